@@ -1,0 +1,58 @@
+"""Errors the store raises; each message names the file, field or id at fault.
+
+The command turns any :class:`StoreError` into exit 2 and one line on stderr;
+the app shows the same line in a dialog.  Nothing is written when one is raised.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Base class: ``str(error)`` is the one line a user sees."""
+
+
+class InvalidField(StoreError):
+    """A value that cannot be stored or imported, at ``field``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class UnknownReview(StoreError):
+    """No review has this id."""
+
+    def __init__(self, review_id: str) -> None:
+        self.review_id = review_id
+        super().__init__(f"no review with id {review_id!r} (see `postmortem list`)")
+
+
+class UnknownItem(StoreError):
+    """No item in ``list_name`` has this id (another participant may have deleted it)."""
+
+    def __init__(self, list_name: str, item_id: str) -> None:
+        self.item_id = item_id
+        super().__init__(f"{list_name}: no item with id {item_id!r}")
+
+
+class CorruptFile(StoreError):
+    """The data file does not parse; it is never overwritten."""
+
+    def __init__(self, path: Path, detail: str, backup: Path | None) -> None:
+        self.path = path
+        self.backup = backup
+        where = f"; the last good backup is {backup}" if backup else "; no backup exists"
+        super().__init__(f"{path} is not a valid review file ({detail}); it was left untouched{where}")
+
+
+class NewerSchema(StoreError):
+    """The data file was written by a newer version of the app."""
+
+    def __init__(self, path: Path, found: int, supported: int) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} has schema {found}, newer than this version of postmortem "
+            f"understands ({supported}); upgrade postmortem to open it (the file was not changed)"
+        )

@@ -1,0 +1,268 @@
+"""The review model: what a post-mortem is, one-to-one with interchange JSON.
+
+A :class:`Review` is built from a plain dict (``Review.from_dict``) and turned
+back into one (``Review.to_dict``).  The store keeps and changes the dict form;
+screens, checks and renderers read the typed form.  Strict validation of
+imported documents lives in :mod:`store.interchange`; ``from_dict`` here is
+lenient so that a half-typed draft (a time still being typed, an empty owner)
+can always be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = 1
+
+KINDS = ("incident", "project")
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+MARKERS = ("started", "detected", "mitigated", "resolved")
+ACTION_TYPES = ("prevent", "mitigate", "detect", "process", "repair", "other")
+STATUSES = ("open", "done", "slipped", "dropped")
+
+STEPS = (
+    "setup",
+    "timeline",
+    "impact",
+    "five_whys",
+    "went_well",
+    "could_improve",
+    "actions",
+    "summary",
+)
+STEP_TITLES = {
+    "setup": "Setup",
+    "timeline": "Timeline",
+    "impact": "Impact",
+    "five_whys": "Five Whys",
+    "went_well": "Went well",
+    "could_improve": "Could improve",
+    "actions": "Actions",
+    "summary": "Summary",
+}
+
+# Lists whose items carry a store-assigned id, by their path in the document.
+ITEM_LISTS = (
+    "timeline",
+    "went_well",
+    "lucky",
+    "could_improve",
+    "surprises",
+    "actions",
+    "questions",
+    "five_whys.chains",
+)
+
+
+@dataclass
+class TextItem:
+    """One entry of went well, lucky, could improve or surprises."""
+
+    id: str = ""
+    text: str = ""
+
+
+@dataclass
+class Question:
+    """A question or concern raised in the review, and the answer given."""
+
+    id: str = ""
+    text: str = ""
+    answer: str = ""
+
+
+@dataclass
+class Event:
+    """A timeline event; ``at`` is ISO 8601 with offset, or raw text being typed."""
+
+    id: str = ""
+    at: str = ""
+    text: str = ""
+    marker: str | None = None
+
+
+@dataclass
+class Chain:
+    """One Five Whys chain; its last answer is its root cause."""
+
+    id: str = ""
+    whys: list[str] = field(default_factory=list)
+
+    @property
+    def root_cause(self) -> str:
+        """The last non-empty answer, or "" while the chain is empty."""
+        answers = [why for why in self.whys if why.strip()]
+        return answers[-1] if answers else ""
+
+
+@dataclass
+class FiveWhys:
+    """The symptom and the chains of whys beneath it."""
+
+    problem: str = ""
+    chains: list[Chain] = field(default_factory=list)
+
+
+@dataclass
+class Action:
+    """A SMART action item with one owner."""
+
+    id: str = ""
+    what: str = ""
+    owner: str = ""
+    due: str = ""
+    done_when: str = ""
+    type: str = ""
+    addresses: str = ""
+    status: str = "open"
+    note: str = ""
+
+
+@dataclass
+class FollowUp:
+    """The 30-day follow-up: when it is due, when it was held, what was found."""
+
+    due: str = ""
+    held: str | None = None
+    notes: str = ""
+
+
+@dataclass
+class Review:
+    """A whole review, incident or project."""
+
+    id: str = ""
+    kind: str = "incident"
+    title: str = ""
+    severity: str = ""
+    timezone: str = "UTC"
+    review_date: str = ""
+    owner: str = ""
+    facilitator: str = ""
+    participants: list[str] = field(default_factory=list)
+    summary: str = ""
+    timeline: list[Event] = field(default_factory=list)
+    impact: str = ""
+    five_whys: FiveWhys = field(default_factory=FiveWhys)
+    went_well: list[TextItem] = field(default_factory=list)
+    lucky: list[TextItem] = field(default_factory=list)
+    could_improve: list[TextItem] = field(default_factory=list)
+    surprises: list[TextItem] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    follow_up: FollowUp = field(default_factory=FollowUp)
+    step: str = "setup"
+    cut_short: list[str] = field(default_factory=list)
+    redact: list[str] = field(default_factory=list)
+    created: str = ""
+    updated: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Review":
+        """Build the typed view of a stored or imported document (lenient)."""
+        whys = data.get("five_whys") or {}
+        follow = data.get("follow_up") or {}
+        return cls(
+            id=str(data.get("id", "")),
+            kind=data.get("kind") or "incident",
+            title=data.get("title") or "",
+            severity=data.get("severity") or "",
+            timezone=data.get("timezone") or "UTC",
+            review_date=data.get("review_date") or "",
+            owner=data.get("owner") or "",
+            facilitator=data.get("facilitator") or "",
+            participants=list(data.get("participants") or []),
+            summary=data.get("summary") or "",
+            timeline=[_build(Event, item) for item in data.get("timeline") or []],
+            impact=data.get("impact") or "",
+            five_whys=FiveWhys(
+                problem=whys.get("problem") or "",
+                chains=[
+                    Chain(id=c.get("id", ""), whys=list(c.get("whys") or []))
+                    for c in whys.get("chains") or []
+                ],
+            ),
+            went_well=[_build(TextItem, item) for item in data.get("went_well") or []],
+            lucky=[_build(TextItem, item) for item in data.get("lucky") or []],
+            could_improve=[
+                _build(TextItem, item) for item in data.get("could_improve") or []
+            ],
+            surprises=[_build(TextItem, item) for item in data.get("surprises") or []],
+            actions=[_build(Action, item) for item in data.get("actions") or []],
+            questions=[_build(Question, item) for item in data.get("questions") or []],
+            follow_up=FollowUp(
+                due=follow.get("due") or "",
+                held=follow.get("held"),
+                notes=follow.get("notes") or "",
+            ),
+            step=data.get("step") if data.get("step") in STEPS else "setup",
+            cut_short=list(data.get("cut_short") or []),
+            redact=list(data.get("redact") or []),
+            created=data.get("created") or "",
+            updated=data.get("updated") or "",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The interchange form (schema 1), without computed durations."""
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "severity": self.severity,
+            "timezone": self.timezone,
+            "review_date": self.review_date,
+            "owner": self.owner,
+            "facilitator": self.facilitator,
+            "participants": list(self.participants),
+            "summary": self.summary,
+            "timeline": [vars(event).copy() for event in self.timeline],
+            "impact": self.impact,
+            "five_whys": {
+                "problem": self.five_whys.problem,
+                "chains": [
+                    {"id": chain.id, "whys": list(chain.whys)}
+                    for chain in self.five_whys.chains
+                ],
+            },
+            "went_well": [vars(item).copy() for item in self.went_well],
+            "lucky": [vars(item).copy() for item in self.lucky],
+            "could_improve": [vars(item).copy() for item in self.could_improve],
+            "surprises": [vars(item).copy() for item in self.surprises],
+            "actions": [vars(action).copy() for action in self.actions],
+            "questions": [vars(question).copy() for question in self.questions],
+            "follow_up": vars(self.follow_up).copy(),
+            "step": self.step,
+            "cut_short": list(self.cut_short),
+            "redact": list(self.redact),
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+    @property
+    def open_actions(self) -> int:
+        """How many actions are still open or slipped."""
+        return sum(1 for action in self.actions if action.status in ("open", "slipped"))
+
+
+def _build(cls: type, item: Any) -> Any:
+    """Build an item dataclass from a dict, a plain string, or a partial dict."""
+    if isinstance(item, str):
+        key = "what" if cls is Action else "text"
+        return cls(**{key: item})
+    known = {name: value for name, value in item.items() if name in cls.__dataclass_fields__}
+    return cls(**known)
+
+
+def new_review(kind: str = "incident", title: str = "", today: "date | None" = None) -> Review:
+    """A blank review dated today, with the follow-up 30 days later."""
+    from datetime import date, timedelta
+
+    today = today or date.today()
+    return Review(
+        kind=kind if kind in KINDS else "incident",
+        title=title,
+        review_date=today.isoformat(),
+        follow_up=FollowUp(due=(today + timedelta(days=30)).isoformat()),
+    )

@@ -1,0 +1,243 @@
+"""Changes to a review, as operations applied to the latest stored document.
+
+Every change a screen or the command makes is one of these.  The store
+applies them inside its lock to a freshly read document, so two participants
+who change different items both keep their change.  Every text passes the
+sanitiser here, and every value is checked against the field it goes into.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from store.errors import InvalidField, UnknownItem
+from store.model import ACTION_TYPES, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
+from store.sanitize import clean
+from store.timeline import sort_key
+
+
+@dataclass(frozen=True)
+class Set:
+    """Set a review field (``title``, ``five_whys.problem``, ``follow_up.due``)."""
+
+    field: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Add:
+    """Add an item to a list; the store assigns its id. ``after``: insert after that id."""
+
+    list: str
+    item: Any
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Change some fields of one item, found by id."""
+
+    list: str
+    item_id: str
+    changes: dict
+
+
+@dataclass(frozen=True)
+class Move:
+    """Move one item up (``offset`` -1) or down (+1)."""
+
+    list: str
+    item_id: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Remove:
+    """Remove one item, found by id.  Its id is never given out again."""
+
+    list: str
+    item_id: str
+
+
+Operation = Set | Add | Edit | Move | Remove
+
+
+def _text(field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidField(field, f"expected text, got {type(value).__name__}")
+    return clean(value)
+
+
+def _choice(options: tuple[str, ...], blank: bool = False):
+    def check(field: str, value: Any) -> str:
+        if blank and value in (None, ""):
+            return ""
+        if value not in options:
+            allowed = ", ".join(options) + (" or empty" if blank else "")
+            raise InvalidField(field, f"{value!r} is not one of {allowed}")
+        return value
+
+    return check
+
+
+def _marker(field: str, value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    return _choice(MARKERS)(field, value)
+
+
+def _optional_text(field: str, value: Any) -> str | None:
+    return None if value is None else _text(field, value)
+
+
+def _text_list(field: str, value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise InvalidField(field, "expected a list of texts")
+    return [_text(f"{field}[{index}]", item) for index, item in enumerate(value)]
+
+
+def _step_list(field: str, value: Any) -> list[str]:
+    steps = _text_list(field, value)
+    for step in steps:
+        _choice(STEPS)(field, step)
+    return steps
+
+
+REVIEW_FIELDS = {
+    "kind": _choice(KINDS),
+    "title": _text,
+    "severity": _choice(SEVERITIES, blank=True),
+    "timezone": _text,
+    "review_date": _text,
+    "owner": _text,
+    "facilitator": _text,
+    "participants": _text_list,
+    "summary": _text,
+    "impact": _text,
+    "five_whys.problem": _text,
+    "follow_up.due": _text,
+    "follow_up.held": _optional_text,
+    "follow_up.notes": _text,
+    "step": _choice(STEPS),
+    "cut_short": _step_list,
+    "redact": _text_list,
+}
+
+ITEM_FIELDS = {
+    "timeline": {"at": _text, "text": _text, "marker": _marker},
+    "went_well": {"text": _text},
+    "lucky": {"text": _text},
+    "could_improve": {"text": _text},
+    "surprises": {"text": _text},
+    "questions": {"text": _text, "answer": _text},
+    "five_whys.chains": {"whys": _text_list},
+    "actions": {
+        "what": _text,
+        "owner": _text,
+        "due": _text,
+        "done_when": _text,
+        "type": _choice(ACTION_TYPES, blank=True),
+        "addresses": _text,
+        "status": _choice(STATUSES),
+        "note": _text,
+    },
+}
+
+# The key a plain string fills in when it stands for an item.
+PLAIN_KEY = {name: "text" for name in ITEM_LISTS} | {"actions": "what", "five_whys.chains": "whys"}
+
+
+def apply(doc: dict, op: Operation) -> str | None:
+    """Apply one operation to a stored document in place; returns an added item's id."""
+    if isinstance(op, Set):
+        _set(doc, op.field, op.value)
+        return None
+    items = _items(doc, op.list)
+    added = None
+    if isinstance(op, Add):
+        added = _add(doc, op, items)
+    elif isinstance(op, Edit):
+        item = items[_index(items, op)]
+        item.update(_checked_item(op.list, op.changes))
+    elif isinstance(op, Move):
+        index = _index(items, op)
+        target = max(0, min(len(items) - 1, index + op.offset))
+        items.insert(target, items.pop(index))
+    elif isinstance(op, Remove):
+        items.pop(_index(items, op))
+    if op.list == "timeline":
+        items.sort(key=lambda event: sort_key(event, doc.get("timezone", "UTC")))
+    return added
+
+
+def check_item(list_name: str, item: Any, where: str) -> dict:
+    """A complete, checked item dict for ``list_name`` from a dict or a plain string."""
+    if isinstance(item, str) or (list_name == "five_whys.chains" and isinstance(item, list)):
+        item = {PLAIN_KEY[list_name]: item}
+        if list_name == "five_whys.chains" and isinstance(item["whys"], str):
+            item["whys"] = [item["whys"]]
+    if not isinstance(item, dict):
+        raise InvalidField(where, "expected an object or a text")
+    defaults = {name: "" for name in ITEM_FIELDS[list_name]}
+    defaults.update({"marker": None} if list_name == "timeline" else {})
+    defaults.update({"status": "open"} if list_name == "actions" else {})
+    defaults.update({"whys": []} if list_name == "five_whys.chains" else {})
+    defaults = {name: value for name, value in defaults.items() if name in ITEM_FIELDS[list_name]}
+    return defaults | _checked_item(list_name, {k: v for k, v in item.items() if k != "id"}, where)
+
+
+def _checked_item(list_name: str, changes: dict, where: str | None = None) -> dict:
+    fields = ITEM_FIELDS[list_name]
+    checked = {}
+    for name, value in changes.items():
+        field = f"{where or list_name}.{name}"
+        if name not in fields:
+            raise InvalidField(field, f"unknown field (expected one of {', '.join(fields)})")
+        checked[name] = fields[name](field, value)
+    return checked
+
+
+def _set(doc: dict, field: str, value: Any) -> None:
+    if field not in REVIEW_FIELDS:
+        raise InvalidField(field, "not a field that can be set")
+    value = REVIEW_FIELDS[field](field, value)
+    *parents, name = field.split(".")
+    target = doc
+    for parent in parents:
+        target = target.setdefault(parent, {})
+    target[name] = value
+
+
+def _items(doc: dict, list_name: str) -> list:
+    if list_name not in ITEM_LISTS:
+        raise InvalidField(list_name, "not a list of items")
+    if list_name == "five_whys.chains":
+        return doc.setdefault("five_whys", {"problem": ""}).setdefault("chains", [])
+    return doc.setdefault(list_name, [])
+
+
+def _index(items: list, op: Edit | Move | Remove) -> int:
+    for index, item in enumerate(items):
+        if item.get("id") == op.item_id:
+            return index
+    raise UnknownItem(op.list, op.item_id)
+
+
+def _add(doc: dict, op: Add, items: list) -> str:
+    item = check_item(op.list, op.item, op.list)
+    item_id = new_item_id(doc)
+    position = len(items)
+    if op.after is not None:
+        position = _index(items, Remove(op.list, op.after)) + 1
+    items.insert(position, {"id": item_id} | item)
+    return item_id
+
+
+def new_item_id(doc: dict) -> str:
+    """The next item id of this review; the counter only grows, so ids are never reused."""
+    number = int(doc.get("next_item", 1))
+    doc["next_item"] = number + 1
+    return f"i{number}"
