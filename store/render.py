@@ -1,0 +1,361 @@
+"""A review rendered for the people who read it after the meeting.
+
+Four forms, one per ``postmortem export --format``: the internal written
+summary (Markdown, every section), the client-facing summary (the structure
+of the source material, names replaced by roles, redactions applied), the
+interchange JSON, and the actions as CSV for a tracker.  All output is plain
+Markdown or text, never Rich markup: user text is written as typed, so
+``[bold]`` in a note stays literal wherever the output is shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Callable
+
+from store.interchange import export_document
+from store.model import STEP_TITLES, Action, Review, TextItem
+from store.timeline import durations, show_duration, show_time
+
+NONE = "None recorded."
+OPENING = "I want to walk you through what happened, what we learned, and what we are changing."
+CLOSING = "What questions or concerns do you have?"
+CSV_HEADER = (
+    "review_id", "review_title", "what", "owner", "due", "done_when", "type", "status", "addresses",
+)
+DURATION_LABELS = (
+    ("to_detect", "Time to detect"),
+    ("to_mitigate", "Time to mitigate"),
+    ("to_resolve", "Time to resolve"),
+)
+# The client groups, in the order the source material lists them.
+CLIENT_GROUPS = (
+    ("Technical improvements", ("prevent", "mitigate", "repair", "other", "")),
+    ("Process changes", ("process",)),
+    ("Monitoring and alerting", ("detect",)),
+)
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def render_markdown(review: Review, names: bool = False) -> str:
+    """The internal written summary: every section, empty ones say so.
+
+    ``names`` is accepted for a uniform renderer signature; the internal
+    summary always keeps names (it is blameless, not anonymous).
+    """
+    parts = [
+        _md_header(review),
+        _section("Summary", _paragraph(review.summary)),
+        _section("Timeline", _md_timeline(review)),
+        _section("Impact", _paragraph(review.impact)),
+        _section("Five Whys", _md_five_whys(review)),
+        _section("What went well", _bullets(review.went_well)),
+        _section("Where we got lucky", _bullets(review.lucky)),
+        _section("What could improve", _bullets(review.could_improve)),
+        _section("What surprised us", _bullets(review.surprises)),
+        _section("Actions", _md_actions(review.actions)),
+        _section("Questions and concerns", _md_questions(review)),
+        _section("Follow-up", _md_follow_up(review)),
+    ]
+    if review.cut_short:
+        steps = ", ".join(STEP_TITLES.get(step, step) for step in review.cut_short)
+        parts.append(_section("Discussion cut short", f"Steps whose discussion was cut short: {steps}."))
+    return "\n\n".join(parts) + "\n"
+
+
+def _md_header(review: Review) -> str:
+    kind = "Project review" if review.kind == "project" else "Incident review"
+    severity = f" ({review.severity})" if review.severity else ""
+    facts = [
+        ("Review date", review.review_date),
+        ("Write-up owner", review.owner),
+        ("Facilitator", review.facilitator),
+        ("Participants", ", ".join(review.participants)),
+        ("Timezone", review.timezone),
+    ]
+    lines = [f"- {label}: {_one_line(value) or '-'}" for label, value in facts]
+    return f"# {kind}: {_one_line(review.title) or '(untitled)'}{severity}\n\n" + "\n".join(lines)
+
+
+def _section(title: str, body: str) -> str:
+    return f"## {title}\n\n{body or NONE}"
+
+
+def _paragraph(text: str) -> str:
+    return text.strip()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _bullets(items: list[TextItem] | list[str]) -> str:
+    texts = [item if isinstance(item, str) else item.text for item in items]
+    return "\n".join(_bullet(text) for text in texts if text.strip())
+
+
+def _bullet(text: str, mark: str = "-") -> str:
+    """A list item; continuation lines are indented so they stay in the item."""
+    pad = " " * (len(mark) + 1)
+    return f"{mark} " + text.strip().replace("\n", "\n" + pad)
+
+
+def _cell(text: str | None) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, line breaks as <br>."""
+    text = (text or "").strip().replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(line.strip() for line in text.split("\n"))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _md_timeline(review: Review) -> str:
+    if not review.timeline:
+        return ""
+    rows = [
+        (show_time(event.at, review.timezone), event.text, event.marker or "")
+        for event in review.timeline
+    ]
+    table = _table(("Time", "Event", "Marker"), rows)
+    spans = durations(review)
+    lines = [f"- {label}: {show_duration(spans[key])}" for key, label in DURATION_LABELS]
+    return f"Times are in {review.timezone}.\n\n{table}\n\n" + "\n".join(lines)
+
+
+def _md_five_whys(review: Review) -> str:
+    whys = review.five_whys
+    if not whys.problem.strip() and not whys.chains:
+        return ""
+    parts = [f"Problem: {whys.problem.strip() or '-'}"]
+    for number, chain in enumerate(whys.chains, start=1):
+        answers = [why for why in chain.whys if why.strip()]
+        lines = [_bullet(why, f"{index}.") for index, why in enumerate(answers, start=1)]
+        lines.append(f"\nRoot cause: {_one_line(chain.root_cause) or '-'}")
+        parts.append(f"### Chain {number}\n\n" + "\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _md_actions(actions: list[Action]) -> str:
+    if not actions:
+        return ""
+    header = ("What", "Owner", "Due", "Done when", "Type", "Status", "Addresses")
+    rows = [
+        (a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses) for a in actions
+    ]
+    notes = [_bullet(f"{_one_line(a.what)}: {a.note.strip()}") for a in actions if a.note.strip()]
+    return _table(header, rows) + ("\n\nNotes:\n\n" + "\n".join(notes) if notes else "")
+
+
+def _md_questions(review: Review) -> str:
+    entries = []
+    for question in review.questions:
+        if not question.text.strip():
+            continue
+        answer = question.answer.strip() or "(not answered yet)"
+        entries.append(_bullet(question.text) + "\n  Answer: " + answer.replace("\n", "\n  "))
+    return "\n".join(entries)
+
+
+def _md_follow_up(review: Review) -> str:
+    follow = review.follow_up
+    lines = [f"- Due: {follow.due or '-'}"]
+    if follow.held:
+        lines.append(f"- Held: {_one_line(follow.held)}")
+    if follow.notes.strip():
+        lines.append(_bullet("Notes: " + follow.notes))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ Client
+
+
+def render_client(review: Review, names: bool = False) -> str:
+    """The client-facing summary, in the structure of the source material.
+
+    It says what happened, why, what it affected, what went well and less
+    well, what we changed and when we will check it, then invites questions.
+    Internal-only fields (severity, owners, notes, luck, surprises) stay out;
+    participants' names become roles unless ``names``; redactions always apply.
+    """
+    scrub = _scrubber(review, names)
+    parts = [
+        f"# Post-mortem: {scrub(_one_line(review.title)) or '(untitled)'}",
+        OPENING,
+        _section("What happened", _client_happened(review, scrub)),
+        _section("Root cause", _client_root_causes(review, scrub)),
+        _section("Impact", scrub(review.impact.strip())),
+        _section("What we did well", _bullets([scrub(item.text) for item in review.went_well])),
+        _section("What we could have done better", _bullets([scrub(i.text) for i in review.could_improve])),
+        _section("What we have changed", _client_changes(review.actions, scrub)),
+        _section("When we will review it", _client_review_date(review)),
+        _section("Questions and concerns raised", _client_questions(review, scrub)),
+        CLOSING,
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _client_happened(review: Review, scrub: Callable[[str], str]) -> str:
+    events = [event for event in review.timeline if event.marker] or review.timeline
+    lines = [
+        f"- {show_time(event.at, review.timezone)}: {scrub(_one_line(event.text))}"
+        for event in events
+    ]
+    parts = [scrub(review.summary.strip())]
+    if lines:
+        parts.append(f"Timeline (times in {review.timezone}):\n\n" + "\n".join(lines))
+    parts.append(_client_durations(review))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _client_durations(review: Review) -> str:
+    spans = durations(review)
+    phrases = {
+        "to_detect": "we detected the problem after {}",
+        "to_mitigate": "limited its effect after {}",
+        "to_resolve": "resolved it after {}",
+    }
+    said = [phrases[key].format(show_duration(spans[key])) for key in phrases if spans[key] is not None]
+    if not said:
+        return ""
+    joined = ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1]
+    return f"From the start, {joined}."
+
+
+def _client_root_causes(review: Review, scrub: Callable[[str], str]) -> str:
+    causes = [chain.root_cause for chain in review.five_whys.chains if chain.root_cause]
+    return _bullets([scrub(cause) for cause in causes])
+
+
+def _client_changes(actions: list[Action], scrub: Callable[[str], str]) -> str:
+    kept = [action for action in actions if action.status != "dropped" and action.what.strip()]
+    groups = []
+    for title, types in CLIENT_GROUPS:
+        lines = [
+            _bullet(f"{scrub(_one_line(a.what))} ({_client_status(a)})")
+            for a in kept
+            if a.type in types
+        ]
+        if lines:
+            groups.append(f"### {title}\n\n" + "\n".join(lines))
+    if not groups:
+        return ""
+    return "\n\n".join(groups) + "\n\n" + _client_tally(kept)
+
+
+def _client_tally(kept: list[Action]) -> str:
+    """One sentence on how many of the promised changes are already in place."""
+    done = sum(1 for action in kept if action.status == "done")
+    if done == len(kept):
+        return "All of these are already in place."
+    if done == 0:
+        return "None of these is in place yet; each will be by the date shown."
+    return f"{done} of these {len(kept)} changes are already in place; the others will be by the date shown."
+
+
+def _client_status(action: Action) -> str:
+    """An action's status in client words."""
+    if action.status == "done":
+        return "in place"
+    return f"due {action.due}" if action.due else "date to be set"
+
+
+def _client_review_date(review: Review) -> str:
+    due = review.follow_up.due
+    if not due:
+        return "We will set a date to review how well these changes work."
+    return f"We will review how well these changes work on {due}."
+
+
+def _client_questions(review: Review, scrub: Callable[[str], str]) -> str:
+    entries = []
+    for question in review.questions:
+        if not question.text.strip():
+            continue
+        entry = _bullet(scrub(question.text))
+        if question.answer.strip():
+            entry += "\n  Answer: " + scrub(question.answer.strip()).replace("\n", "\n  ")
+        entries.append(entry)
+    return "\n".join(entries)
+
+
+def _bounded(phrase: str) -> str:
+    """A case-insensitive pattern for ``phrase`` as whole words, any whitespace between."""
+    words = [re.escape(word) for word in phrase.split()]
+    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+
+
+def _people(review: Review) -> dict[str, str]:
+    """Each way a person may be named (full name, first name), lower-cased, to their role."""
+    people = [(review.facilitator, "the facilitator"), (review.owner, "the write-up owner")]
+    people += [(name, "a team member") for name in review.participants]
+    people += [(action.owner, "a team member") for action in review.actions]
+    roles: dict[str, str] = {}
+    for full in (True, False):  # full names first, so a first name never shadows one
+        for name, role in people:
+            words = name.split()
+            key = " ".join(words) if full else (words[0] if len(words) > 1 else "")
+            if key and key.lower() not in roles:
+                roles[key.lower()] = role
+    return roles
+
+
+def _scrubber(review: Review, names: bool) -> Callable[[str], str]:
+    """The function every user text passes in the client summary: redact, then de-name."""
+    redactions = sorted({p.strip() for p in review.redact if p.strip()}, key=len, reverse=True)
+    redact = re.compile("|".join(map(_bounded, redactions)), re.I) if redactions else None
+    roles = {} if names else _people(review)
+    ordered = sorted(roles, key=len, reverse=True)
+    people = re.compile("|".join(map(_bounded, ordered)), re.I) if ordered else None
+
+    def scrub(text: str) -> str:
+        if redact:
+            text = redact.sub("(redacted)", text)
+        if people:
+            text = people.sub(lambda m: _role(m, roles), text)
+        return text
+
+    return scrub
+
+
+def _role(match: re.Match, roles: dict[str, str]) -> str:
+    """The role for a matched name, capitalised where it starts a sentence."""
+    role = roles[" ".join(match.group(0).split()).lower()]
+    before = match.string[: match.start()].rstrip(" \t")
+    starts = not before or before[-1] in ".!?\n"
+    return role[0].upper() + role[1:] if starts else role
+
+
+# ------------------------------------------------------------ JSON and CSV
+
+
+def render_json(review: Review, names: bool = False) -> str:
+    """The interchange document, indented, readable UTF-8 (``names`` is ignored)."""
+    return json.dumps(export_document(review), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(review: Review, names: bool = False) -> str:
+    """One row per action for a tracker; the csv module quotes commas, quotes and newlines."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for a in review.actions:
+        writer.writerow(
+            (review.id, review.title, a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses)
+        )
+    return out.getvalue()
+
+
+RENDERERS: dict[str, Callable[..., str]] = {
+    "markdown": render_markdown,
+    "client": render_client,
+    "json": render_json,
+    "csv": render_csv,
+}
