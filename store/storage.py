@@ -1,0 +1,245 @@
+"""A TinyDB storage that never leaves a half-written file, and does not re-parse what it wrote.
+
+Stock ``JSONStorage`` rewrites the file in place: a kill mid-write leaves
+invalid JSON, and every change parses and serialises the whole file with the
+standard library.  This storage:
+
+* writes a temp file beside the data file, fsyncs it, keeps the previous file
+  as ``<name>.bak`` (a hard link: files are only ever replaced, never changed in
+  place, so a link is a free snapshot), ``os.replace``-s the temp file over the
+  data file and fsyncs the directory;
+* gives new files mode 0600 and lets an existing file keep its mode and group;
+* parses and serialises with orjson, and reuses the parsed data when the bytes
+  on disk are exactly the bytes it last read or wrote (a comparison on the real
+  bytes, so it is correct even when other processes write the file);
+* inside :meth:`DurableJSONStorage.transaction` (the caller holds the file
+  lock) serves one snapshot to every read and writes once at the end, so a
+  change that touches two tables is one durable write.
+
+It knows nothing about reviews: what a valid document is, and migrations, are
+the ``decode`` hook's business (see :mod:`store.db`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+Data = dict[str, dict[str, Any]]
+
+
+class ParseError(ValueError):
+    """The file's bytes are not JSON; ``detail`` says where."""
+
+
+def temp_prefix(path: Path) -> str:
+    """The name prefix of this data file's temp files, so leftovers can be found and removed."""
+    return f".{path.name}.tmp-"
+
+
+def temp_path(path: Path) -> Path:
+    """A fresh, unguessable temp file name in the data file's directory (same filesystem)."""
+    return path.with_name(temp_prefix(path) + secrets.token_hex(8))
+
+
+def remove_leftover_temp_files(path: Path) -> list[Path]:
+    """Delete temp files a killed writer left behind; call only while holding the file lock."""
+    removed = []
+    for leftover in path.parent.glob(f"{temp_prefix(path)}*"):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def make_private_dir(directory: Path) -> None:
+    """Create ``directory`` and any missing parents with mode 0700; leave existing ones alone."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(new, DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (it lives in the directory, not the file)."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy_owner(fd: int, like: Path) -> None:
+    """Give the temp file the mode and group of the file it will replace, if there is one."""
+    try:
+        current = os.stat(like)
+    except FileNotFoundError:
+        return
+    os.fchmod(fd, stat.S_IMODE(current.st_mode))
+    try:
+        os.fchown(fd, -1, current.st_gid)
+    except PermissionError:
+        pass  # not a member of that group: the file keeps our primary group
+
+
+def _snapshot(path: Path, backup: Path) -> None:
+    """Make ``backup`` the current ``path`` (a hard link; a copy where links are not supported)."""
+    if not path.exists():
+        return
+    link = temp_path(path)
+    try:
+        os.link(path, link)
+    except OSError:
+        shutil.copy2(path, link)
+    os.replace(link, backup)
+
+
+def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
+    """Replace ``path`` with ``raw`` so that a crash leaves either the old or the new file, whole.
+
+    With ``backup``, the file being replaced is kept there first.
+    """
+    temp = temp_path(path)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _copy_owner(handle.fileno(), path)
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if backup is not None:
+            _snapshot(path, backup)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None when there is no file yet."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def parse(raw: bytes) -> Any:
+    """Parse JSON bytes with orjson; ParseError (with a position) when they are not JSON."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise ParseError(str(error)) from None
+
+
+def dump(data: Any) -> bytes:
+    """Serialise compactly with orjson (what every write puts on disk)."""
+    return orjson.dumps(data)
+
+
+class DurableJSONStorage(Storage):
+    """TinyDB storage: atomic, durable, backed-up writes and parse-once reads of one JSON file.
+
+    ``decode(raw)`` turns the bytes of a file that changed into the data to
+    use (default: :func:`parse`); it may raise (not JSON, the wrong shape or
+    schema), and then nothing is cached and nothing is written.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        decode: Callable[[bytes], Data] | None = None,
+        backup: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.backup = backup
+        self._decode = decode or parse
+        self._raw: bytes | None = None
+        self._data: Data | None = None
+        self._held = False
+        self._pending = False
+
+    def read(self) -> Data | None:
+        """The current data: the held snapshot inside a transaction, else whatever is on disk now."""
+        if self._held:
+            return self._data
+        return self.load()
+
+    def load(self) -> Data | None:
+        """Read the file; parse it only when its bytes differ from the ones we last saw."""
+        raw = read_bytes(self.path)
+        if not raw:
+            self._raw, self._data = None, None  # no file yet (or an empty one): no tables
+            return None
+        if raw != self._raw:
+            data = self._decode(raw)
+            self._raw, self._data = raw, data
+        return self._data
+
+    def write(self, data: Data) -> None:
+        """Save ``data``; inside a transaction, only once, when the transaction ends."""
+        self._data = data
+        if self._held:
+            self._pending = True
+            return
+        self._flush()
+
+    def _flush(self) -> None:
+        raw = dump(self._data)
+        write_durably(self.path, raw, self.backup)
+        self._raw = raw
+
+    def forget(self) -> None:
+        """Drop the cached data (it may have been changed by a transaction that failed)."""
+        self._raw, self._data = None, None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Data | None]:
+        """One snapshot for every read, one write at the end; the caller must hold the file lock.
+
+        If the block raises, nothing is written and the cache is dropped, since
+        the failed change may have modified the cached data in place.
+        """
+        data = self.load()
+        self._held, self._pending = True, False
+        try:
+            yield data
+            if self._pending:
+                self._flush()
+        except BaseException:
+            self.forget()
+            raise
+        finally:
+            self._held, self._pending = False, False
+
+    def mark_changed(self) -> None:
+        """Inside a transaction: write the held data at the end even if TinyDB did not (a migration)."""
+        self._pending = True
+
+    def close(self) -> None:
+        """Nothing stays open between calls; drop the cache."""
+        self.forget()
