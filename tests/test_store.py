@@ -1,0 +1,427 @@
+"""The review store: ids, transactions, permissions, and refusing files it must not touch.
+
+These pin down the promises of DESIGN.md "The store": ids never reused, a
+failed change writes nothing, private files, a corrupt or newer file left
+byte-for-byte alone, older files migrated only after a backup.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from store import migrate as migrate_module  # noqa: E402
+from store.db import Change, ReviewStore, default_db_path, restore_backup  # noqa: E402
+from store.errors import CorruptFile, InvalidField, NewerSchema, UnknownItem, UnknownReview  # noqa: E402
+from store.model import SCHEMA  # noqa: E402
+from store.ops import Add, Edit, Move, Remove, Set  # noqa: E402
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "reviews.json"
+
+
+@pytest.fixture
+def store(path: Path) -> ReviewStore:
+    return ReviewStore(path)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def texts(items) -> list[str]:
+    return [item.text for item in items]
+
+
+# -- basics -------------------------------------------------------------------
+
+
+def test_no_file_until_first_write(store: ReviewStore, path: Path) -> None:
+    assert not path.exists()
+    assert store.list_reviews() == []
+    assert store.version() is None
+    store.create()
+    assert path.exists()
+
+
+def test_create_get_list(store: ReviewStore) -> None:
+    first = store.create()
+    second = store.create({"title": "Checkout 500s", "kind": "incident"})
+    assert (first.id, second.id) == ("pm-1", "pm-2")
+    assert store.get("pm-2").title == "Checkout 500s"
+    assert first.created.endswith("+00:00") and first.updated == first.created
+    assert [review.id for review in store.list_reviews()] == ["pm-2", "pm-1"]
+    store.apply("pm-1", Set("title", "now newest"))
+    assert [review.id for review in store.list_reviews()] == ["pm-1", "pm-2"]
+
+
+def test_create_assigns_missing_item_ids_after_existing_ones(store: ReviewStore) -> None:
+    review = store.create({"went_well": [{"id": "i7", "text": "a"}, {"text": "b"}],
+                           "actions": [{"what": "c"}]})
+    assert [item.id for item in review.went_well] == ["i7", "i8"]
+    assert review.actions[0].id == "i9"
+    change = store.apply(review.id, Add("lucky", "d"))
+    assert change.added == ["i10"]
+
+
+def test_create_keeps_next_item(store: ReviewStore) -> None:
+    review = store.create({"went_well": [{"id": "i1", "text": "a"}], "next_item": 40})
+    assert store.apply(review.id, Add("went_well", "b")).added == ["i40"]
+
+
+def test_apply_returns_change_with_added_ids(store: ReviewStore) -> None:
+    review = store.create()
+    change = store.apply(review.id, Add("went_well", "one"), Add("went_well", "two"),
+                         Set("title", "T"))
+    assert isinstance(change, Change)
+    assert change.added == ["i1", "i2"]
+    assert change.review.title == "T"
+    assert texts(change.review.went_well) == ["one", "two"]
+    assert change.review.updated >= review.updated
+
+
+def test_edit_move_remove(store: ReviewStore) -> None:
+    review_id = store.create().id
+    one, two, three = store.apply(review_id, *(Add("questions", t) for t in "abc")).added
+    store.apply(review_id, Edit("questions", two, {"answer": "yes"}), Move("questions", three, -1))
+    store.apply(review_id, Remove("questions", one))
+    questions = store.get(review_id).questions
+    assert [(q.id, q.text, q.answer) for q in questions] == [(three, "c", ""), (two, "b", "yes")]
+
+
+def test_delete(store: ReviewStore) -> None:
+    review_id = store.create().id
+    store.delete(review_id)
+    assert store.list_reviews() == []
+    for call in (store.get, store.delete, lambda rid: store.apply(rid, Set("title", "x"))):
+        with pytest.raises(UnknownReview):
+            call(review_id)
+
+
+@pytest.mark.parametrize("bad", ["", "pm-0", "pm-x", "1", "pm-1 ", "pm--1"])
+def test_malformed_ids_are_unknown(store: ReviewStore, bad: str) -> None:
+    store.create()
+    with pytest.raises(UnknownReview):
+        store.get(bad)
+
+
+# -- ids are never reused -----------------------------------------------------
+
+
+def test_review_ids_never_reused(store: ReviewStore, path: Path) -> None:
+    for _ in range(3):
+        store.create()
+    store.delete("pm-3")
+    assert store.create().id == "pm-4"
+    store.delete("pm-4")
+    reopened = ReviewStore(path)
+    assert reopened.create().id == "pm-5"
+    assert [review.id for review in reopened.list_reviews()] == ["pm-5", "pm-2", "pm-1"]
+
+
+def test_review_ids_not_reused_when_all_deleted(store: ReviewStore, path: Path) -> None:
+    store.create()
+    store.delete("pm-1")
+    assert ReviewStore(path).create().id == "pm-2"
+
+
+def test_item_ids_never_reused(store: ReviewStore, path: Path) -> None:
+    review_id = store.create().id
+    first, second = store.apply(review_id, Add("actions", "a"), Add("actions", "b")).added
+    store.apply(review_id, Remove("actions", second))
+    assert store.apply(review_id, Add("actions", "c")).added == ["i3"]
+    store.apply(review_id, Remove("actions", "i3"))
+    reopened = ReviewStore(path)
+    assert reopened.apply(review_id, Add("went_well", "d")).added == ["i4"]
+    assert [action.id for action in reopened.get(review_id).actions] == [first]
+
+
+# -- failed changes write nothing ---------------------------------------------
+
+
+@pytest.mark.parametrize("bad_op", [
+    Set("severity", "SEV9"),
+    Set("no_such_field", "x"),
+    Edit("went_well", "i99", {"text": "x"}),
+    Remove("actions", "i99"),
+    Add("actions", {"what": "x", "type": "nonsense"}),
+])
+def test_an_op_that_raises_writes_nothing(store: ReviewStore, path: Path, bad_op) -> None:
+    review_id = store.create().id
+    store.apply(review_id, Add("went_well", "kept"))
+    before, version = path.read_bytes(), store.version()
+    with pytest.raises((InvalidField, UnknownItem)):
+        store.apply(review_id, Set("title", "half"), Add("went_well", "half"), bad_op)
+    assert path.read_bytes() == before and store.version() == version
+    review = store.get(review_id)
+    assert review.title == "" and texts(review.went_well) == ["kept"]
+    assert store.apply(review_id, Add("went_well", "next")).added == ["i2"]
+
+
+# -- several store objects ----------------------------------------------------
+
+
+def test_version_changes_after_another_store_writes(store: ReviewStore, path: Path) -> None:
+    review_id = store.create().id
+    other = ReviewStore(path)
+    version = store.version()
+    assert other.version() == version
+    other.apply(review_id, Set("title", "from elsewhere"))
+    assert store.version() != version
+    assert store.get(review_id).title == "from elsewhere"
+
+
+def test_changes_to_different_items_are_both_kept(store: ReviewStore, path: Path) -> None:
+    review_id = store.create().id
+    one, two = store.apply(review_id, Add("went_well", "a"), Add("went_well", "b")).added
+    other = ReviewStore(path)
+    store.get(review_id)
+    other.get(review_id)
+    store.apply(review_id, Edit("went_well", one, {"text": "A"}))
+    other.apply(review_id, Edit("went_well", two, {"text": "B"}))
+    assert texts(store.get(review_id).went_well) == ["A", "B"]
+
+
+def test_threads_share_one_store(store: ReviewStore) -> None:
+    review_id = store.create().id
+    added: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for index in range(20):
+                added.extend(store.apply(review_id, Add("went_well", str(index))).added)
+                store.list_reviews()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(set(added)) == 80
+    assert sorted(item.id for item in store.get(review_id).went_well) == sorted(added)
+
+
+# -- permissions --------------------------------------------------------------
+
+
+def test_new_directory_and_files_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "reviews.json"
+    store = ReviewStore(path)
+    store.create()
+    store.create()
+    assert mode(tmp_path / "a") == 0o700 and mode(path.parent) == 0o700
+    assert mode(path) == 0o600
+    assert mode(store.backup_path()) == 0o600
+    assert mode(path.with_name("reviews.json.lock")) == 0o600
+
+
+def test_existing_directory_keeps_its_mode(tmp_path: Path) -> None:
+    tmp_path.joinpath("shared").mkdir()
+    os.chmod(tmp_path / "shared", 0o750)
+    ReviewStore(tmp_path / "shared" / "reviews.json").create()
+    assert mode(tmp_path / "shared") == 0o750
+
+
+def test_existing_file_keeps_its_mode_and_group(store: ReviewStore, path: Path) -> None:
+    store.create()
+    os.chmod(path, 0o640)
+    group = os.stat(path).st_gid
+    store.create()
+    assert mode(path) == 0o640
+    assert os.stat(path).st_gid == group
+
+
+# -- files the store must not overwrite ---------------------------------------
+
+
+def _every_call(store: ReviewStore):
+    return [
+        store.list_reviews,
+        lambda: store.get("pm-1"),
+        store.create,
+        lambda: store.apply("pm-1", Set("title", "x")),
+        lambda: store.delete("pm-1"),
+    ]
+
+
+@pytest.mark.parametrize("garbage", [b'{"reviews": {"1": {"ti', b"\x00\xff garbage", b"[1, 2, 3]",
+                                     b'{"reviews": []}', b'{"reviews": {"x": {}}}'])
+def test_corrupt_file_is_refused_and_left_alone(store: ReviewStore, path: Path, garbage: bytes) -> None:
+    store.create()
+    store.apply("pm-1", Set("title", "good"))
+    path.write_bytes(garbage)
+    for call in _every_call(store):
+        with pytest.raises(CorruptFile) as raised:
+            call()
+        assert str(path) in str(raised.value)
+        assert str(store.backup_path()) in str(raised.value)
+        assert raised.value.backup == store.backup_path()
+    with pytest.raises(CorruptFile):
+        ReviewStore(path)
+    assert path.read_bytes() == garbage
+
+
+def test_corrupt_file_without_backup(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not json")
+    with pytest.raises(CorruptFile, match="no backup exists") as raised:
+        ReviewStore(path)
+    assert raised.value.backup is None
+    assert path.read_bytes() == b"not json"
+
+
+def test_restore_backup(store: ReviewStore, path: Path) -> None:
+    review_id = store.create().id
+    store.apply(review_id, Set("title", "good"))
+    path.write_bytes(b"garbage")
+    store.restore_backup()
+    assert store.get(review_id).title == ""  # the version before the last write
+    assert [p.read_bytes() for p in path.parent.glob("reviews.json.corrupt-*")] == [b"garbage"]
+
+
+def test_restore_backup_when_the_store_cannot_open(store: ReviewStore, path: Path) -> None:
+    store.create()
+    store.create()
+    path.write_bytes(b"garbage")
+    with pytest.raises(CorruptFile) as raised:
+        ReviewStore(path)
+    restore_backup(raised.value.path)
+    assert [review.id for review in ReviewStore(path).list_reviews()] == ["pm-1"]
+
+
+def test_newer_schema_is_refused_without_writing(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    raw = orjson.dumps({"reviews": {}, "meta": {"1": {"schema": SCHEMA + 1, "next_review": 1}}})
+    path.write_bytes(raw)
+    with pytest.raises(NewerSchema, match="upgrade"):
+        ReviewStore(path)
+    assert path.read_bytes() == raw
+    assert sorted(p.name for p in path.parent.iterdir()) == ["reviews.json", "reviews.json.lock"]
+
+
+def test_newer_schema_written_later_is_refused(store: ReviewStore, path: Path) -> None:
+    store.create()
+    raw = orjson.dumps({"reviews": {}, "meta": {"1": {"schema": SCHEMA + 1, "next_review": 9}}})
+    path.write_bytes(raw)
+    for call in _every_call(store):
+        with pytest.raises(NewerSchema):
+            call()
+    assert path.read_bytes() == raw
+
+
+# -- migration ----------------------------------------------------------------
+
+SCHEMA0 = {
+    "_default": {},
+    "reviews": {
+        "1": {"title": "old one", "went_well": [{"text": "a"}, "plain b"],
+              "actions": [{"id": "i4", "what": "c"}], "updated": "2025-01-01T00:00:00+00:00"},
+        "3": {"title": "old three", "five_whys": {"problem": "p", "chains": [{"whys": ["w"]}]},
+              "updated": "2025-02-01T00:00:00+00:00"},
+    },
+}
+
+
+def test_migration_from_schema_0_after_a_backup(path: Path, monkeypatch) -> None:
+    path.parent.mkdir(parents=True)
+    old = orjson.dumps(SCHEMA0)
+    path.write_bytes(old)
+    backup = path.with_name("reviews.json.schema0.bak")
+    step = migrate_module.MIGRATIONS[0]
+
+    def checked_step(data: dict) -> dict:
+        assert backup.read_bytes() == old, "migrated before the backup was written"
+        return step(data)
+
+    monkeypatch.setitem(migrate_module.MIGRATIONS, 0, checked_step)
+    store = ReviewStore(path)
+    assert backup.read_bytes() == old
+    assert mode(backup) == 0o600
+    stored = orjson.loads(path.read_bytes())
+    assert stored["meta"] == {"1": {"schema": SCHEMA, "next_review": 4}}
+    assert [review.id for review in store.list_reviews()] == ["pm-3", "pm-1"]
+    one = store.get("pm-1")
+    assert [(item.id, item.text) for item in one.went_well] == [("i5", "a"), ("i6", "plain b")]
+    assert store.apply("pm-1", Add("lucky", "x")).added == ["i7"]
+    assert store.get("pm-3").five_whys.chains[0].id == "i1"
+    assert store.create().id == "pm-4"
+
+
+def test_migration_happens_once(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(orjson.dumps(SCHEMA0))
+    ReviewStore(path)
+    migrated = path.read_bytes()
+    ReviewStore(path)
+    assert path.read_bytes() == migrated
+
+
+def test_older_file_appearing_later_is_migrated(store: ReviewStore, path: Path) -> None:
+    store.create()
+    path.write_bytes(orjson.dumps(SCHEMA0))
+    assert [review.id for review in store.list_reviews()] == ["pm-3", "pm-1"]
+    assert orjson.loads(path.read_bytes())["meta"]["1"]["schema"] == SCHEMA
+    assert path.with_name("reviews.json.schema0.bak").exists()
+
+
+def test_stock_tinydb_file_without_meta_opens(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"_default": {}}')
+    assert ReviewStore(path).create().id == "pm-1"
+
+
+# -- crash leftovers ----------------------------------------------------------
+
+
+def test_leftover_temp_files_removed_at_start(store: ReviewStore, path: Path) -> None:
+    store.create()
+    leftovers = [path.with_name(".reviews.json.tmp-" + suffix) for suffix in ("dead", "beef")]
+    for leftover in leftovers:
+        leftover.write_bytes(b'{"half')
+    unrelated = path.with_name("notes.txt")
+    unrelated.write_text("keep me")
+    ReviewStore(path)
+    assert not any(leftover.exists() for leftover in leftovers)
+    assert unrelated.exists()
+    assert [review.id for review in ReviewStore(path).list_reviews()] == ["pm-1"]
+
+
+def test_writes_leave_no_temp_files(store: ReviewStore, path: Path) -> None:
+    review_id = store.create().id
+    for index in range(5):
+        store.apply(review_id, Add("went_well", str(index)))
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "reviews.json", "reviews.json.bak", "reviews.json.lock"]
+
+
+def test_backup_is_the_previous_version(store: ReviewStore, path: Path) -> None:
+    store.create()
+    before = path.read_bytes()
+    store.create()
+    assert store.backup_path().read_bytes() == before
+    assert store.backup_path().name == "reviews.json.bak"
+
+
+# -- default path -------------------------------------------------------------
+
+
+def test_default_db_path(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("POSTMORTEM_DB", str(tmp_path / "x.json"))
+    assert default_db_path() == tmp_path / "x.json"
+    monkeypatch.delenv("POSTMORTEM_DB")
+    assert default_db_path().name == "reviews.json"
+    assert "postmortem" in default_db_path().parts
