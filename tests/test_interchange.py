@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.errors import InvalidField
-from store.interchange import EXPORT_ORDER, export_document, parse_document
-from store.model import ACTION_TYPES, MARKERS, SEVERITIES, STATUSES, STEPS, Review
-from store.sanitize import clean
-from store.timeline import sort_key
+# Import the project from this checkout, as tests/test_store.py does.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from store.errors import InvalidField  # noqa: E402
+from store.interchange import EXPORT_ORDER, export_document, parse_document  # noqa: E402
+from store.model import ACTION_TYPES, MARKERS, SEVERITIES, STATUSES, STEPS, Review  # noqa: E402
+from store.sanitize import clean  # noqa: E402
+from store.timeline import sort_key  # noqa: E402
 
 VALID = {
     "schema": 1,

@@ -7,12 +7,19 @@ import csv
 import io
 import json
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
-from store.interchange import export_document, parse_document
-from store.model import Review
-from store.render import CLOSING, CSV_HEADER, OPENING, RENDERERS, render_client, render_csv, render_json, render_markdown
+# Import the project from this checkout, as tests/test_store.py does.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from store.interchange import export_document, parse_document  # noqa: E402
+from store.model import Review  # noqa: E402
+from store.render import (  # noqa: E402
+    CLOSING, CSV_HEADER, OPENING, RENDERERS, render_client, render_csv, render_json, render_markdown,
+)
 
 FULL = {
     "schema": 1,
