@@ -1,0 +1,76 @@
+"""Actions: SMART action items, each with one owner, a date and a way to know it is done."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+
+from screens.step import StepScreen
+from store.model import ACTION_TYPES, Action
+from tui.item_editor import FieldSpec, ItemEditor
+
+
+class ActionsScreen(StepScreen):
+    """What, one owner, due date, done when, type, and what it addresses."""
+
+    STEP = "actions"
+    HAS_LISTS = True
+    INTRO = "Who will do what, by when, and how will we know it is done? One owner each."
+    HELP_TEXT = """
+# Actions
+
+**What it is for:** the changes that will stop this from happening again.
+Each action is SMART: specific, measurable, achievable, relevant and
+time-bound, with one owner (a person, not a team) who sees it through.
+
+Fields: **what** (specific: "Alert when DB memory stays above 80% for 5
+minutes", not "improve monitoring"), **owner** (one person), **due**
+(YYYY-MM-DD, on or after the review date), **done when** (how we will know),
+**type** (prevent, mitigate, detect, process, repair, other) and **addresses**
+(the root cause or improvement it answers).
+
+**Questions to ask**
+
+- Who will do what, by when, and how will we know it is done?
+- What would make you confident this will not happen again?
+- Which action would have detected this sooner?
+- Which process change stops the whole class of problem, not just this one?
+"""
+
+    def compose_step(self) -> ComposeResult:
+        types = [(kind.capitalize(), kind) for kind in ACTION_TYPES]
+        yield ItemEditor(
+            "actions",
+            "Actions",
+            [
+                FieldSpec("what", "What", "e.g. Alert when DB memory > 80% for 5 min", row=0),
+                FieldSpec("owner", "Owner (one person)", "e.g. Sam", row=0, width="24"),
+                FieldSpec("due", "Due (YYYY-MM-DD)", "2026-12-15", row=1, width="20"),
+                FieldSpec("done_when", "Done when", "e.g. the alert fires in the staging drill", row=1),
+                FieldSpec("type", "Type", "Type", choices=types, row=2, width="20"),
+                FieldSpec("addresses", "Addresses", "What it addresses", row=2, choices_from=self.address_choices),
+            ],
+            describe=self.describe_action,
+            noun="action",
+            id="actions",
+        )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#actions", ItemEditor).action_new_item()
+
+    def address_choices(self) -> list[tuple[str, str]]:
+        """The root causes and improvements an action can address."""
+        choices = []
+        for number, chain in enumerate(self.review.five_whys.chains, start=1):
+            value = f"root cause of chain {number}"
+            choices.append((f"Root cause {number}: {chain.root_cause[:50]}", value))
+        for item in self.review.could_improve:
+            choices.append((f"Improve: {item.text[:50]}", f"improvement: {item.text}"))
+        return choices
+
+    @staticmethod
+    def describe_action(action: Action, index: int) -> str:
+        owner = action.owner or "no owner"
+        due = action.due or "no date"
+        kind = f" [{action.type}]" if action.type else ""
+        return f"{index}. {action.what}  ({owner}, {due}){kind}"

@@ -1,0 +1,38 @@
+"""Could improve: what we could have done better, and what surprised us."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+
+from screens.step import StepScreen
+from tui.item_editor import ItemEditor, text_list_editor
+
+
+class CouldImproveScreen(StepScreen):
+    """Two lists: what could improve (at least one), and what surprised us (optional)."""
+
+    STEP = "could_improve"
+    HAS_LISTS = True
+    INTRO = "What could we have done better? Say what and how, not who. What surprised us?"
+    HELP_TEXT = """
+# Could improve
+
+**What it is for:** an honest self-assessment of the response and of the
+conditions that made the problem possible, phrased as systems and processes.
+"What surprised us" records where our picture of the system was wrong.
+
+**Questions to ask**
+
+- How could we have detected this in half the time?
+- What conditions made that decision look right at the time?
+- What slowed us down: tools, access, knowledge, hand-offs?
+- What surprised us about how the system behaved?
+"""
+
+    def compose_step(self) -> ComposeResult:
+        yield text_list_editor("could_improve", "Could improve", "item", "e.g. The alert went to a channel nobody watched at night", id="could-improve")
+        yield text_list_editor("surprises", "What surprised us (optional)", "item", "e.g. Retries doubled the load", id="surprises")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#could-improve", ItemEditor).action_new_item()

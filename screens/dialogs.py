@@ -1,0 +1,138 @@
+"""Small typed modal dialogs: confirm, help, go to step, a path prompt, and "too small".
+
+Each returns its answer with ``dismiss(result)``; callers pass a callback to
+``push_screen`` rather than awaiting inside a message handler.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.model import STEP_TITLES, STEPS
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before anything is destroyed; Cancel has the focus, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, question: str, confirm_label: str = "Delete") -> None:
+        super().__init__()
+        self.question = question
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.question), classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button(self.confirm_label, id="confirm", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed, "#confirm")
+    def confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class HelpDialog(ModalScreen[None]):
+    """A step's help: what it is for, the questions to ask, the keys."""
+
+    BINDINGS = [
+        Binding("escape,f1", "close", "Close help", id="close"),
+    ]
+
+    def __init__(self, title: str, markdown: str) -> None:
+        super().__init__()
+        self.help_title = title
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help-dialog") as scroll:
+            scroll.border_title = f"Help: {self.help_title} (Escape closes)"
+            yield Markdown(self.markdown)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class GoToStepDialog(ModalScreen[str | None]):
+    """Pick a step to jump to; the caller decides whether moving forward is allowed."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, current: str, marks: dict[str, str]) -> None:
+        super().__init__()
+        self.current = current
+        self.marks = marks
+
+    def compose(self) -> ComposeResult:
+        options = OptionList(
+            *[
+                Option(Content(f"{self.marks.get(step, ' ')} {n}. {STEP_TITLES[step]}"), id=step)
+                for n, step in enumerate(STEPS, start=1)
+            ],
+            classes="dialog",
+        )
+        options.border_title = "Go to step (Enter)"
+        yield options
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = STEPS.index(self.current)
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PathDialog(ModalScreen[str | None]):
+    """Ask for a file path, with a sensible default already typed."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, prompt: str, default: str) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.prompt))
+            yield Input(self.default, id="path")
+            yield Static(Content("Enter saves, Escape cancels."), classes="dialog-text")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Shown instead of a broken layout when the terminal is smaller than 60x20."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content("The window is too small.\nMake it at least 60 columns by 20 rows.\n(ctrl+q quits; your work is saved.)"),
+            id="too-small",
+        )

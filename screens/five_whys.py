@@ -1,0 +1,203 @@
+"""Five Whys: the problem, then chains of whys down to root causes in systems and processes."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.step import StepScreen
+from store.model import Chain
+from tui.fields import Field
+
+
+class ChainRows(OptionList):
+    """The chains; Enter picks one, Delete or F8 removes it (after a confirmation)."""
+
+    BINDINGS = [Binding("delete,f8", "delete_chain", "Delete chain", id="delete-chain")]
+
+    def action_delete_chain(self) -> None:
+        self.screen.delete_highlighted_chain()
+
+
+class FiveWhysScreen(StepScreen):
+    """Each new "why?" quotes the answer before it; a chain's last answer is its root cause."""
+
+    STEP = "five_whys"
+    INTRO = "State the problem (the symptom), then ask why until you reach a condition in a system or process."
+    HELP_TEXT = """
+# Five Whys
+
+**What it is for:** getting from the symptom ("the website went down") to the
+root cause, the condition in a system or process that let it happen ("our
+load-testing procedure does not require production-sized data"). Stopping at
+the symptom gives superficial fixes.
+
+Each "why?" quotes the previous answer. Enter moves to the next why. A chain
+needs at least 3 answers, ideally 5. A root cause must not name a person or
+stop at "human error": describe the condition that let it happen. There can be
+more than one chain: **F5** starts a new one; in the list of chains, **Enter**
+picks one and **Delete** or **F8** removes it.
+
+**Questions to ask**
+
+- Why did that happen? And why was that possible?
+- What conditions made that decision look right at the time?
+- What in the process, tooling or documentation allowed it?
+- If a different person had been there, would it have happened anyway?
+"""
+
+    BINDINGS = [Binding("f5", "new_chain", "New chain", id="new-chain")]
+
+    def __init__(self, review) -> None:
+        super().__init__(review)
+        self.chain_id: str | None = review.five_whys.chains[0].id if review.five_whys.chains else None
+
+    def compose_step(self) -> ComposeResult:
+        yield Field("Problem (the symptom)", Input(placeholder="e.g. Checkout returned HTTP 500 for 22 minutes", id="problem"), "five_whys.problem")
+        rows = ChainRows(id="chains")
+        rows.border_title = "Chains (F5 new chain)"
+        yield rows
+        yield Vertical(id="whys")
+        yield Static("", id="root-cause")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#problem", Input).focus()
+
+    @property
+    def chain(self) -> Chain | None:
+        """The chain being answered, or None before the first answer."""
+        return next((c for c in self.review.five_whys.chains if c.id == self.chain_id), None)
+
+    # Showing ------------------------------------------------------------------
+
+    def show_review(self) -> None:
+        super().show_review()
+        if self.chain is None and self.review.five_whys.chains and self.chain_id is not None:
+            self.chain_id = self.review.five_whys.chains[0].id
+        self.show_chains()
+        self.show_whys()
+
+    def show_chains(self) -> None:
+        rows = self.query_one("#chains", ChainRows)
+        rows.clear_options()
+        for number, chain in enumerate(self.review.five_whys.chains, start=1):
+            mark = "* " if chain.id == self.chain_id else "  "
+            root = chain.root_cause or "(no answer yet)"
+            rows.add_option(Option(Content(f"{mark}Chain {number}: {root}"), id=chain.id))
+        if not self.review.five_whys.chains:
+            rows.add_option(Option(Content("No chain yet: answer the first why below."), disabled=True))
+
+    def show_whys(self) -> None:
+        """One input per answer plus a blank one for the next why; typed inputs are left alone."""
+        whys = list(self.chain.whys) if self.chain else []
+        box = self.query_one("#whys", Vertical)
+        inputs = list(box.query(Input))
+        wanted = len(whys) + 1
+        for index in range(wanted):
+            if index < len(inputs):
+                answer = inputs[index]
+                if not answer.has_focus and answer.value != (whys[index] if index < len(whys) else ""):
+                    answer.value = whys[index] if index < len(whys) else ""
+            else:
+                answer = Input(whys[index] if index < len(whys) else "", placeholder="Because ...", classes="why")
+                answer.why_index = index
+                box.mount(Field(self.why_label(index, whys), answer, f"five_whys.chains.{self.chain_id}.whys.{index}"))
+        for extra in list(box.query(Field))[wanted:]:
+            if not extra.widget.has_focus:
+                extra.remove()
+        for index, field in enumerate(box.query(Field)):
+            field.set_label(self.why_label(index, whys))
+            field.field = f"five_whys.chains.{self.chain_id}.whys.{index}"
+        root = self.chain.root_cause if self.chain else ""
+        self.query_one("#root-cause", Static).update(Content(f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)"))
+
+    def why_label(self, index: int, whys: list[str]) -> str:
+        """The "why?" prompt, quoting the answer before it (or the problem)."""
+        before = whys[index - 1] if index > 0 and index - 1 < len(whys) else self.review.five_whys.problem
+        quoted = before.strip() or "(the problem above)"
+        return f"Why {index + 1}? Why: {quoted}"
+
+    # Typing -------------------------------------------------------------------
+
+    @on(Input.Changed, ".why")
+    def save_why(self, event: Input.Changed) -> None:
+        """Save one answer; the first answer of a new chain adds the chain."""
+        event.stop()
+        index = event.input.why_index
+        whys = list(self.chain.whys) if self.chain else []
+        if index < len(whys) and whys[index] == event.value:
+            return
+        while len(whys) <= index:
+            whys.append("")
+        whys[index] = event.value
+        while whys and not whys[-1].strip() and len(whys) > index + 1:
+            whys.pop()
+        if self.chain is None:
+            if not event.value.strip():
+                return
+            self.chain_id = self.add_item("five_whys.chains", {"whys": whys})
+            return
+        self.edit_item("five_whys.chains", self.chain_id, {"whys": whys})
+        if index == len(self.chain.whys) - 1:
+            self.show_whys()
+
+    @on(Input.Submitted, ".why")
+    def next_why(self, event: Input.Submitted) -> None:
+        """Enter: on to the next why."""
+        event.stop()
+        self.app.flush_now()
+        inputs = list(self.query_one("#whys").query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+
+    @on(OptionList.OptionSelected, "#chains")
+    def pick_chain(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.app.flush_now()
+        self.chain_id = event.option.id
+        self.show_chains()
+        self.show_whys()
+        self.query_one("#whys").query(Input).first().focus()
+
+    def action_new_chain(self) -> None:
+        """Start another chain: the next answer typed begins it."""
+        self.app.flush_now()
+        self.chain_id = None
+        self.show_chains()
+        self.show_whys()
+        self.query_one("#whys").query(Input).first().focus()
+
+    def delete_highlighted_chain(self) -> None:
+        from screens.dialogs import ConfirmDialog
+
+        rows = self.query_one("#chains", ChainRows)
+        if rows.highlighted is None or not self.review.five_whys.chains:
+            return
+        chain_id = rows.get_option_at_index(rows.highlighted).id
+
+        def remove(confirmed: bool | None) -> None:
+            if confirmed:
+                if chain_id == self.chain_id:
+                    self.chain_id = None
+                self.remove_item("five_whys.chains", chain_id)
+
+        self.app.push_screen(ConfirmDialog(f"Delete chain {rows.highlighted + 1} and all its answers?"), remove)
+
+    def focus_item_field(self, field: str) -> None:
+        """Focus a why (``five_whys.chains.<id>.whys.<n>``) or the chain list."""
+        parts = field.split(".")
+        if len(parts) >= 3 and parts[2] != self.chain_id:
+            self.chain_id = parts[2]
+            self.show_chains()
+            self.show_whys()
+        inputs = list(self.query_one("#whys").query(Input))
+        index = int(parts[4]) if len(parts) >= 5 and parts[4].isdigit() else len(self.chain.whys if self.chain else [])
+        if inputs:
+            inputs[min(index, len(inputs) - 1)].focus()

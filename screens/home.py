@@ -1,0 +1,170 @@
+"""Home: the saved reviews, newest first, with keys to start, open, filter and delete."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from store.errors import StoreError
+from store.model import STEP_TITLES, Review
+
+HELP = """
+# Reviews
+
+The saved reviews, newest first. Type to filter by title or id.
+
+| key | does |
+|---|---|
+| Up / Down | choose a review |
+| Enter | open it where it stopped |
+| ctrl+n | new incident review |
+| ctrl+r | new project review |
+| ctrl+d or F8 | delete the chosen review (asks first) |
+| F1 | this help |
+| ctrl+p | command palette |
+| ctrl+q | quit |
+
+Everything is saved as you type; reviews live in one file (see the README).
+"""
+
+
+class HomeScreen(Screen):
+    """The list of saved reviews."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "new_review('incident')", "New incident", id="new-incident", priority=True),
+        Binding("ctrl+r", "new_review('project')", "New project", id="new-project", priority=True),
+        Binding("ctrl+d,f8", "delete_review", "Delete", id="delete", priority=True),
+        Binding("up", "move(-1)", "Up", show=False, id="up"),
+        Binding("down", "move(1)", "Down", show=False, id="down"),
+        Binding("f1", "help", "Help", id="help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reviews: list[Review] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="=")
+        yield Input(placeholder="Type to filter reviews by title or id", id="filter")
+        yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Reviews"
+        table = self.query_one(DataTable)
+        table.add_columns("ID", "Title", "Kind", "Step", "Last change", "Open", "Follow-up")
+        self.load_reviews()
+        self.query_one("#filter", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load_reviews()
+
+    def reload_from_store(self) -> None:
+        """Another process changed the file: show the new list."""
+        self.load_reviews()
+
+    def load_reviews(self) -> None:
+        try:
+            self.reviews = self.app.store.list_reviews()
+        except StoreError as error:
+            self.app.report_error(error)
+            self.reviews = []
+        self.show_reviews()
+
+    def show_reviews(self) -> None:
+        """Fill the table with the reviews that match the filter."""
+        table = self.query_one(DataTable)
+        wanted = self.query_one("#filter", Input).value.strip().lower()
+        table.clear()
+        for review in self.reviews:
+            if wanted and wanted not in review.title.lower() and wanted not in review.id.lower():
+                continue
+            table.add_row(*self._cells(review), key=review.id)
+        empty = self.query_one("#empty", Static)
+        if not self.reviews:
+            empty.update(Content("No reviews yet. ctrl+n starts an incident review, ctrl+r a project review."))
+        elif not table.row_count:
+            empty.update(Content("No review matches the filter."))
+        else:
+            empty.update("")
+
+    @staticmethod
+    def _cells(review: Review) -> list[Text]:
+        updated = review.updated[:16].replace("T", " ")
+        return [
+            Text(review.id),
+            Text(review.title or "(untitled)"),
+            Text(review.kind),
+            Text(STEP_TITLES.get(review.step, review.step)),
+            Text(updated),
+            Text(str(review.open_actions)),
+            Text(review.follow_up.due),
+        ]
+
+    @on(Input.Changed, "#filter")
+    def filter_reviews(self) -> None:
+        self.show_reviews()
+
+    def action_move(self, offset: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + offset)))
+
+    def chosen_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+
+    @on(Input.Submitted, "#filter")
+    @on(DataTable.RowSelected)
+    def open_chosen(self) -> None:
+        """Enter: open the chosen review where it stopped."""
+        review_id = self.chosen_id()
+        if review_id is not None:
+            self.app.open_review(review_id)
+
+    def action_new_review(self, kind: str) -> None:
+        self.app.create_review(kind)
+
+    def action_delete_review(self) -> None:
+        from screens.dialogs import ConfirmDialog
+
+        review_id = self.chosen_id()
+        if review_id is None:
+            return
+        review = next(r for r in self.reviews if r.id == review_id)
+        question = f"Delete review {review.id}?\n\n{review.title or '(untitled)'}\n\nThis cannot be undone."
+
+        def delete(confirmed: bool | None) -> None:
+            if confirmed:
+                try:
+                    self.app.store.delete(review_id)
+                except StoreError as error:
+                    self.app.report_error(error)
+                self.load_reviews()
+            self.query_one("#filter", Input).focus()
+
+        self.app.push_screen(ConfirmDialog(question), delete)
+
+    def action_help(self) -> None:
+        from screens.dialogs import HelpDialog
+
+        self.app.push_screen(HelpDialog("Reviews", HELP))
+
+    def palette_commands(self) -> list[tuple[str, object, str]]:
+        """The main actions for the command palette."""
+        return [
+            ("New incident review", lambda: self.action_new_review("incident"), "Start at setup"),
+            ("New project review", lambda: self.action_new_review("project"), "Start at setup"),
+            ("Open the chosen review", self.open_chosen, "Where it stopped"),
+            ("Delete the chosen review", self.action_delete_review, "Asks first"),
+            ("Help", self.action_help, "Keys of this screen"),
+        ]

@@ -1,0 +1,37 @@
+"""Impact: who and what was affected, and for how long."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import TextArea
+
+from screens.step import StepScreen
+from tui.fields import Field
+
+
+class ImpactScreen(StepScreen):
+    """One free text, with numbers in it: users, minutes, money, requests."""
+
+    STEP = "impact"
+    INTRO = "Who and what was affected, and for how long? Use numbers where you have them."
+    HELP_TEXT = """
+# Impact
+
+**What it is for:** an honest, specific account of what the incident or
+project problem cost the people it affected. Clients value this being
+acknowledged plainly.
+
+**Questions to ask**
+
+- Who was affected: which customers, users, teams, clients?
+- What could they not do, and for how long?
+- How many: requests failed, orders lost, hours of delay, money?
+- What did it cost us: time, trust, follow-up work?
+"""
+
+    def compose_step(self) -> ComposeResult:
+        yield Field("Impact", TextArea(id="impact", soft_wrap=True, show_line_numbers=False), "impact")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#impact", TextArea).focus()

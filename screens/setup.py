@@ -1,0 +1,77 @@
+"""Setup: what kind of review, its title, severity, who owns the write-up, who takes part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from screens.step import StepScreen
+from store.model import KINDS, SEVERITIES
+from tui.fields import Field
+
+GROUND_RULES = (
+    "Ground rules: we look at systems and conditions, not at who. Everyone acted "
+    "on what they knew at the time. The goal is learning, not judging."
+)
+
+
+class SetupScreen(StepScreen):
+    """The first step: the facts about the review itself."""
+
+    STEP = "setup"
+    INTRO = GROUND_RULES
+    HELP_TEXT = """
+# Setup
+
+**What it is for:** the facts every later step relies on: what kind of review
+this is, what to call it, how severe it was, who owns the write-up (one
+person), who facilitates and who takes part, and the timezone the timeline
+times are read in.
+
+**Questions to ask**
+
+- Is everyone here who was involved, and who is missing?
+- Who will own the written summary? One person, so it does not fall between people.
+- Which timezone do we read the timeline in?
+
+Participants are separated by commas. Times typed later (for example `14:05`)
+are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
+"""
+
+    def compose_step(self) -> ComposeResult:
+        yield Field("Kind", Select([(k.capitalize(), k) for k in KINDS], allow_blank=False, id="kind"), "kind")
+        yield Field("Title", Input(placeholder="e.g. Checkout API returned HTTP 500s", id="title"), "title")
+        yield Field(
+            "Severity (incidents)",
+            Select([(s, s) for s in SEVERITIES], prompt="No severity", id="severity"),
+            "severity",
+        )
+        yield Field("Owner of the write-up (one person)", Input(placeholder="e.g. Lee", id="owner"), "owner")
+        yield Field("Facilitator", Input(placeholder="e.g. Dana", id="facilitator"), "facilitator")
+        yield Field(
+            "Participants (comma separated)",
+            Input(placeholder="e.g. Dana, Lee, Sam", id="participants"),
+            "participants",
+        )
+        yield Field("Timezone of the timeline", Input(placeholder="e.g. UTC or Europe/Berlin", id="timezone"), "timezone")
+        yield Field("Review date (YYYY-MM-DD)", Input(placeholder="e.g. 2026-11-21", id="review_date"), "review_date")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#title", Input).focus()
+
+    def shown_value(self, field: str) -> Any:
+        if field == "participants":
+            return ", ".join(self.review.participants)
+        return super().shown_value(field)
+
+    def to_stored(self, field: str, value: Any) -> Any:
+        if field == "participants":
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value.strip() if isinstance(value, str) and field in ("timezone", "review_date") else value
+
+    def on_review_stored(self, review) -> None:
+        super().on_review_stored(review)
+        self.title = review.title or "(untitled review)"

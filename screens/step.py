@@ -1,0 +1,357 @@
+"""The base of every step screen: it owns "check, then move on".
+
+A step screen shows its section of the review and sends every change to the
+store as an operation.  The base keeps the latest review, runs the step's
+check from ``store.checks`` as you type, shows it in the check panel, the step
+indicator and beside the fields, and refuses ``ctrl+n`` while the step has
+errors, saying why next to the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+
+from store import ops
+from store.checks import Problem, check_review, check_step
+from store.errors import StoreError, UnknownReview
+from store.model import STEP_TITLES, STEPS, Review
+from tui.check_panel import CheckPanel
+from tui.fields import Field
+from tui.item_editor import ItemEditor
+from tui.step_indicator import StepIndicator
+
+KEYS_HELP = """
+## Keys
+
+| key | does |
+|---|---|
+| ctrl+n | next step (only when this step has no errors) |
+| ctrl+b | previous step |
+| ctrl+g | go to any step |
+| Tab / shift+Tab | next / previous field |
+| F1 | this help |
+| ctrl+p | command palette |
+| ctrl+o | back to the list of reviews |
+| ctrl+q | quit (everything is saved as you type) |
+"""
+
+LIST_KEYS_HELP = """
+In a list: **Enter** edits the highlighted item, **F2** starts a new one,
+**Delete** or **F8** deletes it (after a confirmation), **shift+Up** /
+**shift+Down** (or **[** / **]**) move it.  In an item's fields, **Enter**
+finishes the item and starts a new one; **Escape** goes back to the list.
+"""
+
+
+class StepScreen(Screen):
+    """One step of a review: its fields, its check, and the way on."""
+
+    STEP: ClassVar[str] = ""
+    INTRO: ClassVar[str] = ""
+    HELP_TEXT: ClassVar[str] = ""
+    HAS_LISTS: ClassVar[bool] = False
+
+    BINDINGS = [
+        Binding("ctrl+n", "next_step", "Next", id="next", priority=True),
+        Binding("ctrl+b", "previous_step", "Back", id="back", priority=True),
+        Binding("ctrl+g", "go_to_step", "Go to", id="goto", priority=True),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+o", "home", "Reviews", id="home", priority=True),
+    ]
+
+    def __init__(self, review: Review) -> None:
+        super().__init__()
+        self.review = review
+        self.doc = review.to_dict()
+        self.touched: set[str] = set()
+        self.refused = False
+
+    # Layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="=")
+        yield StepIndicator(id="steps")
+        with VerticalScroll(id="content"):
+            if self.INTRO:
+                yield Static(Content(self.INTRO), classes="step-intro")
+            yield from self.compose_step()
+        yield Static("", id="refusal", classes="-empty")
+        yield CheckPanel(id="checks")
+        yield Footer()
+
+    def compose_step(self) -> ComposeResult:
+        """The step's own widgets; subclasses yield them."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.title = self.review.title or "(untitled review)"
+        self.sub_title = f"{self.review.id}  {STEP_TITLES[self.STEP]}"
+        self.show_review()
+        self.refresh_checks()
+        if self.review.step != self.STEP:
+            self.apply_now(ops.Set("step", self.STEP))
+
+    def show_review(self) -> None:
+        """Fill the step's widgets from ``self.review``; subclasses extend it."""
+        for field in self.query(Field):
+            self.show_value(field.widget, self.shown_value(field.field))
+
+    def show_value(self, widget: Widget, value: Any) -> None:
+        """Put a stored value into a widget, unless the user is typing in it."""
+        if widget.has_focus:
+            return
+        if isinstance(widget, Input) and widget.value != (value or ""):
+            widget.value = value or ""
+        elif isinstance(widget, TextArea) and widget.text != (value or ""):
+            widget.load_text(value or "")
+        elif isinstance(widget, Select):
+            wanted = value if value else Select.NULL
+            if widget.value != wanted:
+                widget.value = wanted
+
+    def shown_value(self, field: str) -> Any:
+        """What a field's widget shows for the stored value (subclasses join lists)."""
+        return self.value_of(field)
+
+    def value_of(self, field: str) -> Any:
+        """The stored value at a dotted field path (``follow_up.due``)."""
+        value: Any = self.doc
+        for part in field.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    # Changes ------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(TextArea.Changed)
+    def save_typed_field(self, event: Input.Changed | Select.Changed | TextArea.Changed) -> None:
+        """A form field changed: save it (after a short pause) if it is a review field."""
+        widget = event.control
+        field = getattr(widget, "field", None)
+        if field is None or field not in ops.REVIEW_FIELDS:
+            return
+        if isinstance(widget, TextArea):
+            value = widget.text
+        elif isinstance(widget, Select):
+            value = "" if widget.value is Select.NULL else widget.value
+        else:
+            value = widget.value
+        self.set_field(field, self.to_stored(field, value))
+
+    def to_stored(self, field: str, value: Any) -> Any:
+        """Turn what a widget holds into what is stored (subclasses convert lists)."""
+        return value
+
+    def set_field(self, field: str, value: Any) -> None:
+        """Change a review field now on screen, and on disk within a moment."""
+        if self.value_of(field) == value:
+            return
+        self.queue(("set", field), ops.Set(field, value), touched=field)
+
+    def edit_item(self, list_name: str, item_id: str, changes: dict) -> None:
+        """Change fields of one item now on screen, and on disk within a moment."""
+        key = ("edit", list_name, item_id, tuple(sorted(changes)))
+        self.queue(key, ops.Edit(list_name, item_id, changes), touched=f"{list_name}.{item_id}")
+
+    def queue(self, key: tuple, op: ops.Operation, touched: str) -> None:
+        try:
+            ops.apply(self.doc, op)
+        except StoreError as error:
+            self.app.report_error(error)
+            return
+        self.touched.add(touched)
+        self.review = Review.from_dict(self.doc)
+        self.app.saver.queue(self.review.id, key, op)
+        self.refresh_checks()
+
+    def add_item(self, list_name: str, item: Any, after: str | None = None) -> str | None:
+        """Add an item at once (its id is needed); returns the id."""
+        change = self.apply_now(ops.Add(list_name, item, after))
+        return change.added[0] if change and change.added else None
+
+    def remove_item(self, list_name: str, item_id: str) -> None:
+        """Remove an item at once (after the caller's confirmation)."""
+        self.apply_now(ops.Remove(list_name, item_id))
+
+    def move_item(self, list_name: str, item_id: str, offset: int) -> None:
+        """Move an item up (-1) or down (+1) at once."""
+        self.apply_now(ops.Move(list_name, item_id, offset))
+
+    def apply_now(self, *operations: ops.Operation):
+        change = self.app.saver.apply_now(self.review.id, *operations)
+        if change is not None:
+            self.on_review_stored(change.review)
+        return change
+
+    def on_review_stored(self, review: Review) -> None:
+        """The store holds a newer review (ours, or merged with others' changes)."""
+        self.review = review
+        self.doc = review.to_dict()
+        self.show_review()
+        self.refresh_checks()
+
+    def reload_from_store(self) -> None:
+        """Another process changed the file: show its changes."""
+        try:
+            self.on_review_stored(self.app.store.get(self.review.id))
+        except UnknownReview:
+            self.app.notify("This review was deleted in another window.", severity="warning")
+            self.action_home()
+        except StoreError as error:
+            self.app.report_error(error)
+
+    # Checks -------------------------------------------------------------------
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The current step's problems, from store.checks."""
+        return check_step(self.review, self.STEP)
+
+    def refresh_checks(self) -> None:
+        """Show the step's problems in the panel, beside the fields, and in the indicator."""
+        problems = self.problems
+        self.query_one(CheckPanel).show(problems)
+        visible = [p for p in problems if self.shows_inline(p)]
+        for field in self.query(Field):
+            field.show_problems(visible)
+        self.show_item_problems(problems)
+        self.update_indicator()
+        if self.refused and not any(p.level == "error" for p in problems):
+            self.show_refusal("")
+
+    def shows_inline(self, problem: Problem) -> bool:
+        """Advisories show as you type; errors once the field is touched or ctrl+n refused."""
+        return problem.level == "advisory" or self.refused or problem.field in self.touched
+
+    def show_item_problems(self, problems: list[Problem]) -> None:
+        """Redraw every item list from the review, with the problems on its rows."""
+        for editor in self.query(ItemEditor):
+            editor.show(self.items_of(editor.list_name), problems)
+
+    def items_of(self, list_name: str) -> list:
+        """The typed items of a list (``five_whys.chains`` included)."""
+        if list_name == "five_whys.chains":
+            return self.review.five_whys.chains
+        return getattr(self.review, list_name)
+
+    def update_indicator(self) -> None:
+        sections = check_review(self.review)
+        errors = {step for step, found in sections.items() if any(p.level == "error" for p in found)}
+        self.query_one(StepIndicator).show(self.STEP, errors, STEPS.index(self.STEP))
+
+    def show_refusal(self, text: str) -> None:
+        refusal = self.query_one("#refusal", Static)
+        refusal.update(Content(text))
+        refusal.set_class(not text, "-empty")
+
+    # Moving between steps ---------------------------------------------------
+
+    def action_next_step(self) -> None:
+        """Move on only when the step has no errors; otherwise say why, at the field."""
+        errors = [p for p in self.problems if p.level == "error"]
+        if errors:
+            self.refuse(errors)
+            return
+        index = STEPS.index(self.STEP)
+        if index + 1 == len(STEPS):
+            self.app.notify("This is the last step. Export the summary with F4, or ctrl+o for the list.")
+            return
+        self.go_to(STEPS[index + 1])
+
+    def refuse(self, errors: list[Problem]) -> None:
+        self.refused = True
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more in the check panel)" if len(errors) > 1 else ""
+        self.show_refusal(f"Not yet: {first.message} {first.hint}{more}")
+        self.refresh_checks()
+        self.focus_field(first.field)
+        self.app.bell()
+
+    def action_previous_step(self) -> None:
+        index = STEPS.index(self.STEP)
+        if index == 0:
+            self.app.notify("This is the first step.")
+            return
+        self.go_to(STEPS[index - 1])
+
+    def action_go_to_step(self) -> None:
+        from screens.dialogs import GoToStepDialog
+
+        sections = check_review(self.review)
+        marks = {step: ("!" if any(p.level == "error" for p in found) else "+") for step, found in sections.items()}
+        marks[self.STEP] = ">"
+        self.app.push_screen(GoToStepDialog(self.STEP, marks), self.jump_to)
+
+    def jump_to(self, step: str | None) -> None:
+        """Go back freely; go forward only past steps that have no errors."""
+        if step is None or step == self.STEP:
+            return
+        target = STEPS.index(step)
+        sections = check_review(self.review)
+        for earlier in STEPS[:target]:
+            if STEPS.index(earlier) >= STEPS.index(self.STEP) and any(p.level == "error" for p in sections[earlier]):
+                if earlier == self.STEP:
+                    self.refuse([p for p in sections[earlier] if p.level == "error"])
+                else:
+                    self.app.notify(f"Finish {STEP_TITLES[earlier]} first: it has errors.", severity="warning")
+                return
+        self.go_to(step)
+
+    def go_to(self, step: str) -> None:
+        self.app.saver.flush()
+        self.app.show_step(self.review, step)
+
+    def action_home(self) -> None:
+        """Back to the list of reviews (everything is saved first)."""
+        self.app.saver.flush()
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        from screens.dialogs import HelpDialog
+
+        text = self.HELP_TEXT + (LIST_KEYS_HELP if self.HAS_LISTS else "") + KEYS_HELP
+        self.app.push_screen(HelpDialog(STEP_TITLES[self.STEP], text))
+
+    def palette_commands(self) -> list[tuple[str, Any, str]]:
+        """The main actions for the command palette."""
+        commands = [
+            ("Next step", self.action_next_step, "Move on when this step has no errors"),
+            ("Previous step", self.action_previous_step, "Go back one step"),
+            ("Help for this step", self.action_help, "What this step is for and its keys"),
+            ("Back to the list of reviews", self.action_home, "Everything is saved"),
+        ]
+        for step in STEPS:
+            commands.append((f"Go to {STEP_TITLES[step]}", lambda s=step: self.jump_to(s), "Jump to a step"))
+        return commands
+
+    # Focus ------------------------------------------------------------------
+
+    def focus_field(self, field: str) -> None:
+        """Focus the widget a problem is about (from the check panel or a refusal)."""
+        for candidate in self.query(Field):
+            if candidate.field == field:
+                candidate.widget.focus()
+                candidate.scroll_visible()
+                return
+        self.focus_item_field(field)
+
+    def focus_item_field(self, field: str) -> None:
+        """Let the item list that owns ``field`` focus it."""
+        for editor in self.query(ItemEditor):
+            if editor.focus_problem(field):
+                editor.scroll_visible()
+                return
+
+    @on(CheckPanel.ProblemChosen)
+    def focus_chosen_problem(self, event: CheckPanel.ProblemChosen) -> None:
+        self.focus_field(event.problem.field)

@@ -1,0 +1,112 @@
+"""Summary: the written summary and the client summary, questions, follow-up date, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Input, Markdown, Static
+
+from screens.step import StepScreen
+from store.checks import check_review
+from store.model import Question
+from store.render import render_client, render_markdown
+from tui.fields import Field
+from tui.item_editor import FieldSpec, ItemEditor
+
+
+class SummaryScreen(StepScreen):
+    """The result: what to share, the questions raised, and when to follow up."""
+
+    STEP = "summary"
+    HAS_LISTS = True
+    INTRO = "Record the questions raised and the answers given, set the follow-up date, then export."
+    HELP_TEXT = """
+# Summary
+
+**What it is for:** the written summary to share inside the team, and the
+client-facing summary (names replaced by roles), plus the questions and
+concerns raised and the 30-day follow-up date, when every action is reviewed.
+
+**F3** switches the preview between the written summary and the client
+summary. **F4** exports the one shown to a file (you are asked for the path).
+
+**Questions to ask**
+
+- What questions or concerns do you have?
+- What would make you confident this will not happen again?
+- When will we check that the actions worked? (default: 30 days after the review)
+"""
+
+    BINDINGS = [
+        Binding("f3", "toggle_client", "Written/Client", id="toggle-client"),
+        Binding("f4", "export", "Export", id="export"),
+    ]
+
+    def __init__(self, review) -> None:
+        super().__init__(review)
+        self.client_view = False
+
+    def compose_step(self) -> ComposeResult:
+        yield Field("Follow-up date (YYYY-MM-DD)", Input(placeholder="review date + 30 days", id="follow-up"), "follow_up.due")
+        yield ItemEditor(
+            "questions",
+            "Questions and concerns",
+            [FieldSpec("text", "Question or concern", "e.g. Will this affect the January release?"), FieldSpec("answer", "Answer given", "e.g. No: the fix ships in December")],
+            describe=lambda item, index: f"{index}. {item.text}" + (f"  -> {item.answer}" if item.answer else ""),
+            noun="question",
+            id="questions",
+        )
+        yield Static("", id="preview-title")
+        yield Markdown("", id="preview")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show_preview()
+        self.query_one("#follow-up", Input).focus()
+
+    def on_review_stored(self, review) -> None:
+        super().on_review_stored(review)
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        """Render the written or the client summary, as Markdown, from the stored review."""
+        which = "Client summary (names replaced by roles)" if self.client_view else "Written summary"
+        self.query_one("#preview-title", Static).update(Content(f"{which}: F3 switches, F4 exports"))
+        text = render_client(self.review) if self.client_view else render_markdown(self.review)
+        self.query_one("#preview", Markdown).update(text)
+
+    def action_toggle_client(self) -> None:
+        self.client_view = not self.client_view
+        self.show_preview()
+
+    def action_export(self) -> None:
+        from screens.dialogs import PathDialog
+
+        suffix = "client" if self.client_view else "summary"
+        default = str(Path.cwd() / f"{self.review.id}-{suffix}.md")
+        self.app.push_screen(PathDialog("Export to file:", default), self.export_to)
+
+    def export_to(self, path: str | None) -> None:
+        """Write the shown summary to ``path``; a failure names the file."""
+        if not path:
+            return
+        self.app.flush_now()
+        text = render_client(self.review) if self.client_view else render_markdown(self.review)
+        target = Path(path).expanduser()
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.app.notify(f"Could not write {target}: {error.strerror or error}", severity="error", markup=False)
+            return
+        errors = sum(1 for found in check_review(self.review).values() for p in found if p.level == "error")
+        warning = f" (the review still has {errors} check error(s))" if errors else ""
+        self.app.notify(f"Exported to {target}{warning}", markup=False)
+
+    def palette_commands(self):
+        return super().palette_commands() + [
+            ("Export the summary", self.action_export, "Write the shown summary to a file"),
+            ("Switch written / client summary", self.action_toggle_client, "Preview"),
+        ]

@@ -1,0 +1,106 @@
+"""Timeline: what happened when, with markers, and the durations they give."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Static
+
+from screens.step import StepScreen
+from store.model import MARKERS, Event
+from store.timeline import (
+    durations,
+    event_time,
+    parse_date,
+    show_duration,
+    show_time,
+    store_time,
+)
+from tui.item_editor import FieldSpec, ItemEditor
+
+
+class TimelineScreen(StepScreen):
+    """Events in time order; markers started, detected, mitigated, resolved."""
+
+    STEP = "timeline"
+    HAS_LISTS = True
+    INTRO = "What happened, when? Type a time (14:05, 2026-11-20 14:05, or ISO with offset), what happened, and a marker."
+    HELP_TEXT = """
+# Timeline
+
+**What it is for:** a clear, factual sequence of events. It builds
+credibility, and its markers give the durations everyone asks about: time to
+detect, to mitigate and to resolve, counted from the start.
+
+Times are read in the review's timezone (set in Setup). `14:05` is taken on
+the day of the event before it (or the review date); `2026-11-20 14:05` and
+ISO times such as `2026-11-20T14:05:00+00:00` work too. Events keep themselves
+in time order.
+
+**Questions to ask**
+
+- When did it start, and how do we know?
+- When did we first notice, and what told us?
+- What did we try, and what did we see then?
+- When was the impact stopped (mitigated), and when was it fully resolved?
+- What information did people have at each point?
+"""
+
+    def compose_step(self) -> ComposeResult:
+        marker_choices = [(marker.capitalize(), marker) for marker in MARKERS]
+        yield ItemEditor(
+            "timeline",
+            "Timeline",
+            [
+                FieldSpec("at", "Time", "14:05", width="22", to_store=self.typed_time, to_show=self.shown_time),
+                FieldSpec("text", "What happened", "e.g. Error-rate alert fires"),
+                FieldSpec("marker", "Marker", "No marker", choices=marker_choices, width="18"),
+            ],
+            describe=self.describe_event,
+            noun="event",
+            id="events",
+        )
+        yield Static("", id="durations")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#events", ItemEditor).action_new_item()
+
+    def typed_time(self, text: str) -> str:
+        """Store a typed time as ISO with offset when it parses; keep the text otherwise."""
+        return store_time(text, self.review.timezone, self.default_day())
+
+    def shown_time(self, at: str) -> str:
+        return show_time(at, self.review.timezone)
+
+    def default_day(self) -> date | None:
+        """The day a bare ``14:05`` falls on: the latest other event's, else the review date."""
+        editing = self.query_one("#events", ItemEditor).editing_id
+        days = [
+            moment.astimezone(moment.tzinfo).date()
+            for event in self.review.timeline
+            if event.id != editing and (moment := event_time(event, self.review.timezone))
+        ]
+        return days[-1] if days else parse_date(self.review.review_date) or date.today()
+
+    def describe_event(self, event: Event, index: int) -> str:
+        marker = f"[{event.marker}] " if event.marker else ""
+        when = show_time(event.at, self.review.timezone) if event.at else "(no time)"
+        return f"{when}  {marker}{event.text}"
+
+    def refresh_checks(self) -> None:
+        super().refresh_checks()
+        self.show_durations()
+
+    def show_durations(self) -> None:
+        """The durations from the started marker, updated as you type."""
+        found = durations(self.review)
+        line = (
+            f"Time to detect: {show_duration(found['to_detect'])}   "
+            f"to mitigate: {show_duration(found['to_mitigate'])}   "
+            f"to resolve: {show_duration(found['to_resolve'])}   "
+            f"(times in {self.review.timezone})"
+        )
+        self.query_one("#durations", Static).update(Content(line))

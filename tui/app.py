@@ -1,0 +1,195 @@
+"""The app shell: which screen comes first, saving, signals, and other processes' changes.
+
+``make_app`` builds the app for the command and for the tests alike.  The app
+owns the :class:`~tui.saver.Saver`, so every way out (quit, SIGHUP from a
+dropped SSH link, SIGTERM, SIGINT) writes pending edits first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from argparse import Namespace
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from store.db import ReviewStore
+from store.errors import StoreError
+from store.model import Review
+from tui.commands import ReviewCommands
+from tui.saver import DELAY, Saver
+
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+POLL_SECONDS = 0.5
+
+
+class PostmortemApp(App[int]):
+    """A guided, blameless post-mortem over a shared review file."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "postmortem"
+    COMMANDS = App.COMMANDS | {ReviewCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: ReviewStore,
+        start: str = "home",
+        review_id: str | None = None,
+        kind: str = "incident",
+        title: str = "",
+        solo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.saver = Saver(store, on_error=self.report_error)
+        self.start = start
+        self.start_review_id = review_id
+        self.new_kind = kind
+        self.new_title = title
+        self.solo = solo
+        self._seen_version = None
+        self._too_small_shown = False
+
+    def on_mount(self) -> None:
+        """Install the signal handlers, start polling, and show the first screen."""
+        self._install_signal_handlers()
+        self._seen_version = self.store.version()
+        self.set_interval(POLL_SECONDS, self.poll_store)
+        self.set_interval(0.1, self.flush_if_idle)
+        from screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self.start == "new":
+            self.create_review(self.new_kind, self.new_title)
+        elif self.start == "open" and self.start_review_id:
+            self.open_review(self.start_review_id)
+
+    # Reviews and steps ------------------------------------------------------
+
+    def create_review(self, kind: str, title: str = "") -> None:
+        """Create a review and open it at setup."""
+        from store.model import new_review
+        from store.sanitize import clean
+
+        review = self.store.create(new_review(kind, clean(title)).to_dict())
+        self.show_step(review, "setup", replace=False)
+
+    def open_review(self, review_id: str) -> None:
+        """Open a saved review at the step where it stopped."""
+        try:
+            review = self.store.get(review_id)
+        except StoreError as error:
+            self.report_error(error)
+            return
+        self.show_step(review, review.step, replace=False)
+
+    def show_step(self, review: Review, step: str, replace: bool = True) -> None:
+        """Show one step of a review, replacing the current step screen."""
+        from screens import step_screen
+
+        screen = step_screen(step)(review)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    # Saving -------------------------------------------------------------------
+
+    def flush_if_idle(self) -> None:
+        """Write edits that have waited long enough (typing pauses of a quarter second)."""
+        if self.saver.has_pending and self.saver.idle_for() >= DELAY:
+            self.flush_now()
+
+    def flush_now(self) -> None:
+        """Write every pending edit and let the screen see the stored review."""
+        change = self.saver.flush()
+        if change is not None:
+            self._seen_version = self.store.version()
+            self._tell_screen(change.review)
+
+    def poll_store(self) -> None:
+        """Show changes that other processes made to the file, within a second."""
+        try:
+            version = self.store.version()
+        except OSError:
+            return
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        reload = getattr(self.screen, "reload_from_store", None)
+        if reload is not None and not self.saver.has_pending:
+            reload()
+
+    def _tell_screen(self, review: Review) -> None:
+        stored = getattr(self.screen, "on_review_stored", None)
+        if stored is not None:
+            stored(review)
+
+    def report_error(self, error: Exception) -> None:
+        """Show a store error as a notice; the app keeps running."""
+        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
+
+    async def action_quit(self) -> None:
+        """Save everything pending, then leave."""
+        self.saver.flush()
+        self.exit(0)
+
+    # Signals --------------------------------------------------------------------
+
+    def _install_signal_handlers(self) -> None:
+        """Textual installs no SIGHUP handler: a dropped SSH link must not lose typing."""
+        try:
+            loop = asyncio.get_running_loop()
+            for number in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(number, self._save_and_leave, number)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests run the app in one): nothing to install
+
+    def _save_and_leave(self, number: int) -> None:
+        try:
+            self.saver.flush()
+        finally:
+            # The terminal may be gone (SIGHUP): make sure the process ends.
+            asyncio.get_running_loop().call_later(2.0, os._exit, 128 + number)
+            self.exit(128 + number)
+
+    # Terminal size --------------------------------------------------------------
+
+    def on_resize(self, event) -> None:
+        """Below 60x20, ask for a larger window rather than draw a broken layout."""
+        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
+        if small and not self._too_small_shown:
+            from screens.dialogs import TooSmallScreen
+
+            self._too_small_shown = True
+            self.push_screen(TooSmallScreen())
+        elif not small and self._too_small_shown:
+            self._too_small_shown = False
+            if type(self.screen).__name__ == "TooSmallScreen":
+                self.pop_screen()
+
+
+def make_app(db: Path | str, start: str = "home", **options) -> PostmortemApp:
+    """The app over the review file ``db``; used by the command and by the tests."""
+    return PostmortemApp(ReviewStore(db), start=start, **options)
+
+
+def run_app(store: ReviewStore, args: Namespace) -> int:
+    """Run the app for the parsed command line; returns the exit code."""
+    app = PostmortemApp(
+        store,
+        start=args.command or "home",
+        review_id=getattr(args, "id", None),
+        kind=getattr(args, "kind", "incident"),
+        title=getattr(args, "title", ""),
+        solo=getattr(args, "solo", False),
+    )
+    result = app.run()
+    return result if isinstance(result, int) else 0

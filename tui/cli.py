@@ -1,0 +1,217 @@
+"""The `postmortem` command: the TUI, and the non-interactive half (list, check, export, import).
+
+The non-interactive commands never import Textual, so they start fast and run
+anywhere.  Exit codes: 0 ok, 1 a check found errors, 2 bad usage or bad input;
+every failure is one line on stderr that names the file, field or id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from store.errors import StoreError
+
+FORMATS = ("markdown", "client", "json", "csv")
+
+
+class UsageError(Exception):
+    """Bad input found by the command itself (a file that cannot be read, ...)."""
+
+
+def _version() -> str:
+    try:
+        return version("postmortem")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's arguments; each subcommand maps to a ``cmd_<name>`` function."""
+    parser = argparse.ArgumentParser(
+        prog="postmortem",
+        description="Guide a team through a blameless post-mortem and keep the result.",
+    )
+    parser.add_argument("--db", metavar="PATH", help="the review file (default: $POSTMORTEM_DB or the user data dir)")
+    parser.add_argument("--version", action="version", version=f"postmortem {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    new = commands.add_parser("new", help="start a new review in the app, at setup")
+    new.add_argument("--kind", choices=("incident", "project"), default="incident")
+    new.add_argument("--title", default="")
+    new.add_argument("--solo", action="store_true", help="work alone: the app interviews you")
+
+    opener = commands.add_parser("open", help="reopen a review in the app where it stopped")
+    opener.add_argument("id")
+
+    lister = commands.add_parser("list", help="one line per review")
+    lister.add_argument("--json", action="store_true", help="print JSON")
+
+    check = commands.add_parser("check", help="every error and advisory, by step; exit 1 on errors")
+    check.add_argument("id")
+    check.add_argument("--json", action="store_true", help="print JSON")
+
+    export = commands.add_parser("export", help="the written summary, client summary, JSON or CSV")
+    export.add_argument("id")
+    export.add_argument("--format", choices=FORMATS, default="markdown")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--names", action="store_true", help="keep participants' names in the client summary")
+
+    importer = commands.add_parser("import", help="add a review from interchange JSON; prints its id")
+    importer.add_argument("file", metavar="FILE", help="a JSON file, or - for standard input")
+    return parser
+
+
+def _store(args: argparse.Namespace):
+    from store.db import ReviewStore, default_db_path
+
+    return ReviewStore(Path(args.db) if args.db else default_db_path())
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the reviews, newest first."""
+    rows = [
+        {
+            "id": review.id,
+            "title": review.title,
+            "kind": review.kind,
+            "step": review.step,
+            "updated": review.updated,
+            "open_actions": review.open_actions,
+            "follow_up": review.follow_up.due,
+        }
+        for review in _store(args).list_reviews()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("No reviews yet. Start one with: postmortem new")
+        return 0
+    print(f"{'ID':<8} {'KIND':<9} {'STEP':<14} {'UPDATED':<17} {'OPEN':>4}  TITLE")
+    for row in rows:
+        updated = row["updated"][:16].replace("T", " ")
+        print(f"{row['id']:<8} {row['kind']:<9} {row['step']:<14} {updated:<17} {row['open_actions']:>4}  {row['title']}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Print every problem by step; exit 1 when any is an error."""
+    from store.checks import check_review, has_errors
+
+    review = _store(args).get(args.id)
+    sections = check_review(review)
+    failed = any(has_errors(problems) for problems in sections.values())
+    if args.json:
+        payload = {
+            "ok": not failed,
+            "sections": {step: [p.to_dict() for p in problems] for step, problems in sections.items()},
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 1 if failed else 0
+    for step, problems in sections.items():
+        print(f"{step}: {'ok' if not problems else ''}".rstrip())
+        for problem in problems:
+            print(f"  {problem.level:<8} {problem.field}: {problem.message}")
+            print(f"  {'':<8} hint: {problem.hint}")
+    print(f"{review.id}: {'errors found' if failed else 'no errors'}")
+    return 1 if failed else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Render a review; warn on stderr (without failing) when its check has errors."""
+    from store.checks import check_review, has_errors
+    from store.render import RENDERERS
+
+    review = _store(args).get(args.id)
+    text = RENDERERS[args.format](review, names=args.names)
+    errors = sum(
+        1 for problems in check_review(review).values() for p in problems if p.level == "error"
+    )
+    if errors:
+        print(f"postmortem: warning: {review.id} has {errors} check error(s); see `postmortem check {review.id}`", file=sys.stderr)
+    if args.output:
+        _write_text(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _read_import(name: str) -> tuple[str, str]:
+    """The text to import and the name to use for it in messages."""
+    if name == "-":
+        return sys.stdin.read(), "standard input"
+    try:
+        return Path(name).read_text(encoding="utf-8"), name
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from error
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Validate the whole document first, then add it; print the new id."""
+    from store.interchange import parse_document
+
+    text, source = _read_import(args.file)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from error
+    try:
+        document = parse_document(data, source)
+    except StoreError as error:
+        raise UsageError(f"{source}: {error}") from error
+    print(_store(args).create(document).id)
+    return 0
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    """Start the app on home, a new review, or a saved review."""
+    from tui.app import run_app
+
+    store = _store(args)
+    if args.command == "open":
+        store.get(args.id)  # an unknown id is a usage error before the screen opens
+    return run_app(store, args)
+
+
+COMMANDS = {
+    "list": cmd_list,
+    "check": cmd_check,
+    "export": cmd_export,
+    "import": cmd_import,
+    None: cmd_tui,
+    "new": cmd_tui,
+    "open": cmd_tui,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run one command and turn every expected failure into exit 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (StoreError, UsageError) as error:
+        print(f"postmortem: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"postmortem: cannot use{where}: {error.strerror or error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

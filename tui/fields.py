@@ -1,0 +1,60 @@
+"""A labelled form field with its own problem note, shared by every step screen.
+
+The note under a field is where a refused ``ctrl+n`` says what is wrong, so the
+reason appears next to the field, not only in the check panel.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+from store.checks import Problem
+
+
+class Field(Vertical):
+    """A label, one input widget, and a note showing the field's first problem."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; margin: 0 0 1 0; }
+    Field > .field-label { color: $text-muted; }
+    Field > .field-note { color: $text-warning; height: auto; }
+    Field > .field-note.-error { color: $text-error; }
+    Field > .field-note.-empty { display: none; }
+    """
+
+    def __init__(self, label: str, widget: Widget, field: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.label = label
+        self.widget = widget
+        self.field = field
+        widget.field = field  # the screen reads this when the widget reports a change
+
+    def compose(self) -> ComposeResult:
+        yield Label(Content(self.label), classes="field-label")
+        yield self.widget
+        yield Static("", classes="field-note -empty")
+
+    def set_label(self, label: str) -> None:
+        """Change the label (the Five Whys prompt quotes the answer before it)."""
+        self.label = label
+        labels = self.query(".field-label")
+        if labels:
+            labels.first(Label).update(Content(label))
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Show the first problem of this field (errors before advisories), or nothing."""
+        notes = self.query(".field-note")
+        if not notes:
+            return  # not composed yet
+        note = notes.first(Static)
+        mine = [p for p in problems if p.field == self.field]
+        mine.sort(key=lambda p: p.level != "error")
+        note.set_class(not mine, "-empty")
+        note.set_class(bool(mine) and mine[0].level == "error", "-error")
+        if mine:
+            mark = "!" if mine[0].level == "error" else "?"
+            note.update(Content(f"{mark} {mine[0].message} {mine[0].hint}"))

@@ -1,0 +1,330 @@
+"""The item list editor: add, edit, delete and move list items with the keyboard alone.
+
+Used for the timeline, went well, lucky, could improve, surprises, actions
+and questions.  The form always edits a stored item: the first character
+typed into a blank form adds the item, so nothing typed lives only on screen.
+Enter finishes the item and starts a new one; Escape goes to the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from store.checks import Problem
+
+
+@dataclass
+class FieldSpec:
+    """One field of an item's form."""
+
+    name: str
+    label: str
+    placeholder: str = ""
+    choices: list[tuple[str, str]] | None = None
+    row: int = 0
+    width: str = "1fr"
+    to_store: Callable[[str], Any] | None = None
+    to_show: Callable[[Any], str] | None = None
+    choices_from: Callable[[], list[tuple[str, str]]] | None = field(default=None, repr=False)
+
+
+class ItemRows(OptionList):
+    """The items as rows; keys to edit, delete and move the highlighted one."""
+
+    BINDINGS = [
+        Binding("delete,f8", "delete_item", "Delete", id="delete-item"),
+        Binding("shift+up,left_square_bracket", "move(-1)", "Move up", id="move-up"),
+        Binding("shift+down,right_square_bracket", "move(1)", "Move down", id="move-down"),
+    ]
+
+    def action_delete_item(self) -> None:
+        self.parent_editor.delete_highlighted()
+
+    def action_move(self, offset: int) -> None:
+        self.parent_editor.move_highlighted(offset)
+
+    @property
+    def parent_editor(self) -> "ItemEditor":
+        return self.query_ancestor(ItemEditor)
+
+
+class ItemEditor(Vertical):
+    """A list of one kind of item with a form for the item being edited."""
+
+    BINDINGS = [
+        Binding("f2", "new_item", "New item", id="new-item"),
+        Binding("escape", "to_list", "To list", id="to-list", show=False),
+    ]
+
+    def __init__(
+        self,
+        list_name: str,
+        title: str,
+        fields: list[FieldSpec],
+        describe: Callable[[Any, int], str],
+        noun: str = "item",
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.list_name = list_name
+        self.title = title
+        self.fields = fields
+        self.describe = describe
+        self.noun = noun
+        self.editing_id: str | None = None
+        self.items: list[Any] = []
+        self._loading = False
+        self._shown = False
+        self.problems: list[Problem] = []
+
+    # Layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        rows = ItemRows(classes="item-rows")
+        rows.border_title = self.title
+        yield rows
+        for row in sorted({spec.row for spec in self.fields}):
+            with Horizontal(classes="item-form"):
+                for spec in (s for s in self.fields if s.row == row):
+                    yield self._widget(spec)
+        yield Static("", classes="item-note")
+
+    def _widget(self, spec: FieldSpec):
+        if spec.choices is not None or spec.choices_from is not None:
+            widget = Select(spec.choices or [], prompt=spec.placeholder or spec.label, allow_blank=True)
+        else:
+            widget = Input(placeholder=spec.placeholder, select_on_focus=False)
+        widget.item_field = spec.name
+        widget.border_title = spec.label
+        widget.styles.width = spec.width
+        widget.add_class("item-field")
+        return widget
+
+    def on_mount(self) -> None:
+        self._show_form_title()
+
+    # Showing ------------------------------------------------------------------
+
+    def show(self, items: list[Any], problems: list[Problem]) -> None:
+        """Redraw rows from the stored items; refresh the form unless it is being typed in."""
+        if items == self.items and problems == self.problems and self.is_mounted and self._shown:
+            return
+        self._shown = True
+        self.items = list(items)
+        self.problems = problems
+        rows = self.query_one(ItemRows)
+        highlighted = rows.highlighted
+        rows.clear_options()
+        for index, item in enumerate(items, start=1):
+            rows.add_option(Option(self._row(item, index), id=item.id))
+        if not items:
+            rows.add_option(Option(Content(f"No {self.noun}s yet: type in the fields below."), disabled=True))
+        if highlighted is not None and items:
+            rows.highlighted = min(highlighted, len(items) - 1)
+        if self.editing_id is not None and self.current is None:
+            self.editing_id = None  # deleted, here or in another window
+        self._fill_form()
+        self._show_note()
+
+    def _row(self, item: Any, index: int) -> Content:
+        mine = self._problems_of(item.id)
+        text = Content(self.describe(item, index))
+        if item.id == self.editing_id:
+            text = Content.assemble(Content.styled("* ", "bold"), text)
+        if mine:
+            level = "$text-error" if any(p.level == "error" for p in mine) else "$text-warning"
+            text = Content.assemble(text, Content.styled(f"  ! {mine[0].message}", level))
+        return text
+
+    def _problems_of(self, item_id: str | None) -> list[Problem]:
+        if item_id is None:
+            return []
+        prefix = f"{self.list_name}.{item_id}"
+        found = [p for p in self.problems if p.field == prefix or p.field.startswith(prefix + ".")]
+        return sorted(found, key=lambda p: p.level != "error")
+
+    @property
+    def current(self) -> Any | None:
+        """The stored item the form edits, or None for a new one."""
+        return next((item for item in self.items if item.id == self.editing_id), None)
+
+    def _fill_form(self) -> None:
+        item = self.current
+        self._loading = True
+        try:
+            for widget in self.query(".item-field"):
+                spec = self._spec(widget.item_field)
+                value = getattr(item, spec.name, "") if item is not None else ""
+                shown = spec.to_show(value) if spec.to_show and value else (value or "")
+                if isinstance(widget, Select):
+                    self._fill_select(widget, spec, shown)
+                    continue
+                if widget.has_focus and item is not None:
+                    continue
+                elif widget.value != shown:
+                    widget.value = shown
+        finally:
+            self._loading = False
+        self._show_form_title()
+
+    @staticmethod
+    def _fill_select(widget: Select, spec: FieldSpec, shown: str) -> None:
+        """Offer the spec's choices, plus a stored value that is not among them (imported text)."""
+        choices = list(spec.choices_from() if spec.choices_from else spec.choices or [])
+        if shown and shown not in [value for _, value in choices]:
+            choices.append((shown, shown))
+        if choices != getattr(widget, "_offered", None):
+            widget._offered = choices
+            widget.set_options(choices)
+        wanted = shown if shown else Select.NULL
+        if widget.value != wanted:
+            widget.value = wanted
+
+    def _show_form_title(self) -> None:
+        rows = self.query_one(ItemRows)
+        position = next((n for n, item in enumerate(self.items, 1) if item.id == self.editing_id), None)
+        rows.border_subtitle = f"editing {self.noun} {position}" if position else f"new {self.noun}: type below"
+
+    def _show_note(self) -> None:
+        note = self.query_one(".item-note", Static)
+        mine = self._problems_of(self.editing_id)
+        extra = self.note_for(self.current)
+        lines = [f"{'!' if p.level == 'error' else '?'} {p.message} {p.hint}" for p in mine[:2]]
+        note.update(Content("\n".join(([extra] if extra else []) + lines)))
+
+    def note_for(self, item: Any | None) -> str:
+        """Extra help under the form (the timeline shows what a typed time means)."""
+        return ""
+
+    def _spec(self, name: str) -> FieldSpec:
+        return next(spec for spec in self.fields if spec.name == name)
+
+    # Typing -------------------------------------------------------------------
+
+    @on(Input.Changed, ".item-field")
+    @on(Select.Changed, ".item-field")
+    def save_item_field(self, event: Input.Changed | Select.Changed) -> None:
+        """Save what was typed: add the item on the first character, edit it after."""
+        event.stop()
+        if self._loading:
+            return
+        widget = event.control
+        spec = self._spec(widget.item_field)
+        raw = "" if widget.value is Select.NULL else str(widget.value)
+        value = spec.to_store(raw) if spec.to_store else raw
+        screen = self.screen
+        if self.editing_id is None:
+            if not raw.strip():
+                return
+            self.editing_id = screen.add_item(self.list_name, self.new_item(spec.name, value))
+        else:
+            screen.edit_item(self.list_name, self.editing_id, {spec.name: value})
+        self._show_note()
+
+    def new_item(self, name: str, value: Any) -> dict:
+        """The item added when the first field of a blank form is typed in."""
+        return {name: value}
+
+    @on(Input.Submitted, ".item-field")
+    def finish_item(self, event: Input.Submitted) -> None:
+        """Enter: this item is done; start a blank form for the next one."""
+        event.stop()
+        self.action_new_item()
+
+    def action_new_item(self) -> None:
+        self.app.flush_now()
+        self.editing_id = None
+        self._fill_form()
+        self._show_note()
+        self.query(".item-field").first().focus()
+
+    def action_to_list(self) -> None:
+        self.app.flush_now()
+        self.query_one(ItemRows).focus()
+
+    # List keys ----------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, ".item-rows")
+    def edit_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a row: edit that item in the form."""
+        event.stop()
+        self.edit(event.option.id)
+
+    def edit(self, item_id: str | None, field_name: str | None = None) -> None:
+        """Load an item into the form and focus one of its fields."""
+        if item_id is None:
+            return
+        self.app.flush_now()
+        self.editing_id = item_id
+        self._fill_form()
+        self._show_note()
+        widgets = list(self.query(".item-field"))
+        target = next((w for w in widgets if w.item_field == field_name), widgets[0])
+        target.focus()
+        self.query_one(ItemRows).refresh()
+
+    def focus_problem(self, field: str) -> bool:
+        """Focus the item field a problem names (``timeline.i3.at``); False if not ours."""
+        if not field.startswith(self.list_name):
+            return False
+        parts = field[len(self.list_name):].strip(".").split(".")
+        if parts and parts[0]:
+            self.edit(parts[0], parts[1] if len(parts) > 1 else None)
+        else:
+            self.action_new_item()
+        return True
+
+    def _highlighted_id(self) -> str | None:
+        rows = self.query_one(ItemRows)
+        if rows.highlighted is None or not self.items:
+            return None
+        return rows.get_option_at_index(rows.highlighted).id
+
+    def delete_highlighted(self) -> None:
+        from screens.dialogs import ConfirmDialog
+
+        item_id = self._highlighted_id()
+        if item_id is None:
+            return
+        item = next(item for item in self.items if item.id == item_id)
+        index = self.items.index(item) + 1
+        question = f"Delete {self.noun} {index}?\n\n{self.describe(item, index)}"
+
+        def remove(confirmed: bool | None) -> None:
+            if confirmed:
+                self.screen.remove_item(self.list_name, item_id)
+            self.query_one(ItemRows).focus()
+
+        self.app.push_screen(ConfirmDialog(question), remove)
+
+    def move_highlighted(self, offset: int) -> None:
+        item_id = self._highlighted_id()
+        if item_id is None:
+            return
+        rows = self.query_one(ItemRows)
+        self.screen.move_item(self.list_name, item_id, offset)
+        index = next((n for n, item in enumerate(self.items) if item.id == item_id), None)
+        if index is not None:
+            rows.highlighted = index
+
+
+def text_list_editor(list_name: str, title: str, noun: str, placeholder: str, **kwargs) -> ItemEditor:
+    """An editor for a list of plain text items (went well, lucky, could improve ...)."""
+    return ItemEditor(
+        list_name,
+        title,
+        [FieldSpec("text", noun.capitalize(), placeholder)],
+        describe=lambda item, index: f"{index}. {item.text}",
+        noun=noun,
+        **kwargs,
+    )
