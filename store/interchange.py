@@ -12,6 +12,7 @@ review id and the created/updated times, which belong to the store.
 from __future__ import annotations
 
 import re
+from copy import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -125,7 +126,7 @@ def _scalars(data: dict) -> dict:
     """The plain fields, each through the validator the store's operations use."""
     doc = {}
     for name, default in SCALAR_FIELDS.items():
-        doc[name] = REVIEW_FIELDS[name](name, data[name]) if name in data else default
+        doc[name] = REVIEW_FIELDS[name](name, data[name]) if name in data else copy(default)
     return doc
 
 

@@ -394,3 +394,11 @@ def test_round_trip_of_a_stored_review_is_exact(review):
     first, _, second = _round_trip(Review.from_dict(stored))
     assert _without_review_keys(second) == _without_review_keys(first)
     assert list(second) == list(first)
+
+
+def test_defaults_are_not_shared_between_documents():
+    first = parse_document({"schema": 1}, "a.json")
+    first["participants"].append("Dana")
+    first["redact"].append("Acme")
+    second = parse_document({"schema": 1}, "b.json")
+    assert second["participants"] == [] and second["redact"] == []
