@@ -202,6 +202,8 @@ class StepScreen(Screen):
 
     def reload_from_store(self) -> None:
         """Another process changed the file: show its changes."""
+        if self.app.screen is not self:
+            return
         try:
             self.on_review_stored(self.app.store.get(self.review.id))
         except UnknownReview:

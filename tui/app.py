@@ -48,7 +48,7 @@ class PostmortemApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = store
-        self.saver = Saver(store, on_error=self.report_error)
+        self.saver = Saver(store, on_error=self.report_error, on_written=self.note_own_write)
         self.start = start
         self.start_review_id = review_id
         self.new_kind = kind
@@ -111,8 +111,11 @@ class PostmortemApp(App[int]):
         """Write every pending edit and let the screen see the stored review."""
         change = self.saver.flush()
         if change is not None:
-            self._seen_version = self.store.version()
             self._tell_screen(change.review)
+
+    def note_own_write(self) -> None:
+        """Our own writes are already on screen: the poll need not reload them."""
+        self._seen_version = self.store.version()
 
     def poll_store(self) -> None:
         """Show changes that other processes made to the file, within a second."""

@@ -117,7 +117,9 @@ class ItemEditor(Vertical):
 
     def show(self, items: list[Any], problems: list[Problem]) -> None:
         """Redraw rows from the stored items; refresh the form unless it is being typed in."""
-        if items == self.items and problems == self.problems and self.is_mounted and self._shown:
+        if not self.query(ItemRows):
+            return  # not composed yet, or being removed with its screen
+        if items == self.items and problems == self.problems and self._shown:
             return
         self._shown = True
         self.items = list(items)
@@ -158,7 +160,8 @@ class ItemEditor(Vertical):
         """The stored item the form edits, or None for a new one."""
         return next((item for item in self.items if item.id == self.editing_id), None)
 
-    def _fill_form(self) -> None:
+    def _fill_form(self, force: bool = False) -> None:
+        """Show the edited item in the form; a field being typed in is left alone unless ``force``."""
         item = self.current
         self._loading = True
         try:
@@ -169,7 +172,7 @@ class ItemEditor(Vertical):
                 if isinstance(widget, Select):
                     self._fill_select(widget, spec, shown)
                     continue
-                if widget.has_focus and item is not None:
+                if widget.has_focus and not force:
                     continue
                 elif widget.value != shown:
                     widget.value = shown
@@ -244,7 +247,7 @@ class ItemEditor(Vertical):
     def action_new_item(self) -> None:
         self.app.flush_now()
         self.editing_id = None
-        self._fill_form()
+        self._fill_form(force=True)
         self._show_note()
         self.query(".item-field").first().focus()
 
@@ -266,7 +269,7 @@ class ItemEditor(Vertical):
             return
         self.app.flush_now()
         self.editing_id = item_id
-        self._fill_form()
+        self._fill_form(force=True)
         self._show_note()
         widgets = list(self.query(".item-field"))
         target = next((w for w in widgets if w.item_field == field_name), widgets[0])

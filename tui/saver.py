@@ -23,9 +23,15 @@ DELAY = 0.25
 class Saver:
     """Pending operations per review, merged by key so only the latest edit is written."""
 
-    def __init__(self, store: ReviewStore, on_error: Callable[[StoreError], None]) -> None:
+    def __init__(
+        self,
+        store: ReviewStore,
+        on_error: Callable[[StoreError], None],
+        on_written: Callable[[], None] = lambda: None,
+    ) -> None:
         self.store = store
         self.on_error = on_error
+        self.on_written = on_written
         self._pending: dict[str, dict[Hashable, Operation]] = {}
         self._last_queued = 0.0
 
@@ -59,7 +65,9 @@ class Saver:
 
     def _write(self, review_id: str, ops: list[Operation]) -> Change | None:
         try:
-            return self.store.apply(review_id, *ops)
+            change = self.store.apply(review_id, *ops)
+            self.on_written()
+            return change
         except StoreError as error:
             # Another participant may have removed the item being edited, or the
             # value is invalid: report it, and keep the rest of the app running.
