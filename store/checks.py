@@ -16,9 +16,9 @@ Messages are plain text, never markup.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
-from bisect import bisect_left
 from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
@@ -174,14 +174,16 @@ _TECHNICAL_BEFORE_FAULT = re.compile(
     re.IGNORECASE,
 )
 # Cheap substring tests run before the regexes: most texts contain none of these.
+# ("error" alone is too common in incident text; the words before it are not.)
 _BLAME_TRIGGERS = (
-    "should", "careless", "sloppy", "negligen", "incompeten", "reckless", "fault", "blam", "error",
-    "someone", "somebody",
+    "should", "careless", "sloppy", "negligen", "incompeten", "reckless", "fault", "blam", "human",
+    "operator", "user", "pilot", "personnel", "someone", "somebody",
 )
 _FAILURE_TRIGGERS = (
     "forg", "fail", "miss", "brok", "break", "didn", "did", "should", "caus", "ignor", "neglect",
     "messed", "screwed", "overlook", "dropped", "mistake",
 )
+_SOMEONE_VERB = _FAILURE_VERB.replace("?P<verb>", "?P<someone_verb>")
 _BLAME = re.compile(
     # Every phrase starts a word with one of these letters; saying so up front
     # lets the regex engine skip most positions (4x faster on typical text).
@@ -194,7 +196,7 @@ _BLAME = re.compile(
     r"|(?P<blame>(?<!no )(?<!without )\bblam(?:e|ed|es|ing)\b(?!-free))"
     r"|(?P<human_error>\b(?:human|operator|user|pilot|personnel)[\s-]+error\b"
     r"(?!\s+(?:rate|count|message|page|code|budget|log|response|status)))"
-    rf"|(?P<someone>\b(?:someone|somebody)\s+(?:{_ADVERB}\s+)?{_FAILURE_VERB.replace('?P<verb>', '?P<someone_verb>')}))",
+    rf"|(?P<someone>\b(?:someone|somebody)\s+(?:{_ADVERB}\s+)?{_SOMEONE_VERB}))",
     re.IGNORECASE,
 )
 
@@ -210,7 +212,8 @@ _BLAME_MESSAGES = {
 
 _BLAME_HINTS = {
     "should": "Say what the system or process lacked, not what someone should have done: "
-    "e.g. 'The runbook did not say to drain the node first', and ask what made the choice look right at the time.",
+    "e.g. 'The runbook did not say to drain the node first', "
+    "and ask what made the choice look right at the time.",
     "trait": "Describe the condition, not a trait of a person: what made the step easy to get wrong "
     "(no check, no review, an unclear screen)?",
     "fault": "Describe what failed and how, not whose fault it was: "
@@ -223,15 +226,19 @@ _BLAME_HINTS = {
 _VERB_HINTS = {
     "forgot": "Describe the gap, not the person: e.g. 'The checklist had no step to {rest}', "
     "and ask what made the step easy to miss.",
+    "forgot_thing": "Describe the gap, not the person: e.g. 'The checklist had no step for {rest}', "
+    "and ask what made it easy to miss.",
     "failed": "Describe what made it hard, not who did not do it: e.g. 'Nothing prompted anyone to {rest}', "
     "and ask what was in the way at the time.",
-    "missed": "Describe why the signal was easy to miss: e.g. 'The alert went to a channel nobody watches at night', "
+    "missed": "Describe why the signal was easy to miss: "
+    "e.g. 'The alert went to a channel nobody watches at night', "
     "not who missed it.",
     "broke": "Describe the change and what let it through, not who made it: "
     "e.g. 'A config change went out without a canary stage'.",
     "should": "Say what the system or process lacked, not what a person should have done: "
     "e.g. 'No alert fired when the queue backed up'.",
-    "ignored": "Describe why the signal was easy to dismiss: e.g. 'The alert fires daily and is usually noise', "
+    "ignored": "Describe why the signal was easy to dismiss: "
+    "e.g. 'The alert fires daily and is usually noise', "
     "not who ignored it.",
 }
 _VERB_GROUPS = (
@@ -244,6 +251,11 @@ _VERB_GROUPS = (
 )
 _GENERIC_REST = {"forgot": "do it", "failed": "do it"}
 _WORDS = re.compile(r"[\w'\u2019-]+")
+# Where the clause after a failure verb ends: punctuation or a joining word.
+_CLAUSE_END = re.compile(
+    r"[.,;:!?()\[\]\n]|\b(?:and|but|so|because|while|when|which|then|after|before|until|since|or)\b",
+    re.IGNORECASE,
+)
 
 
 def _verb_group(verb: str) -> str:
@@ -254,19 +266,22 @@ def _verb_group(verb: str) -> str:
     return "broke"
 
 
-def _rest_of_sentence(text: str, start: int) -> str:
+def _rest_of_sentence(text: str, start: int) -> list[str]:
     """Up to 8 words after a failure verb ("run the migration"), for a concrete hint."""
-    tail = re.split(r"[.;:!?\n]", text[start : start + 120], maxsplit=1)[0]
-    words = _WORDS.findall(tail)[:8]
-    if words and words[0].lower() == "to":
-        words = words[1:]
-    return " ".join(words)
+    tail = _CLAUSE_END.split(text[start : start + 120], maxsplit=1)[0]
+    return _WORDS.findall(tail)[:8]
 
 
 def _person_hint(verb: str, text: str, end: int) -> str:
+    """The hint for "<person> <verb> <rest>", reusing the rest of the sentence where it reads well."""
     group = _verb_group(verb)
-    rest = _rest_of_sentence(text, end) or _GENERIC_REST.get(group, "")
-    return _VERB_HINTS[group].format(rest=rest)
+    words = _rest_of_sentence(text, end)
+    infinitive = verb.lower().endswith(" to") or group == "failed"
+    if words and words[0].lower() == "to":
+        words, infinitive = words[1:], True
+    if group == "forgot" and words and not infinitive:
+        group = "forgot_thing"
+    return _VERB_HINTS[group].format(rest=" ".join(words) or _GENERIC_REST.get(group, ""))
 
 
 def _person_problem(field: str, words: str, verb: str, text: str, end: int) -> Problem:
@@ -470,9 +485,10 @@ def owner_problems(owner: str, field: str) -> list[Problem]:
     if owner.lower() in _PLACEHOLDERS:
         hint = "Name one person now; an owner left for later is often never decided."
         return [_error(field, f"The owner {_quote(owner)} is not a person yet.", hint)]
-    if _SEVERAL.search(owner):
+    plain = _PARENTHESES.sub(" ", owner).strip() or owner  # "Dana (SRE, on call)" is one person
+    if _SEVERAL.search(plain):
         return [_error(field, f"The owner {_quote(owner)} names more than one person.", _OWNER_HINT_ONE)]
-    if _is_group(owner):
+    if _is_group(plain):
         hint = "Name one person from that group who will own it; when everyone owns it, no one does."
         return [_error(field, f"The owner {_quote(owner)} is a group, not one person.", hint)]
     return []
@@ -612,23 +628,22 @@ def _too_few_events(review: Review, count: int) -> Problem:
 
 def _event_problems(review: Review, event: Any, index: int, moment) -> list[Problem]:
     number = index + 1
-    problems = []
+    at_field, text_field = (_item_field("timeline", event, index, name) for name in ("at", "text"))
     time_hint = "Type a time such as 14:05 or 2026-11-20 14:05."
+    problems = []
     if _blank(event.at):
-        problems.append(_error(_item_field("timeline", event, index, "at"), f"Event {number} has no time.", time_hint))
+        problems.append(_error(at_field, f"Event {number} has no time.", time_hint))
     elif moment is None:
         message = f"Event {number} has the time {_quote(event.at)}, which is not a valid time."
-        problems.append(_error(_item_field("timeline", event, index, "at"), message, time_hint))
+        problems.append(_error(at_field, message, time_hint))
     if _blank(event.text):
-        hint = "Say what happened at that time, in plain words."
-        problems.append(_error(_item_field("timeline", event, index, "text"), f"Event {number} says nothing about what happened.", hint))
+        message = f"Event {number} says nothing about what happened."
+        problems.append(_error(text_field, message, "Say what happened at that time, in plain words."))
     if event.marker not in (None, "") and event.marker not in MARKERS:
         message = f"Event {number} has an unknown marker {_quote(str(event.marker))}."
         hint = "Choose started, detected, mitigated, resolved, or no marker."
         problems.append(_error(_item_field("timeline", event, index, "marker"), message, hint))
-    text_field = _item_field("timeline", event, index, "text")
-    problems += blame_problems(event.text, text_field, _people(review))
-    return problems
+    return problems + blame_problems(event.text, text_field, _people(review))
 
 
 def _first_markers(review: Review, moments: list) -> dict[str, tuple[int, Any]]:
@@ -772,7 +787,10 @@ def _chain_length_problems(chain_field: str, number: int, count: int) -> list[Pr
         return [_error(chain_field, message, hint)]
     if count < 5:
         message = f"Chain {number} has {count} answers; 5 usually reach a deeper cause."
-        hint = "Ask why about the last answer once or twice more; stop when the answer is something you can change."
+        hint = (
+            "Ask why about the last answer once or twice more; "
+            "stop when the answer is something you can change."
+        )
         return [_advisory(chain_field, message, hint)]
     return []
 
@@ -790,7 +808,10 @@ def _check_went_well(review: Review) -> list[Problem]:
     problems = []
     if not _has_text(review.went_well):
         message = "Nothing is listed as having gone well."
-        hint = "Name at least one thing that helped: an alert that fired, a quick rollback, people who stepped in."
+        hint = (
+            "Name at least one thing that helped: an alert that fired, a quick rollback, "
+            "people who stepped in."
+        )
         problems.append(_error("went_well", message, hint))
     people = _people(review)
     return problems + _text_items_blame("went_well", review.went_well, people) + _text_items_blame(
@@ -814,19 +835,32 @@ def _check_could_improve(review: Review) -> list[Problem]:
 # Actions
 # ---------------------------------------------------------------------------
 
+# For each action field: what the message says when it is empty, and the hint.
 _MISSING_ACTION_FIELD = {
-    "what": ("has no description of what to do", "Say what will change, specifically: e.g. 'Alert when DB memory stays above 80% for 5 minutes'."),
+    "what": (
+        "has no description of what to do",
+        "Say what will change, specifically: e.g. 'Alert when DB memory stays above 80% for 5 minutes'.",
+    ),
     "due": ("has no due date", "Set a due date (an ISO date such as 2026-12-15)."),
-    "done_when": ("does not say how we will know it is done", "Say what will be true when it is done: e.g. 'the alert fires in the staging drill'."),
+    "done_when": (
+        "does not say how we will know it is done",
+        "Say what will be true when it is done: e.g. 'the alert fires in the staging drill'.",
+    ),
     "type": ("has no type", "Choose one of " + ", ".join(ACTION_TYPES) + "."),
-    "addresses": ("does not say what it addresses", "Name the root cause or improvement it answers: e.g. 'root cause of chain 1'."),
+    "addresses": (
+        "does not say what it addresses",
+        "Name the root cause or improvement it answers: e.g. 'root cause of chain 1'.",
+    ),
 }
 _ROOT_CAUSE_WORDS = re.compile(r"\broot[\s-]*causes?\b|\bchains?\b", re.IGNORECASE)
 
 
 def _check_actions(review: Review) -> list[Problem]:
     if not review.actions:
-        hint = "Add at least one specific action with one owner and a due date: what will change so this does not happen again?"
+        hint = (
+            "Add at least one specific action with one owner and a due date: "
+            "what will change so this does not happen again?"
+        )
         return [_error("actions", "There are no actions.", hint)]
     review_day = _date(review.review_date)
     people = _people(review)
@@ -841,10 +875,10 @@ def _action_problems(action: Any, index: int, review_day: date | None, people) -
     problems = []
     for name in ("what", "owner", "due", "done_when", "type", "addresses"):
         problems += _action_field_problems(action, index, name, review_day)
-    field = lambda name: _item_field("actions", action, index, name)  # noqa: E731
-    problems += vague_action_problems(action.what, field("what"))
-    problems += blame_problems(action.what, field("what"), people)
-    problems += blame_problems(action.done_when, field("done_when"), people)
+    what_field = _item_field("actions", action, index, "what")
+    problems += vague_action_problems(action.what, what_field)
+    problems += blame_problems(action.what, what_field, people)
+    problems += blame_problems(action.done_when, _item_field("actions", action, index, "done_when"), people)
     return [_numbered(problem, number) for problem in problems]
 
 
@@ -885,29 +919,42 @@ def _due_problems(value: str, field: str, what: str, review_day: date | None) ->
 def _action_set_problems(review: Review) -> list[Problem]:
     """Advisories about the actions as a whole: root causes, detection, process."""
     problems = []
-    if not any(_addresses_root_cause(action.addresses, review) for action in review.actions):
+    roots = _root_causes(review)
+    if not any(_addresses_root_cause(action.addresses, roots) for action in review.actions):
         message = "No action addresses a root cause."
         hint = "Link at least one action to a root cause: say 'root cause of chain 1' in what it addresses."
         problems.append(_advisory("actions", message, hint))
     types = [action.type for action in review.actions]
     if "detect" not in types:
         message = "No action is about detection (monitoring or alerting)."
-        hint = "Add how you will notice sooner next time: an alert, a dashboard check or a review point (type: detect)."
+        hint = (
+            "Add how you will notice sooner next time: an alert, a dashboard check "
+            "or a review point (type: detect)."
+        )
         problems.append(_advisory("actions", message, hint))
     if "process" not in types:
         message = "No action changes a process."
-        hint = "Add a change to how people work: a checklist step, a review gate or a runbook (type: process)."
+        hint = (
+            "Add a change to how people work: a checklist step, a review gate "
+            "or a runbook (type: process)."
+        )
         problems.append(_advisory("actions", message, hint))
     return problems
 
 
-def _addresses_root_cause(addresses: Any, review: Review) -> bool:
+def _root_causes(review: Review) -> list[str]:
+    """Each chain's root cause, lower-cased, for matching what an action addresses."""
+    answers = (_answers(chain.whys) for chain in review.five_whys.chains)
+    return [found[-1][1].strip().lower() for found in answers if found]
+
+
+def _addresses_root_cause(addresses: Any, roots: list[str]) -> bool:
+    """True when the text names a root cause or chain, or quotes (part of) a root cause."""
     text = _text(addresses)
     if _ROOT_CAUSE_WORDS.search(text):
         return True
     lowered = text.strip().lower()
-    roots = (_answers(chain.whys)[-1][1].strip().lower() for chain in review.five_whys.chains if _answers(chain.whys))
-    return bool(lowered) and any(root and (root in lowered or lowered in root) for root in roots)
+    return bool(lowered) and any(root in lowered or lowered in root for root in roots)
 
 
 # ---------------------------------------------------------------------------
@@ -919,29 +966,35 @@ def _check_summary(review: Review) -> list[Problem]:
     problems = _follow_up_problems(review)
     if not any(not _blank(question.text) for question in review.questions):
         message = "No questions or concerns are recorded."
-        hint = "Ask the room (or the client) what questions or concerns they have, and record them, even if answered."
+        hint = (
+            "Ask the room (or the client) what questions or concerns they have, "
+            "and record them, even if answered."
+        )
         problems.append(_advisory("questions", message, hint))
     people = _people(review)
     problems += blame_problems(review.summary, "summary", people)
     for index, question in enumerate(review.questions):
-        problems += blame_problems(question.text, _item_field("questions", question, index, "text"), people)
-        problems += blame_problems(question.answer, _item_field("questions", question, index, "answer"), people)
+        for name in ("text", "answer"):
+            field = _item_field("questions", question, index, name)
+            problems += blame_problems(getattr(question, name), field, people)
     return problems
 
 
 def _follow_up_problems(review: Review) -> list[Problem]:
     review_day = _date(review.review_date)
-    due = review.follow_up.due
-    if _blank(due):
+    text = review.follow_up.due
+    due = _date(text)
+    if _blank(text):
         suggested = f" ({(review_day + timedelta(days=30)).isoformat()})" if review_day else ""
         hint = f"Set a date to check on the actions, usually 30 days after the review{suggested}."
         return [_error("follow_up.due", "There is no follow-up date.", hint)]
-    if _date(due) is None:
+    if due is None:
         hint = "Use an ISO date such as 2026-12-21."
-        return [_error("follow_up.due", f"The follow-up date {_quote(due)} is not a date.", hint)]
-    if review_day is not None and _date(due) < review_day:
-        message = f"The follow-up date {_date(due).isoformat()} is before the review date {review_day.isoformat()}."
-        return [_error("follow_up.due", message, "Choose a follow-up date after the review, usually 30 days later.")]
+        return [_error("follow_up.due", f"The follow-up date {_quote(text)} is not a date.", hint)]
+    if review_day is not None and due < review_day:
+        message = f"The follow-up date {due.isoformat()} is before the review date {review_day.isoformat()}."
+        hint = "Choose a follow-up date after the review, usually 30 days later."
+        return [_error("follow_up.due", message, hint)]
     return []
 
 

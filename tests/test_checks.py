@@ -356,6 +356,14 @@ def test_timeline_markers_compare_across_offsets():
     assert find(check_step(edited(edit=edit), "timeline"), "timeline.e2.marker", "error")
 
 
+def test_timeline_marker_on_an_event_without_a_valid_time_is_not_compared():
+    def edit(data):
+        data["timeline"][1]["at"] = "soon"
+
+    problems = check_step(edited(edit=edit), "timeline")
+    assert [p.field for p in problems] == ["timeline.e2.at"]
+
+
 def test_timeline_incident_without_started_marker_is_an_advisory():
     def edit(data):
         data["timeline"][0]["marker"] = None
@@ -792,6 +800,8 @@ def test_blame_hint_rephrases_the_forgotten_step():
 @pytest.mark.parametrize(
     "text, hint_words",
     [
+        ("Sam forgot the feature flag", "The checklist had no step for the feature flag"),
+        ("Sam forgot to deploy and then left", "The checklist had no step to deploy'"),
         ("Sam failed to restart the worker", "Nothing prompted anyone to restart the worker"),
         ("Sam didn't check the dashboard", "Nothing prompted anyone to check the dashboard"),
         ("Sam broke the build", "what let it through"),
@@ -880,7 +890,9 @@ def test_root_cause_problems_can_report_both_a_name_and_human_error():
     assert [p.level for p in problems] == ["error", "error"]
 
 
-@pytest.mark.parametrize("owner", ["Sam", "Sam Lee", "Anne van Dijk", "José García", "Al"])
+@pytest.mark.parametrize(
+    "owner", ["Sam", "Sam Lee", "Anne van Dijk", "José García", "Al", "Dana (SRE, on call)", "sam@example.com"]
+)
 def test_owner_problems_accepts_one_person(owner):
     assert owner_problems(owner, "owner") == []
 
