@@ -659,8 +659,10 @@ def _marker_problems(review: Review, moments: list) -> list[Problem]:
     first = _first_markers(review, moments)
     problems = _order_problems(review, first)
     problems += _repeated_marker_problems(review, first)
-    if review.kind == "incident" and len(review.timeline) >= 1:
-        problems += _missing_marker_problems(first)
+    if review.kind == "incident" and review.timeline:
+        # A marker on an event whose time is invalid is reported at that time, not here.
+        used = {event.marker for event in review.timeline if isinstance(event.marker, str)}
+        problems += _missing_marker_problems(used)
     return problems
 
 
@@ -708,13 +710,13 @@ def _repeated_marker_problems(review: Review, first: dict[str, tuple[int, Any]])
     return problems
 
 
-def _missing_marker_problems(first: dict[str, tuple[int, Any]]) -> list[Problem]:
+def _missing_marker_problems(used: set[str]) -> list[Problem]:
     problems = []
-    if "started" not in first:
+    if "started" not in used:
         message = 'No event is marked "started", so time to detect, mitigate and resolve cannot be computed.'
         hint = 'Mark the event when the problem began as "started".'
         problems.append(_advisory("timeline", message, hint))
-    if "resolved" not in first:
+    if "resolved" not in used:
         message = 'No event is marked "resolved", so time to resolve cannot be computed.'
         hint = 'Mark the event when service was fully restored as "resolved".'
         problems.append(_advisory("timeline", message, hint))

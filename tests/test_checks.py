@@ -356,12 +356,13 @@ def test_timeline_markers_compare_across_offsets():
     assert find(check_step(edited(edit=edit), "timeline"), "timeline.e2.marker", "error")
 
 
-def test_timeline_marker_on_an_event_without_a_valid_time_is_not_compared():
+@pytest.mark.parametrize("index", [0, 1])
+def test_timeline_marker_on_an_event_without_a_valid_time_is_reported_only_at_its_time(index):
     def edit(data):
-        data["timeline"][1]["at"] = "soon"
+        data["timeline"][index]["at"] = "soon"
 
     problems = check_step(edited(edit=edit), "timeline")
-    assert [p.field for p in problems] == ["timeline.e2.at"]
+    assert [p.field for p in problems] == [f"timeline.e{index + 1}.at"]
 
 
 def test_timeline_incident_without_started_marker_is_an_advisory():
