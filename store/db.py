@@ -42,6 +42,7 @@ from store.storage import (
     ParseError,
     make_private_dir,
     parse,
+    paused_gc,
     read_bytes,
     remove_leftover_temp_files,
     write_durably,
@@ -135,7 +136,8 @@ class ReviewStore:
 
         def newest_first() -> list[Review]:
             docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
-            return [Review.from_dict(doc) for doc in reversed(docs)]
+            with paused_gc():
+                return [Review.from_dict(doc) for doc in reversed(docs)]
 
         return self._read(newest_first)
 
