@@ -22,14 +22,14 @@ from store.ops import REVIEW_FIELDS, check_item
 from store.sanitize import clean_line
 from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 
-# Top-level keys in the order DESIGN.md gives them; step, cut_short and redact
-# are the model's own optional keys and sit between follow_up and created.
+# Top-level keys in the order DESIGN.md gives them; step, cut_short, redact,
+# ground_rules_confirmed and timeboxes are the model's own optional keys and sit between follow_up and created.
 EXPORT_ORDER = (
     "schema", "id", "kind", "title", "severity", "timezone", "review_date",
     "owner", "facilitator", "participants", "summary", "timeline", "impact",
     "five_whys", "went_well", "lucky", "could_improve", "surprises", "actions",
     "questions", "follow_up", "durations", "step", "cut_short", "redact",
-    "created", "updated",
+    "ground_rules_confirmed", "timeboxes", "created", "updated",
 )
 KNOWN_KEYS = frozenset(EXPORT_ORDER)
 # Keys that are read but never taken: the store assigns or computes them.
@@ -39,6 +39,7 @@ SCALAR_FIELDS = {
     "kind": "incident", "title": "", "severity": "", "owner": "",
     "facilitator": "", "participants": [], "summary": "", "impact": "",
     "step": "setup", "cut_short": [], "redact": [],
+    "ground_rules_confirmed": False, "timeboxes": {},
 }
 FLAT_LISTS = tuple(name for name in ITEM_LISTS if "." not in name)
 _NUMBERED_ID = re.compile(r"^i?(\d+)$")

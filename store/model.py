@@ -42,6 +42,18 @@ STEP_TITLES = {
     "summary": "Summary",
 }
 
+# Minutes per step for a live review of about 90 minutes; editable per review.
+DEFAULT_TIMEBOXES = {
+    "setup": 5,
+    "timeline": 15,
+    "impact": 5,
+    "five_whys": 20,
+    "went_well": 10,
+    "could_improve": 10,
+    "actions": 15,
+    "summary": 10,
+}
+
 # Lists whose items carry a store-assigned id, by their path in the document.
 ITEM_LISTS = (
     "timeline",
@@ -155,6 +167,8 @@ class Review:
     step: str = "setup"
     cut_short: list[str] = field(default_factory=list)
     redact: list[str] = field(default_factory=list)
+    ground_rules_confirmed: bool = False
+    timeboxes: dict[str, int] = field(default_factory=dict)
     created: str = ""
     updated: str = ""
 
@@ -199,6 +213,8 @@ class Review:
             step=data.get("step") if data.get("step") in STEPS else "setup",
             cut_short=list(data.get("cut_short") or []),
             redact=list(data.get("redact") or []),
+            ground_rules_confirmed=bool(data.get("ground_rules_confirmed")),
+            timeboxes=dict(data.get("timeboxes") or {}),
             created=data.get("created") or "",
             updated=data.get("updated") or "",
         )
@@ -236,9 +252,15 @@ class Review:
             "step": self.step,
             "cut_short": list(self.cut_short),
             "redact": list(self.redact),
+            "ground_rules_confirmed": self.ground_rules_confirmed,
+            "timeboxes": dict(self.timeboxes),
             "created": self.created,
             "updated": self.updated,
         }
+
+    def timebox(self, step: str) -> int:
+        """Minutes set aside for a step's discussion (the review's own, or the default)."""
+        return self.timeboxes.get(step, DEFAULT_TIMEBOXES[step])
 
     @property
     def open_actions(self) -> int:

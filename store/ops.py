@@ -106,6 +106,22 @@ def _step_list(field: str, value: Any) -> list[str]:
     return steps
 
 
+def _flag(field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidField(field, "expected true or false")
+    return value
+
+
+def _timeboxes(field: str, value: Any) -> dict[str, int]:
+    if not isinstance(value, dict):
+        raise InvalidField(field, "expected an object of step: minutes")
+    for step, minutes in value.items():
+        _choice(STEPS)(f"{field}.{step}", step)
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+            raise InvalidField(f"{field}.{step}", f"{minutes!r} is not a number of minutes from 1 to 240")
+    return dict(value)
+
+
 REVIEW_FIELDS = {
     "kind": _choice(KINDS),
     "title": _text,
@@ -124,6 +140,8 @@ REVIEW_FIELDS = {
     "step": _choice(STEPS),
     "cut_short": _step_list,
     "redact": _text_list,
+    "ground_rules_confirmed": _flag,
+    "timeboxes": _timeboxes,
 }
 
 ITEM_FIELDS = {
