@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from screens.step import StepScreen
+from store import ops
 from store.model import ACTION_TYPES, Action
 from tui.item_editor import FieldSpec, ItemEditor
 
@@ -57,6 +58,19 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#actions", ItemEditor).action_new_item()
+
+    def record_answer(self, question, answer: str) -> None:
+        """Interview answers build one action at a time: "what" starts it, the rest fill it in."""
+        name = question.target.removeprefix("action.")
+        editor = self.query_one("#actions", ItemEditor)
+        if name == "what":
+            editor.editing_id = self.add_item("actions", {"what": answer})
+        elif editor.editing_id is not None:
+            value = answer.strip().lower() if name == "type" else answer
+            if name == "type" and value not in ACTION_TYPES:
+                self.app.notify(f"Type: {answer!r} is not one of {', '.join(ACTION_TYPES)}.", severity="error", markup=False)
+                return
+            self.apply_now(ops.Edit("actions", editor.editing_id, {name: value}))
 
     def address_choices(self) -> list[tuple[str, str]]:
         """The root causes and improvements an action can address."""

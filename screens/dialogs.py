@@ -104,8 +104,8 @@ class GoToStepDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PathDialog(ModalScreen[str | None]):
-    """Ask for a file path, with a sensible default already typed."""
+class PromptDialog(ModalScreen[str | None]):
+    """Ask for one line of text (a file path, a number of minutes), with a default typed in."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
@@ -126,6 +126,34 @@ class PathDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class GroundRulesDialog(ModalScreen[bool]):
+    """The blameless ground rules, confirmed by the facilitator before setup."""
+
+    BINDINGS = [Binding("escape", "not_yet", "Not now", id="not-now")]
+
+    def compose(self) -> ComposeResult:
+        from store.prompts import GROUND_RULES
+
+        with Vertical(classes="dialog") as box:
+            box.border_title = "Ground rules"
+            for line in GROUND_RULES:
+                yield Static(Content(line), classes="dialog-text ground-rule")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("We agree: start", id="agree", variant="primary")
+                yield Button("Not now", id="not-now")
+
+    def on_mount(self) -> None:
+        self.query_one("#agree", Button).focus()
+
+    @on(Button.Pressed, "#agree")
+    def agree(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#not-now")
+    def action_not_yet(self) -> None:
+        self.dismiss(False)
 
 
 class TooSmallScreen(ModalScreen[None]):

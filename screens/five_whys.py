@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.step import StepScreen
+from store import ops
 from store.model import Chain
 from tui.fields import Field
 
@@ -173,6 +174,25 @@ picks one and **Delete** or **F8** removes it.
         self.show_chains()
         self.show_whys()
         self.query_one("#whys").query(Input).first().focus()
+
+    def interview_text(self, question) -> str:
+        """The next "why?" quotes the answer before it."""
+        if question.target != "why":
+            return question.text
+        whys = self.chain.whys if self.chain else []
+        return self.why_label(len(whys), list(whys))
+
+    def record_answer(self, question, answer: str) -> None:
+        """A "why" answer extends the current chain (or starts the first)."""
+        if question.target != "why":
+            return super().record_answer(question, answer)
+        whys = list(self.chain.whys) if self.chain else []
+        if self.chain is None:
+            self.chain_id = self.add_item("five_whys.chains", {"whys": [answer]})
+        else:
+            self.apply_now(ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]}))
+        self.show_chains()
+        self.show_whys()
 
     def delete_highlighted_chain(self) -> None:
         from screens.dialogs import ConfirmDialog

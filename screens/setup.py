@@ -8,8 +8,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
 from screens.step import StepScreen
-from store.model import KINDS, SEVERITIES
+from store import ops
+from store.model import DEFAULT_TIMEBOXES, KINDS, SEVERITIES, STEPS
 from tui.fields import Field
+from tui.step_indicator import SHORT_TITLES
 
 GROUND_RULES = (
     "Ground rules: we look at systems and conditions, not at who. Everyone acted "
@@ -57,19 +59,44 @@ are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
         )
         yield Field("Timezone of the timeline", Input(placeholder="e.g. UTC or Europe/Berlin", id="timezone"), "timezone")
         yield Field("Review date (YYYY-MM-DD)", Input(placeholder="e.g. 2026-11-21", id="review_date"), "review_date")
+        yield Field(
+            "Timebox minutes per step: " + " ".join(SHORT_TITLES[step] for step in STEPS),
+            Input(placeholder=" ".join(str(DEFAULT_TIMEBOXES[step]) for step in STEPS), id="timeboxes"),
+            "timeboxes",
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#title", Input).focus()
+        if not self.review.ground_rules_confirmed:
+            from screens.dialogs import GroundRulesDialog
+
+            self.app.push_screen(GroundRulesDialog(), self.ground_rules_answered)
+
+    def ground_rules_answered(self, agreed: bool | None) -> None:
+        """Setup starts once the facilitator confirms the ground rules; otherwise back home."""
+        if agreed:
+            self.apply_now(ops.Set("ground_rules_confirmed", True))
+            if self.app.solo:
+                self.focus_interview()
+            else:
+                self.query_one("#title", Input).focus()
+        else:
+            self.action_home()
 
     def shown_value(self, field: str) -> Any:
         if field == "participants":
             return ", ".join(self.review.participants)
+        if field == "timeboxes":
+            return " ".join(str(self.review.timebox(step)) for step in STEPS)
         return super().shown_value(field)
 
     def to_stored(self, field: str, value: Any) -> Any:
         if field == "participants":
             return [name.strip() for name in value.split(",") if name.strip()]
+        if field == "timeboxes":
+            minutes = [int(token) for token in value.replace(",", " ").split() if token.isdigit()]
+            return dict(zip(STEPS, minutes))
         return value.strip() if isinstance(value, str) and field in ("timezone", "review_date") else value
 
     def on_review_stored(self, review) -> None:

@@ -24,9 +24,13 @@ from store import ops
 from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review
+from store.prompts import PROMPTS, Question
 from tui.check_panel import CheckPanel
 from tui.fields import Field
+from tui.interview import InterviewPanel
 from tui.item_editor import ItemEditor
+from tui.prompts_panel import PromptsPanel
+from tui.timer import Timebox
 from tui.step_indicator import StepIndicator
 
 KEYS_HELP = """
@@ -42,6 +46,17 @@ KEYS_HELP = """
 | ctrl+p | command palette |
 | ctrl+o | back to the list of reviews |
 | ctrl+q | quit (everything is saved as you type) |
+
+## Facilitation
+
+| key | does |
+|---|---|
+| ctrl+t | show or hide the prompts (questions to ask) |
+| ctrl+f | solo mode: the app interviews you, one question at a time |
+| ctrl+l | presenter view for screen shares (hides facilitator panels) |
+| F6 | pause or resume this step's timer |
+| F7 | set this step's timebox (minutes) |
+| F9 | let's move on: record this step as cut short and go on |
 """
 
 LIST_KEYS_HELP = """
@@ -66,6 +81,12 @@ class StepScreen(Screen):
         Binding("ctrl+g", "go_to_step", "Go to", id="goto", priority=True),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+o", "home", "Reviews", id="home", priority=True),
+        Binding("ctrl+t", "toggle_prompts", "Prompts", id="prompts", priority=True, show=False),
+        Binding("ctrl+f", "toggle_solo", "Solo", id="solo", priority=True, show=False),
+        Binding("ctrl+l", "toggle_presenter", "Presenter", id="presenter", priority=True, show=False),
+        Binding("f6", "pause_timer", "Pause timer", id="pause-timer", priority=True, show=False),
+        Binding("f7", "set_timebox", "Timebox", id="set-timebox", priority=True, show=False),
+        Binding("f9", "move_on", "Move on", id="move-on", priority=True, show=False),
     ]
 
     def __init__(self, review: Review) -> None:
@@ -81,6 +102,9 @@ class StepScreen(Screen):
         yield Header(icon="=")
         yield StepIndicator(id="steps")
         with VerticalScroll(id="content"):
+            if self.app.solo:
+                yield InterviewPanel(self.STEP, id="interview")
+            yield PromptsPanel(self.STEP, id="prompts")
             if self.INTRO:
                 yield Static(Content(self.INTRO), classes="step-intro")
             yield from self.compose_step()
@@ -94,11 +118,22 @@ class StepScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = self.review.title or "(untitled review)"
-        self.sub_title = f"{self.review.id}  {STEP_TITLES[self.STEP]}"
+        self.set_class(self.app.presenter, "-presenter")
+        self.query_one(PromptsPanel).display = self.app.show_prompts and not self.app.solo
+        self.timebox = Timebox(self.review.timebox(self.STEP), self.app.clock)
+        self.set_interval(1.0, self.tick_timer)
+        self.tick_timer()
         self.show_review()
         self.refresh_checks()
         if self.review.step != self.STEP:
             self.apply_now(ops.Set("step", self.STEP))
+        if self.app.solo:
+            self.call_after_refresh(self.focus_interview)
+
+    def focus_interview(self) -> None:
+        """In solo mode the interview has the focus, so answering is all there is to do."""
+        for panel in self.query(InterviewPanel):
+            panel.query_one(Input).focus()
 
     def show_review(self) -> None:
         """Fill the step's widgets from ``self.review``; subclasses extend it."""
@@ -222,7 +257,8 @@ class StepScreen(Screen):
     def refresh_checks(self) -> None:
         """Show the step's problems in the panel, beside the fields, and in the indicator."""
         problems = self.problems
-        self.query_one(CheckPanel).show(problems)
+        shown = [p for p in problems if p.level == "error"] if self.app.presenter else problems
+        self.query_one(CheckPanel).show(shown)
         visible = [p for p in problems if self.shows_inline(p)]
         for field in self.query(Field):
             field.show_problems(visible)
@@ -232,8 +268,10 @@ class StepScreen(Screen):
             self.show_refusal("")
 
     def shows_inline(self, problem: Problem) -> bool:
-        """Advisories show as you type; errors once the field is touched or ctrl+n refused."""
-        return problem.level == "advisory" or self.refused or problem.field in self.touched
+        """Advisories show as you type (not to an audience); errors once touched or refused."""
+        if problem.level == "advisory":
+            return not self.app.presenter
+        return self.refused or problem.field in self.touched
 
     def show_item_problems(self, problems: list[Problem]) -> None:
         """Redraw every item list from the review, with the problems on its rows."""
@@ -274,7 +312,7 @@ class StepScreen(Screen):
         self.refused = True
         first = errors[0]
         more = f" (and {len(errors) - 1} more in the check panel)" if len(errors) > 1 else ""
-        self.show_refusal(f"Not yet: {first.message} {first.hint}{more}")
+        self.show_refusal(f"Can't move on yet: {first.message}{more}")
         self.refresh_checks()
         self.focus_field(first.field)
         self.app.bell()
@@ -321,7 +359,8 @@ class StepScreen(Screen):
     def action_help(self) -> None:
         from screens.dialogs import HelpDialog
 
-        text = self.HELP_TEXT + (LIST_KEYS_HELP if self.HAS_LISTS else "") + KEYS_HELP
+        prompts = "\n## Questions to ask the room\n\n" + "\n".join(f"- {q}" for q in PROMPTS[self.STEP]) + "\n"
+        text = self.HELP_TEXT + prompts + (LIST_KEYS_HELP if self.HAS_LISTS else "") + KEYS_HELP
         self.app.push_screen(HelpDialog(STEP_TITLES[self.STEP], text))
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
@@ -335,6 +374,86 @@ class StepScreen(Screen):
         for step in STEPS:
             commands.append((f"Go to {STEP_TITLES[step]}", lambda s=step: self.jump_to(s), "Jump to a step"))
         return commands
+
+    # Facilitation -------------------------------------------------------------
+
+    def tick_timer(self) -> None:
+        """Show the time left in the header; ring the bell once when it is up."""
+        self.sub_title = f"{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}"
+        if self.timebox.due_to_ring():
+            self.app.bell()
+            self.app.notify(
+                f"The {self.timebox.seconds // 60} minutes for {STEP_TITLES[self.STEP]} are up. "
+                "F9 moves on and records that the discussion was cut short.",
+                title="Timebox",
+                severity="warning",
+                timeout=10,
+            )
+
+    def action_pause_timer(self) -> None:
+        self.timebox.toggle_pause()
+        self.tick_timer()
+
+    def action_set_timebox(self) -> None:
+        from screens.dialogs import PromptDialog
+
+        prompt = f"Minutes for {STEP_TITLES[self.STEP]} (1 to 240):"
+        self.app.push_screen(PromptDialog(prompt, str(self.timebox.seconds // 60)), self.set_timebox)
+
+    def set_timebox(self, answer: str | None) -> None:
+        """Keep this step's timebox in the review, so it holds on resume too."""
+        if answer is None:
+            return
+        if not answer.strip().isdigit() or not 1 <= int(answer) <= 240:
+            self.app.notify(f"Timebox: {answer!r} is not a number of minutes from 1 to 240.", severity="error", markup=False)
+            return
+        minutes = int(answer)
+        self.apply_now(ops.Set("timeboxes", self.review.timeboxes | {self.STEP: minutes}))
+        self.timebox.set_minutes(minutes)
+        self.tick_timer()
+
+    def action_move_on(self) -> None:
+        """"Let's move on": record that this step's discussion was cut short, then move on."""
+        errors = [p for p in self.problems if p.level == "error"]
+        if errors:
+            self.refuse(errors)
+            return
+        if self.STEP not in self.review.cut_short:
+            self.apply_now(ops.Set("cut_short", self.review.cut_short + [self.STEP]))
+        self.app.notify(f"{STEP_TITLES[self.STEP]} recorded as cut short; the summary lists it.")
+        self.action_next_step()
+
+    def action_toggle_prompts(self) -> None:
+        self.app.show_prompts = not self.app.show_prompts
+        self.query_one(PromptsPanel).display = self.app.show_prompts and not self.app.solo
+
+    def action_toggle_presenter(self) -> None:
+        self.app.toggle_presenter()
+        self.set_class(self.app.presenter, "-presenter")
+        self.refresh_checks()
+
+    def action_toggle_solo(self) -> None:
+        """Switch the interview on or off for this and the following steps."""
+        self.app.solo = not self.app.solo
+        if self.app.solo:
+            self.query_one("#content").mount(InterviewPanel(self.STEP, id="interview"), before=0)
+            self.call_after_refresh(self.focus_interview)
+        else:
+            self.query(InterviewPanel).remove()
+        self.query_one(PromptsPanel).display = self.app.show_prompts and not self.app.solo
+
+    def interview_text(self, question: Question) -> str:
+        """The question as asked; Five Whys quotes the answer before it."""
+        return question.text
+
+    def record_answer(self, question: Question, answer: str) -> None:
+        """Put an interview answer where it belongs: a field or a new list item."""
+        if question.target in ops.REVIEW_FIELDS:
+            self.set_field(question.target, self.to_stored(question.target, answer))
+            self.show_review()
+        elif question.target.startswith("list:"):
+            self.add_item(question.target.removeprefix("list:"), {"text": answer})
+        self.app.flush_now()
 
     # Focus ------------------------------------------------------------------
 

@@ -83,11 +83,11 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         self.show_preview()
 
     def action_export(self) -> None:
-        from screens.dialogs import PathDialog
+        from screens.dialogs import PromptDialog
 
         suffix = "client" if self.client_view else "summary"
         default = str(Path.cwd() / f"{self.review.id}-{suffix}.md")
-        self.app.push_screen(PathDialog("Export to file:", default), self.export_to)
+        self.app.push_screen(PromptDialog("Export to file:", default), self.export_to)
 
     def export_to(self, path: str | None) -> None:
         """Write the shown summary to ``path``; a failure names the file."""

@@ -14,6 +14,7 @@ from store.timeline import (
     durations,
     event_time,
     parse_date,
+    parse_time,
     show_duration,
     show_time,
     store_time,
@@ -89,6 +90,19 @@ in time order.
         marker = f"[{event.marker}] " if event.marker else ""
         when = show_time(event.at, self.review.timezone) if event.at else "(no time)"
         return f"{when}  {marker}{event.text}"
+
+    def record_answer(self, question, answer: str) -> None:
+        """Interview answers are "<time> <what happened>": the time is the first one or two words."""
+        if question.target != "event":
+            return super().record_answer(question, answer)
+        words = answer.split()
+        for count in (2, 1):
+            at = " ".join(words[:count])
+            if len(words) > count and parse_time(at, self.review.timezone, self.default_day()):
+                self.add_item("timeline", {"at": self.typed_time(at), "text": " ".join(words[count:])})
+                return
+        self.add_item("timeline", {"at": "", "text": answer})
+        self.app.notify("No time found at the start of that answer: add it in the Time field.", severity="warning")
 
     def refresh_checks(self) -> None:
         super().refresh_checks()

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 from argparse import Namespace
 from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.theme import Theme
 
 from store.db import ReviewStore
 from store.errors import StoreError
@@ -23,6 +25,22 @@ from tui.commands import ReviewCommands
 from tui.saver import DELAY, Saver
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
+
+# High contrast for screen shares and projectors: pure black and white, strong accents.
+PRESENTER_THEME = Theme(
+    name="presenter",
+    primary="#FFFFFF",
+    secondary="#FFFF00",
+    accent="#00FFFF",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#FFFFFF",
+    error="#FF5555",
+    warning="#FFFF00",
+    success="#55FF55",
+    dark=True,
+)
 POLL_SECONDS = 0.5
 
 
@@ -54,11 +72,16 @@ class PostmortemApp(App[int]):
         self.new_kind = kind
         self.new_title = title
         self.solo = solo
+        self.show_prompts = True
+        self.presenter = False
+        self.clock = time.monotonic  # tests replace it to drive timers without sleeping
+        self._theme_before_presenter = self.theme
         self._seen_version = None
         self._too_small_shown = False
 
     def on_mount(self) -> None:
         """Install the signal handlers, start polling, and show the first screen."""
+        self.register_theme(PRESENTER_THEME)
         self._install_signal_handlers()
         self._seen_version = self.store.version()
         self.set_interval(POLL_SECONDS, self.poll_store)
@@ -138,6 +161,15 @@ class PostmortemApp(App[int]):
     def report_error(self, error: Exception) -> None:
         """Show a store error as a notice; the app keeps running."""
         self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
+
+    def toggle_presenter(self) -> None:
+        """Presenter view: high contrast, facilitator-only panels hidden (screens read the flag)."""
+        self.presenter = not self.presenter
+        if self.presenter:
+            self._theme_before_presenter = self.theme
+            self.theme = PRESENTER_THEME.name
+        else:
+            self.theme = self._theme_before_presenter
 
     async def action_quit(self) -> None:
         """Save everything pending, then leave."""

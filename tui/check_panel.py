@@ -17,7 +17,7 @@ class CheckPanel(OptionList):
     """A short list of problems; errors first, each with its hint."""
 
     DEFAULT_CSS = """
-    CheckPanel { height: auto; max-height: 6; border: round $panel; padding: 0; }
+    CheckPanel { height: auto; max-height: 5; border: round $panel; padding: 0; }
     CheckPanel:focus { border: round $accent; }
     """
 

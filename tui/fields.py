@@ -20,6 +20,7 @@ class Field(Vertical):
 
     DEFAULT_CSS = """
     Field { height: auto; margin: 0 0 1 0; }
+    Field > Input, Field > Select { background: $boost; }
     Field > .field-label { color: $text-muted; }
     Field > .field-note { color: $text-warning; height: auto; }
     Field > .field-note.-error { color: $text-error; }
@@ -32,6 +33,8 @@ class Field(Vertical):
         self.widget = widget
         self.field = field
         widget.field = field  # the screen reads this when the widget reports a change
+        if hasattr(widget, "compact"):
+            widget.compact = True  # one line per field: more of the form fits in 80x24
 
     def compose(self) -> ComposeResult:
         yield Label(Content(self.label), classes="field-label")

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from store.checks import Problem
@@ -94,18 +94,23 @@ class ItemEditor(Vertical):
         rows.border_title = self.title
         yield rows
         for row in sorted({spec.row for spec in self.fields}):
+            specs = [spec for spec in self.fields if spec.row == row]
+            with Horizontal(classes="item-labels"):
+                for spec in specs:
+                    label = Label(Content(spec.label), classes="item-label")
+                    label.styles.width = spec.width
+                    yield label
             with Horizontal(classes="item-form"):
-                for spec in (s for s in self.fields if s.row == row):
+                for spec in specs:
                     yield self._widget(spec)
         yield Static("", classes="item-note")
 
     def _widget(self, spec: FieldSpec):
         if spec.choices is not None or spec.choices_from is not None:
-            widget = Select(spec.choices or [], prompt=spec.placeholder or spec.label, allow_blank=True)
+            widget = Select(spec.choices or [], prompt=spec.placeholder or spec.label, allow_blank=True, compact=True)
         else:
-            widget = Input(placeholder=spec.placeholder, select_on_focus=False)
+            widget = Input(placeholder=spec.placeholder, select_on_focus=False, compact=True)
         widget.item_field = spec.name
-        widget.border_title = spec.label
         widget.styles.width = spec.width
         widget.add_class("item-field")
         return widget
