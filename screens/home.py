@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from store.errors import StoreError
-from store.model import STEP_TITLES, Review
+from store.model import STEP_TITLES, ReviewSummary
 
 HELP = """
 # Reviews
@@ -47,7 +47,7 @@ class HomeScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.reviews: list[Review] = []
+        self.reviews: list[ReviewSummary] = []
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
@@ -72,7 +72,7 @@ class HomeScreen(Screen):
 
     def load_reviews(self) -> None:
         try:
-            self.reviews = self.app.store.list_reviews()
+            self.reviews = self.app.store.list_summaries()
         except StoreError as error:
             self.app.report_error(error)
             self.reviews = []
@@ -96,7 +96,7 @@ class HomeScreen(Screen):
             empty.update("")
 
     @staticmethod
-    def _cells(review: Review) -> list[Text]:
+    def _cells(review: ReviewSummary) -> list[Text]:
         updated = review.updated[:16].replace("T", " ")
         return [
             Text(review.id),
@@ -105,7 +105,7 @@ class HomeScreen(Screen):
             Text(STEP_TITLES.get(review.step, review.step)),
             Text(updated),
             Text(str(review.open_actions)),
-            Text(review.follow_up.due),
+            Text(review.follow_up),
         ]
 
     @on(Input.Changed, "#filter")

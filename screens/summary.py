@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static, TextArea
 
 from screens.step import StepScreen
 from store.checks import check_review
@@ -51,6 +51,12 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
 
     def compose_step(self) -> ComposeResult:
         yield Field("Follow-up date (YYYY-MM-DD)", Input(placeholder="review date + 30 days", id="follow-up"), "follow_up.due")
+        yield Field("Overview: what happened and what we are changing (one paragraph)", TextArea(id="overview", soft_wrap=True), "summary")
+        yield Field(
+            "Words to redact from the client summary (comma separated: host names, internal systems)",
+            Input(placeholder="e.g. db-prod-7, kafka-west", id="redact"),
+            "redact",
+        )
         yield ItemEditor(
             "questions",
             "Questions and concerns",
@@ -66,6 +72,16 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         super().on_mount()
         self.show_preview()
         self.query_one("#follow-up", Input).focus()
+
+    def shown_value(self, field: str):
+        if field == "redact":
+            return ", ".join(self.review.redact)
+        return super().shown_value(field)
+
+    def to_stored(self, field: str, value):
+        if field == "redact":
+            return [word.strip() for word in value.split(",") if word.strip()]
+        return value
 
     def on_review_stored(self, review) -> None:
         super().on_review_stored(review)

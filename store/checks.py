@@ -973,6 +973,7 @@ def _check_summary(review: Review) -> list[Problem]:
             "and record them, even if answered."
         )
         problems.append(_advisory("questions", message, hint))
+    problems += _outage_problems(review)
     people = _people(review)
     problems += blame_problems(review.summary, "summary", people)
     for index, question in enumerate(review.questions):
@@ -980,6 +981,30 @@ def _check_summary(review: Review) -> list[Problem]:
             field = _item_field("questions", question, index, name)
             problems += blame_problems(getattr(question, name), field, people)
     return problems
+
+
+_OUTAGE = re.compile(r"\boutages?\b", re.IGNORECASE)
+
+
+def _outage_problems(review: Review) -> list[Problem]:
+    """Warn before the client summary calls something an outage that the record does not show."""
+    texts = [review.title, review.summary, review.impact, review.five_whys.problem]
+    texts += [event.text for event in review.timeline]
+    if not any(_OUTAGE.search(_text(text)) for text in texts):
+        return []
+    missing = []
+    if not any(event.marker for event in review.timeline):
+        missing.append("the timeline has no markers")
+    if _blank(review.impact):
+        missing.append("no impact is recorded")
+    if not missing:
+        return []
+    message = f'The word "outage" is used, but {" and ".join(missing)}.'
+    hint = (
+        "Clients read \"outage\" as a full loss of service: say what it was "
+        "(\"slow checkout\", \"delayed reports\"), or record the impact and the started/resolved markers."
+    )
+    return [_advisory("summary", message, hint)]
 
 
 def _follow_up_problems(review: Review) -> list[Problem]:

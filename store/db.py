@@ -35,7 +35,7 @@ from tinydb.table import Document
 from store import ops as operations
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import migrate, number_items, schema_of
-from store.model import SCHEMA, Review, new_review
+from store.model import SCHEMA, Review, ReviewSummary, new_review
 from store.storage import (
     FILE_MODE,
     DurableJSONStorage,
@@ -138,6 +138,15 @@ class ReviewStore:
             docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
             with paused_gc():
                 return [Review.from_dict(doc) for doc in reversed(docs)]
+
+        return self._read(newest_first)
+
+    def list_summaries(self) -> list[ReviewSummary]:
+        """What the home list shows, newest first: cheap enough for thousands of reviews at start-up."""
+
+        def newest_first() -> list[ReviewSummary]:
+            docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
+            return [ReviewSummary.from_dict(doc) for doc in reversed(docs)]
 
         return self._read(newest_first)
 

@@ -268,6 +268,34 @@ class Review:
         return sum(1 for action in self.actions if action.status in ("open", "slipped"))
 
 
+@dataclass(frozen=True)
+class ReviewSummary:
+    """The few facts the home list and `postmortem list` show, read without building a Review."""
+
+    id: str
+    title: str
+    kind: str
+    step: str
+    updated: str
+    open_actions: int
+    follow_up: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ReviewSummary":
+        actions = data.get("actions") or []
+        return cls(
+            id=str(data.get("id", "")),
+            title=data.get("title") or "",
+            kind=data.get("kind") or "incident",
+            step=data.get("step") if data.get("step") in STEPS else "setup",
+            updated=data.get("updated") or "",
+            open_actions=sum(
+                1 for a in actions if isinstance(a, dict) and a.get("status", "open") in ("open", "slipped")
+            ),
+            follow_up=(data.get("follow_up") or {}).get("due") or "",
+        )
+
+
 def _build(cls: type, item: Any) -> Any:
     """Build an item dataclass from a dict, a plain string, or a partial dict."""
     if isinstance(item, str):

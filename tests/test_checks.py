@@ -971,3 +971,26 @@ def test_check_review_never_raises_on_any_text(texts, marker):
     data["actions"][0].update(owner=texts[1], due=texts[3], what=texts[5])
     data["follow_up"]["due"] = texts[4]
     check_review(Review.from_dict(data))
+
+
+def test_outage_is_flagged_when_the_timeline_has_no_markers():
+    data = copy.deepcopy(GOOD_INCIDENT)
+    data["summary"] = "A short outage of checkout."
+    for event in data["timeline"]:
+        event["marker"] = None
+    problem = only(check_step(Review.from_dict(data), "summary"), "summary", "advisory")
+    assert "outage" in problem.message and "no markers" in problem.message
+
+
+def test_outage_is_flagged_when_no_impact_is_recorded():
+    data = copy.deepcopy(GOOD_INCIDENT)
+    data["title"] = "Checkout outage"
+    data["impact"] = ""
+    problem = only(check_step(Review.from_dict(data), "summary"), "summary", "advisory")
+    assert "no impact is recorded" in problem.message
+
+
+def test_outage_is_accepted_when_markers_and_impact_back_it_up():
+    data = copy.deepcopy(GOOD_INCIDENT)
+    data["summary"] = "A 22-minute outage of checkout."
+    assert find(check_step(Review.from_dict(data), "summary"), "summary") == []

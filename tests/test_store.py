@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from store import migrate as migrate_module  # noqa: E402
 from store.db import Change, ReviewStore, default_db_path, restore_backup  # noqa: E402
 from store.errors import CorruptFile, InvalidField, NewerSchema, UnknownItem, UnknownReview  # noqa: E402
-from store.model import SCHEMA  # noqa: E402
+from store import ops  # noqa: E402
+from store.model import SCHEMA, new_review  # noqa: E402
 from store.ops import Add, Edit, Move, Remove, Set  # noqa: E402
 
 
@@ -439,3 +440,15 @@ def test_default_db_path(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("POSTMORTEM_DB")
     assert default_db_path().name == "reviews.json"
     assert "postmortem" in default_db_path().parts
+
+
+def test_list_summaries_match_the_full_reviews(tmp_path):
+    store = ReviewStore(tmp_path / "r.json")
+    first = store.create()
+    second = store.create(new_review("project", "Late launch").to_dict())
+    store.apply(second.id, ops.Add("actions", {"what": "Add a launch checklist", "status": "done"}))
+    store.apply(second.id, ops.Add("actions", {"what": "Review estimates"}))
+    summaries = store.list_summaries()
+    assert [s.id for s in summaries] == [r.id for r in store.list_reviews()] == [second.id, first.id]
+    assert (summaries[0].title, summaries[0].kind, summaries[0].open_actions) == ("Late launch", "project", 1)
+    assert summaries[0].follow_up == store.get(second.id).follow_up.due

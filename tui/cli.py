@@ -81,9 +81,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             "step": review.step,
             "updated": review.updated,
             "open_actions": review.open_actions,
-            "follow_up": review.follow_up.due,
+            "follow_up": review.follow_up,
         }
-        for review in _store(args).list_reviews()
+        for review in _store(args).list_summaries()
     ]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
