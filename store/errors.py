@@ -43,7 +43,11 @@ class CorruptFile(StoreError):
     def __init__(self, path: Path, detail: str, backup: Path | None) -> None:
         self.path = path
         self.backup = backup
-        where = f"; the last good backup is {backup}" if backup else "; no backup exists"
+        where = (
+            f"; the last good backup is {backup} (`postmortem --db {path} restore` puts it back)"
+            if backup
+            else "; no backup exists"
+        )
         super().__init__(f"{path} is not a valid review file ({detail}); it was left untouched{where}")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from copy import copy
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from store.errors import InvalidField
@@ -85,6 +85,8 @@ def _parse(data: Any) -> dict:
     doc["timeline"] = _timeline(doc["timeline"], doc["timezone"], doc["review_date"])
     doc["actions"] = [_action_due(index, item) for index, item in enumerate(doc["actions"])]
     doc["follow_up"] = _follow_up(data.get("follow_up"))
+    if "follow_up" not in data:
+        doc["follow_up"]["due"] = _thirty_days_after(doc["review_date"])
     doc |= {"created": "", "updated": ""}
     ordered = {key: doc[key] for key in Review().to_dict()}
     return ordered | {"next_item": _assign_ids(ordered)}
@@ -167,6 +169,12 @@ def _five_whys(value: Any) -> dict:
     whys = _object("five_whys", value, ("problem", "chains"))
     problem = REVIEW_FIELDS["five_whys.problem"]("five_whys.problem", whys.get("problem"))
     return {"problem": problem, "chains": _items("five_whys.chains", whys.get("chains"))}
+
+
+def _thirty_days_after(review_date: str) -> str:
+    """The default follow-up for a document that names none: the review date + 30 days."""
+    day = parse_date(review_date)
+    return (day + timedelta(days=30)).isoformat() if day else ""
 
 
 def _follow_up(value: Any) -> dict:

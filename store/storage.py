@@ -126,7 +126,9 @@ def _snapshot(path: Path, backup: Path) -> None:
 def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
     """Replace ``path`` with ``raw`` so that a crash leaves either the old or the new file, whole.
 
-    With ``backup``, the file being replaced is kept there first.
+    With ``backup``, the file being replaced is kept there first; the very first
+    write (nothing to keep yet) leaves a copy of itself there, so a file that is
+    damaged later always has a good backup to offer.
     """
     temp = temp_path(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
@@ -143,6 +145,8 @@ def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
         temp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+    if backup is not None and not backup.exists():
+        write_durably(backup, raw)
 
 
 def read_bytes(path: Path) -> bytes | None:

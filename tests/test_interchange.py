@@ -402,3 +402,13 @@ def test_defaults_are_not_shared_between_documents():
     first["redact"].append("Acme")
     second = parse_document({"schema": 1}, "b.json")
     assert second["participants"] == [] and second["redact"] == []
+
+
+def test_a_document_without_follow_up_gets_the_review_date_plus_thirty_days():
+    doc = parse_document({"schema": 1, "review_date": "2026-11-21", "title": "x"}, "in.json")
+    assert doc["follow_up"]["due"] == "2026-12-21"
+
+
+def test_an_explicitly_empty_follow_up_date_stays_empty():
+    doc = parse_document({"schema": 1, "review_date": "2026-11-21", "follow_up": {"due": ""}}, "in.json")
+    assert doc["follow_up"]["due"] == ""

@@ -257,7 +257,8 @@ def test_empty_file_is_an_empty_store(path: Path) -> None:
     store = ReviewStore(path)
     assert store.list_reviews() == []
     assert store.create().id == "pm-1"
-    assert not store.backup_path().exists()
+    # the empty file is not kept as the backup: the first good version is
+    assert b"pm-1" in store.backup_path().read_bytes()
 
 
 # -- files the store must not overwrite ---------------------------------------
@@ -452,3 +453,14 @@ def test_list_summaries_match_the_full_reviews(tmp_path):
     assert [s.id for s in summaries] == [r.id for r in store.list_reviews()] == [second.id, first.id]
     assert (summaries[0].title, summaries[0].kind, summaries[0].open_actions) == ("Late launch", "project", 1)
     assert summaries[0].follow_up == store.get(second.id).follow_up.due
+
+
+def test_the_first_write_leaves_a_backup_to_restore_after_damage(tmp_path):
+    path = tmp_path / "r.json"
+    review = ReviewStore(path).create()
+    path.write_bytes(b"garbage")
+    with pytest.raises(CorruptFile) as raised:
+        ReviewStore(path)
+    assert str(path.with_name("r.json.bak")) in str(raised.value)
+    restore_backup(path)
+    assert ReviewStore(path).get(review.id).id == review.id

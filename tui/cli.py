@@ -62,13 +62,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser("import", help="add a review from interchange JSON; prints its id")
     importer.add_argument("file", metavar="FILE", help="a JSON file, or - for standard input")
+    commands.add_parser("restore", help="replace a corrupt review file with its last good backup")
     return parser
 
 
-def _store(args: argparse.Namespace):
-    from store.db import ReviewStore, default_db_path
+def _db_path(args: argparse.Namespace) -> Path:
+    from store.db import default_db_path
 
-    return ReviewStore(Path(args.db) if args.db else default_db_path())
+    return Path(args.db).expanduser() if args.db else default_db_path()
+
+
+def _store(args: argparse.Namespace):
+    from store.db import ReviewStore
+
+    return ReviewStore(_db_path(args))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -176,6 +183,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put the last good backup in place; the replaced file is kept beside it."""
+    from store.db import restore_backup
+
+    path = _db_path(args)
+    restore_backup(path)
+    print(f"restored {path} from its last good backup; the replaced file was kept beside it")
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """Start the app on home, a new review, or a saved review."""
     from tui.app import run_app
@@ -191,6 +208,7 @@ COMMANDS = {
     "check": cmd_check,
     "export": cmd_export,
     "import": cmd_import,
+    "restore": cmd_restore,
     None: cmd_tui,
     "new": cmd_tui,
     "open": cmd_tui,
