@@ -1,0 +1,191 @@
+"""Helpers for the Pilot journeys: type like a user, wait for screens, read what a user sees.
+
+The journeys drive the real app (``make_app``) with keys only and then look at
+what a user would notice: the active screen, the focused field, the refusal
+line, the check panel, the text drawn on the terminal, and the review file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+# Import the project from this checkout, as tests/test_store.py does.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textual.pilot import Pilot  # noqa: E402
+from textual.widgets import Input, OptionList, Static  # noqa: E402
+
+from tui.app import make_app  # noqa: E402
+
+SIZE = (80, 24)
+WAIT_ROUNDS = 100  # pauses, not seconds: how long to wait for a screen before failing
+
+
+def new_app(db: Path, **options):
+    """The app over the review file ``db``, as the command builds it."""
+    return make_app(db, **options)
+
+
+# Typing ---------------------------------------------------------------------
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type ``text`` one key per character (Textual maps ' ' to space, '[' to left_square_bracket ...)."""
+    for character in text:
+        await pilot.press(character)
+    await pilot.pause()
+
+
+async def choose(pilot: Pilot, downs: int) -> None:
+    """On a focused Select: open it with Enter, go ``downs`` rows down, pick with Enter."""
+    await pilot.press("enter")
+    await pilot.pause()
+    for _ in range(downs):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def tab_to(pilot: Pilot, wanted, limit: int = 40) -> None:
+    """Press Tab until the focused widget is ``wanted`` (a predicate), as a user tabs to a field."""
+    for _ in range(limit):
+        widget = pilot.app.focused
+        if widget is not None and wanted(widget):
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"Tab never reached the field; focus is on {pilot.app.focused!r}")
+
+
+def widget_id(name: str):
+    """Matches the widget with that id (``#title``, ``#severity`` ...)."""
+    return lambda widget: widget.id == name
+
+
+def item_field(name: str, editor: str | None = None):
+    """Matches an item form's field (``text``, ``marker``, ``owner`` ...), optionally in one editor."""
+
+    def matches(widget) -> bool:
+        if getattr(widget, "item_field", None) != name:
+            return False
+        return editor is None or any(node.id == editor for node in widget.ancestors)
+
+    return matches
+
+
+def item_rows(editor: str):
+    """Matches the row list of one item editor (``events``, ``went-well``, ``actions`` ...)."""
+    return lambda widget: widget.has_class("item-rows") and widget.parent is not None and widget.parent.id == editor
+
+
+# Screens --------------------------------------------------------------------
+
+
+def active(pilot_or_app: Any) -> str:
+    """The name of the active screen's class (``SetupScreen``, ``HomeScreen`` ...)."""
+    app = getattr(pilot_or_app, "app", pilot_or_app)
+    return type(app.screen).__name__
+
+
+async def wait_for_screen(pilot: Pilot, name: str) -> None:
+    """Let the app process events until ``name`` is the active screen (bounded, no sleeps)."""
+    for _ in range(WAIT_ROUNDS):
+        if active(pilot) == name:
+            return
+        await pilot.pause()
+    assert active(pilot) == name, f"expected {name}, the active screen is {active(pilot)}"
+
+
+async def press_and_wait_for_screen(pilot: Pilot, key: str, name: str) -> None:
+    """Press ``key`` and wait until the screen ``name`` is active."""
+    await pilot.press(key)
+    await wait_for_screen(pilot, name)
+
+
+async def agree_to_ground_rules(pilot: Pilot) -> None:
+    """A new review opens with the blameless ground rules; the facilitator agrees with Enter."""
+    await wait_for_screen(pilot, "GroundRulesDialog")
+    assert focused_id(pilot) == "agree"
+    await pilot.press("enter")
+    await wait_for_screen(pilot, "SetupScreen")
+
+
+async def start_review(pilot: Pilot, key: str = "ctrl+n") -> None:
+    """On home: start a review (ctrl+n incident, ctrl+r project), agree to the ground rules, reach setup."""
+    assert_is_screen_active(pilot, "HomeScreen")
+    await pilot.press(key)
+    await agree_to_ground_rules(pilot)
+
+
+def assert_is_screen_active(pilot: Pilot, name: str) -> None:
+    assert active(pilot) == name, f"expected {name}, the active screen is {active(pilot)}"
+
+
+def focused(pilot: Pilot):
+    """The focused widget."""
+    return pilot.app.focused
+
+
+def focused_id(pilot: Pilot) -> str | None:
+    widget = pilot.app.focused
+    return widget.id if widget is not None else None
+
+
+# What a user reads ------------------------------------------------------------
+
+
+def refusal(pilot: Pilot) -> str:
+    """The refusal line under a step (empty when there is none or it is hidden)."""
+    line = pilot.app.screen.query_one("#refusal", Static)
+    return "" if line.has_class("-empty") else str(line.content)
+
+
+def check_panel(pilot: Pilot) -> list[str]:
+    """Each line of the check panel, as plain text."""
+    panel = pilot.app.screen.query_one("#checks", OptionList)
+    return [str(panel.get_option_at_index(index).prompt) for index in range(panel.option_count)]
+
+
+def static_text(pilot: Pilot, selector: str) -> str:
+    """The plain text of a Static on the active screen."""
+    return str(pilot.app.screen.query_one(selector, Static).content)
+
+
+def screen_text(pilot_or_app: Any) -> str:
+    """Every character drawn on the terminal right now, one line per row."""
+    app = getattr(pilot_or_app, "app", pilot_or_app)
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def option_texts(widget: OptionList) -> list[str]:
+    """The plain text of each row of an OptionList (item rows, chains, the check panel)."""
+    return [str(widget.get_option_at_index(index).prompt) for index in range(widget.option_count)]
+
+
+def input_value(pilot: Pilot, selector: str) -> str:
+    return pilot.app.screen.query_one(selector, Input).value
+
+
+# The file -------------------------------------------------------------------
+
+
+def read_file(path: Path) -> dict:
+    """The review file as JSON, read without the app's store."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def stored(path: Path, review_id: str = "pm-1") -> dict:
+    """One review as the file holds it (doc ``N`` is review ``pm-N``)."""
+    reviews = read_file(path).get("reviews", {})
+    return reviews[review_id.removeprefix("pm-")]
+
+
+def stored_ids(path: Path) -> list[str]:
+    return sorted(doc["id"] for doc in read_file(path).get("reviews", {}).values())
+
+
+def texts(items: list[dict], key: str = "text") -> list[str]:
+    return [item[key] for item in items]
