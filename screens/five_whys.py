@@ -143,6 +143,8 @@ picks one and **Delete** or **F8** removes it.
             if not event.value.strip():
                 return
             self.chain_id = self.add_item("five_whys.chains", {"whys": whys})
+            self.show_chains()
+            self.show_whys()
             return
         self.edit_item("five_whys.chains", self.chain_id, {"whys": whys})
         if index == len(self.chain.whys) - 1:
@@ -157,6 +159,9 @@ picks one and **Delete** or **F8** removes it.
         index = inputs.index(event.input)
         if index + 1 < len(inputs):
             inputs[index + 1].focus()
+        elif event.value.strip():
+            self.show_whys()  # mounts the next "why?"; focus it once it is there
+            self.call_after_refresh(lambda: self.query_one("#whys").query(Input).last().focus())
 
     @on(OptionList.OptionSelected, "#chains")
     def pick_chain(self, event: OptionList.OptionSelected) -> None:

@@ -232,6 +232,8 @@ class StepScreen(Screen):
         """The store holds a newer review (ours, or merged with others' changes)."""
         self.review = review
         self.doc = review.to_dict()
+        if not self.query(CheckPanel):
+            return  # composing, or being torn down at exit: nothing to redraw
         self.show_review()
         self.refresh_checks()
 
@@ -264,8 +266,8 @@ class StepScreen(Screen):
             field.show_problems(visible)
         self.show_item_problems(problems)
         self.update_indicator()
-        if self.refused and not any(p.level == "error" for p in problems):
-            self.show_refusal("")
+        if self.refused:
+            self.show_refusal(self.refusal_text([p for p in problems if p.level == "error"]))
 
     def shows_inline(self, problem: Problem) -> bool:
         """Advisories show as you type (not to an audience); errors once touched or refused."""
@@ -310,12 +312,17 @@ class StepScreen(Screen):
 
     def refuse(self, errors: list[Problem]) -> None:
         self.refused = True
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more in the check panel)" if len(errors) > 1 else ""
-        self.show_refusal(f"Can't move on yet: {first.message}{more}")
         self.refresh_checks()
-        self.focus_field(first.field)
+        self.focus_field(errors[0].field)
         self.app.bell()
+
+    @staticmethod
+    def refusal_text(errors: list[Problem]) -> str:
+        """Why ctrl+n was refused, kept current as the errors change; empty once they are fixed."""
+        if not errors:
+            return ""
+        more = f" (and {len(errors) - 1} more in the check panel)" if len(errors) > 1 else ""
+        return f"Can't move on yet: {errors[0].message}{more}"
 
     def action_previous_step(self) -> None:
         index = STEPS.index(self.STEP)

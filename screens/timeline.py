@@ -27,7 +27,7 @@ class TimelineScreen(StepScreen):
 
     STEP = "timeline"
     HAS_LISTS = True
-    INTRO = "What happened, when? Type a time (14:05, 2026-11-20 14:05, or ISO with offset), what happened, and a marker."
+    INTRO = "What happened, when? A time (14:05, 2026-11-20 14:05, or ISO with offset), an optional marker, what happened."
     HELP_TEXT = """
 # Timeline
 
@@ -55,9 +55,9 @@ in time order.
             "timeline",
             "Timeline",
             [
-                FieldSpec("at", "Time", "14:05", width="22", to_store=self.typed_time, to_show=self.shown_time),
-                FieldSpec("text", "What happened", "e.g. Error-rate alert fires"),
-                FieldSpec("marker", "Marker", "No marker", choices=marker_choices, width="18"),
+                FieldSpec("at", "Time", "14:05", width="20", to_store=self.typed_time, to_show=self.shown_time),
+                FieldSpec("marker", "Marker", "No marker", choices=marker_choices, width="15"),
+                FieldSpec("text", "What happened (Enter: next event)", "e.g. Error-rate alert fires"),
             ],
             describe=self.describe_event,
             noun="event",

@@ -195,6 +195,18 @@ class PostmortemApp(App[int]):
             asyncio.get_running_loop().call_later(2.0, os._exit, 128 + number)
             self.exit(128 + number)
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A crash must not lose typing: write pending edits before Textual shuts down.
+
+        (A private hook of the pinned Textual version; it is the one place every
+        unhandled error passes through.)
+        """
+        try:
+            self.saver.flush()
+        except Exception:  # the crash report matters more than a second error
+            pass
+        super()._handle_exception(error)
+
     # Terminal size --------------------------------------------------------------
 
     def on_resize(self, event) -> None:

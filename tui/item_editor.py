@@ -235,6 +235,7 @@ class ItemEditor(Vertical):
             if not raw.strip():
                 return
             self.editing_id = screen.add_item(self.list_name, self.new_item(spec.name, value))
+            self.redraw()
         else:
             screen.edit_item(self.list_name, self.editing_id, {spec.name: value})
         self._show_note()
@@ -249,11 +250,16 @@ class ItemEditor(Vertical):
         event.stop()
         self.action_new_item()
 
+    def redraw(self) -> None:
+        """Redraw the rows and the form (the item being edited changed)."""
+        self._shown = False
+        self.show(self.items, self.problems)
+
     def action_new_item(self) -> None:
         self.app.flush_now()
         self.editing_id = None
+        self.redraw()
         self._fill_form(force=True)
-        self._show_note()
         self.query(".item-field").first().focus()
 
     def action_to_list(self) -> None:
@@ -274,12 +280,12 @@ class ItemEditor(Vertical):
             return
         self.app.flush_now()
         self.editing_id = item_id
+        self.redraw()
         self._fill_form(force=True)
         self._show_note()
         widgets = list(self.query(".item-field"))
         target = next((w for w in widgets if w.item_field == field_name), widgets[0])
         target.focus()
-        self.query_one(ItemRows).refresh()
 
     def focus_problem(self, field: str) -> bool:
         """Focus the item field a problem names (``timeline.i3.at``); False if not ours."""
