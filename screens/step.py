@@ -136,9 +136,10 @@ class StepScreen(Screen):
             panel.query_one(Input).focus()
 
     def show_review(self) -> None:
-        """Fill the step's widgets from ``self.review``; subclasses extend it."""
+        """Fill the review-field widgets from ``self.review``; subclasses show the rest."""
         for field in self.query(Field):
-            self.show_value(field.widget, self.shown_value(field.field))
+            if field.field in ops.REVIEW_FIELDS:
+                self.show_value(field.widget, self.shown_value(field.field))
 
     def show_value(self, widget: Widget, value: Any) -> None:
         """Put a stored value into a widget, unless the user is typing in it."""

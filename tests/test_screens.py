@@ -1,0 +1,46 @@
+"""Regressions found by trying the app as a user: each once lost or misplaced typed text."""
+
+from __future__ import annotations
+
+import json
+
+from store.db import ReviewStore
+from tui.app import make_app
+
+
+def stored(path, number=1) -> dict:
+    return json.loads(path.read_text())["reviews"][str(number)]
+
+
+def review_at(path, step: str, **fields) -> str:
+    return ReviewStore(path).create({"title": "x", "step": step, "ground_rules_confirmed": True, **fields}).id
+
+
+async def test_reopening_five_whys_keeps_every_answer(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "five_whys", five_whys={"problem": "p", "chains": [{"whys": ["a", "b"]}]})
+    for _ in range(2):
+        async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.6)
+            answers = [answer.value for answer in pilot.app.screen.query_one("#whys").query("Input")]
+            assert answers == ["a", "b", ""]
+    assert stored(path)["five_whys"]["chains"][0]["whys"] == ["a", "b"]
+
+
+async def test_each_why_typed_with_enter_lands_in_its_own_answer(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "five_whys", five_whys={"problem": "p", "chains": []})
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "tab")
+        await pilot.press("a", "enter", "b", "enter", "c", "enter", "d")
+        await pilot.pause(0.5)
+    assert stored(path)["five_whys"]["chains"][0]["whys"] == ["a", "b", "c", "d"]
+
+
+async def test_the_first_character_of_a_new_item_is_kept(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "went_well")
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Fast", "enter", *"Calm")
+        await pilot.pause(0.5)
+    assert [item["text"] for item in stored(path)["went_well"]] == ["Fast", "Calm"]
