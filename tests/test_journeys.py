@@ -21,6 +21,9 @@ from tui_helpers import (
     check_panel,
     choose,
     new_app,
+    complete_review,
+    seed,
+    start_review,
     option_texts,
     press_and_wait_for_screen,
     refusal,
@@ -235,3 +238,71 @@ async def test_a_whole_incident_review_typed_with_keys_alone_is_kept_exactly_and
         "pm-1,Checkout API returned HTTP 500s,Alert on DB memory over 80%,Sam,2026-12-15,"
         "the alert fires in a drill,detect,open,root cause of chain 1"
     )
+
+
+async def test_a_whole_project_review_typed_with_keys_alone_needs_no_severity_and_is_kept(tmp_path):
+    path = tmp_path / "r.json"
+    project = {
+        "title": "Billing migration ran late",
+        "owner": "Ana",
+        "facilitator": "Bo",
+        "participants": "Ana, Bo",
+        "timezone": "UTC",
+        "review_date": "2026-11-21",
+    }
+    app = new_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot, "ctrl+r")
+        assert pilot.app.screen.query_one("#kind").value == "project"
+        await fill_setup(pilot, project)  # no severity: a project needs none
+        assert not [p for p in pilot.app.screen.problems if p.level == "error"]
+
+        await press_and_wait_for_screen(pilot, "ctrl+n", "TimelineScreen")
+        await add_event(pilot, "2026-09-01 09:00", "Kick-off", 1)  # started
+        await add_event(pilot, "2026-10-01 09:00", "Scope doubled", None)
+        await add_event(pilot, "2026-11-15 17:00", "Go-live", None)
+
+        await press_and_wait_for_screen(pilot, "ctrl+n", "ImpactScreen")
+        await type_text(pilot, "Go-live slipped 6 weeks")
+
+        await press_and_wait_for_screen(pilot, "ctrl+n", "FiveWhysScreen")
+        await type_text(pilot, "We went live late")
+        await answer_whys(pilot, ["Scope doubled", "No change gate", "Plans lack a gate"])
+
+        await press_and_wait_for_screen(pilot, "ctrl+n", "WentWellScreen")
+        await type_text(pilot, "Data moved cleanly")
+
+        await press_and_wait_for_screen(pilot, "ctrl+n", "CouldImproveScreen")
+        await type_text(pilot, "Scope was not frozen")
+
+        await press_and_wait_for_screen(pilot, "ctrl+n", "ActionsScreen")
+        await add_action(pilot, "Add a scope gate to plans", "Bo", "2027-01-10", "the template has it", 4, 1)
+
+        await press_and_wait_for_screen(pilot, "ctrl+n", "SummaryScreen")
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+    review = stored(path)
+    assert review["kind"] == "project"
+    assert review["severity"] == ""
+    assert review["step"] == "summary"
+    assert (review["title"], review["owner"], review["facilitator"]) == ("Billing migration ran late", "Ana", "Bo")
+    assert review["participants"] == ["Ana", "Bo"]
+    assert [(e["at"], e["text"], e["marker"]) for e in review["timeline"]] == [
+        ("2026-09-01T09:00:00+00:00", "Kick-off", "started"),
+        ("2026-10-01T09:00:00+00:00", "Scope doubled", None),
+        ("2026-11-15T17:00:00+00:00", "Go-live", None),
+    ]
+    assert review["impact"] == "Go-live slipped 6 weeks"
+    assert review["five_whys"]["problem"] == "We went live late"
+    assert [c["whys"] for c in review["five_whys"]["chains"]] == [["Scope doubled", "No change gate", "Plans lack a gate"]]
+    assert texts(review["went_well"]) == ["Data moved cleanly"]
+    assert texts(review["could_improve"]) == ["Scope was not frozen"]
+    assert [(a["what"], a["owner"], a["due"], a["done_when"], a["type"], a["addresses"]) for a in review["actions"]] == [
+        ("Add a scope gate to plans", "Bo", "2027-01-10", "the template has it", "process", "root cause of chain 1")
+    ]
+    markdown = render_markdown(ReviewStore(path).get("pm-1"))
+    assert markdown.startswith("# Project review: Billing migration ran late\n")
+    assert "| 2026-11-15 17:00 | Go-live |  |" in markdown
+    assert "Root cause: Plans lack a gate" in markdown
+    assert "| Add a scope gate to plans | Bo | 2027-01-10 | the template has it | process | open |" in markdown

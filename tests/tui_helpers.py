@@ -189,3 +189,50 @@ def stored_ids(path: Path) -> list[str]:
 
 def texts(items: list[dict], key: str = "text") -> list[str]:
     return [item[key] for item in items]
+
+
+# Reviews to start from ----------------------------------------------------------
+
+
+def complete_review(step: str = "summary", kind: str = "incident") -> dict:
+    """A review whose every step passes its check (no errors), stopped at ``step``."""
+    return {
+        "kind": kind,
+        "title": "Search was slow",
+        "severity": "SEV3" if kind == "incident" else "",
+        "timezone": "UTC",
+        "review_date": "2026-11-21",
+        "owner": "Lee",
+        "facilitator": "Dana",
+        "participants": ["Dana", "Lee", "Sam"],
+        "timeline": [
+            {"at": "2026-11-20T10:00:00+00:00", "text": "Index rebuild starts", "marker": "started"},
+            {"at": "2026-11-20T10:10:00+00:00", "text": "Latency alert fires", "marker": "detected"},
+            {"at": "2026-11-20T10:30:00+00:00", "text": "Rebuild paused", "marker": "mitigated"},
+            {"at": "2026-11-20T11:00:00+00:00", "text": "Latency normal", "marker": "resolved"},
+        ],
+        "impact": "Searches took 9 seconds for 60 minutes",
+        "five_whys": {
+            "problem": "Search took 9 seconds",
+            "chains": [{"whys": ["The index was rebuilt", "A schema change needed it", "Rebuilds are not scheduled"]}],
+        },
+        "went_well": [{"text": "The alert fired fast"}],
+        "could_improve": [{"text": "The rebuild ran at peak"}],
+        "actions": [
+            {"what": "Schedule rebuilds off peak", "owner": "Sam", "due": "2026-12-15",
+             "done_when": "the runbook says when", "type": "process", "addresses": "root cause of chain 1"},
+            {"what": "Alert on rebuild duration", "owner": "Lee", "due": "2026-12-18",
+             "done_when": "the alert fires in a drill", "type": "detect", "addresses": "root cause of chain 1"},
+        ],
+        "questions": [{"text": "Will it recur?", "answer": "Not after the fix"}],
+        "follow_up": {"due": "2026-12-21", "held": None, "notes": ""},
+        "step": step,
+        "ground_rules_confirmed": True,
+    }
+
+
+def seed(path: Path, doc: dict) -> str:
+    """Store a review as an earlier session left it; returns its id."""
+    from store.db import ReviewStore
+
+    return ReviewStore(path).create(doc).id
