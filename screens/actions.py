@@ -47,7 +47,7 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
                 FieldSpec("owner", "Owner (one person)", "e.g. Sam", row=0, width="24"),
                 FieldSpec("type", "Type", "Type", choices=types, row=1, width="20"),
                 FieldSpec("addresses", "Addresses", "What it addresses", row=1, choices_from=self.address_choices),
-                FieldSpec("due", "Due (YYYY-MM-DD)", "2026-12-15", row=2, width="20"),
+                FieldSpec("due", "Due (YYYY-MM-DD)", "e.g. 2026-12-15", row=2, width="20"),
                 FieldSpec("done_when", "Done when (Enter: next action)", "e.g. the alert fires in the staging drill", row=2),
             ],
             describe=self.describe_action,

@@ -20,7 +20,7 @@ class Field(Vertical):
 
     DEFAULT_CSS = """
     Field { height: auto; margin: 0 0 1 0; }
-    Field > Input, Field > Select { background: $boost; }
+    Field > Input, Field > Select, Field > TextArea { background: $boost; }
     Field > .field-label { color: $text-muted; }
     Field > .field-note { color: $text-warning; height: auto; }
     Field > .field-note.-error { color: $text-error; }
