@@ -306,3 +306,176 @@ async def test_a_whole_project_review_typed_with_keys_alone_needs_no_severity_an
     assert "| 2026-11-15 17:00 | Go-live |  |" in markdown
     assert "Root cause: Plans lack a gate" in markdown
     assert "| Add a scope gate to plans | Bo | 2027-01-10 | the template has it | process | open |" in markdown
+
+
+# Each step refuses ctrl+n while it has errors, and says why -------------------
+
+
+async def open_at(pilot_app_path, doc: dict):
+    """Seed ``doc`` and return the app opened on it (start="open", review_id=...)."""
+    review_id = seed(pilot_app_path, doc)
+    return new_app(pilot_app_path, start="open", review_id=review_id)
+
+
+async def refused(pilot, screen: str, *words: str) -> str:
+    """Press ctrl+n, stay on ``screen``, and return the refusal, which must mention ``words``."""
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    assert_is_screen_active(pilot, screen)
+    said = refusal(pilot)
+    assert said.startswith("Can't move on yet:"), said
+    for word in words:
+        assert word in said, f"{word!r} not in the refusal {said!r}"
+    return said
+
+
+async def test_setup_refuses_next_until_title_owner_and_severity_are_given(tmp_path):
+    doc = complete_review("setup") | {"title": "", "owner": "", "severity": ""}
+    app = await open_at(tmp_path / "r.json", doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "SetupScreen")
+        said = await refused(pilot, "SetupScreen", "no title", "(and 2 more in the check panel)")
+        assert pilot.app.focused.id == "title"
+        errors = [line for line in check_panel(pilot) if line.startswith("ERROR")]
+        assert len(errors) == 3 and "no title" in errors[0]
+        assert any("severity" in line for line in errors)
+
+        await type_text(pilot, "Search was slow")
+        await refused(pilot, "SetupScreen", "owner")
+        assert pilot.app.focused.id == "owner"
+        await type_text(pilot, "Lee")
+        await refused(pilot, "SetupScreen", "severity")
+        assert pilot.app.focused.id == "severity"
+        await choose(pilot, 1)
+        assert refusal(pilot) == ""  # nothing blocks any more: the refusal is gone
+        await press_and_wait_for_screen(pilot, "ctrl+n", "TimelineScreen")
+        assert said  # (the first refusal named the title)
+
+
+async def test_timeline_refuses_next_while_it_has_fewer_than_two_events(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("timeline") | {"timeline": []})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "TimelineScreen")
+        await refused(pilot, "TimelineScreen", "at least 2 events", "(it has 0)")
+        assert item_field("at")(pilot.app.focused)  # the time of a new event, ready to type
+        await add_event(pilot, "10:00", "Index rebuild starts", None)
+        await refused(pilot, "TimelineScreen", "at least 2 events", "(it has 1)")
+        await add_event(pilot, "10:30", "Latency normal", None)
+        await press_and_wait_for_screen(pilot, "ctrl+n", "ImpactScreen")
+    assert len(stored(tmp_path / "r.json")["timeline"]) == 2
+
+
+async def test_timeline_refuses_next_while_an_event_has_no_valid_time(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("timeline"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "TimelineScreen")
+        await type_text(pilot, "25:99")
+        await tab_to(pilot, item_field("text"))
+        await type_text(pilot, "Cache flushed")
+        await refused(pilot, "TimelineScreen", "Event 5", "25:99", "not a valid time")
+        assert item_field("at")(pilot.app.focused)  # back at the bad time
+        await pilot.press("home", "shift+end")
+        await type_text(pilot, "10:20")
+        await press_and_wait_for_screen(pilot, "ctrl+n", "ImpactScreen")
+
+
+async def test_impact_refuses_next_while_it_is_empty(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("impact") | {"impact": ""})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        await refused(pilot, "ImpactScreen", "The impact is empty.")
+        assert pilot.app.focused.id == "impact"
+        await type_text(pilot, "40 users waited")
+        await press_and_wait_for_screen(pilot, "ctrl+n", "FiveWhysScreen")
+    assert stored(tmp_path / "r.json")["impact"] == "40 users waited"
+
+
+async def test_five_whys_refuses_next_until_a_problem_and_a_chain_of_three_whys(tmp_path):
+    doc = complete_review("five_whys") | {"five_whys": {"problem": "", "chains": []}}
+    app = await open_at(tmp_path / "r.json", doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await refused(pilot, "FiveWhysScreen", "problem", "empty", "(and 1 more in the check panel)")
+        assert pilot.app.focused.id == "problem"
+        await type_text(pilot, "Search took 9 seconds")
+        await refused(pilot, "FiveWhysScreen", "There is no chain of whys.")
+        assert pilot.app.focused.has_class("why")
+        await type_text(pilot, "The index was rebuilt")
+        await pilot.press("enter")
+        await refused(pilot, "FiveWhysScreen", "Chain 1 has 1 answer; it needs at least 3.")
+        assert pilot.app.focused.has_class("why")
+        await answer_whys(pilot, ["A schema change needed it", "Rebuilds are not scheduled"])
+        await press_and_wait_for_screen(pilot, "ctrl+n", "WentWellScreen")
+
+
+async def test_five_whys_refuses_a_root_cause_that_stops_at_human_error(tmp_path):
+    doc = complete_review("five_whys") | {"five_whys": {"problem": "Search took 9 seconds", "chains": []}}
+    app = await open_at(tmp_path / "r.json", doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await answer_whys(pilot, ["The index was rebuilt", "Someone ran it", "Human error"])
+        said = await refused(pilot, "FiveWhysScreen")
+        assert "human error" in said.lower()
+
+
+async def test_went_well_refuses_next_while_nothing_is_listed(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("went_well") | {"went_well": []})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "WentWellScreen")
+        await refused(pilot, "WentWellScreen", "Nothing is listed as having gone well.")
+        assert item_field("text", "went-well")(pilot.app.focused)
+        await type_text(pilot, "Paging worked")
+        await press_and_wait_for_screen(pilot, "ctrl+n", "CouldImproveScreen")
+
+
+async def test_could_improve_refuses_next_while_nothing_is_listed(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("could_improve") | {"could_improve": []})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "CouldImproveScreen")
+        await refused(pilot, "CouldImproveScreen", "Nothing is listed that could have gone better.")
+        assert item_field("text", "could-improve")(pilot.app.focused)
+        await type_text(pilot, "Rebuilds ran at peak")
+        await press_and_wait_for_screen(pilot, "ctrl+n", "ActionsScreen")
+
+
+async def test_actions_refuses_next_until_an_action_has_every_field(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("actions") | {"actions": []})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ActionsScreen")
+        await refused(pilot, "ActionsScreen", "There are no actions.")
+        assert item_field("what")(pilot.app.focused)
+        await type_text(pilot, "Schedule rebuilds off peak")
+        said = await refused(pilot, "ActionsScreen", "Action 1")
+        assert "more in the check panel" in said
+        await tab_to(pilot, item_field("owner"))
+        await type_text(pilot, "Sam")
+        await tab_to(pilot, item_field("due"))
+        await type_text(pilot, "2026-11-01")  # before the review date
+        await refused(pilot, "ActionsScreen", "Action 1")
+        await tab_to(pilot, item_field("due"))
+        await pilot.press("home", "shift+end")
+        await type_text(pilot, "2026-12-15")
+        await tab_to(pilot, item_field("done_when"))
+        await type_text(pilot, "the runbook says when")
+        await tab_to(pilot, item_field("type"))
+        await choose(pilot, 4)  # process
+        await tab_to(pilot, item_field("addresses"))
+        await choose(pilot, 1)  # root cause of chain 1
+        await press_and_wait_for_screen(pilot, "ctrl+n", "SummaryScreen")
+
+
+async def test_summary_refuses_next_without_a_follow_up_date_and_says_it_is_the_last_step(tmp_path):
+    doc = complete_review("summary") | {"follow_up": {"due": "", "held": None, "notes": ""}}
+    app = await open_at(tmp_path / "r.json", doc)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "SummaryScreen")
+        await refused(pilot, "SummaryScreen", "There is no follow-up date.")
+        assert pilot.app.focused.id == "follow-up"
+        await type_text(pilot, "2026-12-21")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert_is_screen_active(pilot, "SummaryScreen")
+        assert refusal(pilot) == ""
+        await pilot.pause()
+        assert "This is the last step" in screen_text(pilot)  # the notice says so
+    assert stored(tmp_path / "r.json")["follow_up"]["due"] == "2026-12-21"
