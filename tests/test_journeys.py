@@ -21,6 +21,7 @@ from tui_helpers import (
     check_panel,
     choose,
     new_app,
+    read_file,
     complete_review,
     seed,
     start_review,
@@ -479,3 +480,277 @@ async def test_summary_refuses_next_without_a_follow_up_date_and_says_it_is_the_
         await pilot.pause()
         assert "This is the last step" in screen_text(pilot)  # the notice says so
     assert stored(tmp_path / "r.json")["follow_up"]["due"] == "2026-12-21"
+
+
+# Going back, and jumping to a step ----------------------------------------------
+
+
+async def test_going_back_to_setup_and_changing_the_owner_keeps_the_change_in_the_file(tmp_path):
+    path = tmp_path / "r.json"
+    app = await open_at(path, complete_review("impact"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        await press_and_wait_for_screen(pilot, "ctrl+b", "TimelineScreen")
+        await press_and_wait_for_screen(pilot, "ctrl+b", "SetupScreen")
+        assert pilot.app.screen.query_one("#owner").value == "Lee"  # what was stored is shown
+        await tab_to(pilot, widget_id("owner"))
+        await pilot.press("home", "shift+end")
+        await type_text(pilot, "Sam")
+        await press_and_wait_for_screen(pilot, "ctrl+n", "TimelineScreen")
+        assert stored(path)["owner"] == "Sam"  # saved on the way out of the step
+        await press_and_wait_for_screen(pilot, "ctrl+n", "ImpactScreen")
+        await pilot.press("ctrl+q")
+    review = stored(path)
+    assert review["owner"] == "Sam"
+    assert review["step"] == "impact"
+
+
+async def test_going_back_and_editing_a_timeline_event_keeps_the_change(tmp_path):
+    path = tmp_path / "r.json"
+    app = await open_at(path, complete_review("impact"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        await press_and_wait_for_screen(pilot, "ctrl+b", "TimelineScreen")
+        await pilot.press("escape")  # from the blank form to the list of events
+        assert item_rows("events")(pilot.app.focused)
+        await pilot.press("home", "down")  # the second event
+        await pilot.press("enter")
+        assert item_field("at")(pilot.app.focused)
+        assert pilot.app.focused.value == "2026-11-20 10:10"
+        await tab_to(pilot, item_field("text"))
+        await pilot.press("end")
+        await type_text(pilot, " at 95th pct")
+        await pilot.press("ctrl+q")
+    assert texts(stored(path)["timeline"])[1] == "Latency alert fires at 95th pct"
+
+
+async def test_go_to_step_dialog_marks_the_steps_and_jumps_back_and_forward(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("actions"))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ActionsScreen")
+        await press_and_wait_for_screen(pilot, "ctrl+g", "GoToStepDialog")
+        options = pilot.app.screen.query_one("OptionList")
+        assert option_texts(options)[0] == "+ 1. Setup"
+        assert option_texts(options)[6] == "> 7. Actions"
+        assert options.highlighted == 6  # the current step
+        await pilot.press("up", "up", "up", "up", "up", "up", "enter")
+        await wait_for_screen(pilot, "SetupScreen")
+
+        await press_and_wait_for_screen(pilot, "ctrl+g", "GoToStepDialog")
+        await pilot.press("escape")
+        await wait_for_screen(pilot, "SetupScreen")  # Escape cancels
+
+        await press_and_wait_for_screen(pilot, "ctrl+g", "GoToStepDialog")
+        for _ in range(7):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "SummaryScreen")  # every step between is complete
+        await pilot.press("ctrl+q")
+    assert stored(tmp_path / "r.json")["step"] == "summary"
+
+
+async def test_go_to_step_will_not_jump_forward_past_a_step_with_errors(tmp_path):
+    app = await open_at(tmp_path / "r.json", complete_review("setup") | {"impact": ""})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "SetupScreen")
+        await press_and_wait_for_screen(pilot, "ctrl+g", "GoToStepDialog")
+        assert option_texts(pilot.app.screen.query_one("OptionList"))[2] == "! 3. Impact"
+        for _ in range(7):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "SetupScreen")
+        await pilot.pause()
+        assert "Finish Impact first: it has errors." in screen_text(pilot)
+
+        await press_and_wait_for_screen(pilot, "ctrl+g", "GoToStepDialog")
+        await pilot.press("down", "down", "enter")
+        await wait_for_screen(pilot, "ImpactScreen")  # the step with errors itself is open to fix
+
+
+# Home: the list of reviews --------------------------------------------------------
+
+
+def home_rows(pilot) -> list[str]:
+    """The review ids in the home table, top to bottom."""
+    table = pilot.app.screen.query_one("#reviews")
+    return [table.coordinate_to_cell_key((row, 0)).row_key.value for row in range(table.row_count)]
+
+
+def seed_three(path) -> None:
+    from store import ops
+
+    for title in ("Search was slow", "Billing outage", "Login errors"):
+        seed(path, complete_review("impact") | {"title": title})
+    ReviewStore(path).apply("pm-1", ops.Set("impact", "Searches took 9 s"))  # pm-1 is now the newest
+
+
+async def test_home_lists_reviews_newest_first_and_filters_by_title_or_id_as_you_type(tmp_path):
+    path = tmp_path / "r.json"
+    seed_three(path)
+    app = new_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert_is_screen_active(pilot, "HomeScreen")
+        assert home_rows(pilot) == ["pm-1", "pm-3", "pm-2"]
+        shown = screen_text(pilot)
+        assert shown.index("Search was slow") < shown.index("Login errors") < shown.index("Billing outage")
+        assert pilot.app.focused.id == "filter"
+
+        await type_text(pilot, "billing")
+        assert home_rows(pilot) == ["pm-2"]
+        assert "Login errors" not in screen_text(pilot)
+        await pilot.press(*["backspace"] * len("billing"))
+        assert home_rows(pilot) == ["pm-1", "pm-3", "pm-2"]
+        await type_text(pilot, "pm-3")
+        assert home_rows(pilot) == ["pm-3"]
+        await type_text(pilot, "x")
+        assert home_rows(pilot) == []
+        assert "No review matches the filter." in screen_text(pilot)
+
+
+async def test_deleting_a_review_from_home_asks_first_and_removes_it_from_the_file(tmp_path):
+    path = tmp_path / "r.json"
+    seed_three(path)
+    app = new_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down")  # the second row: pm-3, "Login errors"
+        await press_and_wait_for_screen(pilot, "ctrl+d", "ConfirmDialog")
+        assert "Delete review pm-3?" in screen_text(pilot)
+        assert "Login errors" in screen_text(pilot)
+        assert pilot.app.focused.id == "cancel"  # the safe choice has the focus
+        await pilot.press("tab")
+        assert pilot.app.focused.id == "confirm"
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "HomeScreen")
+        assert home_rows(pilot) == ["pm-1", "pm-2"]
+        assert pilot.app.focused.id == "filter"
+    assert sorted(doc["id"] for doc in read_file(path)["reviews"].values()) == ["pm-1", "pm-2"]
+
+
+async def test_escape_cancels_deleting_a_review_and_keeps_it(tmp_path):
+    path = tmp_path / "r.json"
+    seed_three(path)
+    app = new_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_and_wait_for_screen(pilot, "ctrl+d", "ConfirmDialog")
+        assert "Delete review pm-1?" in screen_text(pilot)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, "HomeScreen")
+        assert home_rows(pilot) == ["pm-1", "pm-3", "pm-2"]
+        await press_and_wait_for_screen(pilot, "ctrl+d", "ConfirmDialog")
+        await pilot.press("enter")  # Enter on the focused Cancel also keeps it
+        await wait_for_screen(pilot, "HomeScreen")
+        assert home_rows(pilot) == ["pm-1", "pm-3", "pm-2"]
+    assert sorted(doc["id"] for doc in read_file(path)["reviews"].values()) == ["pm-1", "pm-2", "pm-3"]
+
+
+# Resuming a review ----------------------------------------------------------------
+
+
+async def test_a_review_saved_at_actions_reopens_on_actions_with_its_items_shown(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("actions"))
+    app = new_app(path, start="open", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ActionsScreen")
+        rows = option_texts(pilot.app.screen.query_one("#actions .item-rows"))
+        assert rows == [
+            "1. Schedule rebuilds off peak  (Sam, 2026-12-15) [process]",
+            "2. Alert on rebuild duration  (Lee, 2026-12-18) [detect]",
+        ]
+        assert "Schedule rebuilds off peak" in screen_text(pilot)
+        assert item_field("what")(pilot.app.focused)  # ready for the next action
+
+
+async def test_enter_on_home_reopens_the_chosen_review_at_the_step_where_it_stopped(tmp_path):
+    path = tmp_path / "r.json"
+    seed(path, complete_review("actions") | {"title": "Stopped at actions"})
+    seed(path, complete_review("timeline") | {"title": "Stopped at timeline"})
+    app = new_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        assert home_rows(pilot) == ["pm-2", "pm-1"]
+        assert "Actions" in screen_text(pilot)  # the step column says where each stopped
+        await pilot.press("down")
+        await press_and_wait_for_screen(pilot, "enter", "ActionsScreen")
+        assert "Schedule rebuilds off peak" in screen_text(pilot)
+        await press_and_wait_for_screen(pilot, "ctrl+o", "HomeScreen")
+        await pilot.press("up")
+        await press_and_wait_for_screen(pilot, "enter", "TimelineScreen")
+
+
+async def test_quitting_mid_review_and_starting_again_reopens_it_with_everything_typed(tmp_path):
+    path = tmp_path / "r.json"
+    app = new_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_review(pilot)
+        await type_text(pilot, "Queue backlog")
+        await tab_to(pilot, widget_id("severity"))
+        await choose(pilot, 4)
+        await tab_to(pilot, widget_id("owner"))
+        await type_text(pilot, "Ana")
+        await press_and_wait_for_screen(pilot, "ctrl+n", "TimelineScreen")
+        await add_event(pilot, "09:00", "Queue grows", None)
+        await type_text(pilot, "09:4")  # half typed when the facilitator quits
+        await pilot.press("ctrl+q")
+
+    again = new_app(path)
+    async with again.run_test(size=SIZE) as pilot:
+        assert home_rows(pilot) == ["pm-1"]
+        await press_and_wait_for_screen(pilot, "enter", "TimelineScreen")
+        rows = option_texts(pilot.app.screen.query_one("#events .item-rows"))
+        assert rows[0].endswith("09:00  Queue grows")
+        assert len(rows) == 2
+    review = stored(path)
+    assert (review["title"], review["severity"], review["owner"]) == ("Queue backlog", "SEV4", "Ana")
+    assert review["timeline"][1]["at"] == "09:4"
+
+
+# Editing a list with the keyboard ---------------------------------------------------
+
+
+async def test_list_items_are_added_edited_moved_and_deleted_with_the_keyboard(tmp_path):
+    path = tmp_path / "r.json"
+    app = await open_at(path, complete_review("went_well") | {"went_well": []})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "WentWellScreen")
+        for text in ("one", "two", "three"):
+            await type_text(pilot, text)
+            await pilot.press("enter")  # this item is done; a blank form for the next
+        await pilot.pause()
+        items = stored(path)["went_well"]
+        assert texts(items) == ["one", "two", "three"]
+        ids = [item["id"] for item in items]
+
+        await pilot.press("escape")
+        assert item_rows("went-well")(pilot.app.focused)
+        await pilot.press("home", "down")  # "two"
+        await pilot.press("enter")
+        assert item_field("text", "went-well")(pilot.app.focused)
+        assert pilot.app.focused.value == "two"
+        await pilot.press("end")
+        await type_text(pilot, "!")
+        await pilot.press("escape")  # back to the list: the edit is saved
+        assert texts(stored(path)["went_well"]) == ["one", "two!", "three"]
+
+        await pilot.press("shift+up")
+        assert texts(stored(path)["went_well"]) == ["two!", "one", "three"]
+        await pilot.press("shift+down", "shift+down")
+        assert texts(stored(path)["went_well"]) == ["one", "three", "two!"]
+        assert option_texts(pilot.app.screen.query_one("#went-well .item-rows"))[2].endswith("3. two!")
+
+        await press_and_wait_for_screen(pilot, "delete", "ConfirmDialog")
+        assert "Delete item 3?" in screen_text(pilot)
+        assert "two!" in screen_text(pilot)
+        await pilot.press("tab", "enter")
+        await wait_for_screen(pilot, "WentWellScreen")
+        assert texts(stored(path)["went_well"]) == ["one", "three"]
+        assert item_rows("went-well")(pilot.app.focused)
+
+        await pilot.press("f2")
+        await type_text(pilot, "four")
+        await pilot.press("enter")
+        await pilot.pause()
+    items = stored(path)["went_well"]
+    assert texts(items) == ["one", "three", "four"]
+    number = lambda item_id: int(item_id.removeprefix("i"))  # noqa: E731
+    assert items[2]["id"] not in ids  # the deleted item's id is not given out again
+    assert number(items[2]["id"]) > max(number(item_id) for item_id in ids)
