@@ -1,0 +1,1 @@
+"""Small, deterministic app factories for the snapshot tests and the facilitation journeys."""

@@ -1,0 +1,144 @@
+"""Snapshot tests: what each step, each refusal, the help, home and presenter view look like at 80x24.
+
+Each screenshot is of the real app over a fixed review (fixed dates and ids,
+see ``snapshot_apps/reviews.py``), with the step timer on a fake clock so the
+header reads the same on every run.  Regenerate with
+``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs in
+``tests/__snapshots__/`` before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from snapshot_apps.reviews import (
+    BLANK_REVIEW,
+    FakeClock,
+    app_at_step,
+    review,
+    steady_cursors,
+    store_review,
+    write_home_file,
+)
+from store.model import STEPS
+from tui.app import make_app
+
+SIZE = (80, 24)
+SCREENS = {
+    "setup": "SetupScreen",
+    "timeline": "TimelineScreen",
+    "impact": "ImpactScreen",
+    "five_whys": "FiveWhysScreen",
+    "went_well": "WentWellScreen",
+    "could_improve": "CouldImproveScreen",
+    "actions": "ActionsScreen",
+    "summary": "SummaryScreen",
+}
+
+
+@pytest.fixture(autouse=True)
+def no_blinking(monkeypatch):
+    steady_cursors(monkeypatch)
+
+
+def until_screen(name: str):
+    """A ``run_before`` that lets the app settle on the screen ``name`` (bounded; no sleeps)."""
+
+    async def wait(pilot) -> None:
+        for _ in range(100):
+            if type(pilot.app.screen).__name__ == name:
+                break
+            await pilot.pause()
+        assert type(pilot.app.screen).__name__ == name
+        await pilot.pause()
+
+    return wait
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_each_step_of_a_complete_review(snap_compare, tmp_path, step):
+    app = app_at_step(tmp_path / "r.json", step)
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_screen(SCREENS[step]))
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_each_step_says_why_next_is_refused(snap_compare, tmp_path, step):
+    app = app_at_step(tmp_path / "r.json", step, BLANK_REVIEW)
+    assert snap_compare(app, press=["ctrl+n"], terminal_size=SIZE, run_before=until_screen(SCREENS[step]))
+
+
+def test_help_of_the_five_whys_step(snap_compare, tmp_path):
+    app = app_at_step(tmp_path / "r.json", "five_whys")
+    assert snap_compare(app, press=["f1"], terminal_size=SIZE, run_before=until_screen("FiveWhysScreen"))
+
+
+@pytest.mark.xfail(
+    reason="BUG: presenter view still shows the prompts panel and the advisory on the item row "
+    "(see test_facilitation.py); once fixed, --snapshot-update records it and this marker must go",
+    strict=True,
+)
+def test_presenter_view_of_a_step_hides_the_prompts_and_advisories(snap_compare, tmp_path):
+    doc = review(went_well=[{"text": "Sam forgot to run the migration but the rollback worked"}])
+    app = app_at_step(tmp_path / "r.json", "went_well", doc)
+
+    async def present(pilot) -> None:
+        await until_screen("WentWellScreen")(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        # Record no screenshot of the broken view: check what it must show first.
+        text = "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+        assert "Ask the room" not in text
+        rows = pilot.app.screen.query_one("#went-well .item-rows")
+        assert not any("Blame" in str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=present)
+
+
+def test_the_same_step_outside_presenter_view_shows_the_advisory(snap_compare, tmp_path):
+    doc = review(went_well=[{"text": "Sam forgot to run the migration but the rollback worked"}])
+    app = app_at_step(tmp_path / "r.json", "went_well", doc)
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("WentWellScreen"))
+
+
+def test_a_new_review_opens_with_the_ground_rules(snap_compare, tmp_path):
+    app = app_at_step(tmp_path / "r.json", "setup", review(BLANK_REVIEW, ground_rules_confirmed=False))
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("GroundRulesDialog"))
+
+
+def test_solo_mode_asks_the_first_question_of_the_step(snap_compare, tmp_path):
+    app = app_at_step(tmp_path / "r.json", "timeline", BLANK_REVIEW, solo=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("TimelineScreen"))
+
+
+def test_home_lists_several_reviews_newest_first(snap_compare, tmp_path):
+    db = tmp_path / "r.json"
+    write_home_file(
+        db,
+        [
+            (review(step="summary"), "2026-11-21T16:30:00+00:00"),
+            (review(BLANK_REVIEW, kind="project", title="Q3 data migration overran by six weeks", step="timeline"),
+             "2026-11-23T09:15:00+00:00"),
+            (review(BLANK_REVIEW, title="Login latency spike after CDN change", step="five_whys"),
+             "2026-11-22T11:05:00+00:00"),
+            (review(BLANK_REVIEW), "2026-11-20T08:00:00+00:00"),
+        ],
+    )
+    app = make_app(db)
+    app.clock = FakeClock()
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("HomeScreen"))
+
+
+def test_a_terminal_shrunk_below_60x20_asks_for_a_larger_window(snap_compare, tmp_path):
+    db = tmp_path / "r.json"
+    store_review(db, review(step="impact"))
+    app = make_app(db, start="open", review_id="pm-1")
+    app.clock = FakeClock()
+
+    async def shrink(pilot) -> None:
+        await until_screen("ImpactScreen")(pilot)
+        await pilot.resize_terminal(50, 16)
+        await until_screen("TooSmallScreen")(pilot)
+
+    # Started at 50x16 the message is buried under the first screen: see
+    # test_facilitation.py::test_starting_in_a_small_terminal_shows_the_too_small_message.
+    assert snap_compare(app, terminal_size=SIZE, run_before=shrink)
