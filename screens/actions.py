@@ -55,11 +55,10 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
             id="actions",
         )
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.query_one("#actions", ItemEditor).action_new_item()
 
-    def record_answer(self, question, answer: str) -> None:
+    def record_answer(self, question, answer: str) -> bool:
         """Interview answers build one action at a time: "what" starts it, the rest fill it in."""
         name = question.target.removeprefix("action.")
         editor = self.query_one("#actions", ItemEditor)
@@ -69,8 +68,9 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
             value = answer.strip().lower() if name == "type" else answer
             if name == "type" and value not in ACTION_TYPES:
                 self.app.notify(f"Type: {answer!r} is not one of {', '.join(ACTION_TYPES)}.", severity="error", markup=False)
-                return
+                return False
             self.apply_now(ops.Edit("actions", editor.editing_id, {name: value}))
+        return True
 
     def address_choices(self) -> list[tuple[str, str]]:
         """The root causes and improvements an action can address."""

@@ -33,6 +33,5 @@ conditions that made the problem possible, phrased as systems and processes.
         yield text_list_editor("could_improve", "Could improve", "item", "e.g. The alert went to a channel nobody watched at night", id="could-improve")
         yield text_list_editor("surprises", "What surprised us (optional)", "item", "e.g. Retries doubled the load", id="surprises")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.query_one("#could-improve", ItemEditor).action_new_item()

@@ -66,8 +66,7 @@ picks one and **Delete** or **F8** removes it.
         yield Vertical(id="whys")
         yield Static("", id="root-cause")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.query_one("#problem", Input).focus()
 
     @property
@@ -187,7 +186,7 @@ picks one and **Delete** or **F8** removes it.
         whys = self.chain.whys if self.chain else []
         return self.why_label(len(whys), list(whys))
 
-    def record_answer(self, question, answer: str) -> None:
+    def record_answer(self, question, answer: str) -> bool:
         """A "why" answer extends the current chain (or starts the first)."""
         if question.target != "why":
             return super().record_answer(question, answer)
@@ -198,6 +197,7 @@ picks one and **Delete** or **F8** removes it.
             self.apply_now(ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]}))
         self.show_chains()
         self.show_whys()
+        return True
 
     def delete_highlighted_chain(self) -> None:
         from screens.dialogs import ConfirmDialog

@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from store.errors import StoreError
-from store.model import STEP_TITLES, ReviewSummary
+from store.model import ReviewSummary
+from tui.step_indicator import SHORT_TITLES
 
 HELP = """
 # Reviews
@@ -59,7 +60,9 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "Reviews"
         table = self.query_one(DataTable)
-        table.add_columns("ID", "Title", "Kind", "Step", "Last change", "Open", "Follow-up")
+        # Widths that fit 80 columns; the title takes what is left and is cut with an ellipsis.
+        for label, width in (("ID", 6), ("Title", 17), ("Kind", 8), ("Step", 8), ("Changed", 11), ("Open", 4), ("Follow-up", 10)):
+            table.add_column(label, width=width)
         self.load_reviews()
         self.query_one("#filter", Input).focus()
 
@@ -97,12 +100,12 @@ class HomeScreen(Screen):
 
     @staticmethod
     def _cells(review: ReviewSummary) -> list[Text]:
-        updated = review.updated[:16].replace("T", " ")
+        updated = review.updated[5:16].replace("T", " ")  # MM-DD HH:MM
         return [
             Text(review.id),
-            Text(review.title or "(untitled)"),
+            Text(review.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
             Text(review.kind),
-            Text(STEP_TITLES.get(review.step, review.step)),
+            Text(SHORT_TITLES.get(review.step, review.step)),
             Text(updated),
             Text(str(review.open_actions)),
             Text(review.follow_up),

@@ -32,6 +32,5 @@ acknowledged plainly.
     def compose_step(self) -> ComposeResult:
         yield Field("Impact", TextArea(id="impact", soft_wrap=True, show_line_numbers=False), "impact")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.query_one("#impact", TextArea).focus()

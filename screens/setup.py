@@ -65,8 +65,7 @@ are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
             "timeboxes",
         )
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.query_one("#title", Input).focus()
         if not self.review.ground_rules_confirmed:
             from screens.dialogs import GroundRulesDialog
@@ -82,6 +81,9 @@ are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
             else:
                 self.query_one("#title", Input).focus()
         else:
+            if self.app.just_created == self.review.id:
+                self.app.store.delete(self.review.id)  # nothing was typed into it yet
+                self.app.notify("The review was not started; nothing was kept.")
             self.action_home()
 
     def shown_value(self, field: str) -> Any:

@@ -78,7 +78,7 @@ class StepScreen(Screen):
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next", id="next", priority=True),
         Binding("ctrl+b", "previous_step", "Back", id="back", priority=True),
-        Binding("ctrl+g", "go_to_step", "Go to", id="goto", priority=True),
+        Binding("ctrl+g", "go_to_step", "Go to", id="goto", priority=True, show=False),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+o", "home", "Reviews", id="home", priority=True),
         Binding("ctrl+t", "toggle_prompts", "Prompts", id="prompts", priority=True, show=False),
@@ -118,8 +118,7 @@ class StepScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = self.review.title or "(untitled review)"
-        self.set_class(self.app.presenter, "-presenter")
-        self.query_one(PromptsPanel).display = self.app.show_prompts and not self.app.solo
+        self.show_panels()
         self.timebox = Timebox(self.review.timebox(self.STEP), self.app.clock)
         self.set_interval(1.0, self.tick_timer)
         self.tick_timer()
@@ -127,8 +126,16 @@ class StepScreen(Screen):
         self.refresh_checks()
         if self.review.step != self.STEP:
             self.apply_now(ops.Set("step", self.STEP))
+        self.start_step()
         if self.app.solo:
             self.call_after_refresh(self.focus_interview)
+
+    def start_step(self) -> None:
+        """Hook run once the step is drawn: focus its first field.
+
+        (Textual calls ``on_mount`` of every class in the hierarchy, so subclasses
+        use this hook instead of overriding ``on_mount``.)
+        """
 
     def focus_interview(self) -> None:
         """In solo mode the interview has the focus, so answering is all there is to do."""
@@ -265,7 +272,7 @@ class StepScreen(Screen):
         visible = [p for p in problems if self.shows_inline(p)]
         for field in self.query(Field):
             field.show_problems(visible)
-        self.show_item_problems(problems)
+        self.show_item_problems(shown)
         self.update_indicator()
         if self.refused:
             self.show_refusal(self.refusal_text([p for p in problems if p.level == "error"]))
@@ -431,13 +438,20 @@ class StepScreen(Screen):
         self.app.notify(f"{STEP_TITLES[self.STEP]} recorded as cut short; the summary lists it.")
         self.action_next_step()
 
+    def show_panels(self) -> None:
+        """Prompts show unless hidden, in solo mode (the interview asks) or in presenter view."""
+        self.set_class(self.app.presenter, "-presenter")
+        self.query_one(PromptsPanel).display = (
+            self.app.show_prompts and not self.app.solo and not self.app.presenter
+        )
+
     def action_toggle_prompts(self) -> None:
         self.app.show_prompts = not self.app.show_prompts
-        self.query_one(PromptsPanel).display = self.app.show_prompts and not self.app.solo
+        self.show_panels()
 
     def action_toggle_presenter(self) -> None:
         self.app.toggle_presenter()
-        self.set_class(self.app.presenter, "-presenter")
+        self.show_panels()
         self.refresh_checks()
 
     def action_toggle_solo(self) -> None:
@@ -448,20 +462,21 @@ class StepScreen(Screen):
             self.call_after_refresh(self.focus_interview)
         else:
             self.query(InterviewPanel).remove()
-        self.query_one(PromptsPanel).display = self.app.show_prompts and not self.app.solo
+        self.show_panels()
 
     def interview_text(self, question: Question) -> str:
         """The question as asked; Five Whys quotes the answer before it."""
         return question.text
 
-    def record_answer(self, question: Question, answer: str) -> None:
-        """Put an interview answer where it belongs: a field or a new list item."""
+    def record_answer(self, question: Question, answer: str) -> bool:
+        """Put an interview answer where it belongs; False if it was refused (ask again)."""
         if question.target in ops.REVIEW_FIELDS:
             self.set_field(question.target, self.to_stored(question.target, answer))
             self.show_review()
         elif question.target.startswith("list:"):
             self.add_item(question.target.removeprefix("list:"), {"text": answer})
         self.app.flush_now()
+        return True
 
     # Focus ------------------------------------------------------------------
 

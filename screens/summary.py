@@ -68,8 +68,7 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         yield Static("", id="preview-title")
         yield Markdown("", id="preview")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.show_preview()
         self.query_one("#follow-up", Input).focus()
 

@@ -65,8 +65,7 @@ in time order.
         )
         yield Static("", id="durations")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.query_one("#events", ItemEditor).action_new_item()
 
     def typed_time(self, text: str) -> str:
@@ -91,7 +90,7 @@ in time order.
         when = show_time(event.at, self.review.timezone) if event.at else "(no time)"
         return f"{when}  {marker}{event.text}"
 
-    def record_answer(self, question, answer: str) -> None:
+    def record_answer(self, question, answer: str) -> bool:
         """Interview answers are "<time> <what happened>": the time is the first one or two words."""
         if question.target != "event":
             return super().record_answer(question, answer)
@@ -100,9 +99,10 @@ in time order.
             at = " ".join(words[:count])
             if len(words) > count and parse_time(at, self.review.timezone, self.default_day()):
                 self.add_item("timeline", {"at": self.typed_time(at), "text": " ".join(words[count:])})
-                return
+                return True
         self.add_item("timeline", {"at": "", "text": answer})
         self.app.notify("No time found at the start of that answer: add it in the Time field.", severity="warning")
+        return True
 
     def refresh_checks(self) -> None:
         super().refresh_checks()

@@ -33,6 +33,5 @@ helped by chance: they are risks to fix, not strengths.
         yield text_list_editor("went_well", "Went well", "item", "e.g. The rollback took 2 minutes", id="went-well")
         yield text_list_editor("lucky", "Where we got lucky (optional)", "item", "e.g. It happened outside peak hours", id="lucky")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def start_step(self) -> None:
         self.query_one("#went-well", ItemEditor).action_new_item()

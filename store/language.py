@@ -115,6 +115,17 @@ def _name_alternation(names: Iterable[str]) -> str:
     return r"(?<!\w)(?:" + "|".join(pieces) + r")(?!\w)"
 
 
+def name_variants(participant: str) -> set[str]:
+    """Every way a participant may be named in text: full name and each name part."""
+    return _name_variants(participant)
+
+
+def names_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One pattern for all ``names`` as whole words (everyday-word names only when capitalised)."""
+    names = [name for name in names if name.strip()]
+    return re.compile(_name_alternation(names)) if names else None
+
+
 _ADVERB = r"(?:also|just|again|then|simply|clearly|obviously|apparently|accidentally|completely|totally)"
 _FAILURE_VERB = (
     r"(?P<verb>forgot(?:\s+to)?|forgets(?:\s+to)?|failed\s+to|fails\s+to|missed|misses"

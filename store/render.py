@@ -17,6 +17,7 @@ import re
 from typing import Callable
 
 from store.interchange import export_document
+from store.language import name_variants, names_pattern
 from store.model import STEP_TITLES, Action, Review, TextItem
 from store.timeline import durations, show_duration, show_time
 
@@ -293,17 +294,21 @@ def _bounded(phrase: str) -> str:
 
 
 def _people(review: Review) -> dict[str, str]:
-    """Each way a person may be named (full name, first name), lower-cased, to their role."""
+    """Each way a person may be named (full name, each name part), lower-cased, to their role.
+
+    Name variants come from :mod:`store.language`, the same as the blame checks,
+    so "Dana Scully" is caught as "Scully" too, and a participant called May
+    does not turn "the job may fail" into nonsense.
+    """
     people = [(review.facilitator, "the facilitator"), (review.owner, "the write-up owner")]
     people += [(name, "a team member") for name in review.participants]
     people += [(action.owner, "a team member") for action in review.actions]
     roles: dict[str, str] = {}
-    for full in (True, False):  # full names first, so a first name never shadows one
+    for full in (True, False):  # full names first, so a name part never shadows a person's role
         for name, role in people:
-            words = name.split()
-            key = " ".join(words) if full else (words[0] if len(words) > 1 else "")
-            if key and key.lower() not in roles:
-                roles[key.lower()] = role
+            for variant in name_variants(name):
+                if (" " in variant) == full and variant.lower() not in roles:
+                    roles[variant.lower()] = role
     return roles
 
 
@@ -312,8 +317,7 @@ def _scrubber(review: Review, names: bool) -> Callable[[str], str]:
     redactions = sorted({p.strip() for p in review.redact if p.strip()}, key=len, reverse=True)
     redact = re.compile("|".join(map(_bounded, redactions)), re.I) if redactions else None
     roles = {} if names else _people(review)
-    ordered = sorted(roles, key=len, reverse=True)
-    people = re.compile("|".join(map(_bounded, ordered)), re.I) if ordered else None
+    people = names_pattern(roles) if roles else None
 
     def scrub(text: str) -> str:
         if redact:

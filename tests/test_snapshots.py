@@ -72,11 +72,6 @@ def test_help_of_the_five_whys_step(snap_compare, tmp_path):
     assert snap_compare(app, press=["f1"], terminal_size=SIZE, run_before=until_screen("FiveWhysScreen"))
 
 
-@pytest.mark.xfail(
-    reason="BUG: presenter view still shows the prompts panel and the advisory on the item row "
-    "(see test_facilitation.py); once fixed, --snapshot-update records it and this marker must go",
-    strict=True,
-)
 def test_presenter_view_of_a_step_hides_the_prompts_and_advisories(snap_compare, tmp_path):
     doc = review(went_well=[{"text": "Sam forgot to run the migration but the rollback worked"}])
     app = app_at_step(tmp_path / "r.json", "went_well", doc)

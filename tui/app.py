@@ -29,13 +29,13 @@ MIN_WIDTH, MIN_HEIGHT = 60, 20
 # High contrast for screen shares and projectors: pure black and white, strong accents.
 PRESENTER_THEME = Theme(
     name="presenter",
-    primary="#FFFFFF",
+    primary="#0087FF",
     secondary="#FFFF00",
     accent="#00FFFF",
     foreground="#FFFFFF",
     background="#000000",
     surface="#000000",
-    panel="#FFFFFF",
+    panel="#3A3A3A",
     error="#FF5555",
     warning="#FFFF00",
     success="#55FF55",
@@ -77,7 +77,8 @@ class PostmortemApp(App[int]):
         self.clock = time.monotonic  # tests replace it to drive timers without sleeping
         self._theme_before_presenter = self.theme
         self._seen_version = None
-        self._too_small_shown = False
+        self._started = False
+        self.just_created: str | None = None  # a review made here and not yet started
 
     def on_mount(self) -> None:
         """Install the signal handlers, start polling, and show the first screen."""
@@ -93,6 +94,8 @@ class PostmortemApp(App[int]):
             self.create_review(self.new_kind, self.new_title)
         elif self.start == "open" and self.start_review_id:
             self.open_review(self.start_review_id)
+        self._started = True
+        self.call_after_refresh(self.check_size)
 
     # Reviews and steps ------------------------------------------------------
 
@@ -102,6 +105,7 @@ class PostmortemApp(App[int]):
         from store.sanitize import clean
 
         review = self.store.create(new_review(kind, clean(title)).to_dict())
+        self.just_created = review.id
         self.show_step(review, "setup", replace=False)
 
     def open_review(self, review_id: str) -> None:
@@ -210,17 +214,21 @@ class PostmortemApp(App[int]):
     # Terminal size --------------------------------------------------------------
 
     def on_resize(self, event) -> None:
-        """Below 60x20, ask for a larger window rather than draw a broken layout."""
-        small = event.size.width < MIN_WIDTH or event.size.height < MIN_HEIGHT
-        if small and not self._too_small_shown:
-            from screens.dialogs import TooSmallScreen
+        self.check_size(event.size)
 
-            self._too_small_shown = True
+    def check_size(self, size=None) -> None:
+        """Below 60x20, ask for a larger window rather than draw a broken layout."""
+        from screens.dialogs import TooSmallScreen
+
+        if not self._started:
+            return  # on_mount checks once the first screens are up
+        size = size or self.size
+        small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
             self.push_screen(TooSmallScreen())
-        elif not small and self._too_small_shown:
-            self._too_small_shown = False
-            if type(self.screen).__name__ == "TooSmallScreen":
-                self.pop_screen()
+        elif not small and showing:
+            self.pop_screen()
 
 
 def make_app(db: Path | str, start: str = "home", **options) -> PostmortemApp:

@@ -16,7 +16,7 @@ from store.checks import Problem
 
 
 class Field(Vertical):
-    """A label, one input widget, and a note showing the field's first problem."""
+    """A label, one input widget, and a note showing the field's problems."""
 
     DEFAULT_CSS = """
     Field { height: auto; margin: 0 0 1 0; }
@@ -49,7 +49,7 @@ class Field(Vertical):
             labels.first(Label).update(Content(label))
 
     def show_problems(self, problems: list[Problem]) -> None:
-        """Show the first problem of this field (errors before advisories), or nothing."""
+        """Show this field's problems (errors first, at most three), or nothing."""
         notes = self.query(".field-note")
         if not notes:
             return  # not composed yet
@@ -59,5 +59,5 @@ class Field(Vertical):
         note.set_class(not mine, "-empty")
         note.set_class(bool(mine) and mine[0].level == "error", "-error")
         if mine:
-            mark = "!" if mine[0].level == "error" else "?"
-            note.update(Content(f"{mark} {mine[0].message} {mine[0].hint}"))
+            lines = [f"{'!' if p.level == 'error' else '?'} {p.message} {p.hint}" for p in mine[:3]]
+            note.update(Content("\n".join(lines)))

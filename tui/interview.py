@@ -64,8 +64,9 @@ class InterviewPanel(Vertical):
         event.input.value = ""
         if question is None:
             return
-        if answer:
-            self.screen.record_answer(question, answer)
+        if answer and self.screen.record_answer(question, answer) is False:
+            event.input.value = answer  # refused (the notice says why): ask again
+            return
         if not answer or not question.repeat:
             self.index = self.next_index(answer)
         self.show_question()
