@@ -160,6 +160,20 @@ def screen_text(pilot_or_app: Any) -> str:
     return "\n".join(strip.text for strip in strips)
 
 
+def rendered_text(widget) -> str:
+    """What a widget draws, line by line, even where its container clips it off the screen."""
+    from textual.geometry import Region
+
+    width, height = widget.size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+def focus_is_visible(pilot) -> bool:
+    """True when the focused field lies inside the visible part of the step's scrolling content."""
+    content = pilot.app.screen.query_one("#content").region
+    return content.contains_region(pilot.app.focused.region)
+
+
 def option_texts(widget: OptionList) -> list[str]:
     """The plain text of each row of an OptionList (item rows, chains, the check panel)."""
     return [str(widget.get_option_at_index(index).prompt) for index in range(widget.option_count)]
