@@ -776,3 +776,31 @@ async def test_the_why_being_answered_is_on_screen_at_80x24(tmp_path):
             await pilot.pause()
             assert focus_is_visible(pilot), "the next why has the focus but is off the screen"
         assert "Why 3? Why: A schema change needed it" in screen_text(pilot)
+
+
+async def test_f4_on_summary_exports_the_written_and_the_client_summary_to_the_typed_path(tmp_path):
+    path = tmp_path / "r.json"
+    app = await open_at(path, complete_review("summary"))
+    written, client = tmp_path / "written.md", tmp_path / "client.md"
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "SummaryScreen")
+        await press_and_wait_for_screen(pilot, "f4", "PromptDialog")
+        assert pilot.app.focused.value.endswith("pm-1-summary.md")  # a default path is typed in
+        await pilot.press("ctrl+u")  # clear it (the cursor is at its end)
+        await type_text(pilot, str(written))
+        await press_and_wait_for_screen(pilot, "enter", "SummaryScreen")
+        await pilot.pause()
+        assert f"Exported to {written}" in screen_text(pilot).replace("\n", " ") or written.exists()
+
+        await pilot.press("f3")  # the client summary
+        await press_and_wait_for_screen(pilot, "f4", "PromptDialog")
+        assert pilot.app.focused.value.endswith("pm-1-client.md")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, str(client))
+        await press_and_wait_for_screen(pilot, "enter", "SummaryScreen")
+    from store.render import render_client
+
+    review = ReviewStore(path).get("pm-1")
+    assert written.read_text(encoding="utf-8") == render_markdown(review)
+    assert client.read_text(encoding="utf-8") == render_client(review)
+    assert "Lee" not in client.read_text(encoding="utf-8")  # names are replaced by roles
