@@ -206,15 +206,6 @@ def test_the_file_is_whole_json_and_no_temp_file_is_left_after_a_hang_up(tmp_pat
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason=(
-        "BUG: after the terminal hangs up, the app sometimes never exits: the kernel sends SIGCONT "
-        "with SIGHUP, Textual's SIGCONT handler restarts application mode with a new writer thread "
-        "that dies on the gone terminal, shutdown then blocks forever in WriterThread.stop() "
-        "(queue.put on a full queue), and the os._exit backstop is an asyncio call_later that never runs"
-    ),
-    strict=True,
-)
 def test_the_app_always_ends_after_the_ssh_link_drops(tmp_path):
     # About one hang-up in four leaves the process running here, so try up to 20 times.
     for attempt in range(20):

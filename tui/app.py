@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 from argparse import Namespace
 from pathlib import Path
@@ -192,11 +193,22 @@ class PostmortemApp(App[int]):
             pass  # not the main thread (tests run the app in one): nothing to install
 
     def _save_and_leave(self, number: int) -> None:
+        """Write pending edits, then leave; after a hang-up, leave at once.
+
+        With the terminal gone there is nothing to restore, and Textual's
+        shutdown can block on it (a SIGCONT comes with the SIGHUP and restarts a
+        writer on the dead terminal), so a hang-up ends the process right after
+        the save.  Otherwise the app exits normally, with a backstop thread in
+        case shutdown hangs.
+        """
         try:
             self.saver.flush()
         finally:
-            # The terminal may be gone (SIGHUP): make sure the process ends.
-            asyncio.get_running_loop().call_later(2.0, os._exit, 128 + number)
+            if number == signal.SIGHUP:
+                os._exit(128 + number)
+            backstop = threading.Timer(3.0, os._exit, args=(128 + number,))
+            backstop.daemon = True
+            backstop.start()
             self.exit(128 + number)
 
     def _handle_exception(self, error: Exception) -> None:

@@ -107,7 +107,8 @@ class ItemEditor(Vertical):
 
     def _widget(self, spec: FieldSpec):
         if spec.choices is not None or spec.choices_from is not None:
-            widget = Select(spec.choices or [], prompt=spec.placeholder or spec.label, allow_blank=True, compact=True)
+            choices = [(Content(label), value) for label, value in spec.choices or []]
+            widget = Select(choices, prompt=spec.placeholder or spec.label, allow_blank=True, compact=True)
         else:
             widget = Input(placeholder=spec.placeholder, select_on_focus=False, compact=True)
         widget.item_field = spec.name
@@ -191,6 +192,8 @@ class ItemEditor(Vertical):
         choices = list(spec.choices_from() if spec.choices_from else spec.choices or [])
         if shown and shown not in [value for _, value in choices]:
             choices.append((shown, shown))
+        # Labels carry user text (root causes, imported values): never markup.
+        choices = [(label if isinstance(label, Content) else Content(label), value) for label, value in choices]
         if choices != getattr(widget, "_offered", None):
             widget._offered = choices
             widget.set_options(choices)
