@@ -44,4 +44,4 @@ def clean(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """Clean text meant for a one-line field: newlines and tabs become spaces."""
-    return re.sub(r"[\n\t]+", " ", clean(text)).strip()
+    return re.sub(r"\s*[\n\t]\s*", " ", clean(text)).strip()
