@@ -219,8 +219,9 @@ async def test_a_root_cause_with_a_click_action_is_offered_literally_and_clickin
     app = await open_at(path, FIVE_WHYS_AT_START)
     async with app.run_test(size=SIZE) as pilot:
         await answer_three_whys_then_open_addresses(pilot, root)
+        offered = screen_text(pilot)  # the open list of choices
         # Click the root cause's option where its last "x" is drawn, as a user choosing it would.
-        for y, line in enumerate(screen_text(pilot).splitlines()):
+        for y, line in enumerate(offered.splitlines()):
             start = line.find("Root cause 1: ")
             if start >= 0:
                 x = start + len("Root cause 1: ") + (len(root) - 4 if root in line else len("x "))
@@ -229,7 +230,7 @@ async def test_a_root_cause_with_a_click_action_is_offered_literally_and_clickin
                 break
         assert_still_running(pilot, "ActionsScreen")
         assert pilot.app.focused.value == "root cause of chain 1"  # the click chose it, nothing more
-        assert_shown_literally(pilot, root)
+        assert f"Root cause 1: {root}" in offered
 
 
 async def test_markup_typed_as_a_question_on_summary_is_stored_and_shown_literally(tmp_path):
