@@ -24,9 +24,10 @@ from store import ops
 from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review
-from store.prompts import PROMPTS, Question
+from store.prompts import PROMPTS
 from tui.check_panel import CheckPanel
 from tui.fields import Field
+from screens.facilitation import FACILITATION_HELP, Facilitation
 from tui.interview import InterviewPanel
 from tui.item_editor import ItemEditor
 from tui.prompts_panel import PromptsPanel
@@ -46,17 +47,6 @@ KEYS_HELP = """
 | ctrl+p | command palette |
 | ctrl+o | back to the list of reviews |
 | ctrl+q | quit (everything is saved as you type) |
-
-## Facilitation
-
-| key | does |
-|---|---|
-| ctrl+t | show or hide the prompts (questions to ask) |
-| ctrl+f | solo mode: the app interviews you, one question at a time |
-| ctrl+l | presenter view for screen shares (hides facilitator panels) |
-| F6 | pause or resume this step's timer |
-| F7 | set this step's timebox (minutes) |
-| F9 | let's move on: record this step as cut short and go on |
 """
 
 LIST_KEYS_HELP = """
@@ -67,7 +57,7 @@ finishes the item and starts a new one; **Escape** goes back to the list.
 """
 
 
-class StepScreen(Screen):
+class StepScreen(Facilitation, Screen):
     """One step of a review: its fields, its check, and the way on."""
 
     STEP: ClassVar[str] = ""
@@ -136,11 +126,6 @@ class StepScreen(Screen):
         (Textual calls ``on_mount`` of every class in the hierarchy, so subclasses
         use this hook instead of overriding ``on_mount``.)
         """
-
-    def focus_interview(self) -> None:
-        """In solo mode the interview has the focus, so answering is all there is to do."""
-        for panel in self.query(InterviewPanel):
-            panel.query_one(Input).focus()
 
     def show_review(self) -> None:
         """Fill the review-field widgets from ``self.review``; subclasses show the rest."""
@@ -375,7 +360,7 @@ class StepScreen(Screen):
         from screens.dialogs import HelpDialog
 
         prompts = "\n## Questions to ask the room\n\n" + "\n".join(f"- {q}" for q in PROMPTS[self.STEP]) + "\n"
-        text = self.HELP_TEXT + prompts + (LIST_KEYS_HELP if self.HAS_LISTS else "") + KEYS_HELP
+        text = self.HELP_TEXT + prompts + (LIST_KEYS_HELP if self.HAS_LISTS else "") + KEYS_HELP + FACILITATION_HELP
         self.app.push_screen(HelpDialog(STEP_TITLES[self.STEP], text))
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
@@ -389,94 +374,6 @@ class StepScreen(Screen):
         for step in STEPS:
             commands.append((f"Go to {STEP_TITLES[step]}", lambda s=step: self.jump_to(s), "Jump to a step"))
         return commands
-
-    # Facilitation -------------------------------------------------------------
-
-    def tick_timer(self) -> None:
-        """Show the time left in the header; ring the bell once when it is up."""
-        self.sub_title = f"{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}"
-        if self.timebox.due_to_ring():
-            self.app.bell()
-            self.app.notify(
-                f"The {self.timebox.seconds // 60} minutes for {STEP_TITLES[self.STEP]} are up. "
-                "F9 moves on and records that the discussion was cut short.",
-                title="Timebox",
-                severity="warning",
-                timeout=10,
-            )
-
-    def action_pause_timer(self) -> None:
-        self.timebox.toggle_pause()
-        self.tick_timer()
-
-    def action_set_timebox(self) -> None:
-        from screens.dialogs import PromptDialog
-
-        prompt = f"Minutes for {STEP_TITLES[self.STEP]} (1 to 240):"
-        self.app.push_screen(PromptDialog(prompt, str(self.timebox.seconds // 60)), self.set_timebox)
-
-    def set_timebox(self, answer: str | None) -> None:
-        """Keep this step's timebox in the review, so it holds on resume too."""
-        if answer is None:
-            return
-        if not answer.strip().isdigit() or not 1 <= int(answer) <= 240:
-            self.app.notify(f"Timebox: {answer!r} is not a number of minutes from 1 to 240.", severity="error", markup=False)
-            return
-        minutes = int(answer)
-        self.apply_now(ops.Set("timeboxes", self.review.timeboxes | {self.STEP: minutes}))
-        self.timebox.set_minutes(minutes)
-        self.tick_timer()
-
-    def action_move_on(self) -> None:
-        """"Let's move on": record that this step's discussion was cut short, then move on."""
-        errors = [p for p in self.problems if p.level == "error"]
-        if errors:
-            self.refuse(errors)
-            return
-        if self.STEP not in self.review.cut_short:
-            self.apply_now(ops.Set("cut_short", self.review.cut_short + [self.STEP]))
-        self.app.notify(f"{STEP_TITLES[self.STEP]} recorded as cut short; the summary lists it.")
-        self.action_next_step()
-
-    def show_panels(self) -> None:
-        """Prompts show unless hidden, in solo mode (the interview asks) or in presenter view."""
-        self.set_class(self.app.presenter, "-presenter")
-        self.query_one(PromptsPanel).display = (
-            self.app.show_prompts and not self.app.solo and not self.app.presenter
-        )
-
-    def action_toggle_prompts(self) -> None:
-        self.app.show_prompts = not self.app.show_prompts
-        self.show_panels()
-
-    def action_toggle_presenter(self) -> None:
-        self.app.toggle_presenter()
-        self.show_panels()
-        self.refresh_checks()
-
-    def action_toggle_solo(self) -> None:
-        """Switch the interview on or off for this and the following steps."""
-        self.app.solo = not self.app.solo
-        if self.app.solo:
-            self.query_one("#content").mount(InterviewPanel(self.STEP, id="interview"), before=0)
-            self.call_after_refresh(self.focus_interview)
-        else:
-            self.query(InterviewPanel).remove()
-        self.show_panels()
-
-    def interview_text(self, question: Question) -> str:
-        """The question as asked; Five Whys quotes the answer before it."""
-        return question.text
-
-    def record_answer(self, question: Question, answer: str) -> bool:
-        """Put an interview answer where it belongs; False if it was refused (ask again)."""
-        if question.target in ops.REVIEW_FIELDS:
-            self.set_field(question.target, self.to_stored(question.target, answer))
-            self.show_review()
-        elif question.target.startswith("list:"):
-            self.add_item(question.target.removeprefix("list:"), {"text": answer})
-        self.app.flush_now()
-        return True
 
     # Focus ------------------------------------------------------------------
 
