@@ -294,4 +294,5 @@ async def test_markup_quoted_by_a_check_message_is_shown_literally_in_the_refusa
         assert_shown_literally(pilot, '"[/][@click=app.quit]z[/]"')
         await click_the_action_text(pilot)
         assert_still_running(pilot, "SetupScreen")
+        await pilot.press("ctrl+q")
     assert stored(path)["timezone"] == "[/][@click=app.quit]z[/]"

@@ -480,6 +480,7 @@ async def test_summary_refuses_next_without_a_follow_up_date_and_says_it_is_the_
         assert refusal(pilot) == ""
         await pilot.pause()
         assert "This is the last step" in screen_text(pilot)  # the notice says so
+        await pilot.press("ctrl+q")
     assert stored(tmp_path / "r.json")["follow_up"]["due"] == "2026-12-21"
 
 
