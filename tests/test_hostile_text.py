@@ -75,7 +75,8 @@ async def test_markup_typed_into_the_title_is_stored_and_shown_literally_here_an
         await click_the_action_text(pilot)
         assert_still_running(pilot, "SetupScreen")
         await press_and_wait_for_screen(pilot, "ctrl+o", "HomeScreen")  # saved on the way
-        assert_shown_literally(pilot, "pm-1    [bold]x[/bold] [")  # the list of reviews (titles cut to fit)
+        row = next(line for line in screen_text(pilot).splitlines() if "pm-1" in line)
+        assert "[bold]x[/bold]" in row  # the list of reviews (titles are cut to fit 80 columns)
         await press_and_wait_for_screen(pilot, "ctrl+d", "ConfirmDialog")
         assert_shown_literally(pilot)  # "Delete review pm-1? <title>"
         await pilot.press("escape")
