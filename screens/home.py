@@ -34,6 +34,9 @@ Everything is saved as you type; reviews live in one file (see the README).
 """
 
 
+FIRST_ROWS = 40  # more than a screenful at any sensible size
+
+
 class HomeScreen(Screen):
     """The list of saved reviews."""
 
@@ -49,6 +52,7 @@ class HomeScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.reviews: list[ReviewSummary] = []
+        self._fill_generation = 0
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
@@ -61,12 +65,12 @@ class HomeScreen(Screen):
         self.sub_title = "Reviews"
         table = self.query_one(DataTable)
         # Widths that fit 80 columns; the title takes what is left and is cut with an ellipsis.
-        for label, width in (("ID", 6), ("Title", 17), ("Kind", 8), ("Step", 8), ("Changed", 11), ("Open", 4), ("Follow-up", 10)):
+        for label, width in (("ID", 7), ("Title", 16), ("Kind", 8), ("Step", 8), ("Changed", 11), ("Open", 4), ("Follow-up", 10)):
             table.add_column(label, width=width)
-        self.load_reviews()
         self.query_one("#filter", Input).focus()
 
     def on_screen_resume(self) -> None:
+        """Load the list when the screen is first shown and whenever it is shown again."""
         self.load_reviews()
 
     def reload_from_store(self) -> None:
@@ -82,18 +86,43 @@ class HomeScreen(Screen):
         self.show_reviews()
 
     def show_reviews(self) -> None:
-        """Fill the table with the reviews that match the filter."""
+        """Fill the table with the reviews that match the filter.
+
+        The first screenful is added at once and the rest after the first
+        frame, so a file of thousands of reviews still opens quickly.
+        """
         table = self.query_one(DataTable)
         wanted = self.query_one("#filter", Input).value.strip().lower()
+        chosen = self.chosen_id()
         table.clear()
-        for review in self.reviews:
-            if wanted and wanted not in review.title.lower() and wanted not in review.id.lower():
-                continue
+        rows = [
+            review
+            for review in self.reviews
+            if not wanted or wanted in review.title.lower() or wanted in review.id.lower()
+        ]
+        self._fill_generation += 1
+        self._add_rows(rows[:FIRST_ROWS], chosen)
+        if rows[FIRST_ROWS:]:
+            generation = self._fill_generation
+            self.call_after_refresh(self._add_rest, rows[FIRST_ROWS:], chosen, generation)
+        self._show_empty_note(bool(rows))
+
+    def _add_rows(self, rows: list[ReviewSummary], chosen: str | None) -> None:
+        table = self.query_one(DataTable)
+        for review in rows:
             table.add_row(*self._cells(review), key=review.id)
+            if review.id == chosen:
+                table.move_cursor(row=table.row_count - 1)
+
+    def _add_rest(self, rows: list[ReviewSummary], chosen: str | None, generation: int) -> None:
+        if generation == self._fill_generation:  # the filter has not changed since
+            self._add_rows(rows, chosen)
+
+    def _show_empty_note(self, any_shown: bool) -> None:
         empty = self.query_one("#empty", Static)
         if not self.reviews:
             empty.update(Content("No reviews yet. ctrl+n starts an incident review, ctrl+r a project review."))
-        elif not table.row_count:
+        elif not any_shown:
             empty.update(Content("No review matches the filter."))
         else:
             empty.update("")

@@ -101,6 +101,11 @@ are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
             return dict(zip(STEPS, minutes))
         return value.strip() if isinstance(value, str) and field in ("timezone", "review_date") else value
 
+    def set_field(self, field: str, value: Any) -> None:
+        super().set_field(field, value)
+        if field == "title":
+            self.title = self.review.title or "(untitled review)"
+
     def on_review_stored(self, review) -> None:
         super().on_review_stored(review)
         self.title = review.title or "(untitled review)"

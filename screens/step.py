@@ -33,6 +33,7 @@ from tui.item_editor import ItemEditor
 from tui.prompts_panel import PromptsPanel
 from tui.timer import Timebox
 from tui.step_indicator import StepIndicator
+from tui.text import show_text
 
 KEYS_HELP = """
 ## Keys
@@ -85,6 +86,7 @@ class StepScreen(Facilitation, Screen):
         self.doc = review.to_dict()
         self.touched: set[str] = set()
         self.refused = False
+        self._other_errors: set[str] | None = None
 
     # Layout -------------------------------------------------------------------
 
@@ -225,6 +227,7 @@ class StepScreen(Facilitation, Screen):
         """The store holds a newer review (ours, or merged with others' changes)."""
         self.review = review
         self.doc = review.to_dict()
+        self._other_errors = None  # other steps may have changed (another participant)
         if not self.query(CheckPanel):
             return  # composing, or being torn down at exit: nothing to redraw
         self.show_review()
@@ -258,7 +261,7 @@ class StepScreen(Facilitation, Screen):
         for field in self.query(Field):
             field.show_problems(visible)
         self.show_item_problems(shown)
-        self.update_indicator()
+        self.update_indicator(problems)
         if self.refused:
             self.show_refusal(self.refusal_text([p for p in problems if p.level == "error"]))
 
@@ -279,14 +282,21 @@ class StepScreen(Facilitation, Screen):
             return self.review.five_whys.chains
         return getattr(self.review, list_name)
 
-    def update_indicator(self) -> None:
-        sections = check_review(self.review)
-        errors = {step for step, found in sections.items() if any(p.level == "error" for p in found)}
+    def update_indicator(self, problems: list[Problem]) -> None:
+        """Mark the steps with errors; other steps are re-checked only when the review is stored."""
+        if self._other_errors is None:
+            sections = check_review(self.review)
+            self._other_errors = {
+                step for step, found in sections.items() if step != self.STEP and any(p.level == "error" for p in found)
+            }
+        errors = set(self._other_errors)
+        if any(p.level == "error" for p in problems):
+            errors.add(self.STEP)
         self.query_one(StepIndicator).show(self.STEP, errors, STEPS.index(self.STEP))
 
     def show_refusal(self, text: str) -> None:
         refusal = self.query_one("#refusal", Static)
-        refusal.update(Content(text))
+        show_text(refusal, text)
         refusal.set_class(not text, "-empty")
 
     # Moving between steps ---------------------------------------------------

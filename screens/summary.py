@@ -11,7 +11,6 @@ from textual.widgets import Input, Markdown, Static, TextArea
 
 from screens.step import StepScreen
 from store.checks import check_review
-from store.model import Question
 from store.render import render_client, render_markdown
 from tui.fields import Field
 from tui.item_editor import FieldSpec, ItemEditor

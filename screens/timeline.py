@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.widgets import Static
 
 from screens.step import StepScreen
@@ -20,6 +19,7 @@ from store.timeline import (
     store_time,
 )
 from tui.item_editor import FieldSpec, ItemEditor
+from tui.text import show_text
 
 
 class TimelineScreen(StepScreen):
@@ -117,4 +117,4 @@ in time order.
             f"to resolve: {show_duration(found['to_resolve'])}   "
             f"(times in {self.review.timezone})"
         )
-        self.query_one("#durations", Static).update(Content(line))
+        show_text(self.query_one("#durations", Static), line)

@@ -11,6 +11,7 @@ can always be shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 SCHEMA = 1
@@ -305,10 +306,8 @@ def _build(cls: type, item: Any) -> Any:
     return cls(**known)
 
 
-def new_review(kind: str = "incident", title: str = "", today: "date | None" = None) -> Review:
+def new_review(kind: str = "incident", title: str = "", today: date | None = None) -> Review:
     """A blank review dated today, with the follow-up 30 days later."""
-    from datetime import date, timedelta
-
     today = today or date.today()
     return Review(
         kind=kind if kind in KINDS else "incident",

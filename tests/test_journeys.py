@@ -758,12 +758,6 @@ async def test_list_items_are_added_edited_moved_and_deleted_with_the_keyboard(t
     assert number(items[2]["id"]) > max(number(item_id) for item_id in ids)
 
 
-@pytest.mark.xfail(
-    reason="BUG: at 80x24 the Five Whys answer being typed is off the screen: the whys box "
-    "(Vertical #whys, height 1fr, overflow hidden) clips every why input below the chain list, "
-    "and the step never scrolls to it",
-    strict=True,
-)
 async def test_the_why_being_answered_is_on_screen_at_80x24(tmp_path):
     doc = complete_review("five_whys") | {"five_whys": {"problem": "Search took 9 seconds", "chains": []}}
     app = await open_at(tmp_path / "r.json", doc)

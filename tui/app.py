@@ -8,6 +8,7 @@ dropped SSH link, SIGTERM, SIGINT) writes pending edits first.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import threading
@@ -258,5 +259,9 @@ def run_app(store: ReviewStore, args: Namespace) -> int:
         title=getattr(args, "title", ""),
         solo=getattr(args, "solo", False),
     )
+    # The review file was parsed when the store opened: hundreds of thousands of
+    # objects that live as long as the app.  Freezing them keeps the garbage
+    # collector from walking them again and again while Textual starts up.
+    gc.freeze()
     result = app.run()
     return result if isinstance(result, int) else 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from store.errors import StoreError
@@ -22,11 +21,21 @@ class UsageError(Exception):
     """Bad input found by the command itself (a file that cannot be read, ...)."""
 
 
-def _version() -> str:
-    try:
-        return version("postmortem")
-    except PackageNotFoundError:
-        return "unknown"
+class _VersionAction(argparse.Action):
+    """Print the version; importlib.metadata is imported only when asked (it is slow to load)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("postmortem")
+        except PackageNotFoundError:
+            found = "unknown"
+        print(f"postmortem {found}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Guide a team through a blameless post-mortem and keep the result.",
     )
     parser.add_argument("--db", metavar="PATH", help="the review file (default: $POSTMORTEM_DB or the user data dir)")
-    parser.add_argument("--version", action="version", version=f"postmortem {_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     new = commands.add_parser("new", help="start a new review in the app, at setup")
@@ -130,7 +139,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Render a review; warn on stderr (without failing) when its check has errors."""
-    from store.checks import check_review, has_errors
+    from store.checks import check_review
     from store.render import RENDERERS
 
     review = _store(args).get(args.id)

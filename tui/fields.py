@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from store.checks import Problem
+from tui.text import show_text
 
 
 class Field(Vertical):
@@ -35,6 +36,8 @@ class Field(Vertical):
         widget.field = field  # the screen reads this when the widget reports a change
         if hasattr(widget, "compact"):
             widget.compact = True  # one line per field: more of the form fits in 80x24
+        if hasattr(widget, "select_on_focus"):
+            widget.select_on_focus = False  # a key typed on arrival must not wipe the field
 
     def compose(self) -> ComposeResult:
         yield Label(Content(self.label), classes="field-label")
@@ -58,6 +61,5 @@ class Field(Vertical):
         mine.sort(key=lambda p: p.level != "error")
         note.set_class(not mine, "-empty")
         note.set_class(bool(mine) and mine[0].level == "error", "-error")
-        if mine:
-            lines = [f"{'!' if p.level == 'error' else '?'} {p.message} {p.hint}" for p in mine[:3]]
-            note.update(Content("\n".join(lines)))
+        lines = [f"{'!' if p.level == 'error' else '?'} {p.message} {p.hint}" for p in mine[:3]]
+        show_text(note, "\n".join(lines))

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from store.checks import Problem
+from tui.text import show_text
 
 
 @dataclass
@@ -86,6 +87,9 @@ class ItemEditor(Vertical):
         self._loading = False
         self._shown = False
         self.problems: list[Problem] = []
+        self._by_item: dict[str, list[Problem]] = {}
+        self._row_ids: list[str] = []
+        self._row_texts: list[tuple] = []
 
     # Layout -------------------------------------------------------------------
 
@@ -130,36 +134,70 @@ class ItemEditor(Vertical):
         self._shown = True
         self.items = list(items)
         self.problems = problems
-        rows = self.query_one(ItemRows)
-        highlighted = rows.highlighted
-        rows.clear_options()
-        for index, item in enumerate(items, start=1):
-            rows.add_option(Option(self._row(item, index), id=item.id))
-        if not items:
-            rows.add_option(Option(Content(f"No {self.noun}s yet: type in the fields below."), disabled=True))
-        if highlighted is not None and items:
-            rows.highlighted = min(highlighted, len(items) - 1)
+        self._by_item = self._group_problems(problems)
+        self._show_rows()
         if self.editing_id is not None and self.current is None:
             self.editing_id = None  # deleted, here or in another window
         self._fill_form()
         self._show_note()
 
-    def _row(self, item: Any, index: int) -> Content:
+    def _show_rows(self) -> None:
+        """Replace only the rows whose text changed; rebuild when items came, went or moved.
+
+        Typing changes one row at a time, and rebuilding hundreds of rows on
+        every key press is what made long timelines slow.
+        """
+        rows = self.query_one(ItemRows)
+        ids = [item.id for item in self.items]
+        texts = [self._row_text(item, index) for index, item in enumerate(self.items, start=1)]
+        if ids and ids == self._row_ids:
+            for index, (before, after) in enumerate(zip(self._row_texts, texts)):
+                if before != after:
+                    rows.replace_option_prompt_at_index(index, self._row(after))
+        else:
+            highlighted = rows.highlighted
+            rows.clear_options()
+            rows.add_options([Option(self._row(text), id=item_id) for item_id, text in zip(ids, texts)])
+            if not ids:
+                rows.add_option(Option(Content(f"No {self.noun}s yet: type in the fields below."), disabled=True))
+            elif highlighted is not None:
+                rows.highlighted = min(highlighted, len(ids) - 1)
+        self._row_ids, self._row_texts = ids, texts
+
+    def _group_problems(self, problems: list[Problem]) -> dict[str, list[Problem]]:
+        """Each item's problems (``<list>.<id>`` or ``<list>.<id>.<field>``), errors first."""
+        grouped: dict[str, list[Problem]] = {}
+        prefix = self.list_name + "."
+        for problem in problems:
+            if problem.field.startswith(prefix):
+                item_id = problem.field[len(prefix):].split(".", 1)[0]
+                grouped.setdefault(item_id, []).append(problem)
+        for found in grouped.values():
+            found.sort(key=lambda p: p.level != "error")
+        return grouped
+
+    def _row_text(self, item: Any, index: int) -> tuple[str, bool, str, str]:
+        """What a row shows: its text, whether it is being edited, and its first problem."""
         mine = self._problems_of(item.id)
-        text = Content(self.describe(item, index))
-        if item.id == self.editing_id:
-            text = Content.assemble(Content.styled("* ", "bold"), text)
-        if mine:
-            level = "$text-error" if any(p.level == "error" for p in mine) else "$text-warning"
-            text = Content.assemble(text, Content.styled(f"  ! {mine[0].message}", level))
-        return text
+        problem = mine[0].message if mine else ""
+        level = "error" if any(p.level == "error" for p in mine) else "advisory"
+        return (self.describe(item, index), item.id == self.editing_id, problem, level)
+
+    @staticmethod
+    def _row(text: tuple[str, bool, str, str]) -> Content:
+        described, editing, problem, level = text
+        row = Content(described)
+        if editing:
+            row = Content.assemble(Content.styled("* ", "bold"), row)
+        if problem:
+            style = "$text-error" if level == "error" else "$text-warning"
+            row = Content.assemble(row, Content.styled(f"  ! {problem}", style))
+        return row
 
     def _problems_of(self, item_id: str | None) -> list[Problem]:
         if item_id is None:
             return []
-        prefix = f"{self.list_name}.{item_id}"
-        found = [p for p in self.problems if p.field == prefix or p.field.startswith(prefix + ".")]
-        return sorted(found, key=lambda p: p.level != "error")
+        return self._by_item.get(item_id, [])
 
     @property
     def current(self) -> Any | None:
@@ -211,7 +249,7 @@ class ItemEditor(Vertical):
         mine = self._problems_of(self.editing_id)
         extra = self.note_for(self.current)
         lines = [f"{'!' if p.level == 'error' else '?'} {p.message} {p.hint}" for p in mine[:2]]
-        note.update(Content("\n".join(([extra] if extra else []) + lines)))
+        show_text(note, "\n".join(([extra] if extra else []) + lines))
 
     def note_for(self, item: Any | None) -> str:
         """Extra help under the form (the timeline shows what a typed time means)."""

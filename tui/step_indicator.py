@@ -32,6 +32,10 @@ class StepIndicator(Static):
 
     def show(self, current: str, error_steps: set[str], reached: int) -> None:
         """Redraw for the current step, the steps with errors and how far the review got."""
+        state = (current, frozenset(error_steps), reached)
+        if state == getattr(self, "_state", None):
+            return
+        self._state = state
         parts = []
         for index, step in enumerate(STEPS):
             parts.append(self._part(step, index, current, error_steps, reached))
