@@ -116,7 +116,8 @@ class Facilitation:
     def record_answer(self, question: Question, answer: str) -> bool:
         """Put an interview answer where it belongs; False if it was refused (ask again)."""
         if question.target in ops.REVIEW_FIELDS:
-            self.set_field(question.target, self.to_stored(question.target, answer))
+            if not self.set_field(question.target, self.to_stored(question.target, answer)):
+                return False
             self.show_review()
         elif question.target.startswith("list:"):
             self.add_item(question.target.removeprefix("list:"), {"text": answer})

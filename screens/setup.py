@@ -99,12 +99,16 @@ are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
         if field == "timeboxes":
             minutes = [int(token) for token in value.replace(",", " ").split() if token.isdigit()]
             return dict(zip(STEPS, minutes))
+        if field == "severity" and isinstance(value, str):
+            level = value.strip().upper().removeprefix("SEV").strip()
+            return f"SEV{level}" if level else ""
         return value.strip() if isinstance(value, str) and field in ("timezone", "review_date") else value
 
-    def set_field(self, field: str, value: Any) -> None:
-        super().set_field(field, value)
+    def set_field(self, field: str, value: Any) -> bool:
+        accepted = super().set_field(field, value)
         if field == "title":
             self.title = self.review.title or "(untitled review)"
+        return accepted
 
     def on_review_stored(self, review) -> None:
         super().on_review_stored(review)

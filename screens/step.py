@@ -182,27 +182,29 @@ class StepScreen(Facilitation, Screen):
         """Turn what a widget holds into what is stored (subclasses convert lists)."""
         return value
 
-    def set_field(self, field: str, value: Any) -> None:
-        """Change a review field now on screen, and on disk within a moment."""
+    def set_field(self, field: str, value: Any) -> bool:
+        """Change a review field now on screen, and on disk within a moment; False if refused."""
         if self.value_of(field) == value:
-            return
-        self.queue(("set", field), ops.Set(field, value), touched=field)
+            return True
+        return self.queue(("set", field), ops.Set(field, value), touched=field)
 
     def edit_item(self, list_name: str, item_id: str, changes: dict) -> None:
         """Change fields of one item now on screen, and on disk within a moment."""
         key = ("edit", list_name, item_id, tuple(sorted(changes)))
         self.queue(key, ops.Edit(list_name, item_id, changes), touched=f"{list_name}.{item_id}")
 
-    def queue(self, key: tuple, op: ops.Operation, touched: str) -> None:
+    def queue(self, key: tuple, op: ops.Operation, touched: str) -> bool:
+        """Apply a change on screen at once and hold it for the saver; False if it is invalid."""
         try:
             ops.apply(self.doc, op)
         except StoreError as error:
             self.app.report_error(error)
-            return
+            return False
         self.touched.add(touched)
         self.review = Review.from_dict(self.doc)
         self.app.saver.queue(self.review.id, key, op)
         self.refresh_checks()
+        return True
 
     def add_item(self, list_name: str, item: Any, after: str | None = None) -> str | None:
         """Add an item at once (its id is needed); returns the id."""

@@ -22,6 +22,14 @@ from tui.item_editor import FieldSpec, ItemEditor
 from tui.text import show_text
 
 
+def split_marker(text: str) -> tuple[str | None, str]:
+    """``started: Deploy begins`` -> ("started", "Deploy begins"); no marker word -> (None, text)."""
+    head, colon, rest = text.partition(":")
+    if colon and head.strip().lower() in MARKERS and rest.strip():
+        return head.strip().lower(), rest.strip()
+    return None, text
+
+
 class TimelineScreen(StepScreen):
     """Events in time order; markers started, detected, mitigated, resolved."""
 
@@ -91,14 +99,15 @@ in time order.
         return f"{when}  {marker}{event.text}"
 
     def record_answer(self, question, answer: str) -> bool:
-        """Interview answers are "<time> <what happened>": the time is the first one or two words."""
+        """Interview answers are "<time> [marker:] <what happened>"; the time is the first one or two words."""
         if question.target != "event":
             return super().record_answer(question, answer)
         words = answer.split()
         for count in (2, 1):
             at = " ".join(words[:count])
             if len(words) > count and parse_time(at, self.review.timezone, self.default_day()):
-                self.add_item("timeline", {"at": self.typed_time(at), "text": " ".join(words[count:])})
+                marker, text = split_marker(" ".join(words[count:]))
+                self.add_item("timeline", {"at": self.typed_time(at), "text": text, "marker": marker})
                 return True
         self.add_item("timeline", {"at": "", "text": answer})
         self.app.notify("No time found at the start of that answer: add it in the Time field.", severity="warning")

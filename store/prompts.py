@@ -83,13 +83,19 @@ class Question:
 INTERVIEW: dict[str, tuple[Question, ...]] = {
     "setup": (
         Question("What should we call this review? Describe what happened, not who.", "title", example="Checkout API returned HTTP 500s"),
+        Question("How severe was it? SEV1 (most severe) to SEV4; leave empty for a project.", "severity", example="SEV2"),
         Question("Who will own the write-up? One person.", "owner", example="Lee"),
         Question("Who facilitates the review?", "facilitator", example="Dana"),
         Question("Who took part? Separate names with commas.", "participants", example="Dana, Lee, Sam"),
         Question("Which timezone should timeline times be read in?", "timezone", example="UTC or Europe/Berlin"),
     ),
     "timeline": (
-        Question("What happened, and when? Type the time first.", "event", repeat=True, example="14:05 Deploy of v2.3 starts"),
+        Question(
+            "What happened, and when? The time first; then started:, detected:, mitigated: or resolved: if it marks one.",
+            "event",
+            repeat=True,
+            example="14:05 started: Deploy of v2.3 begins",
+        ),
     ),
     "impact": (
         Question("Who and what was affected, and for how long? Use numbers.", "impact", example="About 1,200 customers could not pay for 22 minutes"),

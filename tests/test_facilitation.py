@@ -330,6 +330,12 @@ async def test_solo_interview_fills_in_setup(db):
         assert question(app).startswith("What should we call this review?")
 
         await answer(pilot, "Checkout failed")
+        assert question(app).startswith("How severe was it?")
+        await answer(pilot, "sev9")  # refused: asked again, with the answer kept to correct
+        assert question(app).startswith("How severe was it?")
+        assert app.focused.value == "sev9"
+        app.focused.value = ""
+        await answer(pilot, "2")
         assert question(app) == "Who will own the write-up? One person."
         await answer(pilot, "Lee")
         await answer(pilot, "Dana")
@@ -339,7 +345,7 @@ async def test_solo_interview_fills_in_setup(db):
         assert app.screen.query_one("#title", Input).value == "Checkout failed"
         assert app.screen.query_one("#participants", Input).value == "Dana, Lee, Sam"
     doc = stored(db)
-    assert (doc["title"], doc["owner"], doc["facilitator"]) == ("Checkout failed", "Lee", "Dana")
+    assert (doc["title"], doc["severity"], doc["owner"], doc["facilitator"]) == ("Checkout failed", "SEV2", "Lee", "Dana")
     assert doc["participants"] == ["Dana", "Lee", "Sam"]
     assert doc["timezone"] == "Europe/Berlin"
 
@@ -351,14 +357,14 @@ async def test_solo_interview_turns_time_first_answers_into_timeline_events(db):
         await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "answer", "interview focus")
         await answer(pilot, "14:05 Deploy starts")
         assert question(app).startswith("What happened, and when?")  # asked again until left empty
-        await answer(pilot, "2026-11-21 14:09 Alert fires")
+        await answer(pilot, "2026-11-21 14:09 detected: Alert fires")
         await answer(pilot, "")
         assert question(app).startswith("That is all for this step")
         rows = app.screen.query_one("#events .item-rows", OptionList)
         assert "2026-11-21 14:05  Deploy starts" in str(rows.get_option_at_index(0).prompt)
-    assert [(e["at"], e["text"]) for e in stored(db)["timeline"]] == [
-        ("2026-11-21T14:05:00+00:00", "Deploy starts"),
-        ("2026-11-21T14:09:00+00:00", "Alert fires"),
+    assert [(e["at"], e["text"], e["marker"]) for e in stored(db)["timeline"]] == [
+        ("2026-11-21T14:05:00+00:00", "Deploy starts", None),
+        ("2026-11-21T14:09:00+00:00", "Alert fires", "detected"),
     ]
 
 

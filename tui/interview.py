@@ -65,7 +65,9 @@ class InterviewPanel(Vertical):
         if question is None:
             return
         if answer and self.screen.record_answer(question, answer) is False:
-            event.input.value = answer  # refused (the notice says why): ask again
+            # Refused (the notice says why): ask again, with the answer there to correct.
+            event.input.value = answer
+            event.input.cursor_position = len(answer)
             return
         if not answer or not question.repeat:
             self.index = self.next_index(answer)
