@@ -29,12 +29,6 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
 **type** (prevent, mitigate, detect, process, repair, other) and **addresses**
 (the root cause or improvement it answers).
 
-**Questions to ask**
-
-- Who will do what, by when, and how will we know it is done?
-- What would make you confident this will not happen again?
-- Which action would have detected this sooner?
-- Which process change stops the whole class of problem, not just this one?
 """
 
     def compose_step(self) -> ComposeResult:

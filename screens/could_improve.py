@@ -21,12 +21,6 @@ class CouldImproveScreen(StepScreen):
 conditions that made the problem possible, phrased as systems and processes.
 "What surprised us" records where our picture of the system was wrong.
 
-**Questions to ask**
-
-- How could we have detected this in half the time?
-- What conditions made that decision look right at the time?
-- What slowed us down: tools, access, knowledge, hand-offs?
-- What surprised us about how the system behaved?
 """
 
     def compose_step(self) -> ComposeResult:

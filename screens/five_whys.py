@@ -44,12 +44,6 @@ stop at "human error": describe the condition that let it happen. There can be
 more than one chain: **F5** starts a new one; in the list of chains, **Enter**
 picks one and **Delete** or **F8** removes it.
 
-**Questions to ask**
-
-- Why did that happen? And why was that possible?
-- What conditions made that decision look right at the time?
-- What in the process, tooling or documentation allowed it?
-- If a different person had been there, would it have happened anyway?
 """
 
     BINDINGS = [Binding("f5", "new_chain", "New chain", id="new-chain")]

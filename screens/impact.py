@@ -21,12 +21,6 @@ class ImpactScreen(StepScreen):
 project problem cost the people it affected. Clients value this being
 acknowledged plainly.
 
-**Questions to ask**
-
-- Who was affected: which customers, users, teams, clients?
-- What could they not do, and for how long?
-- How many: requests failed, orders lost, hours of delay, money?
-- What did it cost us: time, trust, follow-up work?
 """
 
     def compose_step(self) -> ComposeResult:

@@ -32,11 +32,6 @@ this is, what to call it, how severe it was, who owns the write-up (one
 person), who facilitates and who takes part, and the timezone the timeline
 times are read in.
 
-**Questions to ask**
-
-- Is everyone here who was involved, and who is missing?
-- Who will own the written summary? One person, so it does not fall between people.
-- Which timezone do we read the timeline in?
 
 Participants are separated by commas. Times typed later (for example `14:05`)
 are read in the timezone given here, such as `UTC` or `Europe/Berlin`.

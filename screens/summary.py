@@ -32,11 +32,6 @@ concerns raised and the 30-day follow-up date, when every action is reviewed.
 **F3** switches the preview between the written summary and the client
 summary. **F4** exports the one shown to a file (you are asked for the path).
 
-**Questions to ask**
-
-- What questions or concerns do you have?
-- What would make you confident this will not happen again?
-- When will we check that the actions worked? (default: 30 days after the review)
 """
 
     BINDINGS = [

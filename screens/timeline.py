@@ -48,13 +48,6 @@ the day of the event before it (or the review date); `2026-11-20 14:05` and
 ISO times such as `2026-11-20T14:05:00+00:00` work too. Events keep themselves
 in time order.
 
-**Questions to ask**
-
-- When did it start, and how do we know?
-- When did we first notice, and what told us?
-- What did we try, and what did we see then?
-- When was the impact stopped (mitigated), and when was it fully resolved?
-- What information did people have at each point?
 """
 
     def compose_step(self) -> ComposeResult:

@@ -22,11 +22,6 @@ a quick rollback, good teamwork) reinforces it and keeps the review from
 becoming a catalogue of failures. "Where we got lucky" records the things that
 helped by chance: they are risks to fix, not strengths.
 
-**Questions to ask**
-
-- What helped us notice, understand or fix this quickly?
-- Which tool, runbook or habit paid off?
-- Where did we get lucky: what could have made this much worse?
 """
 
     def compose_step(self) -> ComposeResult:
