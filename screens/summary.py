@@ -99,12 +99,25 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         self.app.push_screen(PromptDialog("Export to file:", default), self.export_to)
 
     def export_to(self, path: str | None) -> None:
-        """Write the shown summary to ``path``; a failure names the file."""
+        """Write the shown summary to ``path``, asking before replacing a file that exists."""
         if not path:
             return
+        target = Path(path).expanduser()
+        if target.exists():
+            from screens.dialogs import ConfirmDialog
+
+            question = f"{target} exists. Replace it with this summary?"
+            self.app.push_screen(
+                ConfirmDialog(question, confirm_label="Replace"),
+                lambda replace: self.write_export(target) if replace else None,
+            )
+            return
+        self.write_export(target)
+
+    def write_export(self, target: Path) -> None:
+        """Write the shown summary; a failure names the file."""
         self.app.flush_now()
         text = render_client(self.review) if self.client_view else render_markdown(self.review)
-        target = Path(path).expanduser()
         try:
             target.write_text(text, encoding="utf-8")
         except OSError as error:

@@ -44,3 +44,27 @@ async def test_the_first_character_of_a_new_item_is_kept(tmp_path):
         await pilot.press(*"Fast", "enter", *"Calm")
         await pilot.pause(0.5)
     assert [item["text"] for item in stored(path)["went_well"]] == ["Fast", "Calm"]
+
+
+async def test_export_asks_before_replacing_a_file_that_exists(tmp_path):
+    path = tmp_path / "r.json"
+    target = tmp_path / "summary.md"
+    target.write_text("keep me")
+    review_id = review_at(path, "summary")
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("enter")  # Cancel has the focus
+        await pilot.pause()
+        assert target.read_text() == "keep me"
+        await pilot.press("f4")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path").value = str(target)
+        await pilot.press("enter", "tab", "enter")  # Tab to Replace
+        await pilot.pause()
+    assert target.read_text().startswith("# ")
