@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from store.db import ReviewStore  # noqa: E402
-from store.ops import Add  # noqa: E402
 
 # argv: path, review id, how many adds (0: forever).  Prints "ready", waits for
 # a line on stdin, then prints each added id once its write has returned.

@@ -9,14 +9,11 @@ the file holds them literally.
 
 from __future__ import annotations
 
-import pytest
-
 from tui_helpers import (
     SIZE,
     check_panel,
     rendered_text,
     active,
-    choose,
     complete_review,
     item_field,
     new_app,

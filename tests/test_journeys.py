@@ -8,15 +8,12 @@ app has quit.
 
 from __future__ import annotations
 
-import pytest
-
 from tui_helpers import (
     SIZE,
     item_field,
     item_rows,
     tab_to,
     widget_id,
-    active,
     assert_is_screen_active,
     check_panel,
     choose,
