@@ -68,3 +68,31 @@ async def test_export_asks_before_replacing_a_file_that_exists(tmp_path):
         await pilot.press("enter", "tab", "enter")  # Tab to Replace
         await pilot.pause()
     assert target.read_text().startswith("# ")
+
+
+async def test_choosing_a_problem_in_the_check_panel_focuses_its_field(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "setup", owner="", severity="")
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = pilot.app.screen.query_one("#checks")
+        panel.focus()
+        await pilot.pause()
+        messages = [problem.message for problem in panel.problems]
+        panel.highlighted = next(i for i, m in enumerate(messages) if "owner" in m)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.focused.id == "owner"
+
+
+async def test_a_change_made_in_another_window_appears_within_a_second(tmp_path):
+    from store import ops
+
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "went_well")
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ReviewStore(path).apply(review_id, ops.Add("went_well", "Added elsewhere"))
+        await pilot.pause(1.0)
+        rows = pilot.app.screen.query_one("#went-well .item-rows")
+        assert "Added elsewhere" in str(rows.get_option_at_index(0).prompt)
