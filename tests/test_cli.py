@@ -189,3 +189,16 @@ def test_version_and_usage_errors_from_the_installed_command(tmp_path):
     assert version.returncode == 0 and version.stdout.startswith("postmortem ")
     bad = subprocess.run([sys.executable, "-m", "tui.cli", "export", "pm-1", "--format", "pdf"], capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "pdf" in bad.stderr
+
+
+def test_the_store_and_the_non_interactive_commands_never_import_textual(tmp_path):
+    code = (
+        "import sys, pkgutil, importlib, store\n"
+        "for module in pkgutil.iter_modules(store.__path__):\n"
+        "    importlib.import_module('store.' + module.name)\n"
+        "from tui.cli import main\n"
+        "main(['--db', sys.argv[1], 'list'])\n"
+        "assert not [name for name in sys.modules if name.split('.')[0] == 'textual'], 'textual was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.json")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
