@@ -10,20 +10,15 @@ from textual.widgets import Input, Select
 from screens.step import StepScreen
 from store import ops
 from store.model import DEFAULT_TIMEBOXES, KINDS, SEVERITIES, STEPS
+from store.prompts import GROUND_RULES_IN_BRIEF
 from tui.fields import Field
 from tui.step_indicator import SHORT_TITLES
-
-GROUND_RULES = (
-    "Ground rules: we look at systems and conditions, not at who. Everyone acted "
-    "on what they knew at the time. The goal is learning, not judging."
-)
-
 
 class SetupScreen(StepScreen):
     """The first step: the facts about the review itself."""
 
     STEP = "setup"
-    INTRO = GROUND_RULES
+    INTRO = GROUND_RULES_IN_BRIEF
     HELP_TEXT = """
 # Setup
 

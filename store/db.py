@@ -132,23 +132,21 @@ class ReviewStore:
     # -- public API ---------------------------------------------------------
 
     def list_reviews(self) -> list[Review]:
-        """Every review, most recently updated first (the home list)."""
+        """Every review, most recently updated first."""
 
-        def newest_first() -> list[Review]:
-            docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
+        def build() -> list[Review]:
             with paused_gc():
-                return [Review.from_dict(doc) for doc in reversed(docs)]
+                return [Review.from_dict(doc) for doc in self._newest_first()]
 
-        return self._read(newest_first)
+        return self._read(build)
 
     def list_summaries(self) -> list[ReviewSummary]:
         """What the home list shows, newest first: cheap enough for thousands of reviews at start-up."""
+        return self._read(lambda: [ReviewSummary.from_dict(doc) for doc in self._newest_first()])
 
-        def newest_first() -> list[ReviewSummary]:
-            docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
-            return [ReviewSummary.from_dict(doc) for doc in reversed(docs)]
-
-        return self._read(newest_first)
+    def _newest_first(self) -> list[Document]:
+        docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
+        return docs[::-1]
 
     def get(self, review_id: str) -> Review:
         """One review as stored now; UnknownReview if there is none with that id."""

@@ -34,13 +34,12 @@ EXPORT_ORDER = (
 KNOWN_KEYS = frozenset(EXPORT_ORDER)
 # Keys that are read but never taken: the store assigns or computes them.
 IGNORED_KEYS = ("id", "durations", "created", "updated")
-# Plain review fields taken through the ops validators, with their default.
-SCALAR_FIELDS = {
-    "kind": "incident", "title": "", "severity": "", "owner": "",
-    "facilitator": "", "participants": [], "summary": "", "impact": "",
-    "step": "setup", "cut_short": [], "redact": [],
-    "ground_rules_confirmed": False, "timeboxes": {},
-}
+# Plain review fields taken through the ops validators; a missing one gets the model's default.
+SCALAR_FIELDS = (
+    "kind", "title", "severity", "owner", "facilitator", "participants", "summary", "impact",
+    "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
+)
+_DEFAULTS = Review().to_dict()
 FLAT_LISTS = tuple(name for name in ITEM_LISTS if "." not in name)
 _NUMBERED_ID = re.compile(r"^i?(\d+)$")
 
@@ -128,8 +127,8 @@ def _check_keys(data: dict) -> None:
 def _scalars(data: dict) -> dict:
     """The plain fields, each through the validator the store's operations use."""
     doc = {}
-    for name, default in SCALAR_FIELDS.items():
-        doc[name] = REVIEW_FIELDS[name](name, data[name]) if name in data else copy(default)
+    for name in SCALAR_FIELDS:
+        doc[name] = REVIEW_FIELDS[name](name, data[name]) if name in data else copy(_DEFAULTS[name])
     return doc
 
 

@@ -17,6 +17,12 @@ GROUND_RULES = (
     "The goal is learning: what happened, why it could happen, and what we change so it does not happen again.",
 )
 
+# The same rules in one line, shown at the top of setup for the whole review.
+GROUND_RULES_IN_BRIEF = (
+    "Ground rules: we look at systems and conditions, not at who. Everyone acted "
+    "on what they knew at the time. The goal is learning, not judging."
+)
+
 PROMPTS: dict[str, tuple[str, ...]] = {
     "setup": (
         "Is everyone here who was involved? Who is missing?",

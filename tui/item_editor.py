@@ -247,13 +247,8 @@ class ItemEditor(Vertical):
     def _show_note(self) -> None:
         note = self.query_one(".item-note", Static)
         mine = self._problems_of(self.editing_id)
-        extra = self.note_for(self.current)
         lines = [f"{'!' if p.level == 'error' else '?'} {p.message} {p.hint}" for p in mine[:2]]
-        show_text(note, "\n".join(([extra] if extra else []) + lines))
-
-    def note_for(self, item: Any | None) -> str:
-        """Extra help under the form (the timeline shows what a typed time means)."""
-        return ""
+        show_text(note, "\n".join(lines))
 
     def _spec(self, name: str) -> FieldSpec:
         return next(spec for spec in self.fields if spec.name == name)
