@@ -156,13 +156,24 @@ class PostmortemApp(App[int]):
             return
         self._seen_version = version
         reload = getattr(self.screen, "reload_from_store", None)
-        if reload is not None and not self.saver.has_pending:
+        if reload is not None and not self.saver.has_pending and self.screen_can_redraw():
             reload()
 
     def _tell_screen(self, review: Review) -> None:
+        if not self.screen_can_redraw():
+            return
         stored = getattr(self.screen, "on_review_stored", None)
         if stored is not None:
             stored(review)
+
+    def screen_can_redraw(self) -> bool:
+        """False while the app or its screen is being torn down (timers still fire then).
+
+        Reads Textual's own teardown flags (private in the pinned version): the
+        widgets of a closing screen disappear one by one, so no query is safe.
+        """
+        screen = self.screen
+        return not (self._closing or screen._closing or screen._pruning) and screen.is_mounted
 
     def report_error(self, error: Exception) -> None:
         """Show a store error as a notice; the app keeps running."""
