@@ -26,7 +26,7 @@ from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 # ground_rules_confirmed and timeboxes are the model's own optional keys and sit between follow_up and created.
 EXPORT_ORDER = (
     "schema", "id", "kind", "title", "severity", "timezone", "review_date",
-    "owner", "facilitator", "participants", "summary", "timeline", "impact",
+    "owner", "facilitator", "participants", "tags", "summary", "timeline", "impact",
     "five_whys", "went_well", "lucky", "could_improve", "surprises", "actions",
     "questions", "follow_up", "durations", "step", "cut_short", "redact",
     "ground_rules_confirmed", "timeboxes", "created", "updated",
@@ -36,7 +36,7 @@ KNOWN_KEYS = frozenset(EXPORT_ORDER)
 IGNORED_KEYS = ("id", "durations", "created", "updated")
 # Plain review fields taken through the ops validators; a missing one gets the model's default.
 SCALAR_FIELDS = (
-    "kind", "title", "severity", "owner", "facilitator", "participants", "summary", "impact",
+    "kind", "title", "severity", "owner", "facilitator", "participants", "tags", "summary", "impact",
     "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
 )
 _DEFAULTS = Review().to_dict()
@@ -237,7 +237,8 @@ def _event_time(index: int, text: str, tz_name: str, day: date | None) -> dateti
 
 
 def _action_due(index: int, action: dict) -> dict:
-    action["due"] = _date(f"actions[{index}].due", action["due"])
+    for name in ("due", "decided", "slipped_from"):
+        action[name] = _date(f"actions[{index}].{name}", action[name])
     return action
 
 

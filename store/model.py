@@ -130,6 +130,10 @@ class Action:
     addresses: str = ""
     status: str = "open"
     note: str = ""
+    # Set at a follow-up: the date the status was decided there, and the due
+    # date an action had before it slipped (so the report can say "was ...").
+    decided: str = ""
+    slipped_from: str = ""
 
 
 @dataclass
@@ -154,6 +158,7 @@ class Review:
     owner: str = ""
     facilitator: str = ""
     participants: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     summary: str = ""
     timeline: list[Event] = field(default_factory=list)
     impact: str = ""
@@ -188,6 +193,7 @@ class Review:
             owner=data.get("owner") or "",
             facilitator=data.get("facilitator") or "",
             participants=list(data.get("participants") or []),
+            tags=list(data.get("tags") or []),
             summary=data.get("summary") or "",
             timeline=[_build(Event, item) for item in data.get("timeline") or []],
             impact=data.get("impact") or "",
@@ -233,6 +239,7 @@ class Review:
             "owner": self.owner,
             "facilitator": self.facilitator,
             "participants": list(self.participants),
+            "tags": list(self.tags),
             "summary": self.summary,
             "timeline": [vars(event).copy() for event in self.timeline],
             "impact": self.impact,
@@ -280,20 +287,31 @@ class ReviewSummary:
     updated: str
     open_actions: int
     follow_up: str
+    severity: str = ""
+    review_date: str = ""
+    tags: tuple[str, ...] = ()
+    follow_up_held: str = ""
+    # Due dates of the actions still open or slipped ("" where none was set).
+    open_action_dues: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ReviewSummary":
-        actions = data.get("actions") or []
+        actions = [a for a in data.get("actions") or [] if isinstance(a, dict)]
+        still_open = [a for a in actions if a.get("status", "open") in ("open", "slipped")]
+        follow = data.get("follow_up") or {}
         return cls(
             id=str(data.get("id", "")),
             title=data.get("title") or "",
             kind=data.get("kind") or "incident",
             step=data.get("step") if data.get("step") in STEPS else "setup",
             updated=data.get("updated") or "",
-            open_actions=sum(
-                1 for a in actions if isinstance(a, dict) and a.get("status", "open") in ("open", "slipped")
-            ),
-            follow_up=(data.get("follow_up") or {}).get("due") or "",
+            open_actions=len(still_open),
+            follow_up=follow.get("due") or "",
+            severity=data.get("severity") or "",
+            review_date=data.get("review_date") or "",
+            tags=tuple(data.get("tags") or ()),
+            follow_up_held=follow.get("held") or "",
+            open_action_dues=tuple(str(a.get("due") or "") for a in still_open),
         )
 
 

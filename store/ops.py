@@ -131,6 +131,7 @@ REVIEW_FIELDS = {
     "owner": _text,
     "facilitator": _text,
     "participants": _text_list,
+    "tags": _text_list,
     "summary": _text,
     "impact": _text,
     "five_whys.problem": _text,
@@ -161,6 +162,8 @@ ITEM_FIELDS = {
         "addresses": _text,
         "status": _choice(STATUSES),
         "note": _text,
+        "decided": _text,
+        "slipped_from": _text,
     },
 }
 

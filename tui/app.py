@@ -96,6 +96,8 @@ class PostmortemApp(App[int]):
             self.create_review(self.new_kind, self.new_title)
         elif self.start == "open" and self.start_review_id:
             self.open_review(self.start_review_id)
+        elif self.start == "follow-up" and self.start_review_id:
+            self.open_follow_up(self.start_review_id)
         self._started = True
         self.call_after_refresh(self.check_size)
 
@@ -118,6 +120,23 @@ class PostmortemApp(App[int]):
             self.report_error(error)
             return
         self.show_step(review, review.step, replace=False)
+
+    def open_follow_up(self, review_id: str) -> None:
+        """Hold the follow-up of a saved review: each action marked done, slipped or dropped."""
+        from screens.follow_up import FollowUpScreen
+
+        try:
+            review = self.store.get(review_id)
+        except StoreError as error:
+            self.report_error(error)
+            return
+        self.push_screen(FollowUpScreen(review))
+
+    def open_stats(self) -> None:
+        """Show what the archive of reviews says across reviews."""
+        from screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
 
     def show_step(self, review: Review, step: str, replace: bool = True) -> None:
         """Show one step of a review, replacing the current step screen."""

@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     opener = commands.add_parser("open", help="reopen a review in the app where it stopped")
     opener.add_argument("id")
 
+    follow = commands.add_parser("follow-up", help="hold the 30-day follow-up of a review in the app")
+    follow.add_argument("id")
+
     lister = commands.add_parser("list", help="one line per review")
     lister.add_argument("--json", action="store_true", help="print JSON")
 
@@ -72,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import", help="add a review from interchange JSON; prints its id")
     importer.add_argument("file", metavar="FILE", help="a JSON file, or - for standard input")
     commands.add_parser("restore", help="replace a corrupt review file with its last good backup")
+
+    paste = commands.add_parser("timeline-import", help="add timeline events from pasted chat or log text")
+    paste.add_argument("id")
+    paste.add_argument("file", metavar="FILE", help="a text file, or - for standard input")
+    paste.add_argument("--dry-run", action="store_true", help="show what would be added; add nothing")
+
+    stats = commands.add_parser("stats", help="time to detect and resolve, action completion, root-cause words")
+    stats.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -202,12 +213,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline_import(args: argparse.Namespace) -> int:
+    """Parse pasted text into events, print the preview, and add them unless --dry-run."""
+    from tui.cli_timeline import timeline_import
+
+    return timeline_import(args, _store(args), _read_import)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print the archive's statistics."""
+    from tui.cli_stats import stats
+
+    return stats(args, _store(args))
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """Start the app on home, a new review, or a saved review."""
     from tui.app import run_app
 
     store = _store(args)
-    if args.command == "open":
+    if args.command in ("open", "follow-up"):
         store.get(args.id)  # an unknown id is a usage error before the screen opens
     return run_app(store, args)
 
@@ -221,6 +246,9 @@ COMMANDS = {
     None: cmd_tui,
     "new": cmd_tui,
     "open": cmd_tui,
+    "follow-up": cmd_tui,
+    "timeline-import": cmd_timeline_import,
+    "stats": cmd_stats,
 }
 
 
