@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Input, Markdown, Static, TextArea
 
 from screens.step import StepScreen
-from store.checks import check_review
+from store.checks import check_report
 from store.render import render_client, render_markdown
 from tui.fields import Field
 from tui.item_editor import FieldSpec, ItemEditor
@@ -123,7 +123,7 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         except OSError as error:
             self.app.notify(f"Could not write {target}: {error.strerror or error}", severity="error", markup=False)
             return
-        errors = sum(1 for found in check_review(self.review).values() for p in found if p.level == "error")
+        errors = sum(1 for found in check_report(self.review).values() for p in found if p.level == "error")
         warning = f" (the review still has {errors} check error(s))" if errors else ""
         self.app.notify(f"Exported to {target}{warning}", markup=False)
 

@@ -591,8 +591,47 @@ def check_step(review: Review, step: str) -> list[Problem]:
 
 
 def check_review(review: Review) -> dict[str, list[Problem]]:
-    """Every step's problems, in the order of the guided flow (for `postmortem check` and exports)."""
+    """Every step's problems, in the order of the guided flow."""
     return {step: check_step(review, step) for step in STEPS}
+
+
+def check_report(review: Review) -> dict[str, list[Problem]]:
+    """Every step's problems and the follow-up's (for `postmortem check` and exports)."""
+    return check_review(review) | {"follow_up": check_follow_up(review)}
+
+
+def check_follow_up(review: Review) -> list[Problem]:
+    """The follow-up's decisions: each slipped or dropped action says why; none is left undecided once held."""
+    problems = []
+    people = _people(review)
+    for index, action in enumerate(review.actions):
+        problems += _decision_problems(review, action, index)
+        problems += blame_problems(action.note, _item_field("actions", action, index, "note"), people)
+    problems += blame_problems(review.follow_up.notes, "follow_up.notes", people)
+    return _ordered(problems)
+
+
+def _decision_problems(review: Review, action: Any, index: int) -> list[Problem]:
+    name = _quote(_text(action.what).strip() or f"action {index + 1}")
+    held = _text(review.follow_up.held)
+    if action.status == "open" and held:
+        message = f"The follow-up was held on {held}, but the action {name} has no decision."
+        hint = f"Mark it done, slipped or dropped: postmortem follow-up {review.id}."
+        return [_error(_item_field("actions", action, index, "status"), message, hint)]
+    problems = []
+    if action.status in ("slipped", "dropped") and _blank(action.note):
+        message = f"The action {name} is {action.status} without a reason."
+        hint = f"Say why it {action.status}, so the next review can learn from it."
+        problems.append(_error(_item_field("actions", action, index, "note"), message, hint))
+    if action.status == "slipped" and _date(action.due) is None:
+        message = f"The action {name} slipped but has no new due date."
+        hint = "Give the date it will now be done by (YYYY-MM-DD)."
+        problems.append(_error(_item_field("actions", action, index, "due"), message, hint))
+    if action.status == "done" and _text(action.decided) and _blank(action.note):
+        message = f"The action {name} is done, but nothing says whether it worked."
+        hint = "Add a note on how it is working: the client summary reports it."
+        problems.append(_advisory(_item_field("actions", action, index, "note"), message, hint))
+    return problems
 
 
 def has_errors(problems: list[Problem]) -> bool:

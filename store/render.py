@@ -16,6 +16,7 @@ import json
 import re
 from typing import Callable
 
+from store.follow_up import is_pending, progress
 from store.interchange import export_document
 from store.language import name_variants, names_pattern
 from store.model import STEP_TITLES, Action, Review, TextItem
@@ -167,12 +168,48 @@ def _md_questions(review: Review) -> str:
 
 def _md_follow_up(review: Review) -> str:
     follow = review.follow_up
-    lines = [f"- Due: {follow.due or '-'}"]
+    lines = []
     if follow.held:
         lines.append(f"- Held: {_one_line(follow.held)}")
+    if is_pending(review) or not follow.held:
+        label = "Next follow-up" if follow.held else "Due"
+        lines.append(f"- {label}: {follow.due or '-'}")
+    if _followed_up(review):
+        lines.append(f"- Progress: {progress(review).describe()}")
     if follow.notes.strip():
         lines.append(_bullet("Notes: " + follow.notes))
+    if _followed_up(review):
+        lines += ["", _md_decisions(review)]
     return "\n".join(lines)
+
+
+def _followed_up(review: Review) -> bool:
+    """True once a follow-up was held or any action has a follow-up decision."""
+    return bool(review.follow_up.held) or any(action.decided for action in review.actions)
+
+
+def _md_decisions(review: Review) -> str:
+    """Each action under its decision, with what was said about it."""
+    groups = {"done": [], "slipped": [], "dropped": [], "undecided": []}
+    for action in review.actions:
+        key = "undecided" if action.status == "open" else action.status
+        groups[key].append(_bullet(_md_decision_line(action, key)))
+    titles = {"done": "Done", "slipped": "Slipped", "dropped": "Dropped", "undecided": "Still to decide"}
+    return "\n\n".join(f"### {titles[key]}\n\n" + "\n".join(lines) for key, lines in groups.items() if lines)
+
+
+def _md_decision_line(action: Action, key: str) -> str:
+    what = _one_line(action.what) or "(no description)"
+    owner = f" ({_one_line(action.owner)})" if action.owner.strip() else ""
+    note = _one_line(action.note)
+    if key == "done":
+        return f"{what}{owner}. How it is working: {note or 'not recorded'}"
+    if key == "slipped":
+        was = f" (was {action.slipped_from})" if action.slipped_from else ""
+        return f"{what}{owner}: now due {action.due or '-'}{was}. Reason: {note or 'not recorded'}"
+    if key == "dropped":
+        return f"{what}{owner}. Reason: {note or 'not recorded'}"
+    return f"{what}{owner}: due {action.due or '-'}, status {action.status}"
 
 
 # ------------------------------------------------------------------ Client
@@ -196,6 +233,7 @@ def render_client(review: Review, names: bool = False) -> str:
         _section("What we did well", _bullets([scrub(item.text) for item in review.went_well])),
         _section("What we could have done better", _bullets([scrub(i.text) for i in review.could_improve])),
         _section("What we have changed", _client_changes(review.actions, scrub)),
+        *_client_follow_up(review, scrub),
         _section("When we will review it", _client_review_date(review)),
         _section("Questions and concerns raised", _client_questions(review, scrub)),
         CLOSING,
@@ -268,8 +306,36 @@ def _client_status(action: Action) -> str:
     return f"due {action.due}" if action.due else "date to be set"
 
 
+def _client_follow_up(review: Review, scrub: Callable[[str], str]) -> list[str]:
+    """ "Here is what we implemented and how it is working", once a follow-up was held."""
+    if not _followed_up(review):
+        return []
+    lines = []
+    for action in review.actions:
+        if action.status == "open" or not action.what.strip():
+            continue
+        what = scrub(_one_line(action.what))
+        note = scrub(_one_line(action.note))
+        if action.status == "done":
+            lines.append(_bullet(f"In place: {what}." + (f" How it is working: {note}" if note else "")))
+        elif action.status == "slipped":
+            lines.append(_bullet(f"Taking longer than planned: {what}, now expected by {action.due}."))
+        elif action.status == "dropped":
+            lines.append(_bullet(f"No longer planned: {what}." + (f" Why: {note}" if note else "")))
+    held = review.follow_up.held
+    opening = f"At our follow-up on {held}, here is what we implemented and how it is working:" if held else (
+        "Here is what we have implemented so far and how it is working:"
+    )
+    body = opening + "\n\n" + ("\n".join(lines) if lines else NONE)
+    return [_section("What we implemented and how it is working", body)]
+
+
 def _client_review_date(review: Review) -> str:
     due = review.follow_up.due
+    if review.follow_up.held and not is_pending(review):
+        return "Every change we committed to has been reviewed; none is still waiting."
+    if review.follow_up.held:
+        return f"We will review the changes still in progress again on {due}."
     if not due:
         return "We will set a date to review how well these changes work."
     return f"We will review how well these changes work on {due}."

@@ -74,7 +74,7 @@ def test_check_json_lists_problems_by_section_and_exits_0_without_errors(db, imp
     code, out, _ = run(capsys, "--db", str(db), "check", imported, "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"] is True
-    assert list(report["sections"]) == ["setup", "timeline", "impact", "five_whys", "went_well", "could_improve", "actions", "summary"]
+    assert list(report["sections"]) == ["setup", "timeline", "impact", "five_whys", "went_well", "could_improve", "actions", "summary", "follow_up"]
     problem = report["sections"]["five_whys"][0]
     assert set(problem) == {"level", "field", "message", "hint"} and problem["level"] == "advisory"
 

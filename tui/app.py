@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from argparse import Namespace
+from datetime import date
 from pathlib import Path
 
 from textual.app import App
@@ -77,6 +78,7 @@ class PostmortemApp(App[int]):
         self.show_prompts = True
         self.presenter = False
         self.clock = time.monotonic  # tests replace it to drive timers without sleeping
+        self.today = date.today  # tests replace it to hold a follow-up on a chosen day
         self._theme_before_presenter = self.theme
         self._seen_version = None
         self._started = False

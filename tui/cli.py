@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lister = commands.add_parser("list", help="one line per review")
     lister.add_argument("--json", action="store_true", help="print JSON")
+    _add_list_filters(lister)
 
     check = commands.add_parser("check", help="every error and advisory, by step; exit 1 on errors")
     check.add_argument("id")
@@ -98,8 +99,68 @@ def _store(args: argparse.Namespace):
     return ReviewStore(_db_path(args))
 
 
+def _add_list_filters(lister: argparse.ArgumentParser) -> None:
+    """``list``'s filters; a bad value is refused by argparse with a message naming the flag (exit 2)."""
+    lister.add_argument("--due", action="store_true",
+                        help="only reviews whose follow-up is due or overdue or that have overdue actions, and why")
+    lister.add_argument("--search", metavar="TEXT", default="",
+                        help="only reviews whose text holds every word of TEXT (any case)")
+    lister.add_argument("--kind", choices=("incident", "project"))
+    lister.add_argument("--severity", type=_severity_flag, metavar="SEV1..SEV4")
+    lister.add_argument("--tag", type=_tag_flag, help="only reviews with this tag (any case)")
+    lister.add_argument("--since", type=_date_flag, metavar="DATE", help="review date on or after DATE (YYYY-MM-DD)")
+    lister.add_argument("--until", type=_date_flag, metavar="DATE", help="review date on or before DATE (YYYY-MM-DD)")
+    lister.add_argument("--status", choices=("open", "done", "due"),
+                        help="open: an action is open or slipped; done: none is; due: as --due")
+
+
+def _severity_flag(value: str) -> str:
+    from store.archive import QueryError, read_severity
+
+    try:
+        return read_severity(value)
+    except QueryError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not one of SEV1, SEV2, SEV3, SEV4") from None
+
+
+def _tag_flag(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("give a tag, e.g. --tag database")
+    return value.strip()
+
+
+def _date_flag(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31") from None
+
+
+def _listed(args: argparse.Namespace, today) -> list:
+    """The summaries ``list`` prints: filtered, and only the due ones with ``--due``."""
+    from store.archive import ArchiveQuery, is_due, review_text, search
+
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    query = ArchiveQuery(words=tuple(args.search.split()), kind=args.kind or "", severity=args.severity or "",
+                         tag=args.tag or "", since=args.since, until=args.until, status=args.status or "")
+    store = _store(args)
+    texts = None
+    if query.words:
+        texts = dict(store.read_documents(lambda doc: (str(doc.get("id", "")), review_text(doc))))
+    found = search(store.list_summaries(), query, today, texts)
+    return [review for review in found if is_due(review, today)] if args.due else found
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print the reviews, newest first."""
+    """Print the reviews, newest first; with ``--due`` only what needs doing, and why (exit 0 either way)."""
+    from datetime import date
+
+    from store.archive import due_reasons
+
+    today = date.today()
     rows = [
         {
             "id": review.id,
@@ -109,14 +170,25 @@ def cmd_list(args: argparse.Namespace) -> int:
             "updated": review.updated,
             "open_actions": review.open_actions,
             "follow_up": review.follow_up,
+            "severity": review.severity,
+            "review_date": review.review_date,
+            "tags": list(review.tags),
+            "due": due_reasons(review, today),
         }
-        for review in _store(args).list_summaries()
+        for review in _listed(args, today)
     ]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
+    if args.due:
+        for row in rows:
+            print(f"{row['id']:<8} {row['title'] or '(untitled)'}: {', '.join(row['due'])}")
+        if not rows:
+            print("Nothing due.")
+        return 0
     if not rows:
-        print("No reviews yet. Start one with: postmortem new")
+        filtered = any(getattr(args, name) for name in ("search", "kind", "severity", "tag", "since", "until", "status"))
+        print("No review matches." if filtered else "No reviews yet. Start one with: postmortem new")
         return 0
     print(f"{'ID':<8} {'KIND':<9} {'STEP':<14} {'UPDATED':<17} {'OPEN':>4}  TITLE")
     for row in rows:
@@ -127,10 +199,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Print every problem by step; exit 1 when any is an error."""
-    from store.checks import check_review, has_errors
+    from store.checks import check_report, has_errors
 
     review = _store(args).get(args.id)
-    sections = check_review(review)
+    sections = check_report(review)
     failed = any(has_errors(problems) for problems in sections.values())
     if args.json:
         payload = {
@@ -150,13 +222,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Render a review; warn on stderr (without failing) when its check has errors."""
-    from store.checks import check_review
+    from store.checks import check_report
     from store.render import RENDERERS
 
     review = _store(args).get(args.id)
     text = RENDERERS[args.format](review, names=args.names)
     errors = sum(
-        1 for problems in check_review(review).values() for p in problems if p.level == "error"
+        1 for problems in check_report(review).values() for p in problems if p.level == "error"
     )
     if errors:
         print(f"postmortem: warning: {review.id} has {errors} check error(s); see `postmortem check {review.id}`", file=sys.stderr)

@@ -1,0 +1,312 @@
+"""The follow-up session: each action in turn marked done, slipped or dropped, then held.
+
+Thirty days after the review the facilitator walks every action: done (and
+whether it worked), slipped (a new due date and a reason) or dropped (a
+reason).  The rules are :mod:`store.follow_up`'s; this screen shows the
+completion rate as it goes, saves each decision as it is recorded, and on
+finishing records the day and schedules the next follow-up while actions
+remain open.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.errors import InvalidField, StoreError
+from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decision, progress
+from store.model import Action, Review
+from store.ops import Set
+from tui.text import show_text
+
+HELP = """
+# Follow-up
+
+Thirty days after the review, check on every action: *here is what we
+implemented and how it is working*.
+
+For each action choose a decision, write the note, and press **Enter**:
+
+| decision | needs |
+|---|---|
+| Done | a note on whether it worked (recommended) |
+| Slipped | a reason and a new due date after today |
+| Dropped | a reason |
+
+The next action that still needs a decision comes up by itself.
+
+| key | does |
+|---|---|
+| Up / Down (in the decision) | choose done, slipped or dropped |
+| Tab / shift+Tab | move between the list, the decision and the fields |
+| Enter | record the decision of the action shown |
+| ctrl+n / ctrl+b | next / previous action |
+| F2 | finish: record the follow-up as held today |
+| F1 | this help |
+| Escape | back (recorded decisions are kept) |
+
+Finishing is refused while an action has no decision.  When actions slipped,
+finishing asks for the date of the next follow-up (30 days on by default).
+"""
+
+MARKS = {"done": "done", "slipped": "slipped", "dropped": "dropped", "undecided": "decide"}
+NOTE_PLACEHOLDERS = {
+    "done": "Did it work? How is it working?",
+    "slipped": "Why did it slip? (required)",
+    "dropped": "Why was it dropped? (required)",
+    None: "Choose a decision first",
+}
+
+
+def detail(error: InvalidField) -> str:
+    """The message of a refusal without its field path (the screen shows where)."""
+    return str(error).removeprefix(f"{error.field}: ")
+
+
+class FollowUpScreen(Screen):
+    """Walks the actions of one review and records a decision on each."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "step(1)", "Next action", id="next-action", priority=True),
+        Binding("ctrl+b", "step(-1)", "Previous", id="previous-action", priority=True),
+        Binding("f2", "finish", "Finish", id="finish"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, review: Review) -> None:
+        super().__init__()
+        self.review = review
+        self.current = 0
+        self.choice: str | None = None
+
+    # Layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="=")
+        yield Static("", id="follow-up-title")
+        yield Static("", id="follow-up-progress")
+        with VerticalScroll(id="follow-up-body"):
+            yield OptionList(id="follow-up-actions")
+            yield Static("", id="follow-up-action")
+            with Horizontal(id="follow-up-decision-row"):
+                yield OptionList(*[Option(s.capitalize(), id=s) for s in DECISIONS], id="follow-up-decision")
+                with Vertical(id="follow-up-fields"):
+                    yield Input(placeholder=NOTE_PLACEHOLDERS[None], id="follow-up-note")
+                    yield Input(placeholder="New due date YYYY-MM-DD (slipped only)", id="follow-up-due")
+            yield Static("", id="follow-up-refusal", classes="-empty")
+            with Horizontal(id="follow-up-buttons"):
+                yield Button("Record decision (Enter)", id="follow-up-record", variant="primary")
+                yield Button("Finish follow-up (F2)", id="follow-up-finish")
+            yield Label("Notes from the follow-up (saved when you finish):")
+            yield Input(placeholder="What did the follow-up find?", id="follow-up-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#follow-up-notes", Input).value = self.review.follow_up.notes
+        waiting = [i for i, a in enumerate(self.review.actions) if needs_decision(self.review, a)]
+        self.current = waiting[0] if waiting else 0
+        self.show_review()
+        self.show_action()
+        if self.review.actions:
+            self.focus_decision()
+
+    # Showing ------------------------------------------------------------------
+
+    def show_review(self) -> None:
+        """The title, the completion rate and the list of actions with their decisions."""
+        review = self.review
+        title = f"Follow-up of {review.id}: {review.title or '(untitled)'}"
+        when = f"held {review.follow_up.held}" if review.follow_up.held else f"due {review.follow_up.due or '-'}"
+        if review.follow_up.held and is_pending(review):
+            when += f"; next due {review.follow_up.due}"
+        show_text(self.query_one("#follow-up-title", Static), f"{title}  ({when})")
+        show_text(self.query_one("#follow-up-progress", Static), progress(review, in_session=True).describe())
+        actions = self.query_one("#follow-up-actions", OptionList)
+        actions.clear_options()
+        actions.add_options([Option(Content(self.describe(a)), id=a.id) for a in review.actions])
+        if review.actions:
+            actions.highlighted = self.current
+
+    def describe(self, action: Action) -> str:
+        key = "undecided" if needs_decision(self.review, action) else action.status
+        due = f" (due {action.due})" if action.due else ""
+        return f"{MARKS[key]:<8} {action.what or '(no description)'}{due}"
+
+    def show_action(self) -> None:
+        """The chosen action's card and its recorded decision, ready to change."""
+        if not self.review.actions:
+            show_text(self.query_one("#follow-up-action", Static), "This review has no actions to follow up.")
+            return
+        action = self.review.actions[self.current]
+        card = (
+            f"Action {self.current + 1} of {len(self.review.actions)}: {action.what or '(no description)'}\n"
+            f"Owner: {action.owner or '-'}   Due: {action.due or '-'}   Done when: {action.done_when or '-'}"
+        )
+        show_text(self.query_one("#follow-up-action", Static), card)
+        decided = not needs_decision(self.review, action) and action.status in DECISIONS
+        self.choice = action.status if decided else None
+        decision = self.query_one("#follow-up-decision", OptionList)
+        decision.highlighted = DECISIONS.index(action.status) if decided else None
+        self.query_one("#follow-up-note", Input).value = action.note if action.decided else ""
+        due = action.due if decided and action.status == "slipped" else ""
+        self.query_one("#follow-up-due", Input).value = due
+        self.show_refusal("")
+        self.update_placeholders()
+
+    def focus_decision(self) -> None:
+        self.query_one("#follow-up-decision", OptionList).focus()
+
+    def update_placeholders(self) -> None:
+        choice = self.choice
+        self.query_one("#follow-up-note", Input).placeholder = NOTE_PLACEHOLDERS[choice]
+        self.query_one("#follow-up-due", Input).disabled = choice != "slipped"
+
+    def show_refusal(self, text: str) -> None:
+        refusal = self.query_one("#follow-up-refusal", Static)
+        show_text(refusal, text)
+        refusal.set_class(not text, "-empty")
+
+    # Events -------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#follow-up-decision")
+    def decision_changed(self, event: OptionList.OptionHighlighted) -> None:
+        self.choice = event.option.id
+        self.update_placeholders()
+        self.show_refusal("")
+
+    @on(OptionList.OptionSelected, "#follow-up-decision")
+    def decision_made(self) -> None:
+        """Enter on a decision moves on to its note."""
+        self.query_one("#follow-up-note", Input).focus()
+
+    @on(OptionList.OptionHighlighted, "#follow-up-actions")
+    def action_chosen(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != self.current:
+            self.current = event.option_index
+            self.show_action()
+
+    @on(Input.Submitted, "#follow-up-note, #follow-up-due")
+    @on(Button.Pressed, "#follow-up-record")
+    def record(self) -> None:
+        """Record the decision shown; refuse, naming what is missing, and write nothing."""
+        if not self.review.actions:
+            return
+        choice = self.choice
+        if choice is None:
+            self.show_refusal("Choose a decision first: done, slipped or dropped (Up/Down in the decision list).")
+            self.focus_decision()
+            return
+        action = self.review.actions[self.current]
+        note = self.query_one("#follow-up-note", Input).value
+        new_due = self.query_one("#follow-up-due", Input).value
+        try:
+            edit = decide(action, choice, note, new_due, self.app.today())
+        except InvalidField as error:
+            self.refuse(error)
+            return
+        if self.save(edit):
+            self.advance()
+
+    def refuse(self, error: InvalidField) -> None:
+        self.show_refusal(f"Not recorded: {detail(error)}.")
+        target = "#follow-up-due" if error.field.endswith(".due") else "#follow-up-note"
+        self.query_one(target, Input).focus()
+
+    def save(self, *changes) -> bool:
+        """Write the changes in one transaction; on failure say so and keep what is on screen."""
+        try:
+            stored = self.app.store.apply(self.review.id, *changes)
+        except StoreError as error:
+            self.app.report_error(error)
+            return False
+        self.app.note_own_write()
+        self.review = stored.review
+        return True
+
+    def advance(self) -> None:
+        """Show the next action that still needs a decision, or say that all have one."""
+        waiting = [i for i, a in enumerate(self.review.actions) if needs_decision(self.review, a)]
+        later = [i for i in waiting if i > self.current] or waiting
+        if later:
+            self.current = later[0]
+        self.show_review()
+        self.show_action()
+        if later:
+            self.focus_decision()
+        else:
+            self.app.notify("Every action has a decision. F2 records the follow-up as held.")
+            self.query_one("#follow-up-finish", Button).focus()
+
+    # Actions ------------------------------------------------------------------
+
+    def action_step(self, offset: int) -> None:
+        if self.review.actions:
+            self.current = (self.current + offset) % len(self.review.actions)
+            self.query_one("#follow-up-actions", OptionList).highlighted = self.current
+            self.show_action()
+
+    @on(Button.Pressed, "#follow-up-finish")
+    def action_finish(self) -> None:
+        """Hold the follow-up: refused until every action has a decision."""
+        try:
+            finish(self.review, self.app.today())
+        except InvalidField as error:
+            self.current = next(i for i, a in enumerate(self.review.actions) if needs_decision(self.review, a))
+            self.query_one("#follow-up-actions", OptionList).highlighted = self.current
+            self.show_action()
+            self.show_refusal(f"Not finished: {detail(error)}.")
+            return
+        if any(a.status == "slipped" for a in self.review.actions):
+            from datetime import timedelta
+
+            from screens.dialogs import PromptDialog
+
+            default = (self.app.today() + timedelta(days=30)).isoformat()
+            question = "Some actions slipped. Date of the next follow-up (YYYY-MM-DD):"
+            self.app.push_screen(PromptDialog(question, default), self.finish_with)
+        else:
+            self.finish_with("")
+
+    def finish_with(self, next_due: str | None) -> None:
+        """Record the follow-up as held today (with the next date when asked for one)."""
+        if next_due is None:
+            return
+        notes = self.query_one("#follow-up-notes", Input).value
+        try:
+            changes = finish(self.review, self.app.today(), next_due)
+        except InvalidField as error:
+            self.show_refusal(f"Not finished: {detail(error)}.")
+            return
+        if not self.save(Set("follow_up.notes", notes), *changes):
+            return
+        follow = self.review.follow_up
+        after = f" Next follow-up: {follow.due}." if is_pending(self.review) else " Every action is closed."
+        self.app.notify(f"Follow-up held on {follow.held}.{after}", markup=False)
+        self.dismiss()
+
+    def action_back(self) -> None:
+        notes = self.query_one("#follow-up-notes", Input).value
+        if notes != self.review.follow_up.notes:
+            self.save(Set("follow_up.notes", notes))
+        self.dismiss()
+
+    def action_help(self) -> None:
+        from screens.dialogs import HelpDialog
+
+        self.app.push_screen(HelpDialog("Follow-up", HELP))
+
+    def reload_from_store(self) -> None:
+        """Another window changed the file: show its decisions, keep what is being typed here."""
+        try:
+            self.review = self.app.store.get(self.review.id)
+        except StoreError:
+            return
+        self.current = min(self.current, max(len(self.review.actions) - 1, 0))
+        self.show_review()
