@@ -41,7 +41,8 @@ def preview_lines(preview: PastePreview, tz_name: str, source: str) -> list[str]
         marker = f"[{event.marker}]" if event.marker else ""
         lines.append(f"  line {event.line:<4} {show_time(event.at, tz_name):<19}  {marker:<11} {event.text}")
     if preview.unread:
-        lines.append(f"{_count(len(preview.unread), "line")} not read (no time at the start, or a chat header with no message):")
+        unread = _count(len(preview.unread), "line")
+        lines.append(f"{unread} not read (no time at the start, or a chat header with no message):")
         lines.extend(f"  line {line.line:<4} {line.text}" for line in preview.unread)
     return lines
 
