@@ -172,7 +172,7 @@ def _table(table_id: str, *labels: str) -> DataTable:
     return table
 
 
-def resolve_chart(quarters: list[QuarterStats]) -> Text:
+def resolve_chart(quarters: list[QuarterStats]) -> Content:
     """One labelled bar per quarter, from zero to its median time to resolve.
 
     The longest bar is the longest median; a quarter with a median above zero
@@ -180,15 +180,15 @@ def resolve_chart(quarters: list[QuarterStats]) -> Text:
     """
     longest = max((q.median_to_resolve or 0 for q in quarters), default=0)
     width = max((len(q.quarter) for q in quarters), default=0)
-    chart = Text(no_wrap=True, overflow="ellipsis")
-    for index, quarter in enumerate(quarters):
+    lines = []
+    for quarter in quarters:
         seconds = quarter.median_to_resolve
-        blocks = 0
-        if seconds and longest:
-            blocks = max(1, round(BAR_WIDTH * seconds / longest))
-        if index:
-            chart.append("\n")
-        chart.append(f"{quarter.quarter:<{width}}  ")
-        chart.append(BAR * blocks, style="bold")
-        chart.append(f"{' ' if blocks else ''}{show_duration(seconds)}")
-    return chart
+        blocks = max(1, round(BAR_WIDTH * seconds / longest)) if seconds and longest else 0
+        lines.append(
+            Content.assemble(
+                f"{quarter.quarter:<{width}}  ",
+                (BAR * blocks, "$primary"),
+                f"{' ' if blocks else ''}{show_duration(seconds)}",
+            )
+        )
+    return Content("\n").join(lines)

@@ -20,6 +20,7 @@ from snapshot_apps.reviews import (
     store_review,
     write_home_file,
 )
+from store.db import ReviewStore
 from store.model import STEPS
 from tui.app import make_app
 
@@ -137,3 +138,60 @@ def test_a_terminal_shrunk_below_60x20_asks_for_a_larger_window(snap_compare, tm
     # Started at 50x16 the message is buried under the first screen: see
     # test_facilitation.py::test_starting_in_a_small_terminal_shows_the_too_small_message.
     assert snap_compare(app, terminal_size=SIZE, run_before=shrink)
+
+
+def _stats_review(day: str, detect: int, resolve: int, statuses: tuple[str, ...], root_cause: str) -> dict:
+    """A review started at 10:00 on ``day``, detected and resolved that many minutes later.
+
+    Due dates lie far in the past (overdue) or future, so the screenshot does not change with the day it is taken.
+    """
+    at = f"{day}T10:00:00+00:00"
+    return review(
+        review_date=day,
+        timeline=[
+            {"at": at, "text": "It starts", "marker": "started"},
+            {"at": f"{day}T10:{detect:02d}:00+00:00", "text": "Alert", "marker": "detected"},
+            {"at": f"{day}T{10 + resolve // 60}:{resolve % 60:02d}:00+00:00", "text": "Fixed", "marker": "resolved"},
+        ],
+        actions=[
+            {"what": "Something concrete", "owner": "Sam", "status": status,
+             "due": "2001-01-01" if index % 2 else "2999-12-31"}
+            for index, status in enumerate(statuses)
+        ],
+        five_whys={"problem": "Checkout failed", "chains": [{"whys": ["Memory ran out", "A job grew", root_cause]}]},
+    )
+
+
+def test_statistics_across_reviews(snap_compare, tmp_path):
+    db = tmp_path / "r.json"
+    store = ReviewStore(db)
+    for doc in (
+        _stats_review("2026-04-14", 4, 22, ("done", "open"), "Load tests use a tenth of the production data"),
+        _stats_review("2026-05-20", 12, 48, ("done", "dropped"), "No alert on queue depth"),
+        _stats_review("2026-07-02", 3, 15, ("done",), "Load tests skip the nightly job"),
+        _stats_review("2026-08-11", 6, 95, ("slipped", "open"), "The runbook has no rollback step"),
+        _stats_review("2026-09-30", 20, 40, ("done", "done"), "Queue depth is not on the dashboard"),
+        _stats_review("2026-11-20", 4, 22, ("open", "open"), "Load tests do not use production-sized data"),
+    ):
+        store.create(doc)
+    app = make_app(db)
+    app.clock = FakeClock()
+
+    async def open_stats(pilot) -> None:
+        await until_screen("HomeScreen")(pilot)
+        pilot.app.open_stats()
+        await until_screen("StatsScreen")(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_stats)
+
+
+def test_the_follow_up_session_midway_with_one_action_done(snap_compare, tmp_path):
+    from datetime import date
+
+    db = tmp_path / "r.json"
+    doc = review()
+    doc["actions"][0] |= {"status": "done", "note": "Fired twice in drills", "decided": "2026-12-21"}
+    review_id = store_review(db, doc)
+    app = make_app(db, start="follow-up", review_id=review_id)
+    app.today = lambda: date(2026, 12, 21)
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("FollowUpScreen"))
