@@ -84,7 +84,6 @@ class FollowUpScreen(Screen):
         super().__init__()
         self.review = review
         self.current = 0
-        self.choice: str | None = None
 
     # Layout -------------------------------------------------------------------
 
@@ -151,7 +150,6 @@ class FollowUpScreen(Screen):
         )
         show_text(self.query_one("#follow-up-action", Static), card)
         decided = not needs_decision(self.review, action) and action.status in DECISIONS
-        self.choice = action.status if decided else None
         decision = self.query_one("#follow-up-decision", OptionList)
         decision.highlighted = DECISIONS.index(action.status) if decided else None
         self.query_one("#follow-up-note", Input).value = action.note if action.decided else ""
@@ -159,6 +157,12 @@ class FollowUpScreen(Screen):
         self.query_one("#follow-up-due", Input).value = due
         self.show_refusal("")
         self.update_placeholders()
+
+    @property
+    def choice(self) -> str | None:
+        """The decision highlighted in the list (read from the list, so it never lags behind it)."""
+        index = self.query_one("#follow-up-decision", OptionList).highlighted
+        return DECISIONS[index] if index is not None else None
 
     def focus_decision(self) -> None:
         self.query_one("#follow-up-decision", OptionList).focus()
@@ -176,8 +180,7 @@ class FollowUpScreen(Screen):
     # Events -------------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted, "#follow-up-decision")
-    def decision_changed(self, event: OptionList.OptionHighlighted) -> None:
-        self.choice = event.option.id
+    def decision_changed(self) -> None:
         self.update_placeholders()
         self.show_refusal("")
 

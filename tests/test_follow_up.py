@@ -313,3 +313,18 @@ async def test_user_text_in_actions_is_shown_literally_on_the_follow_up(tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "FollowUpScreen")
         assert "Fix [bold]markup[/] and [@click=app.quit]links[/]" in static_text(pilot, "#follow-up-action")
+
+
+async def test_recording_without_choosing_a_decision_is_refused_and_nothing_is_written(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, review_to_follow_up())
+    app = new_app(db, start="follow-up", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FollowUpScreen")
+        await pilot.press("tab")
+        await type_text(pilot, "It works")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Choose a decision first" in static_text(pilot, "#follow-up-refusal")
+        assert focused_id(pilot) == "follow-up-decision"
+    assert stored(db, review_id)["actions"][0]["status"] == "open"

@@ -183,3 +183,15 @@ def test_statistics_across_reviews(snap_compare, tmp_path):
         await until_screen("StatsScreen")(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_stats)
+
+
+def test_the_follow_up_session_midway_with_one_action_done(snap_compare, tmp_path):
+    from datetime import date
+
+    db = tmp_path / "r.json"
+    doc = review()
+    doc["actions"][0] |= {"status": "done", "note": "Fired twice in drills", "decided": "2026-12-21"}
+    review_id = store_review(db, doc)
+    app = make_app(db, start="follow-up", review_id=review_id)
+    app.today = lambda: date(2026, 12, 21)
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("FollowUpScreen"))
