@@ -1,0 +1,301 @@
+"""Pasted timelines: each fixture is a shape people really paste (a Slack channel, logs,
+notes that cross midnight, times with offsets, a draft full of junk).  For each:
+the exact events (times with offsets), the proposed markers, the lines left out,
+and the durations the review shows once they are added; then the command."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store import ops
+from store.db import ReviewStore
+from store.model import Review
+from store.timeline import durations
+from store.timeline_paste import PastedEvent, UnreadLine, marker_for, parse_paste
+from tui.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "timelines"
+TZ = "Europe/Berlin"
+REVIEW_DATE = "2026-11-21"
+
+
+def read(name: str, existing=()):
+    return parse_paste((FIXTURES / name).read_text(encoding="utf-8"), TZ, REVIEW_DATE, existing)
+
+
+def durations_after_adding(preview, tmp_path) -> dict:
+    """Add the events to a fresh review as the command does, and compute its durations."""
+    store = ReviewStore(tmp_path / "d.json")
+    review = store.create({"title": "t", "timezone": TZ, "review_date": REVIEW_DATE})
+    change = store.apply(review.id, *(ops.Add("timeline", item) for item in preview.items()))
+    return durations(change.review)
+
+
+def test_a_slack_channel_copy(tmp_path):
+    preview = read("slack_export.txt")
+    assert preview.events == (
+        PastedEvent("2026-11-19T14:51:00+01:00", "Dana Lee: deploy of checkout v2.3 starts", "started", 3),
+        PastedEvent("2026-11-19T14:58:00+01:00", "Priya N: error-rate alert fires for checkout-api, I'm paged", "detected", 5),
+        PastedEvent("2026-11-19T14:58:00+01:00", "Priya N: looking at the dashboards now", None, 6),
+        PastedEvent("2026-11-19T15:02:00+01:00", "Priya N: 5xx at 12% on checkout-api", None, 8),
+        PastedEvent("2026-11-19T15:10:00+01:00", "Sam Okafor: rolled back to v2.2", "mitigated", 12),
+        PastedEvent("2026-11-19T15:24:00+01:00", "Dana Lee: all clear, error rate back to baseline", "resolved", 14),
+    )
+    assert preview.unread == (UnreadLine(9, "1 reply"), UnreadLine(15, "Dana Lee  3:40 PM"))
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 420, "to_mitigate": 1140, "to_resolve": 1980}
+
+
+def test_application_and_syslog_lines(tmp_path):
+    preview = read("app_logs.txt")
+    assert preview.events == (
+        PastedEvent("2026-11-20T14:05:02+01:00", "INFO deploy: rollout of checkout v2.3 started", "started", 1),
+        PastedEvent("2026-11-20T14:09:41+01:00", "ERROR checkout-api: upstream connect error (503)", None, 2),
+        PastedEvent(
+            "2026-11-20T14:09:58+01:00",
+            "mon01 alertmanager[2211]: alert fires: CheckoutErrorRate (severity=page)",
+            "detected",
+            5,
+        ),
+        PastedEvent("2026-11-20T14:21:30+01:00", "deploy01 deployctl[901]: rolled back checkout to v2.2", "mitigated", 6),
+        PastedEvent("2026-11-20T13:27:05+00:00", "checkout-api: error rate back to baseline, resolved", "resolved", 7),
+    )
+    assert preview.unread == (
+        UnreadLine(3, "Traceback (most recent call last):"),
+        UnreadLine(4, 'File "/srv/checkout/db.py", line 88, in connect'),
+    )
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 296, "to_mitigate": 988, "to_resolve": 1323}
+
+
+def test_dated_notes_that_cross_midnight(tmp_path):
+    preview = read("screenplay_midnight.txt")
+    assert preview.events == (
+        PastedEvent("2015-10-21T23:40:00+02:00", "Nightly batch job starts on db-2", "started", 4),
+        PastedEvent("2015-10-21T23:52:00+02:00", "Replication lag alert fires; Sam is paged", "detected", 5),
+        PastedEvent("2015-10-21T23:58:00+02:00", "Lee notices checkout timeouts", None, 6),
+        PastedEvent("2015-10-22T00:10:00+02:00", "Batch job paused: workaround, lag falling", "mitigated", 7),
+        PastedEvent("2015-10-22T00:34:00+02:00", "Lag at zero, checkout fixed", "resolved", 8),
+        PastedEvent("2015-10-22T09:00:00+02:00", "Postmortem scheduled", None, 10),
+    )
+    assert preview.unread == (UnreadLine(1, "Incident notes, written up by Lee"),)
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 720, "to_mitigate": 1800, "to_resolve": 3240}
+
+
+def test_times_with_offsets_keep_them_and_naive_times_are_the_reviews(tmp_path):
+    preview = read("offsets.txt")
+    assert preview.events == (
+        PastedEvent("2026-11-20T13:05:00+00:00", "deploy of v2.3 begins", "started", 1),
+        PastedEvent("2026-11-20T15:09:00+02:00", "error-rate alert fires (Helsinki on-call)", "detected", 2),
+        PastedEvent("2026-11-20T13:20:00+00:00", "rollback mitigated the errors", "mitigated", 3),
+        PastedEvent("2026-11-20T14:25:00+01:00", "EU support sees the last failed orders", None, 4),
+        PastedEvent("2026-11-20T08:45:00-05:00", "status page says resolved", "resolved", 5),
+        PastedEvent("2026-11-20T14:35:00-08:00", "customer emails stop (US support)", None, 6),
+    )
+    assert preview.unread == ()
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 240, "to_mitigate": 900, "to_resolve": 2400}
+
+
+def test_irc_and_teams_logs(tmp_path):
+    preview = read("irc_teams.txt")
+    assert preview.events == (
+        PastedEvent("2026-11-21T14:05:00+01:00", "dana: deploy of v2.3 starts now", "started", 1),
+        PastedEvent("2026-11-21T14:09:00+01:00", "sam: alert fires on checkout error rate", "detected", 2),
+        PastedEvent("2026-11-21T14:15:00+01:00", "Lee Park: we have a workaround: traffic moved to eu-west", "mitigated", 4),
+        PastedEvent("2026-11-21T14:15:00+01:00", "Lee Park: cache warming up", None, 5),
+        PastedEvent("2026-11-21T14:30:00+01:00", "Dana Lee: errors gone, this is resolved", "resolved", 7),
+    )
+    assert preview.unread == ()
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 240, "to_mitigate": 600, "to_resolve": 1500}
+
+
+def test_junk_lines_are_listed_and_escape_sequences_removed(tmp_path):
+    preview = read("junk.txt")
+    assert preview.events == (
+        PastedEvent("2026-11-21T14:05:00+01:00", "Deploy starts", "started", 4),
+        PastedEvent("2026-11-21T14:09:00+01:00", "Alert fires [bold]loudly[/]", "detected", 7),
+        PastedEvent("2026-11-21T14:27:00+01:00", "Errors stop", None, 13),
+    )
+    assert preview.unread == (
+        UnreadLine(1, "# Timeline (draft)"),
+        UnreadLine(3, "See https://status.example.com/incidents/123"),
+        UnreadLine(5, "25:99 not a time"),
+        UnreadLine(6, "TODO: ask Sam about the cache"),
+        UnreadLine(9, "14:7 half a time"),
+        UnreadLine(10, "140:05 too many digits"),
+        UnreadLine(11, "[@click=app.quit] 14:20 markup first"),
+        UnreadLine(12, "2026-02-30 14:20 no such day"),
+        UnreadLine(14, "--"),
+    )
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 240, "to_mitigate": None, "to_resolve": None}
+
+
+@pytest.mark.parametrize(
+    ("line", "at", "text"),
+    [
+        ("14:51 text", "2026-11-21T14:51:00+01:00", "text"),
+        ("14:51:07 text", "2026-11-21T14:51:07+01:00", "text"),
+        ("[14:51] name: text", "2026-11-21T14:51:00+01:00", "name: text"),
+        ("[2015-10-21 14:51:03] name: text", "2015-10-21T14:51:03+02:00", "name: text"),
+        ("2015-10-21 14:51 UTC text", "2015-10-21T14:51:00+00:00", "text"),
+        ("2015-10-21T14:51:00Z text", "2015-10-21T14:51:00+00:00", "text"),
+        ("2015-10-21T14:51:00+02:00 text", "2015-10-21T14:51:00+02:00", "text"),
+        ("2:51 PM text", "2026-11-21T14:51:00+01:00", "text"),
+        ("12:05 am text", "2026-11-21T00:05:00+01:00", "text"),
+        ("14:51 PST text", "2026-11-21T14:51:00-08:00", "text"),
+        ("14:51 UTC+5:30 text", "2026-11-21T14:51:00+05:30", "text"),
+        ("14:51 DNS fails", "2026-11-21T14:51:00+01:00", "DNS fails"),
+        ("2026-11-20 14:51:07,123 ERROR service: msg", "2026-11-20T14:51:07+01:00", "ERROR service: msg"),
+        ("Nov 20 14:51:07 host app[123]: msg", "2026-11-20T14:51:07+01:00", "host app[123]: msg"),
+        ("21 Oct 2015 14:51 text", "2015-10-21T14:51:00+02:00", "text"),
+        ("- 14:51 \u2014 text", "2026-11-21T14:51:00+01:00", "text"),
+        ("3. 14:51 | text", "2026-11-21T14:51:00+01:00", "text"),
+    ],
+)
+def test_each_time_shape_on_one_line(line, at, text):
+    preview = parse_paste(line, TZ, REVIEW_DATE)
+    assert [(event.at, event.text) for event in preview.events] == [(at, text)]
+
+
+@pytest.mark.parametrize("date_line", ["2015-10-21", "Wednesday, October 21, 2015", "Oct 21 2015", "21 Oct 2015", "**Oct 21st, 2015**"])
+def test_a_date_on_its_own_line_applies_to_the_lines_after_it(date_line):
+    preview = parse_paste(f"09:00 before\n{date_line}\n14:51 after", TZ, REVIEW_DATE)
+    assert [event.at for event in preview.events] == ["2026-11-21T09:00:00+01:00", "2015-10-21T14:51:00+02:00"]
+    assert preview.unread == ()
+
+
+def test_a_small_step_back_in_time_stays_on_the_same_day():
+    preview = parse_paste("14:51:07 log line\n14:51 reply to an older message\n14:40 noted late", "UTC", REVIEW_DATE)
+    assert [event.at[:10] for event in preview.events] == ["2026-11-21"] * 3
+
+
+def test_bare_follow_on_times_in_a_chat_with_am_pm_stay_in_the_afternoon():
+    preview = parse_paste("Dana  11:58 AM\nfirst\n12:03\nsecond\n1:10\nthird", "UTC", REVIEW_DATE)
+    assert [event.at[11:16] for event in preview.events] == ["11:58", "12:03", "13:10"]
+
+
+def test_each_marker_is_proposed_once_and_never_one_the_timeline_has():
+    text = "14:00 deploy starts\n14:01 second deploy starts\n14:05 paged\n14:06 paged again"
+    assert [e.marker for e in parse_paste(text, "UTC", REVIEW_DATE).events] == ["started", None, "detected", None]
+    existing = {"started"}
+    assert [e.marker for e in parse_paste(text, "UTC", REVIEW_DATE, existing).events] == [None, None, "detected", None]
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("Outage begins", "started"),
+        ("Error-rate alert fires", "detected"),
+        ("On-call paged", "detected"),
+        ("Rollback started", "mitigated"),
+        ("Workaround in place", "mitigated"),
+        ("All clear", "resolved"),
+        ("Errors not resolved yet", None),
+        ("no fix yet, nothing mitigated", None),
+        ("resolved: DNS answers again", "resolved"),
+        ("Sends the report", None),
+    ],
+)
+def test_words_propose_a_marker(text, marker):
+    assert marker_for(text) == marker
+
+
+def test_blank_lines_are_skipped_silently_and_lines_count_from_one():
+    preview = parse_paste("\n\n   \n14:00 a\n\r\nnot a time\n", "UTC", REVIEW_DATE)
+    assert [event.line for event in preview.events] == [4]
+    assert preview.unread == (UnreadLine(6, "not a time"),)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(max_size=200)
+    | st.lists(st.sampled_from(["14:51", "[", "]", " PM", "2015-10-21", "\n", "Z", "+02:00", "Oct", " ", "x:", "\r", "\x1b["]))
+    .map("".join),
+    tz=st.text(max_size=15) | st.sampled_from(["UTC", "Europe/Berlin", "Pacific/Kiritimati"]),
+    day=st.text(max_size=12) | st.sampled_from(["9999-12-31", "0001-01-01", REVIEW_DATE]),
+)
+def test_any_text_is_read_without_raising(text, tz, day):
+    preview = parse_paste(text, tz, day, {"resolved"})
+    assert all(event.marker != "resolved" for event in preview.events)
+    assert all("\x1b" not in event.text and "\n" not in event.text for event in preview.events)
+
+
+# The command -------------------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    path = tmp_path / "reviews.json"
+    ReviewStore(path).create({"title": "t", "timezone": TZ, "review_date": REVIEW_DATE})
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def stored_timeline(db: Path) -> list[dict]:
+    return [
+        {"at": event.at, "text": event.text, "marker": event.marker}
+        for event in ReviewStore(db).get("pm-1").timeline
+    ]
+
+
+def test_the_command_shows_the_preview_then_adds_every_event(db, capsys):
+    code, out, err = run(capsys, "--db", str(db), "timeline-import", "pm-1", str(FIXTURES / "screenplay_midnight.txt"))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"6 events read from {FIXTURES / 'screenplay_midnight.txt'} (times in {TZ}):"
+    assert lines[1].split() == ["line", "4", "2015-10-21", "23:40", "[started]", "Nightly", "batch", "job", "starts", "on", "db-2"]
+    assert lines[4].split()[:5] == ["line", "7", "2015-10-22", "00:10", "[mitigated]"]
+    assert lines[7].startswith("1 line not read")
+    assert lines[8].split() == ["line", "1", "Incident", "notes,", "written", "up", "by", "Lee"]
+    assert lines[-1] == "Added 6 events to pm-1."
+    assert stored_timeline(db)[3] == {"at": "2015-10-22T00:10:00+02:00", "text": "Batch job paused: workaround, lag falling", "marker": "mitigated"}
+    assert [event["marker"] for event in stored_timeline(db)] == ["started", "detected", None, "mitigated", "resolved", None]
+    assert durations(ReviewStore(db).get("pm-1")) == {"to_detect": 720, "to_mitigate": 1800, "to_resolve": 3240}
+
+
+def test_a_dry_run_adds_nothing(db, capsys):
+    before = db.read_bytes()
+    code, out, _ = run(capsys, "--db", str(db), "timeline-import", "pm-1", str(FIXTURES / "slack_export.txt"), "--dry-run")
+    assert code == 0
+    assert "[detected]" in out and "line 9    1 reply" in out
+    assert out.splitlines()[-1] == "Dry run: nothing added to pm-1."
+    assert db.read_bytes() == before
+
+
+def test_markers_the_timeline_has_are_not_proposed_again(db, capsys):
+    ReviewStore(db).apply("pm-1", ops.Add("timeline", {"at": "2026-11-20T14:00:00+01:00", "text": "x", "marker": "started"}))
+    run(capsys, "--db", str(db), "timeline-import", "pm-1", str(FIXTURES / "app_logs.txt"))
+    assert [event["marker"] for event in stored_timeline(db)] == ["started", None, None, "detected", "mitigated", "resolved"]
+
+
+def test_standard_input(db, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("14:05 deploy starts\n14:09 paged\n"))
+    code, out, _ = run(capsys, "--db", str(db), "timeline-import", "pm-1", "-")
+    assert code == 0
+    assert out.splitlines()[0] == f"2 events read from standard input (times in {TZ}):"
+    assert [event["text"] for event in stored_timeline(db)] == ["deploy starts", "paged"]
+
+
+def test_a_file_with_no_time_exits_2_naming_it_and_adds_nothing(db, capsys, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("we talked about the cache\nand the deploy\n")
+    before = db.read_bytes()
+    code, out, err = run(capsys, "--db", str(db), "timeline-import", "pm-1", str(notes))
+    assert (code, out) == (2, "")
+    assert err == f"postmortem: {notes}: no line starts with a time, so no event was read; nothing added\n"
+    assert db.read_bytes() == before
+
+
+def test_an_unknown_id_or_unreadable_file_exits_2_with_one_line(db, capsys, tmp_path):
+    code, _, err = run(capsys, "--db", str(db), "timeline-import", "pm-7", str(FIXTURES / "junk.txt"))
+    assert code == 2 and "pm-7" in err and err.count("\n") == 1
+    code, _, err = run(capsys, "--db", str(db), "timeline-import", "pm-1", str(tmp_path / "missing.txt"))
+    assert code == 2 and "missing.txt" in err and err.count("\n") == 1
