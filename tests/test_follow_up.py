@@ -328,3 +328,27 @@ async def test_recording_without_choosing_a_decision_is_refused_and_nothing_is_w
         assert "Choose a decision first" in static_text(pilot, "#follow-up-refusal")
         assert focused_id(pilot) == "follow-up-decision"
     assert stored(db, review_id)["actions"][0]["status"] == "open"
+
+
+def test_the_follow_up_and_tags_survive_an_export_and_import_exactly():
+    from store.interchange import export_document, parse_document
+
+    review = followed_up()
+    review.tags = ["database", "deploys"]
+    exported = export_document(review)
+    again = Review.from_dict(parse_document(exported, "test.json"))
+    assert again.tags == ["database", "deploys"]
+    assert again.follow_up == review.follow_up
+    assert [(a.status, a.note, a.due, a.decided, a.slipped_from) for a in again.actions] == [
+        (a.status, a.note, a.due, a.decided, a.slipped_from) for a in review.actions
+    ]
+
+
+def test_an_imported_decision_date_that_is_not_a_date_is_refused_naming_the_field():
+    from store.interchange import export_document, parse_document
+
+    exported = export_document(followed_up())
+    exported["actions"][1]["slipped_from"] = "last week"
+    with pytest.raises(InvalidField) as refused:
+        parse_document(exported, "team.json")
+    assert refused.value.field == "actions[1].slipped_from" and "team.json" in str(refused.value)
