@@ -144,6 +144,14 @@ class ReviewStore:
         """What the home list shows, newest first: cheap enough for thousands of reviews at start-up."""
         return self._read(lambda: [ReviewSummary.from_dict(doc) for doc in self._newest_first()])
 
+    def read_documents(self, read: Callable[[dict], T]) -> list[T]:
+        """``read`` applied to every stored review (dict form), newest first, without building Reviews.
+
+        For the archive's word search, which needs every text but not the
+        typed model.  ``read`` gets the store's own dict and must not change it.
+        """
+        return self._read(lambda: [read(doc) for doc in self._newest_first()])
+
     def _newest_first(self) -> list[Document]:
         docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
         return docs[::-1]
