@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
 from screens.step import StepScreen
+from store import ops
 from store.model import MARKERS, Event
 from store.timeline import (
     durations,
@@ -18,6 +21,7 @@ from store.timeline import (
     show_time,
     store_time,
 )
+from store.timeline_paste import PastePreview
 from tui.item_editor import FieldSpec, ItemEditor
 from tui.text import show_text
 
@@ -35,6 +39,7 @@ class TimelineScreen(StepScreen):
 
     STEP = "timeline"
     HAS_LISTS = True
+    BINDINGS = [Binding("f5", "paste_events", "Paste", id="paste-events", show=False)]
     INTRO = "What happened, when? A time (14:05, 2026-11-20 14:05, or ISO with offset), an optional marker, what happened."
     HELP_TEXT = """
 # Timeline
@@ -47,6 +52,12 @@ Times are read in the review's timezone (set in Setup). `14:05` is taken on
 the day of the event before it (or the review date); `2026-11-20 14:05` and
 ISO times such as `2026-11-20T14:05:00+00:00` work too. Events keep themselves
 in time order.
+
+**F5 pastes a timeline:** paste the incident channel (Slack, Teams, IRC), log
+lines or written notes into the box; each line that starts with a time
+becomes an event, and the preview lists the events (in the review's
+timezone, with the markers their words suggest) and the lines it could not
+read. **F2** adds them all, **Escape** adds nothing.
 
 """
 
@@ -105,6 +116,28 @@ in time order.
         self.add_item("timeline", {"at": "", "text": answer})
         self.app.notify("No time found at the start of that answer: add it in the Time field.", severity="warning")
         return True
+
+    def action_paste_events(self) -> None:
+        """Open the paste dialog; its events are added only when the user confirms there."""
+        from screens.timeline_paste import TimelinePasteDialog
+
+        markers = {event.marker for event in self.review.timeline if event.marker}
+        dialog = TimelinePasteDialog(self.review.timezone, self.review.review_date, markers)
+        self.app.push_screen(dialog, self.add_pasted)
+
+    def add_pasted(self, preview: PastePreview | None) -> None:
+        """Add the confirmed events in one store transaction, then show them (the saver flushes typing first)."""
+        if not preview or not preview.events:
+            return
+        change = self.apply_now(*(ops.Add("timeline", item) for item in preview.items()))
+        if change is not None:
+            count = len(preview.events)
+            self.app.notify(f"Added {count} event{'s' if count != 1 else ''} from the paste.")
+
+    def palette_commands(self) -> list[tuple[str, Any, str]]:
+        return super().palette_commands() + [
+            ("Paste a timeline", self.action_paste_events, "Events from a pasted chat, log or notes (F5)"),
+        ]
 
     def refresh_checks(self) -> None:
         super().refresh_checks()
