@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -232,6 +234,17 @@ def test_stats_without_actions_says_na(tmp_path, capsys):
     assert "Root-cause words: none yet (0 root causes)" in out
 
 
+def test_the_stats_command_never_imports_textual(db):
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        "main(['--db', sys.argv[1], 'stats'])\n"
+        "assert not [name for name in sys.modules if name.split('.')[0] == 'textual'], 'textual was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 # The screen -------------------------------------------------------------------
 
 
@@ -271,7 +284,7 @@ async def test_the_chart_draws_a_bar_per_quarter_from_zero(db):
         assert chart[3] == "2026-Q3  -"
 
 
-async def test_the_arrows_scroll_the_screen_at_60x20(db):
+async def test_page_down_scrolls_the_screen_at_60x20(db):
     from tui.app import make_app
 
     async with make_app(db).run_test(size=(60, 20)) as pilot:
@@ -314,15 +327,15 @@ async def test_the_screen_without_actions_says_na(tmp_path):
         assert "Completion: n/a" in text and "2026-Q4" in text
 
 
-def test_the_stats_command_never_imports_textual(db):
-    import subprocess
-    import sys
 
-    code = (
-        "import sys\n"
-        "from tui.cli import main\n"
-        "main(['--db', sys.argv[1], 'stats'])\n"
-        "assert not [name for name in sys.modules if name.split('.')[0] == 'textual'], 'textual was imported'\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+async def test_a_review_added_by_another_process_is_counted(db):
+    from tui.app import make_app
+
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        await open_stats(pilot)
+        ReviewStore(db).create(timed_review("2026-09-01T10:00:00", 1, 2))
+        for _ in range(20):  # the app polls the file twice a second
+            if "8 reviews" in screen_text(pilot):
+                break
+            await pilot.pause(0.1)
+        assert "8 reviews: 7 incident, 1 project" in screen_text(pilot)
