@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static, TextArea
 from store.timeline import show_time
 from store.timeline_paste import PastePreview, parse_paste
 
-HINT = "Paste a chat, log lines or notes: each line that starts with a time becomes an event."
+HINT = "Paste a chat, log lines or notes; lines starting with a time become events."
 
 
 class TimelinePasteDialog(ModalScreen[PastePreview | None]):

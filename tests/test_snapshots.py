@@ -195,3 +195,21 @@ def test_the_follow_up_session_midway_with_one_action_done(snap_compare, tmp_pat
     app = make_app(db, start="follow-up", review_id=review_id)
     app.today = lambda: date(2026, 12, 21)
     assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("FollowUpScreen"))
+
+
+def test_the_timeline_paste_dialog_previews_a_pasted_chat(snap_compare, tmp_path):
+    from pathlib import Path
+
+    from textual import events
+
+    app = app_at_step(tmp_path / "r.json", "timeline", BLANK_REVIEW)
+    chat = (Path(__file__).parent / "fixtures" / "timelines" / "slack_export.txt").read_text(encoding="utf-8")
+
+    async def paste(pilot) -> None:
+        await until_screen("TimelineScreen")(pilot)
+        await pilot.press("f5")
+        await until_screen("TimelinePasteDialog")(pilot)
+        pilot.app.post_message(events.Paste(chat))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=paste)
