@@ -1,6 +1,8 @@
-"""Home: the saved reviews, newest first, with keys to start, open, filter and delete."""
+"""Home: the saved reviews, newest first, what is due, and a search of the whole archive."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from rich.text import Text
 from textual import on
@@ -10,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from store.archive import TextIndex, follow_up_pending, follow_up_state, overdue_actions, parse_query, search
 from store.errors import StoreError
 from store.model import ReviewSummary
 from tui.step_indicator import SHORT_TITLES
@@ -17,12 +20,33 @@ from tui.step_indicator import SHORT_TITLES
 HELP = """
 # Reviews
 
-The saved reviews, newest first. Type to filter by title or id.
+The saved reviews, newest first. **Open** counts the open actions and how
+many of them are late ("3, 2 late"); **Follow-up** is the follow-up date,
+or "late 12-21", "today", "soon 12-24" while it is pending, "held 12-23" once held.
+
+Type to search every text of every review (title, timeline, whys, actions,
+participants, tags ...): all the words must appear, in any case. Filter
+words narrow the list in the same box:
+
+| word | keeps |
+|---|---|
+| `kind:project` | project reviews (`kind:incident`) |
+| `sev:1` or `sev:SEV1` | that severity |
+| `tag:database` | reviews with that tag |
+| `status:open` | an action is open or slipped |
+| `status:done` | no action is open |
+| `status:due` | follow-up due or late, or an action late |
+| `since:2026-01-01` | review date on or after |
+| `until:2026-03-31` | review date on or before |
+
+For example `checkout kind:incident status:due`.
 
 | key | does |
 |---|---|
 | Up / Down | choose a review |
 | Enter | open it where it stopped |
+| F2 | hold the follow-up of the chosen review |
+| F3 | statistics across all reviews |
 | ctrl+n | new incident review |
 | ctrl+r | new project review |
 | ctrl+d or F8 | delete the chosen review (asks first) |
@@ -35,39 +59,83 @@ Everything is saved as you type; reviews live in one file (see the README).
 
 
 FIRST_ROWS = 40  # more than a screenful at any sensible size
+CHUNK_ROWS = 100  # rows added per frame after the first screenful (a few ms each)
+
+
+def today() -> date:
+    """The day the due marks are worked out for (tests fix it)."""
+    return date.today()
+
+
+def column_layout(width: int) -> list[tuple[str, str, int]]:
+    """(key, label, width) of each column for a table ``width`` cells wide; the title takes what is left.
+
+    The due marks (Open, Follow-up) always stay; the time of the last change
+    needs 90 columns (the list is newest first anyway) and the kind 70.
+    """
+    columns = [("id", "ID", 7), ("title", "Title", 0)]
+    if width >= 66:
+        columns.append(("kind", "Kind", 8))
+    columns.append(("step", "Step", 8))
+    if width >= 86:
+        columns.append(("changed", "Changed", 11))
+    columns += [("open", "Open", 9), ("follow_up", "Follow-up", 10)]
+    used = sum(size for *_, size in columns) + 2 * len(columns)  # each cell has one space either side
+    return [(key, label, size or max(8, width - used)) for key, label, size in columns]
 
 
 class HomeScreen(Screen):
     """The list of saved reviews."""
 
     BINDINGS = [
-        Binding("ctrl+n", "new_review('incident')", "New incident", id="new-incident", priority=True),
-        Binding("ctrl+r", "new_review('project')", "New project", id="new-project", priority=True),
+        Binding("ctrl+n", "new_review('incident')", "Incident", id="new-incident", priority=True),
+        Binding("ctrl+r", "new_review('project')", "Project", id="new-project", priority=True),
         Binding("ctrl+d,f8", "delete_review", "Delete", id="delete", priority=True),
+        # Help before the new keys, so a narrow footer drops Stats, not Help.
+        Binding("f1", "help", "Help", id="help", priority=True),
+        Binding("f2", "follow_up", "Follow-up", id="follow-up", priority=True),
+        Binding("f3", "stats", "Stats", id="stats", priority=True),
         Binding("up", "move(-1)", "Up", show=False, id="up"),
         Binding("down", "move(1)", "Down", show=False, id="down"),
-        Binding("f1", "help", "Help", id="help"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.reviews: list[ReviewSummary] = []
         self._fill_generation = 0
+        self._texts = TextIndex()
+        self._texts_stale = True
+        self._columns: list[tuple[str, str, int]] = []
+        self._shown: tuple = ()  # what the table holds: rows, day and columns
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
-        yield Input(placeholder="Type to filter reviews by title or id", id="filter")
+        yield Input(placeholder="Search text, or kind: sev: tag: status: since: (F1)", id="filter")
         yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Reviews"
-        table = self.query_one(DataTable)
-        # Widths that fit 80 columns; the title takes what is left and is cut with an ellipsis.
-        for label, width in (("ID", 7), ("Title", 16), ("Kind", 8), ("Step", 8), ("Changed", 11), ("Open", 4), ("Follow-up", 10)):
-            table.add_column(label, width=width)
+        self._set_columns()
         self.query_one("#filter", Input).focus()
+
+    def on_resize(self) -> None:
+        """A new width may call for other columns; the rows are redrawn only when it does."""
+        if self._set_columns():
+            self.show_reviews()
+
+    def _set_columns(self) -> bool:
+        """Lay the columns out for the screen's width (margins and scrollbar left out); True if they changed."""
+        columns = column_layout(self.size.width - 4)
+        if columns == self._columns:
+            return False
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label, width in columns:
+            table.add_column(label, width=width, key=key)
+        self._columns = columns
+        return True
 
     def on_screen_resume(self) -> None:
         """Load the list when the screen is first shown and whenever it is shown again."""
@@ -83,65 +151,89 @@ class HomeScreen(Screen):
         except StoreError as error:
             self.app.report_error(error)
             self.reviews = []
+        self._texts_stale = True  # brought up to date at the next word search, not before
         self.show_reviews()
 
-    def show_reviews(self) -> None:
-        """Fill the table with the reviews that match the filter.
+    def search_texts(self) -> dict[str, str]:
+        """Every review's text for word search; only reviews changed since the last search are re-read."""
+        if self._texts_stale:
+            try:
+                self._texts.refresh(self.app.store.read_documents(lambda doc: doc))
+            except StoreError as error:
+                self.app.report_error(error)
+            self._texts_stale = False
+        return self._texts.texts()
 
-        The first screenful is added at once and the rest after the first
-        frame, so a file of thousands of reviews still opens quickly.
+    def show_reviews(self) -> None:
+        """Fill the table with the reviews that match the search.
+
+        The first screenful is added at once and the rest a chunk per frame,
+        so a file of thousands of reviews opens quickly and typing in the
+        search box never waits for rows nobody can see yet.  When the search
+        finds the rows already shown (a word every review holds), nothing is
+        redrawn.
         """
         table = self.query_one(DataTable)
-        wanted = self.query_one("#filter", Input).value.strip().lower()
+        query, problems = parse_query(self.query_one("#filter", Input).value)
+        day = today()
+        rows = search(self.reviews, query, day, self.search_texts() if query.words else None)
+        self._show_empty_note(bool(rows), problems)
+        shown = (tuple(rows), day, tuple(self._columns))
+        if shown == self._shown:
+            return
+        self._shown = shown
         chosen = self.chosen_id()
         table.clear()
-        rows = [
-            review
-            for review in self.reviews
-            if not wanted or wanted in review.title.lower() or wanted in review.id.lower()
-        ]
         self._fill_generation += 1
         self._add_rows(rows[:FIRST_ROWS], chosen)
         if rows[FIRST_ROWS:]:
-            generation = self._fill_generation
-            self.call_after_refresh(self._add_rest, rows[FIRST_ROWS:], chosen, generation)
-        self._show_empty_note(bool(rows))
+            self.call_after_refresh(self._add_rest, rows[FIRST_ROWS:], chosen, self._fill_generation)
 
     def _add_rows(self, rows: list[ReviewSummary], chosen: str | None) -> None:
         table = self.query_one(DataTable)
+        day = today()
         for review in rows:
-            table.add_row(*self._cells(review), key=review.id)
+            table.add_row(*self._cells(review, day), key=review.id)
             if review.id == chosen:
                 table.move_cursor(row=table.row_count - 1)
 
     def _add_rest(self, rows: list[ReviewSummary], chosen: str | None, generation: int) -> None:
-        if generation == self._fill_generation:  # the filter has not changed since
-            self._add_rows(rows, chosen)
+        """Add the next chunk of rows after a frame, unless the search has changed since."""
+        if generation != self._fill_generation:
+            return
+        self._add_rows(rows[:CHUNK_ROWS], chosen)
+        if rows[CHUNK_ROWS:]:
+            self.call_after_refresh(self._add_rest, rows[CHUNK_ROWS:], chosen, generation)
 
-    def _show_empty_note(self, any_shown: bool) -> None:
+    def _show_empty_note(self, any_shown: bool, problems: list[str] = ()) -> None:
+        """The line under the list: why nothing is shown, or which filter word cannot be used (yet)."""
         empty = self.query_one("#empty", Static)
         if not self.reviews:
-            empty.update(Content("No reviews yet. ctrl+n starts an incident review, ctrl+r a project review."))
+            note = "No reviews yet. ctrl+n starts an incident review, ctrl+r a project review."
+        elif problems:
+            note = "Filter left out: " + "; ".join(problems)
         elif not any_shown:
-            empty.update(Content("No review matches the filter."))
+            note = "No review matches the filter."
         else:
-            empty.update("")
+            note = ""
+        empty.update(Content(note))
 
-    @staticmethod
-    def _cells(review: ReviewSummary) -> list[Text]:
-        updated = review.updated[5:16].replace("T", " ")  # MM-DD HH:MM
-        return [
-            Text(review.id),
-            Text(review.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
-            Text(review.kind),
-            Text(SHORT_TITLES.get(review.step, review.step)),
-            Text(updated),
-            Text(str(review.open_actions)),
-            Text(review.follow_up),
-        ]
+    def _cells(self, review: ReviewSummary, day: date) -> list[Text]:
+        """One row, in the order of the columns the current width shows."""
+        cells = dict(
+            id=Text(review.id),
+            title=Text(review.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
+            kind=Text(review.kind),
+            step=Text(SHORT_TITLES.get(review.step, review.step)),
+            changed=Text(review.updated[5:16].replace("T", " ")),  # MM-DD HH:MM
+            open=open_actions_cell(review, day),
+            follow_up=follow_up_cell(review, day),
+        )
+        return [cells[key] for key, _, _ in self._columns]
 
     @on(Input.Changed, "#filter")
     def filter_reviews(self) -> None:
+        """Search as you type: over 1,000 reviews a keystroke costs a few milliseconds, so no debounce."""
         self.show_reviews()
 
     def action_move(self, offset: int) -> None:
@@ -165,6 +257,18 @@ class HomeScreen(Screen):
 
     def action_new_review(self, kind: str) -> None:
         self.app.create_review(kind)
+
+    def action_follow_up(self) -> None:
+        """Hold the follow-up of the chosen review: each open action marked done, slipped or dropped."""
+        review_id = self.chosen_id()
+        if review_id is None:
+            self.app.notify("Choose a review first.")
+            return
+        self.app.open_follow_up(review_id)
+
+    def action_stats(self) -> None:
+        """What the archive says across reviews: time to detect and resolve, actions done."""
+        self.app.open_stats()
 
     def action_delete_review(self) -> None:
         from screens.dialogs import ConfirmDialog
@@ -197,6 +301,30 @@ class HomeScreen(Screen):
             ("New incident review", lambda: self.action_new_review("incident"), "Start at setup"),
             ("New project review", lambda: self.action_new_review("project"), "Start at setup"),
             ("Open the chosen review", self.open_chosen, "Where it stopped"),
+            ("Hold the follow-up of the chosen review", self.action_follow_up, "F2"),
+            ("Statistics across reviews", self.action_stats, "F3"),
             ("Delete the chosen review", self.action_delete_review, "Asks first"),
             ("Help", self.action_help, "Keys of this screen"),
         ]
+
+
+def open_actions_cell(review: ReviewSummary, day: date) -> Text:
+    """Open actions, and how many are late, in words ("3, 2 late"); late is also bold red."""
+    late = overdue_actions(review, day)
+    if not late:
+        return Text(str(review.open_actions))
+    return Text.assemble(f"{review.open_actions}, ", (f"{late} late", "bold red"))
+
+
+def follow_up_cell(review: ReviewSummary, day: date) -> Text:
+    """The follow-up date, or what state it is in: "late 12-21", "today", "soon 12-24", "held 12-23"."""
+    state = follow_up_state(review, day)
+    if state == "overdue":
+        return Text(f"late {review.follow_up[5:10]}", style="bold red")
+    if state == "due":
+        return Text("today", style="bold yellow")
+    if state == "soon":
+        return Text(f"soon {review.follow_up[5:10]}")
+    if review.follow_up_held and not follow_up_pending(review):
+        return Text(f"held {review.follow_up_held[5:10]}")
+    return Text(review.follow_up)

@@ -28,8 +28,10 @@ person), who facilitates and who takes part, and the timezone the timeline
 times are read in.
 
 
-Participants are separated by commas. Times typed later (for example `14:05`)
-are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
+Participants and tags are separated by commas; tags (say `database`,
+`checkout`) find the review again later (`tag:database` in the home search).
+Times typed later (for example `14:05`) are read in the timezone given here,
+such as `UTC` or `Europe/Berlin`.
 """
 
     def compose_step(self) -> ComposeResult:
@@ -49,6 +51,11 @@ are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
         )
         yield Field("Timezone of the timeline", Input(placeholder="e.g. UTC or Europe/Berlin", id="timezone"), "timezone")
         yield Field("Review date (YYYY-MM-DD)", Input(placeholder="e.g. 2026-11-21", id="review_date"), "review_date")
+        yield Field(
+            "Tags (comma separated, to find the review again)",
+            Input(placeholder="e.g. database, checkout", id="tags"),
+            "tags",
+        )
         yield Field(
             "Timebox minutes per step: " + " ".join(SHORT_TITLES[step] for step in STEPS),
             Input(placeholder=" ".join(str(DEFAULT_TIMEBOXES[step]) for step in STEPS), id="timeboxes"),
@@ -79,12 +86,14 @@ are read in the timezone given here, such as `UTC` or `Europe/Berlin`.
     def shown_value(self, field: str) -> Any:
         if field == "participants":
             return ", ".join(self.review.participants)
+        if field == "tags":
+            return ", ".join(self.review.tags)
         if field == "timeboxes":
             return " ".join(str(self.review.timebox(step)) for step in STEPS)
         return super().shown_value(field)
 
     def to_stored(self, field: str, value: Any) -> Any:
-        if field == "participants":
+        if field in ("participants", "tags"):
             return [name.strip() for name in value.split(",") if name.strip()]
         if field == "timeboxes":
             minutes = [int(token) for token in value.replace(",", " ").split() if token.isdigit()]
