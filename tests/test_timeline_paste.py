@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from store import ops
 from store.db import ReviewStore
-from store.model import Review
 from store.timeline import durations
 from store.timeline_paste import PastedEvent, UnreadLine, marker_for, parse_paste
 from tui.cli import main
