@@ -9,6 +9,8 @@ header reads the same on every run.  Regenerate with
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from snapshot_apps.reviews import (
@@ -106,7 +108,10 @@ def test_solo_mode_asks_the_first_question_of_the_step(snap_compare, tmp_path):
     assert snap_compare(app, terminal_size=SIZE, run_before=until_screen("TimelineScreen"))
 
 
-def test_home_lists_several_reviews_newest_first(snap_compare, tmp_path):
+def test_home_lists_several_reviews_newest_first(snap_compare, tmp_path, monkeypatch):
+    import screens.home
+
+    monkeypatch.setattr(screens.home, "today", lambda: date(2026, 12, 21))  # the due marks, on a fixed day
     db = tmp_path / "r.json"
     write_home_file(
         db,
@@ -114,7 +119,8 @@ def test_home_lists_several_reviews_newest_first(snap_compare, tmp_path):
             (review(step="summary"), "2026-11-21T16:30:00+00:00"),
             (review(BLANK_REVIEW, kind="project", title="Q3 data migration overran by six weeks", step="timeline"),
              "2026-11-23T09:15:00+00:00"),
-            (review(BLANK_REVIEW, title="Login latency spike after CDN change", step="five_whys"),
+            (review(BLANK_REVIEW, title="Login latency spike after CDN change", step="five_whys",
+                    follow_up={"due": "2026-12-01", "held": None, "notes": ""}),
              "2026-11-22T11:05:00+00:00"),
             (review(BLANK_REVIEW), "2026-11-20T08:00:00+00:00"),
         ],
