@@ -1,0 +1,101 @@
+"""Benchmark: searching the archive of 1,000 reviews, in the store and on the home screen.
+
+The goal is a few milliseconds per keystroke, so the home list can search as
+you type without a debounce.  A script, not a timed test (machines are noisy):
+
+    .venv/bin/python tests/bench_search.py
+
+Prints the median time of one search (words, filters, a word found nowhere,
+which scans every text), the one-off cost of building the text index, and,
+with the real app in a Pilot, what the home screen's search handler and each
+later chunk of rows cost per keystroke.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_store import make_data  # noqa: E402
+
+from store.archive import TextIndex, parse_query, search  # noqa: E402
+from store.db import ReviewStore  # noqa: E402
+
+QUERIES = ("checkout", "zzz", "deploy database", "kind:project", "sev:2 status:due", "rollback tag:db")
+
+
+def median_ms(action, reps: int = 20) -> float:
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def bench_store(path: Path) -> None:
+    store = ReviewStore(path)
+    summaries = store.list_summaries()
+    index = TextIndex()
+    start = time.perf_counter()
+    index.refresh(store.read_documents(lambda doc: doc))
+    print(f"text index, first build: {(time.perf_counter() - start) * 1000:.1f} ms")
+    print(f"text index, refresh with nothing changed: {median_ms(lambda: index.refresh(store.read_documents(lambda d: d)), 5):.1f} ms")
+    texts = index.texts()
+    today = date(2026, 12, 30)
+    for text in QUERIES:
+        query, _ = parse_query(text)
+        found = search(summaries, query, today, texts)
+        print(f"search {text!r:22} {median_ms(lambda: search(summaries, query, today, texts)):6.2f} ms, {len(found)} found")
+
+
+async def bench_home(path: Path) -> None:
+    import screens.home as home
+    from tui.app import make_app
+
+    timings: dict[str, list[float]] = {"show_reviews": [], "_add_rest": []}
+    for name, spent in timings.items():
+        original = getattr(home.HomeScreen, name)
+
+        def timed(self, *args, _original=original, _spent=spent):
+            start = time.perf_counter()
+            _original(self, *args)
+            _spent.append((time.perf_counter() - start) * 1000)
+
+        setattr(home.HomeScreen, name, timed)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(5):
+            await pilot.pause()
+        for spent in timings.values():
+            spent.clear()
+        for key in [*"deploy", "space", *"zzz", *["backspace"] * 4, "space", *"kind:project", *["backspace"] * 13]:
+            await pilot.press(key)
+            await pilot.pause()
+    for name, spent in timings.items():
+        spent.sort()
+        print(f"home {name}: n={len(spent)} median {statistics.median(spent):.1f} ms, "
+              f"p95 {spent[int(len(spent) * 0.95)]:.1f} ms, max {spent[-1]:.1f} ms")
+    print("(the max of show_reviews is the first word typed: it builds the text index)")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "reviews.json"
+        path.write_bytes(orjson.dumps(make_data(1000)))
+        bench_store(path)
+        asyncio.run(bench_home(path))
+
+
+if __name__ == "__main__":
+    main()
