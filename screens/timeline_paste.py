@@ -118,7 +118,7 @@ class TimelinePasteDialog(ModalScreen[PastePreview | None]):
 
 def preview_content(preview: PastePreview, tz_name: str) -> Content:
     """Each event (time, proposed marker, text), then each line left out, as literal text."""
-    rows: list[Content] = []
+    rows: list[Content] = [Content.styled(f"Note: {note}", "italic") for note in preview.notes]
     for event in preview.events:
         marker = Content.styled(f"[{event.marker}] ", "bold") if event.marker else Content("")
         rows.append(Content(f"{show_time(event.at, tz_name)}  ").append(marker).append(Content(event.text)))

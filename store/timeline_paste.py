@@ -12,7 +12,7 @@ preview is recomputed on every key press while text is being pasted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from store.model import MARKERS
@@ -50,6 +50,8 @@ class PastePreview:
 
     events: tuple[PastedEvent, ...] = ()
     unread: tuple[UnreadLine, ...] = ()
+    # What the reader took from lines it did not turn into events ("line 1: date 2019-07-02").
+    notes: tuple[str, ...] = ()
 
     def items(self) -> list[dict]:
         """The events as timeline items, in the order they were pasted."""
@@ -106,6 +108,10 @@ _STAMP = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _DATE_LINE = re.compile(rf"^{_DATE_PART}$", re.IGNORECASE | re.VERBOSE)
+_DATE_IN_TEXT = re.compile(rf"(?<![\w/-]){_DATE_PART}(?![\w/-])", re.IGNORECASE | re.VERBOSE)
+# "(all times UTC)", "All times are in PDT", "times in UTC", "Times are Pacific (PST)".
+_ZONE_HINT = re.compile(r"\btimes?\b(?P<after>[^.;]{0,40})", re.IGNORECASE)
+_ZONE_WORD = re.compile(r"\b[A-Z]{2,4}\b")
 _BRACKETED = re.compile(r"^[\[(](?P<stamp>[^\[\]()]{3,60})[\])](?P<rest>.*)$")
 _BULLET = re.compile(r"^(?:[-*+\u2022\u2023\u25e6>#]+\s+|\d{1,3}[.)]\s+)")
 _SEPARATOR = re.compile(r"^[\s\-\u2013\u2014:|>=~]+")
@@ -225,6 +231,10 @@ def _read_stamp(text: str, year: int) -> _Stamp | None:
     return _Stamp(clock, day, tz, length, half_day) if end_ok else None
 
 
+def _has_year(match: re.Match) -> bool:
+    return any(match[name] for name in ("iso_y", "us_y", "md_y", "dm_y"))
+
+
 def read_date_line(text: str, year: int) -> date | None:
     """A line that is only a date (``2015-10-21``, ``Wednesday, October 21, 2015``, ``21 Oct 2015``)."""
     candidate = text.strip().strip("*_#=:").strip()
@@ -242,9 +252,17 @@ MIDNIGHT_SLACK = timedelta(hours=1)
 # Checked in this order, so "rollback started" is mitigated, not started.
 MARKER_WORDS = {
     "resolved": ("resolved", "resolution", "all clear", "all-clear", "fixed", "ends", "ended", "recovered", "fully restored"),
-    "mitigated": ("mitigated", "mitigation", "rolled back", "rollback", "roll back", "workaround", "failed over", "failover"),
-    "detected": ("paged", "alerted", "alert fires", "alert fired", "alert firing", "firing", "detected", "noticed"),
-    "started": ("outage begins", "started", "starts", "begins", "began"),
+    "mitigated": (
+        "mitigated", "mitigation", "rolled back", "rollback", "roll back", "workaround", "failed over", "failover",
+        "recovering", "partially restored", "begin to recover", "began to recover", "starts to recover",
+    ),
+    "detected": (
+        "paged", "page", "pages", "alerted", "alert", "alerts", "alarm", "alarms", "alert fires", "alert fired", "alert firing", "firing",
+        "detected", "detects", "noticed", "notices", "notified", "reported", "reports",
+    ),
+    "started": (
+        "outage begins", "impact begins", "started", "starts", "begins", "began", "deployed", "rolled out", "triggered",
+    ),
 }
 _NEGATION = re.compile(r"\b(?:not|no|never|without|isn't|wasn't|aren't|weren't|hasn't|haven't|didn't|yet)\W+(?:\w+\W+)?$")
 _MARKER_PATTERNS = {
@@ -290,6 +308,7 @@ class _Reader:
     events: list[PastedEvent] = field(default_factory=list)
     unread: list[UnreadLine] = field(default_factory=list)
     proposed: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
 
     def read(self, number: int, raw: str) -> None:
         line = clean_line(raw)
@@ -408,6 +427,8 @@ class _Reader:
 
     def read_untimed(self, number: int, line: str) -> None:
         if self.header_time is None:
+            if not self.events:
+                self.read_preamble(number, line)
             self.unread.append(UnreadLine(number, line))
         else:
             self.header_used = True
@@ -415,9 +436,53 @@ class _Reader:
             self.add(number, self.header_time, text)
             self.last_message = (number, line)
 
+    def move_resolved(self) -> None:
+        """Resolved goes on the last event that says so: "fully recovered" then "all clear" ends at the all clear."""
+        self.proposed.discard("resolved")
+        for index, event in enumerate(self.events):
+            if event.marker == "resolved":
+                self.events[index] = replace(event, marker=None)
+
+    def out_of_order(self, marker: str | None) -> bool:
+        """A marker that would come after a later one already proposed ("begins" after "paged") is not proposed."""
+        if marker is None:
+            return False
+        later = MARKERS[MARKERS.index(marker) + 1 :]
+        return any(event.marker in later for event in self.events)
+
+    def propose_start(self) -> None:
+        """No line said when it started: propose the first event, as published timelines begin with the trigger."""
+        if "started" in self.proposed or "started" in self.existing or not self.events:
+            return
+        first = self.events[0]
+        if first.marker is None:
+            self.events[0] = replace(first, marker="started")
+            self.notes.append(f"line {first.line}: no line says when it started, so the first event is proposed")
+
+    def read_preamble(self, number: int, line: str) -> None:
+        """A heading before the first event may give the date and zone of all that follows.
+
+        Published timelines open with "Timeline of the outage, July 2, 2019
+        (all times UTC)": the date applies to the times below, and so does the
+        zone.  Only a date with its year counts, and only before any event.
+        """
+        found = _DATE_IN_TEXT.search(line)
+        day = _read_date(found, self.day.year) if found and _has_year(found) else None
+        if day is not None:
+            self.day, self.previous = day, None
+            self.notes.append(f"line {number}: the date {day.isoformat()} applies to the times after it")
+        hint = _ZONE_HINT.search(line)
+        names = [word for word in _ZONE_WORD.findall(hint["after"]) if word in NAMED_ZONES] if hint else []
+        if names:
+            name = names[0]
+            self.tz = timezone(timedelta(minutes=NAMED_ZONES[name]), name)
+            self.notes.append(f"line {number}: times without a zone are read in {name}")
+
     def add(self, number: int, moment: datetime, text: str) -> None:
         marker = marker_for(text)
-        if marker in self.proposed or marker in self.existing:
+        if marker == "resolved" and "resolved" in self.proposed:
+            self.move_resolved()
+        if marker in self.proposed or marker in self.existing or self.out_of_order(marker):
             marker = None
         if marker is not None:
             self.proposed.add(marker)
@@ -465,10 +530,11 @@ def parse_paste(
                 reader.unread.append(UnreadLine(number, line))
     try:
         reader.end_header()
+        reader.propose_start()
     except Exception:  # noqa: BLE001
         pass
     unread = sorted(reader.unread, key=lambda item: item.line)
-    return PastePreview(tuple(reader.events), tuple(unread))
+    return PastePreview(tuple(reader.events), tuple(unread), tuple(reader.notes))
 
 
 def _safe_line(raw: str) -> str:

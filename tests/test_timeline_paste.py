@@ -298,3 +298,43 @@ def test_an_unknown_id_or_unreadable_file_exits_2_with_one_line(db, capsys, tmp_
     assert code == 2 and "pm-7" in err and err.count("\n") == 1
     code, _, err = run(capsys, "--db", str(db), "timeline-import", "pm-1", str(tmp_path / "missing.txt"))
     assert code == 2 and "missing.txt" in err and err.count("\n") == 1
+
+
+def test_a_published_write_up_whose_heading_gives_the_date_and_the_zone(tmp_path):
+    preview = read("published_writeup.txt")
+    assert preview.notes == (
+        "line 1: the date 2019-07-02 applies to the times after it",
+        "line 1: times without a zone are read in UTC",
+    )
+    assert [(e.at, e.marker, e.line) for e in preview.events] == [
+        ("2019-07-02T13:42:00+00:00", "started", 3),
+        ("2019-07-02T13:43:00+00:00", "detected", 4),
+        ("2019-07-02T13:44:00+00:00", None, 5),
+        ("2019-07-02T14:02:00+00:00", None, 6),
+        ("2019-07-02T14:07:00+00:00", "mitigated", 7),
+        ("2019-07-02T14:09:00+00:00", None, 8),
+        ("2019-07-02T14:52:00+00:00", "resolved", 9),
+    ]
+    assert preview.events[0].text == "A change to the proxy's request rules was deployed worldwide."
+    assert preview.unread == (UnreadLine(1, "Timeline of the edge proxy outage, July 2, 2019 (all times UTC)"),)
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 60, "to_mitigate": 1500, "to_resolve": 4200}
+
+
+def test_a_status_page_with_a_date_line_twelve_hour_times_and_the_last_all_clear_as_resolved(tmp_path):
+    preview = read("status_page.txt")
+    assert [(e.at, e.marker) for e in preview.events] == [
+        ("2017-02-28T09:37:00-08:00", "started"),
+        ("2017-02-28T09:38:00-08:00", "detected"),
+        ("2017-02-28T11:30:00-08:00", "mitigated"),
+        ("2017-02-28T12:26:00-08:00", None),
+        ("2017-02-28T13:18:00-08:00", None),
+        ("2017-02-28T13:54:00-08:00", "resolved"),
+    ]
+    assert preview.notes == ("line 3: no line says when it started, so the first event is proposed",)
+    assert preview.unread == (UnreadLine(1, "Summary of the storage service disruption"),)
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 60, "to_mitigate": 6780, "to_resolve": 15420}
+
+
+def test_a_marker_that_would_come_before_one_already_proposed_is_not_proposed():
+    preview = parse_paste("16:00 Support notices slow pages\n18:00 replication lag begins\n", TZ, REVIEW_DATE)
+    assert [e.marker for e in preview.events] == ["detected", None]

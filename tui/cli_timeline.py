@@ -37,6 +37,7 @@ def timeline_import(args: argparse.Namespace, store, read_text: Callable[[str], 
 def preview_lines(preview: PastePreview, tz_name: str, source: str) -> list[str]:
     """The events (local time, marker, text) and the unread lines, each with its line number."""
     lines = [f"{_count(len(preview.events), 'event')} read from {source} (times in {tz_name}):"]
+    lines.extend(f"  note: {note}" for note in preview.notes)
     for event in preview.events:
         marker = f"[{event.marker}]" if event.marker else ""
         lines.append(f"  line {event.line:<4} {show_time(event.at, tz_name):<19}  {marker:<11} {event.text}")
