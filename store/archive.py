@@ -114,19 +114,6 @@ def due_reasons(summary: ReviewSummary, today: date) -> list[str]:
     return reasons
 
 
-def due_mark(summary: ReviewSummary, today: date) -> str:
-    """A short mark for a narrow column: "follow-up late", "2 late", "f-up late, 2 late" ...
-
-    Always words, never only a colour, so it reads with NO_COLOR.
-    """
-    state = follow_up_state(summary, today)
-    late = overdue_actions(summary, today)
-    follow = {"overdue": "follow-up late", "due": "follow-up today", "soon": "follow-up soon"}.get(state, "")
-    if follow and late:
-        follow = follow.replace("follow-up", "f-up")
-    return ", ".join(part for part in (follow, f"{late} late" if late else "") if part)
-
-
 # Finding reviews ------------------------------------------------------------------
 
 

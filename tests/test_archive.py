@@ -14,7 +14,6 @@ from store.archive import (  # noqa: E402
     ArchiveQuery,
     QueryError,
     TextIndex,
-    due_mark,
     due_reasons,
     follow_up_state,
     is_due,
@@ -70,8 +69,6 @@ def test_due_reasons_say_why_in_words():
     assert due_reasons(summary("2026-12-21", dues=("2026-12-20",)), TODAY) == ["follow-up due today", "1 action overdue"]
     assert due_reasons(summary("2026-12-25"), TODAY) == []  # soon is shown, not due
     assert is_due(both, TODAY) and not is_due(summary("2026-12-25"), TODAY)
-    assert due_mark(both, TODAY) == "f-up late, 2 late"
-    assert due_mark(summary("2026-12-21"), TODAY) == "follow-up today"
 
 
 # Finding reviews ---------------------------------------------------------------------
