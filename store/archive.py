@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from store.follow_up import pending
 from store.model import KINDS, SEVERITIES, ReviewSummary
 
 SOON_DAYS = 7
@@ -68,12 +69,8 @@ def parse_date(text: str | None) -> date | None:
 
 
 def follow_up_pending(summary: ReviewSummary) -> bool:
-    """True while the follow-up has a date and was not held on or after it."""
-    due = parse_date(summary.follow_up)
-    if due is None:
-        return False
-    held = parse_date(summary.follow_up_held)
-    return held is None or held < due
+    """True while the follow-up is still to be held (the rule is store.follow_up's)."""
+    return pending(summary.follow_up, summary.follow_up_held, summary.open_actions > 0)
 
 
 def follow_up_state(summary: ReviewSummary, today: date) -> str:

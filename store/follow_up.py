@@ -63,19 +63,24 @@ class Progress:
 
 
 def is_pending(review: Review) -> bool:
-    """True while a follow-up is still to be held.
+    """True while a follow-up of this review is still to be held (see :func:`pending`)."""
+    still_open = any(a.status in ("open", "slipped") for a in review.actions)
+    return pending(review.follow_up.due, review.follow_up.held or "", still_open)
 
-    That is: a date is set and none was held yet, or the last one left
-    actions open and the next date (set when it finished) is later.
+
+def pending(due_text: str, held_text: str, actions_open: bool) -> bool:
+    """The one rule for "a follow-up is still to be held", for a review or a list summary.
+
+    A date is set and none was held yet; or the last one left actions open
+    and the next date (set when it finished) is later than it.
     """
-    follow = review.follow_up
-    due = parse_date(follow.due)
+    due = parse_date(due_text)
     if due is None:
         return False
-    held = parse_date(follow.held or "")
+    held = parse_date(held_text)
     if held is None:
         return True
-    return held < due and any(a.status in ("open", "slipped") for a in review.actions)
+    return held < due and actions_open
 
 
 def needs_decision(review: Review, action: Action) -> bool:

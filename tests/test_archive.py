@@ -47,14 +47,19 @@ def summary(follow_up: str = "", held: str = "", dues: tuple[str, ...] = (), **f
         ("2026-12-20", "2026-12-20", ""),  # held on the day
         ("2026-12-20", "2026-12-23", ""),  # held late, but held
         ("2027-01-20", "2026-12-20", ""),  # held, the next one a month away
-        ("2026-12-15", "2026-11-15", "overdue"),  # held once, the next one now late
+        ("2026-12-15", "2026-11-15", "overdue"),  # held once, actions left open, the next one now late
         ("", "", ""),
         ("next month", "", ""),  # not a date: never due
         ("2026-12-01", "garbage", "overdue"),  # an unreadable held date is not a holding
     ],
 )
 def test_follow_up_state_on_a_fixed_day(due, held, state):
-    assert follow_up_state(summary(due, held), TODAY) == state
+    one_open_action = ("2027-06-01",)
+    assert follow_up_state(summary(due, held, one_open_action), TODAY) == state
+
+
+def test_a_follow_up_held_before_its_date_that_closed_every_action_is_not_due_again():
+    assert follow_up_state(summary("2026-12-15", "2026-11-15"), TODAY) == ""
 
 
 def test_overdue_actions_count_open_ones_due_before_today_and_ignore_unreadable_dates():
