@@ -109,12 +109,16 @@ class FollowUpScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#follow-up-notes", Input).value = self.review.follow_up.notes
-        waiting = [i for i, a in enumerate(self.review.actions) if needs_decision(self.review, a)]
+        waiting = [i for i, a in enumerate(self.review.actions) if self.waiting(a)]
         self.current = waiting[0] if waiting else 0
         self.show_review()
         self.show_action()
         if self.review.actions:
             self.focus_decision()
+
+    def waiting(self, action: Action) -> bool:
+        """True when this follow-up still has to decide on ``action``."""
+        return needs_decision(self.review, action, self.app.today())
 
     # Showing ------------------------------------------------------------------
 
@@ -126,7 +130,7 @@ class FollowUpScreen(Screen):
         if review.follow_up.held and is_pending(review):
             when += f"; next due {review.follow_up.due}"
         show_text(self.query_one("#follow-up-title", Static), f"{title}  ({when})")
-        show_text(self.query_one("#follow-up-progress", Static), progress(review, in_session=True).describe())
+        show_text(self.query_one("#follow-up-progress", Static), progress(review, self.app.today()).describe())
         actions = self.query_one("#follow-up-actions", OptionList)
         actions.clear_options()
         actions.add_options([Option(Content(self.describe(a)), id=a.id) for a in review.actions])
@@ -134,7 +138,7 @@ class FollowUpScreen(Screen):
             actions.highlighted = self.current
 
     def describe(self, action: Action) -> str:
-        key = "undecided" if needs_decision(self.review, action) else action.status
+        key = "undecided" if self.waiting(action) else action.status
         due = f" (due {action.due})" if action.due else ""
         return f"{MARKS[key]:<8} {action.what or '(no description)'}{due}"
 
@@ -148,11 +152,14 @@ class FollowUpScreen(Screen):
             f"Action {self.current + 1} of {len(self.review.actions)}: {action.what or '(no description)'}\n"
             f"Owner: {action.owner or '-'}   Due: {action.due or '-'}   Done when: {action.done_when or '-'}"
         )
+        decided = not self.waiting(action) and action.status in DECISIONS
+        if action.decided and not decided:
+            was = f", was due {action.slipped_from}" if action.slipped_from else ""
+            card += f"\nAt the last follow-up ({action.decided}{was}): {action.status}, {action.note or 'no note'}"
         show_text(self.query_one("#follow-up-action", Static), card)
-        decided = not needs_decision(self.review, action) and action.status in DECISIONS
         decision = self.query_one("#follow-up-decision", OptionList)
         decision.highlighted = DECISIONS.index(action.status) if decided else None
-        self.query_one("#follow-up-note", Input).value = action.note if action.decided else ""
+        self.query_one("#follow-up-note", Input).value = action.note if decided and action.decided else ""
         due = action.due if decided and action.status == "slipped" else ""
         self.query_one("#follow-up-due", Input).value = due
         self.show_refusal("")
@@ -235,7 +242,7 @@ class FollowUpScreen(Screen):
 
     def advance(self) -> None:
         """Show the next action that still needs a decision, or say that all have one."""
-        waiting = [i for i, a in enumerate(self.review.actions) if needs_decision(self.review, a)]
+        waiting = [i for i, a in enumerate(self.review.actions) if self.waiting(a)]
         later = [i for i in waiting if i > self.current] or waiting
         if later:
             self.current = later[0]
@@ -261,7 +268,7 @@ class FollowUpScreen(Screen):
         try:
             finish(self.review, self.app.today())
         except InvalidField as error:
-            self.current = next(i for i, a in enumerate(self.review.actions) if needs_decision(self.review, a))
+            self.current = next(i for i, a in enumerate(self.review.actions) if self.waiting(a))
             self.query_one("#follow-up-actions", OptionList).highlighted = self.current
             self.show_action()
             self.show_refusal(f"Not finished: {detail(error)}.")

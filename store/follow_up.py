@@ -83,25 +83,25 @@ def pending(due_text: str, held_text: str, actions_open: bool) -> bool:
     return held < due and actions_open
 
 
-def needs_decision(review: Review, action: Action) -> bool:
-    """Open actions need a decision; so does a slipped one at the follow-up after it slipped."""
+def needs_decision(review: Review, action: Action, today: date) -> bool:
+    """Open actions need a decision; so does a slipped one at a later follow-up than the one it slipped at."""
     if action.status == "open":
         return True
     if action.status != "slipped" or not review.follow_up.held or not is_pending(review):
         return False
     decided = parse_date(action.decided)
     held = parse_date(review.follow_up.held)
-    return decided is None or (held is not None and decided <= held)
+    return decided is None or (held is not None and decided <= held and decided < today)
 
 
-def progress(review: Review, in_session: bool = False) -> Progress:
+def progress(review: Review, session_day: date | None = None) -> Progress:
     """The counts of each decision, as recorded (open actions are undecided).
 
-    ``in_session``: as the follow-up session sees them, where an action that
-    slipped at an earlier follow-up needs a decision again.
+    With ``session_day``: as the follow-up held that day sees them, where an
+    action that slipped at an earlier follow-up needs a decision again.
     """
     def waiting(action: Action) -> bool:
-        return needs_decision(review, action) if in_session else action.status == "open"
+        return needs_decision(review, action, session_day) if session_day else action.status == "open"
 
     decided = [a for a in review.actions if not waiting(a)]
     return Progress(
@@ -153,7 +153,7 @@ def finish(review: Review, today: date, next_due: str = "") -> list[Set]:
     Refused (InvalidField on the first undecided action) until every action
     has a decision.  The next date defaults to today + 30 days.
     """
-    waiting = [a for a in review.actions if needs_decision(review, a)]
+    waiting = [a for a in review.actions if needs_decision(review, a, today)]
     if waiting:
         first = waiting[0]
         what = first.what.strip() or first.id

@@ -109,9 +109,12 @@ def test_finishing_with_slipped_actions_schedules_the_next_follow_up():
     held = applied(review, *finish(review, TODAY))
     assert is_pending(held) and held.follow_up.due == "2027-01-20"
     # At the next follow-up the slipped action needs a decision again; done and dropped do not.
-    assert [needs_decision(held, action) for action in held.actions] == [False, True, False]
+    later = date(2027, 1, 20)
+    assert [needs_decision(held, action, later) for action in held.actions] == [False, True, False]
     assert progress(held).describe() == "1 of 2 kept actions done (50%); 1 slipped, 1 dropped"
-    assert progress(held, in_session=True).undecided == 1
+    assert progress(held, later).undecided == 1
+    # The same day, what was just decided stands.
+    assert progress(held, TODAY).undecided == 0
 
 
 def test_finishing_with_every_action_closed_leaves_nothing_pending():
@@ -352,3 +355,26 @@ def test_an_imported_decision_date_that_is_not_a_date_is_refused_naming_the_fiel
     with pytest.raises(InvalidField) as refused:
         parse_document(exported, "team.json")
     assert refused.value.field == "actions[1].slipped_from" and "team.json" in str(refused.value)
+
+
+async def test_at_the_next_follow_up_a_slipped_action_comes_up_again_with_what_was_said_last_time(tmp_path):
+    db = tmp_path / "reviews.json"
+    review = followed_up()
+    doc = review.to_dict()
+    review_id = seed(db, doc)
+    app = new_app(db, start="follow-up", review_id=review_id)
+    app.today = lambda: date(2027, 1, 20)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FollowUpScreen")
+        assert "held 2026-12-21; next due 2027-01-20" in static_text(pilot, "#follow-up-title")
+        assert "1 to decide" in static_text(pilot, "#follow-up-progress")
+        card = static_text(pilot, "#follow-up-action")
+        assert "Action 2 of 3: Add a canary stage" in card
+        assert "At the last follow-up (2026-12-21, was due 2026-12-10): slipped, Vendor delay on the deploy tool" in card
+        await decide_by_keys(pilot, 1, "Canary stage live since January")
+        assert "2 of 2 kept actions done (100%); 0 slipped, 1 dropped" in static_text(pilot, "#follow-up-progress")
+        await pilot.press("f2")
+        await wait_for_screen(pilot, "HomeScreen")
+    doc = stored(db, review_id)
+    assert doc["follow_up"]["held"] == "2027-01-20" and doc["actions"][1]["status"] == "done"
+    assert "Every change we committed to has been reviewed" in render_client(Review.from_dict(doc))
