@@ -4,9 +4,10 @@ Two questions a team asks of its old reviews, answered here for the home list
 and for ``postmortem list`` alike (no Textual, no store access):
 
 *What is due?*  A review's follow-up is **pending** while it has a due date
-and was not held on or after that date (the follow-up session sets ``held``
-to the day it ran and, when actions remain open, moves ``due`` to the next
-follow-up, so ``held < due`` means another one is pending).  A pending
+and none was held yet, or the last one left actions open and the next date is
+later (the follow-up session sets ``held`` to the day it ran and, when actions
+remain open, moves ``due`` to the next follow-up; the rule is
+:func:`store.follow_up.pending`).  A pending
 follow-up is ``"overdue"`` when its date is before today, ``"due"`` on the
 day itself and ``"soon"`` within the next :data:`SOON_DAYS` days.  An action
 is overdue when it is open or slipped and its due date is before today.
