@@ -62,11 +62,6 @@ FIRST_ROWS = 40  # more than a screenful at any sensible size
 CHUNK_ROWS = 100  # rows added per frame after the first screenful (a few ms each)
 
 
-def today() -> date:
-    """The day the due marks are worked out for (tests fix it)."""
-    return date.today()
-
-
 def column_layout(width: int) -> list[tuple[str, str, int]]:
     """(key, label, width) of each column for a table ``width`` cells wide; the title takes what is left.
 
@@ -175,7 +170,7 @@ class HomeScreen(Screen):
         """
         table = self.query_one(DataTable)
         query, problems = parse_query(self.query_one("#filter", Input).value)
-        day = today()
+        day = self.app.today()
         rows = search(self.reviews, query, day, self.search_texts() if query.words else None)
         self._show_empty_note(bool(rows), problems)
         shown = (tuple(rows), day, tuple(self._columns))
@@ -191,7 +186,7 @@ class HomeScreen(Screen):
 
     def _add_rows(self, rows: list[ReviewSummary], chosen: str | None) -> None:
         table = self.query_one(DataTable)
-        day = today()
+        day = self.app.today()
         for review in rows:
             table.add_row(*self._cells(review, day), key=review.id)
             if review.id == chosen:

@@ -10,7 +10,6 @@ content scrolls with the arrows and Page Up/Down; Escape goes back.
 
 from __future__ import annotations
 
-from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -118,7 +117,7 @@ class StatsScreen(Screen):
         except StoreError as error:
             self.app.report_error(error)
             reviews = []
-        self.show_stats(archive_stats(reviews, date.today()))
+        self.show_stats(archive_stats(reviews, self.app.today()))
 
     def show_stats(self, figures: ArchiveStats) -> None:
         """Fill every part of the screen; with no reviews, only say so."""

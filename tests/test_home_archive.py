@@ -19,13 +19,13 @@ from tui_helpers import (
     widget_id,
 )
 
-import screens.home as home
+from tui.app import PostmortemApp
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     """The marks are worked out for 2026-12-21: the follow-up date of complete_review()."""
-    monkeypatch.setattr(home, "today", lambda: date(2026, 12, 21))
+    monkeypatch.setattr(PostmortemApp, "today", lambda self: date(2026, 12, 21))
 
 
 def home_rows(pilot) -> list[str]:

@@ -109,9 +109,9 @@ def test_solo_mode_asks_the_first_question_of_the_step(snap_compare, tmp_path):
 
 
 def test_home_lists_several_reviews_newest_first(snap_compare, tmp_path, monkeypatch):
-    import screens.home
+    from tui.app import PostmortemApp
 
-    monkeypatch.setattr(screens.home, "today", lambda: date(2026, 12, 21))  # the due marks, on a fixed day
+    monkeypatch.setattr(PostmortemApp, "today", lambda self: date(2026, 12, 21))  # the due marks, on a fixed day
     db = tmp_path / "r.json"
     write_home_file(
         db,
