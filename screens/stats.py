@@ -47,6 +47,7 @@ What the saved reviews say across reviews, the same numbers as
 | key | does |
 |---|---|
 | Up / Down, Page Up / Page Down | scroll |
+| F4 | all reviews, incidents only, projects only (project durations run to weeks) |
 | Escape | back |
 | F1 | this help |
 | ctrl+q | quit |
@@ -84,7 +85,14 @@ class StatsScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("f1", "help", "Help", id="help"),
+        Binding("f4", "next_kind", "All/incidents/projects", id="kind"),
     ]
+
+    KINDS = (None, "incident", "project")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind: str | None = None  # None: every review; project durations run to weeks, so they can be split out
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
@@ -102,7 +110,7 @@ class StatsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Statistics"
+        self.show_kind()
         self.query_one("#stats-body").focus()
         self.load_stats()
 
@@ -117,7 +125,17 @@ class StatsScreen(Screen):
         except StoreError as error:
             self.app.report_error(error)
             reviews = []
+        reviews = [review for review in reviews if self.kind in (None, review.kind)]
         self.show_stats(archive_stats(reviews, self.app.today()))
+
+    def show_kind(self) -> None:
+        self.sub_title = {None: "Statistics", "incident": "Statistics: incidents", "project": "Statistics: projects"}[self.kind]
+
+    def action_next_kind(self) -> None:
+        """All reviews, then incidents only, then projects only."""
+        self.kind = self.KINDS[(self.KINDS.index(self.kind) + 1) % len(self.KINDS)]
+        self.show_kind()
+        self.load_stats()
 
     def show_stats(self, figures: ArchiveStats) -> None:
         """Fill every part of the screen; with no reviews, only say so."""

@@ -339,3 +339,27 @@ async def test_a_review_added_by_another_process_is_counted(db):
                 break
             await pilot.pause(0.1)
         assert "8 reviews: 7 incident, 1 project" in screen_text(pilot)
+
+
+def test_stats_of_one_kind_only(db, capsys):
+    code, out, _ = run(capsys, "--db", str(db), "stats", "--kind", "project")
+    assert code == 0 and out.startswith("1 review: 1 project")
+    with pytest.raises(SystemExit) as refused:
+        main(["--db", str(db), "stats", "--kind", "meeting"])
+    assert refused.value.code == 2 and "argument --kind: invalid choice: 'meeting'" in capsys.readouterr().err
+
+
+async def test_f4_shows_incidents_then_projects_then_all_again(db):
+    from tui.app import make_app
+
+    async with make_app(db).run_test(size=(80, 24)) as pilot:
+        await open_stats(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "6 reviews: 6 incident" in screen_text(pilot) and "Statistics: incidents" in screen_text(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "1 review: 1 project" in screen_text(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "7 reviews: 6 incident, 1 project" in screen_text(pilot)

@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", help="time to detect and resolve, action completion, root-cause words")
     stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument("--kind", choices=("incident", "project"), help="only incident or only project reviews")
     return parser
 
 

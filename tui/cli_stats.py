@@ -25,7 +25,8 @@ COMPLETION_NOTE = "dropped actions are left out"
 
 def stats(args: Namespace, store) -> int:
     """Print the statistics of every review in ``store``; exit 0 (even when there are none)."""
-    figures = archive_stats(store.list_reviews(), date.today())
+    reviews = [review for review in store.list_reviews() if getattr(args, "kind", None) in (None, review.kind)]
+    figures = archive_stats(reviews, date.today())
     if args.json:
         print(json.dumps(figures.to_dict(), indent=2, ensure_ascii=False))
     elif not figures.reviews:
