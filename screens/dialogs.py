@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Markdown, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.model import STEP_TITLES, STEPS
@@ -60,6 +60,8 @@ class HelpDialog(ModalScreen[None]):
         self.markdown = markdown
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # with markdown-it, ~50 ms to import: only when help is asked for
+
         with VerticalScroll(classes="dialog help-dialog") as scroll:
             scroll.border_title = f"Help: {self.help_title} (Escape closes)"
             yield Markdown(self.markdown)

@@ -16,13 +16,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Button, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.errors import InvalidField, StoreError
 from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decision, progress
 from store.model import Action, Review
 from store.ops import Set
+from tui.key_footer import KeyFooter
 from tui.text import show_text
 
 HELP = """
@@ -105,7 +106,7 @@ class FollowUpScreen(Screen):
                 yield Button("Finish follow-up (F2)", id="follow-up-finish")
             yield Label("Notes from the follow-up (saved when you finish):")
             yield Input(placeholder="What did the follow-up find?", id="follow-up-notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#follow-up-notes", Input).value = self.review.follow_up.notes

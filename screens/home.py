@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from store.archive import TextIndex, follow_up_pending, follow_up_state, overdue_actions, parse_query, search
 from store.errors import StoreError
 from store.model import ReviewSummary
+from tui.key_footer import KeyFooter
 from tui.step_indicator import SHORT_TITLES
 
 HELP = """
@@ -108,7 +109,7 @@ class HomeScreen(Screen):
         yield Input(placeholder="Search text, or kind: sev: tag: status: since: (F1)", id="filter")
         yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Reviews"

@@ -17,11 +17,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from store.errors import StoreError
 from store.stats import ArchiveStats, QuarterStats, archive_stats
 from store.timeline import show_duration
+from tui.key_footer import KeyFooter
 from tui.cli_stats import TIMED_NOTE, action_lines, quarter_row, reviews_line
 from tui.text import show_text
 
@@ -107,7 +108,7 @@ class StatsScreen(Screen):
             yield Static("", id="actions", classes="data")
             yield Static("", id="words-heading", classes="stats-heading data")
             yield _table("words", "Word", "Root causes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_kind()

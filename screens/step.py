@@ -18,13 +18,14 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Header, Input, Select, Static, TextArea
 
 from store import ops
 from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review
 from store.prompts import PROMPTS
+from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
 from tui.fields import Field
 from screens.facilitation import FACILITATION_HELP, Facilitation
@@ -102,7 +103,7 @@ class StepScreen(Facilitation, Screen):
             yield from self.compose_step()
         yield Static("", id="refusal", classes="-empty")
         yield CheckPanel(id="checks")
-        yield Footer()
+        yield KeyFooter()
 
     def compose_step(self) -> ComposeResult:
         """The step's own widgets; subclasses yield them."""

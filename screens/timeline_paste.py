@@ -16,10 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from store.timeline import show_time
 from store.timeline_paste import PastePreview, parse_paste
+from tui.key_footer import KeyFooter
 
 HINT = "Paste a chat, log lines or notes; lines starting with a time become events."
 
@@ -79,7 +80,7 @@ class TimelinePasteDialog(ModalScreen[PastePreview | None]):
             yield Static(Content(""), id="paste-summary")
             with VerticalScroll(id="paste-preview-scroll"):
                 yield Static(Content(""), id="paste-preview")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_preview()

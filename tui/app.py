@@ -266,10 +266,10 @@ class PostmortemApp(App[int]):
 
     def check_size(self, size=None) -> None:
         """Below 60x20, ask for a larger window rather than draw a broken layout."""
-        from screens.dialogs import TooSmallScreen
-
         if not self._started:
             return  # on_mount checks once the first screens are up
+        from screens.dialogs import TooSmallScreen
+
         size = size or self.size
         small = size.width < MIN_WIDTH or size.height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
