@@ -412,15 +412,23 @@ def render_json(review: Review, names: bool = False) -> str:
 
 
 def render_csv(review: Review, names: bool = False) -> str:
-    """One row per action for a tracker; the csv module quotes commas, quotes and newlines."""
+    """One row per action for a tracker; the csv module quotes commas, quotes and newlines.
+
+    A cell that a spreadsheet would run as a formula (it starts with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading
+    ``'``, so an action typed as ``=HYPERLINK(...)`` stays text when opened.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for a in review.actions:
-        writer.writerow(
-            (review.id, review.title, a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses)
-        )
+        row = (review.id, review.title, a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses)
+        writer.writerow(tuple(_spreadsheet_safe(cell) for cell in row))
     return out.getvalue()
+
+
+def _spreadsheet_safe(cell: str) -> str:
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 RENDERERS: dict[str, Callable[..., str]] = {

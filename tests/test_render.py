@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from store.interchange import export_document, parse_document  # noqa: E402
-from store.model import Review  # noqa: E402
+from store.model import Action, Review  # noqa: E402
 from store.render import (  # noqa: E402
     CLOSING, CSV_HEADER, OPENING, RENDERERS, render_client, render_csv, render_json, render_markdown,
 )
@@ -331,6 +331,18 @@ def test_csv_parses_back_with_header_and_rows(review):
     assert rows[1]["what"] == 'Add production-sized data to the load-test checklist, "v2"'
     assert rows[1]["done_when"] == "checklist updated, reviewed"
     assert rows[2]["what"] == "Cap memory of aggregation jobs\nper tenant"
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_stay_text():
+    review = Review(title="=cmd|' /C calc'!A0", actions=[
+        Action(what='=HYPERLINK("http://evil.example","click")', owner="@Sam", done_when="+1 on the drill",
+               addresses="-2 incidents"),
+    ])
+    row = list(csv.DictReader(io.StringIO(render_csv(review))))[0]
+    assert row["review_title"] == "'=cmd|' /C calc'!A0"
+    assert row["what"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert (row["owner"], row["done_when"], row["addresses"]) == ("'@Sam", "'+1 on the drill", "'-2 incidents")
+    assert row["status"] == "open"
 
 
 def test_csv_with_no_actions_is_just_the_header():
