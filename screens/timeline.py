@@ -54,10 +54,12 @@ ISO times such as `2026-11-20T14:05:00+00:00` work too. Events keep themselves
 in time order.
 
 **F5 pastes a timeline:** paste the incident channel (Slack, Teams, IRC), log
-lines or written notes into the box; each line that starts with a time
-becomes an event, and the preview lists the events (in the review's
-timezone, with the markers their words suggest) and the lines it could not
-read. **F2** adds them all, **Escape** adds nothing.
+lines, written notes or a published write-up (Markdown tables too) into the
+box; each line that starts with a time becomes an event, and the preview
+lists the events (in the review's timezone, with the markers their words
+suggest) and the lines it could not read. A date on its own line or in a
+heading applies to the times below it. **F2** adds them all, **Escape** adds
+nothing.
 
 """
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from store.model import MARKERS
 from store.sanitize import clean_line
-from store.timeline import parse_date, zone
+from store.timeline import is_timezone, parse_date, zone
 
 # The data --------------------------------------------------------------------
 
@@ -73,10 +73,14 @@ NAMED_ZONES = {
     "JST": 540, "KST": 540, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
 }
 
+# "2:51 PM PT": the US regions, whose offset depends on the date (summer time).
+REGION_ZONES = {"PT": "America/Los_Angeles", "MT": "America/Denver", "CT": "America/Chicago", "ET": "America/New_York"}
+
 _DATE_PART = rf"""
     (?:{_WEEKDAY}
       (?:
         (?P<iso_y>\d{{4}})[-/](?P<iso_m>\d{{1,2}})[-/](?P<iso_d>\d{{1,2}})
+      | (?P<ym_y>\d{{4}})\s+(?P<ym_mon>{_MONTH})\s+(?P<ym_d>\d{{1,2}})
       | (?P<us_m>\d{{1,2}})/(?P<us_d>\d{{1,2}})/(?P<us_y>\d{{4}})
       | (?P<md_mon>{_MONTH})\s+(?P<md_d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<md_y>\d{{4}}))?
       | (?P<dm_d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<dm_mon>{_MONTH}),?(?:\s+(?P<dm_y>\d{{4}}))?
@@ -98,8 +102,8 @@ _ZONE_PART = r"""
       (?P<z>Z(?![A-Za-z]))
     | (?P<tight_offset>[+-]\d{2}:?\d{2})(?!\d)
     | \s?(?P<utc_offset>(?:UTC|GMT)[+-]\d{1,2}(?::?\d{2})?)(?![\w:])
-    | \s(?P<spaced_offset>[+-]\d{2}:\d{2})(?!\d)
-    | \s?\(?(?P<named>[A-Z]{1,4})\)?(?![\w:])
+    | \s(?P<spaced_offset>[+-]\d{2}:?\d{2})(?!\d)
+    | \s?\(?(?P<named>[A-Z]{1,4})\)?(?!\w)
     )?
 """
 
@@ -111,10 +115,19 @@ _DATE_LINE = re.compile(rf"^{_DATE_PART}$", re.IGNORECASE | re.VERBOSE)
 _DATE_IN_TEXT = re.compile(rf"(?<![\w/-]){_DATE_PART}(?![\w/-])", re.IGNORECASE | re.VERBOSE)
 # "(all times UTC)", "All times are in PDT", "times in UTC", "Times are Pacific (PST)".
 _ZONE_HINT = re.compile(r"\btimes?\b(?P<after>[^.;]{0,40})", re.IGNORECASE)
-_ZONE_WORD = re.compile(r"\b[A-Z]{2,4}\b")
+_ZONE_WORD = re.compile(r"\b[A-Z]{2,4}\b|\b[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?")
 _BRACKETED = re.compile(r"^[\[(](?P<stamp>[^\[\]()]{3,60})[\])](?P<rest>.*)$")
 _BULLET = re.compile(r"^(?:[-*+\u2022\u2023\u25e6>#]+\s+|\d{1,3}[.)]\s+)")
-_SEPARATOR = re.compile(r"^[\s\-\u2013\u2014:|>=~]+")
+_SEPARATOR = re.compile(r"^[\s\-\u2013\u2014:|>=~,]+")
+# Prose and Markdown around a time: "At 14:51 UTC, ...", "**14:51** ...", a table row "| 14:51 | ... |".
+_LEAD_WORD = re.compile(r"^(?:at|around|about|approx\.?|approximately|by|~)\s*(?=\d)", re.IGNORECASE)
+_EMPHASIS = re.compile(r"^(\*\*|__|\*|_|`)([^*_`]+?)\1")
+_TABLE_RULE = re.compile(r"^\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-{0,}:?\s*$")
+# "14:51 - 15:10 Checkout degraded": the end of a time range right after the start.
+_RANGE_END = re.compile(
+    r"^\s*(?:-|\u2013|\u2014|to|until)\s*(?P<end>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?)(?![\d:])",
+    re.IGNORECASE,
+)
 _IRC_NICK = re.compile(r"^<[@+%&~]?(?P<nick>[^<>\s]{1,40})>\s*(?P<msg>.*)$")
 _HEADER = re.compile(
     r"^(?P<name>[^\W\d][\w.'\u2019@-]*(?:\s[\w.'\u2019@()-]+){0,3}?),?\s+\[?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?)\]?$",
@@ -158,6 +171,8 @@ def _read_date(match: re.Match, year: int) -> date | None:
             first, second = int(match["us_m"]), int(match["us_d"])
             month, day = (first, second) if first <= 12 else (second, first)  # 21/10/2015 is day first
             return date(int(match["us_y"]), month, day)
+        if match["ym_mon"]:
+            return date(int(match["ym_y"]), _month(match["ym_mon"]), int(match["ym_d"]))
         if match["md_mon"]:
             return date(_year(match, "md_y", year), _month(match["md_mon"]), int(match["md_d"]))
         if match["dm_mon"]:
@@ -189,6 +204,8 @@ def _read_zone(match: re.Match) -> tuple[tzinfo | None, bool]:
     if match["utc_offset"]:
         return _offset(match["utc_offset"][3:]), True
     named = match["named"]
+    if named and named in REGION_ZONES:
+        return zone(REGION_ZONES[named]), True
     if named:
         minutes = NAMED_ZONES.get(named.upper())
         if minutes is None or named != named.upper():
@@ -217,7 +234,7 @@ def _read_stamp(text: str, year: int) -> _Stamp | None:
     clock = _read_clock(match)
     if clock is None:
         return None
-    has_date = any(match[name] for name in ("iso_y", "us_y", "md_mon", "dm_mon"))
+    has_date = any(match[name] for name in ("iso_y", "ym_y", "us_y", "md_mon", "dm_mon"))
     day = _read_date(match, year) if has_date else None
     if has_date and day is None:
         return None
@@ -231,8 +248,19 @@ def _read_stamp(text: str, year: int) -> _Stamp | None:
     return _Stamp(clock, day, tz, length, half_day) if end_ok else None
 
 
+def _hint_zone(word: str) -> tzinfo | None:
+    """The zone a heading names: PST (a fixed offset), PT (US Pacific, with summer time), Europe/Berlin."""
+    if word in NAMED_ZONES:
+        return timezone(timedelta(minutes=NAMED_ZONES[word]), word)
+    if word in REGION_ZONES:
+        return zone(REGION_ZONES[word])
+    if "/" in word and is_timezone(word):
+        return zone(word)
+    return None
+
+
 def _has_year(match: re.Match) -> bool:
-    return any(match[name] for name in ("iso_y", "us_y", "md_y", "dm_y"))
+    return any(match[name] for name in ("iso_y", "ym_y", "us_y", "md_y", "dm_y"))
 
 
 def read_date_line(text: str, year: int) -> date | None:
@@ -257,7 +285,7 @@ MARKER_WORDS = {
         "recovering", "partially restored", "begin to recover", "began to recover", "starts to recover",
     ),
     "detected": (
-        "paged", "page", "pages", "alerted", "alert", "alerts", "alarm", "alarms", "alert fires", "alert fired", "alert firing", "firing",
+        "paged", "page", "pages", "paging", "alerted", "alert", "alerts", "alerting", "alarm", "alarms", "alert fires", "alert fired", "alert firing", "firing",
         "detected", "detects", "noticed", "notices", "notified", "reported", "reports",
     ),
     "started": (
@@ -326,8 +354,10 @@ class _Reader:
             self.end_header()
             self.unread.append(UnreadLine(number, line))
             return
+        if _TABLE_RULE.match(line):
+            return  # the |---|---| under a Markdown table's header: layout, not content
         line = _EDITED.sub("", line)
-        body = _BULLET.sub("", line)
+        body = self.unwrapped(_BULLET.sub("", line))
         if self.read_header(number, line, body):
             return
         stamp, rest = self.stamp_of(body)
@@ -336,7 +366,12 @@ class _Reader:
             return
         self.end_header()
         moment = self.place(stamp)
+        until = _RANGE_END.match(rest)
+        if until:
+            rest = rest[until.end() :]
         text = _speaker_text(rest)
+        if text and until:
+            text += f" (until {until['end']})"
         if not text:
             self.start_header(number, line, moment, self.take_name_line())
         elif body.startswith(("[", "(")) and _FULL_NAME.match(text):
@@ -345,6 +380,17 @@ class _Reader:
             self.header_fallback = text
         else:
             self.add(number, moment, text)
+
+    def unwrapped(self, body: str) -> str:
+        """The line without the prose or Markdown around its time: a table row's cells, bold, "At"."""
+        if body.startswith("|"):
+            cells = [cell.strip() for cell in body.strip().strip("|").split("|")]
+            cells = [cell for cell in cells if cell]
+            dated = len(cells) > 2 and read_date_line(cells[0], self.day.year) is not None
+            head, rest = (cells[:2], cells[2:]) if dated else (cells[:1], cells[1:])
+            body = " ".join(head) + (" " + " | ".join(rest) if rest else "")
+        body = _EMPHASIS.sub(r"\2", body)
+        return _LEAD_WORD.sub("", body)
 
     def stamp_of(self, body: str) -> tuple[_Stamp | None, str]:
         """The time at the start of ``body`` (bare or in brackets) and the text after it."""
@@ -472,11 +518,10 @@ class _Reader:
             self.day, self.previous = day, None
             self.notes.append(f"line {number}: the date {day.isoformat()} applies to the times after it")
         hint = _ZONE_HINT.search(line)
-        names = [word for word in _ZONE_WORD.findall(hint["after"]) if word in NAMED_ZONES] if hint else []
+        names = [word for word in _ZONE_WORD.findall(hint["after"]) if _hint_zone(word)] if hint else []
         if names:
-            name = names[0]
-            self.tz = timezone(timedelta(minutes=NAMED_ZONES[name]), name)
-            self.notes.append(f"line {number}: times without a zone are read in {name}")
+            self.tz = _hint_zone(names[0])
+            self.notes.append(f"line {number}: times without a zone are read in {names[0]}")
 
     def add(self, number: int, moment: datetime, text: str) -> None:
         marker = marker_for(text)

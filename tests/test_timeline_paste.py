@@ -338,3 +338,44 @@ def test_a_status_page_with_a_date_line_twelve_hour_times_and_the_last_all_clear
 def test_a_marker_that_would_come_before_one_already_proposed_is_not_proposed():
     preview = parse_paste("16:00 Support notices slow pages\n18:00 replication lag begins\n", TZ, REVIEW_DATE)
     assert [e.marker for e in preview.events] == ["detected", None]
+
+
+def test_a_markdown_table_with_the_zone_in_its_header(tmp_path):
+    preview = parse_paste((FIXTURES / "markdown_table.txt").read_text(encoding="utf-8"), TZ, "2026-07-14")
+    assert [(e.at, e.marker, e.text) for e in preview.events] == [
+        ("2026-07-14T14:51:00-07:00", "started", "Config push to the edge fleet begins"),
+        ("2026-07-14T14:58:00-07:00", "detected", "**Pager alert** fires for elevated 5xx"),
+        ("2026-07-14T15:10:00-07:00", "mitigated", "Config push rolled back"),
+        ("2026-07-14T15:24:00-07:00", "resolved", "Error rates back to baseline; incident resolved"),
+    ]
+    assert preview.unread == (UnreadLine(1, "## Timeline"), UnreadLine(3, "| Time (PT) | Event |"))
+    assert preview.notes == ("line 3: times without a zone are read in PT",)
+    assert durations_after_adding(preview, tmp_path) == {"to_detect": 420, "to_mitigate": 1140, "to_resolve": 1980}
+
+
+@pytest.mark.parametrize(
+    ("line", "at", "text"),
+    [
+        ("**14:51 UTC** — Deploy of v2.3 starts", "2026-11-21T14:51:00+00:00", "Deploy of v2.3 starts"),
+        ("At 14:51 UTC, a deploy of v2.3 started.", "2026-11-21T14:51:00+00:00", "a deploy of v2.3 started."),
+        ("October 21, 2015 at 2:51 PM PDT: Deploy starts", "2015-10-21T14:51:00-07:00", "Deploy starts"),
+        ("2:51 PM ET: Deploy starts", "2026-11-21T14:51:00-05:00", "Deploy starts"),  # winter: EST
+        ("2026-07-01 2:51 PM ET: Deploy starts", "2026-07-01T14:51:00-04:00", "Deploy starts"),  # summer: EDT
+        ("14:51 - 15:10 Checkout degraded", "2026-11-21T14:51:00+01:00", "Checkout degraded (until 15:10)"),
+        ("2024-03-05 14:51:07 +0000 deploy started", "2024-03-05T14:51:07+00:00", "deploy started"),
+        ("| 2015-10-21 | 14:51 | Deploy starts | Dana |", "2015-10-21T14:51:00+02:00", "Deploy starts | Dana"),
+        ("14:51 SRE: paged the database team", "2026-11-21T14:51:00+01:00", "SRE: paged the database team"),
+    ],
+)
+def test_times_wrapped_in_prose_markdown_and_ranges(line, at, text):
+    events = parse_paste(line, TZ, REVIEW_DATE).events
+    assert [(event.at, event.text) for event in events] == [(at, text)]
+
+
+def test_a_stamp_on_its_own_line_takes_the_line_below_as_its_text():
+    text = "2018 October 21 22:52 UTC\nMaintenance cut connectivity between two sites.\n2018 October 21 22:54 UTC\nMonitoring began alerting us.\n"
+    preview = parse_paste(text, TZ, REVIEW_DATE)
+    assert [(e.at, e.marker, e.text) for e in preview.events] == [
+        ("2018-10-21T22:52:00+00:00", "started", "Maintenance cut connectivity between two sites."),
+        ("2018-10-21T22:54:00+00:00", "detected", "Monitoring began alerting us."),
+    ]
