@@ -307,6 +307,8 @@ def marker_for(text: str) -> str | None:
     head, colon, rest = text.partition(":")
     if colon and head.strip().lower() in MARKERS and rest.strip():
         return head.strip().lower()
+    if colon and head.strip().lower() in STATUS_MARKERS:
+        return STATUS_MARKERS[head.strip().lower()]
     for marker, pattern in _MARKER_PATTERNS.items():
         for match in pattern.finditer(text):
             if not _NEGATION.search(text[: match.start()].lower()):
@@ -565,7 +567,12 @@ def parse_paste(
     except Exception:  # noqa: BLE001 - a preview must never fail
         return PastePreview()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for number, raw in enumerate(lines, start=1):
+    numbered = list(enumerate(lines, start=1))
+    try:
+        numbered = _status_page_lines(numbered, reader.day.year) or numbered
+    except Exception:  # noqa: BLE001 - read the lines as they are
+        pass
+    for number, raw in numbered:
         try:
             reader.read(number, raw)
         except Exception:  # noqa: BLE001 - a line we cannot read is shown, not fatal
@@ -580,6 +587,60 @@ def parse_paste(
         pass
     unread = sorted(reader.unread, key=lambda item: item.line)
     return PastePreview(tuple(reader.events), tuple(unread), tuple(reader.notes))
+
+
+# Status pages (Atlassian Statuspage and the like) post updates newest first, each a
+# status word, the message, then "Posted Oct 21, 2015 - 15:24 UTC".
+_POSTED = re.compile(r"^posted\s+(?P<stamp>.*?\d{1,2}:\d{2}.*)$", re.IGNORECASE)
+STATUS_MARKERS = {"investigating": "detected", "monitoring": "mitigated", "resolved": "resolved"}
+_STATUS_WORDS = ("investigating", "identified", "monitoring", "update", "resolved", "verifying", "postmortem")
+# The newer layout: "Resolved - This incident has been resolved." then "Oct 21, 15:24 UTC".
+_STATUS_DASH = re.compile(r"^(" + "|".join(_STATUS_WORDS) + r")\s+[-\u2013\u2014]\s+", re.IGNORECASE)
+
+
+def _status_page_lines(numbered: list[tuple[int, str]], year: int) -> list[tuple[int, str]] | None:
+    """Status page updates as "<time> <Status>: <message>" lines, oldest first; None if it is not one.
+
+    Each update (the lines since the previous blank line) becomes one line,
+    numbered as its "Posted" line.
+    """
+    lines = [line.strip() for _, line in numbered]
+    if not any(_POSTED.match(line) or _STATUS_DASH.match(line) for line in lines):
+        return None
+    updates, block = [], []
+    for number, line in numbered:
+        stamp = _posted_stamp(line.strip(), block, year)
+        if stamp:
+            updates.append((number, stamp, block))
+            block = []
+        elif line.strip():
+            block.append(_STATUS_DASH.sub(r"\1: ", line.strip()))
+    if not updates:
+        return None
+    stamps = [_read_stamp(stamp, year) for _, stamp, _ in updates]
+    moments = [(s.day or date.min, s.clock) for s in stamps if s is not None]
+    if len(moments) == len(stamps) and moments and moments[0] > moments[-1]:
+        updates.reverse()
+    return [(number, f"{stamp} {_status_text(block)}") for number, stamp, block in updates]
+
+
+def _posted_stamp(line: str, block: list[str], year: int) -> str:
+    """The time of an update: "Posted Oct 21, 2015 - 15:24 UTC", or a bare time under "Resolved - ..."."""
+    posted = _POSTED.match(line)
+    if posted:
+        return re.sub(r"\s+-\s+(?=\d{1,2}:\d{2})", " ", posted["stamp"].strip())  # "2015 - 15:24" -> "2015 15:24"
+    if block and block[0].split(":")[0].lower() in _STATUS_WORDS:
+        stamp = _read_stamp(line, year)
+        if stamp is not None and stamp.length >= len(line):
+            return line
+    return ""
+
+
+def _status_text(block: list[str]) -> str:
+    """``Monitoring: A fix has been implemented ...`` from the update's lines."""
+    if block and block[0].lower() in _STATUS_WORDS:
+        return f"{block[0]}: {' '.join(block[1:])}".rstrip(": ")
+    return " ".join(block)  # "Resolved: This incident ..." (the newer layout) is already one line
 
 
 def _safe_line(raw: str) -> str:

@@ -379,3 +379,20 @@ def test_a_stamp_on_its_own_line_takes_the_line_below_as_its_text():
         ("2018-10-21T22:52:00+00:00", "started", "Maintenance cut connectivity between two sites."),
         ("2018-10-21T22:54:00+00:00", "detected", "Monitoring began alerting us."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "year"),
+    [("status_page_posted.txt", [15, 11, 7, 3], "2015"), ("status_page_newer.txt", [8, 6, 4, 2], "2026")],
+)
+def test_status_page_updates_newest_first_become_events_oldest_first(name, lines, year):
+    preview = read(name)
+    assert [e.line for e in preview.events] == lines
+    assert [e.at for e in preview.events] == [
+        f"{year}-10-21T14:51:00+00:00", f"{year}-10-21T14:58:00+00:00",
+        f"{year}-10-21T15:10:00+00:00", f"{year}-10-21T15:24:00+00:00",
+    ]
+    assert [e.marker for e in preview.events] == ["detected", None, "mitigated", "resolved"]
+    assert preview.events[0].text == "Investigating: We are investigating elevated error rates on checkout."
+    assert preview.events[3].text == "Resolved: This incident has been resolved."
+    assert preview.unread == ()
