@@ -104,7 +104,7 @@ class FollowUpScreen(Screen):
             with Horizontal(id="follow-up-buttons"):
                 yield Button("Record decision (Enter)", id="follow-up-record", variant="primary")
                 yield Button("Finish follow-up (F2)", id="follow-up-finish")
-            yield Label("Notes from the follow-up (saved when you finish):")
+            yield Label("Notes from the follow-up (saved as you type):")
             yield Input(placeholder="What did the follow-up find?", id="follow-up-notes")
         yield KeyFooter()
 
@@ -197,6 +197,12 @@ class FollowUpScreen(Screen):
         """Enter on a decision moves on to its note."""
         self.query_one("#follow-up-note", Input).focus()
 
+    @on(Input.Changed, "#follow-up-notes")
+    def notes_typed(self, event: Input.Changed) -> None:
+        """The follow-up's notes are saved as typed, like every field of a step (a hang-up loses nothing)."""
+        if event.value != self.review.follow_up.notes:
+            self.app.saver.queue(self.review.id, "follow_up.notes", Set("follow_up.notes", event.value))
+
     @on(OptionList.OptionHighlighted, "#follow-up-actions")
     def action_chosen(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index != self.current:
@@ -231,13 +237,10 @@ class FollowUpScreen(Screen):
         self.query_one(target, Input).focus()
 
     def save(self, *changes) -> bool:
-        """Write the changes in one transaction; on failure say so and keep what is on screen."""
-        try:
-            stored = self.app.store.apply(self.review.id, *changes)
-        except StoreError as error:
-            self.app.report_error(error)
-            return False
-        self.app.note_own_write()
+        """Write typed notes, then the changes, in one go; on failure say so and keep what is on screen."""
+        stored = self.app.saver.apply_now(self.review.id, *changes)
+        if stored is None:
+            return False  # the saver has reported why
         self.review = stored.review
         return True
 
@@ -289,13 +292,12 @@ class FollowUpScreen(Screen):
         """Record the follow-up as held today (with the next date when asked for one)."""
         if next_due is None:
             return
-        notes = self.query_one("#follow-up-notes", Input).value
         try:
             changes = finish(self.review, self.app.today(), next_due)
         except InvalidField as error:
             self.show_refusal(f"Not finished: {detail(error)}.")
             return
-        if not self.save(Set("follow_up.notes", notes), *changes):
+        if not self.save(*changes):
             return
         follow = self.review.follow_up
         after = f" Next follow-up: {follow.due}." if is_pending(self.review) else " Every action is closed."
@@ -303,9 +305,7 @@ class FollowUpScreen(Screen):
         self.dismiss()
 
     def action_back(self) -> None:
-        notes = self.query_one("#follow-up-notes", Input).value
-        if notes != self.review.follow_up.notes:
-            self.save(Set("follow_up.notes", notes))
+        self.app.flush_now()
         self.dismiss()
 
     def action_help(self) -> None:

@@ -378,3 +378,16 @@ async def test_at_the_next_follow_up_a_slipped_action_comes_up_again_with_what_w
     doc = stored(db, review_id)
     assert doc["follow_up"]["held"] == "2027-01-20" and doc["actions"][1]["status"] == "done"
     assert "Every change we committed to has been reviewed" in render_client(Review.from_dict(doc))
+
+
+async def test_the_follow_up_notes_are_saved_as_typed_without_finishing(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, review_to_follow_up())
+    app = new_app(db, start="follow-up", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FollowUpScreen")
+        pilot.app.screen.query_one("#follow-up-notes").focus()
+        await type_text(pilot, "Canary work waits on the vendor")
+        await pilot.pause(0.5)  # a typing pause: the saver writes
+        assert stored(db, review_id)["follow_up"]["notes"] == "Canary work waits on the vendor"
+        assert stored(db, review_id)["follow_up"]["held"] is None
