@@ -296,7 +296,9 @@ def _client_tally(kept: list[Action]) -> str:
         return "All of these are already in place."
     if done == 0:
         return "None of these is in place yet; each will be by the date shown."
-    return f"{done} of these {len(kept)} changes are already in place; the others will be by the date shown."
+    verb = "is" if done == 1 else "are"
+    rest = "the other will be" if len(kept) - done == 1 else "the others will be"
+    return f"{done} of these {len(kept)} changes {verb} already in place; {rest} by the date shown."
 
 
 def _client_status(action: Action) -> str:

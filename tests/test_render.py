@@ -236,7 +236,7 @@ def test_client_changes_are_grouped_with_client_status(review):
     assert '- Add production-sized data to the load-test checklist, "v2" (due 2026-12-01)' in changed
     assert "- Alert when DB memory stays above 80% for 5 minutes (in place)" in changed
     assert "Rewrite the job in Rust" not in text  # dropped
-    assert "1 of these 3 changes are already in place" in changed
+    assert "1 of these 3 changes is already in place; the others will be by the date shown." in changed
 
 
 def test_client_all_done_and_review_date(review):
@@ -358,3 +358,12 @@ def test_renderers_take_review_and_names(review, name):
         out = RENDERERS[name](review, names=names)
         assert isinstance(out, str) and out.endswith("\n")
     assert "[/" not in RENDERERS[name](make_review(title="t"))  # no Rich markup of our own
+
+
+def test_the_client_tally_agrees_in_number():
+    def tally(statuses):
+        actions = [Action(what=f"change {n}", status=status, type="prevent") for n, status in enumerate(statuses)]
+        return render_client(Review(title="t", actions=actions))
+
+    assert "1 of these 2 changes is already in place; the other will be by the date shown." in tally(["done", "open"])
+    assert "2 of these 3 changes are already in place; the other will be by the date shown." in tally(["done", "done", "open"])
