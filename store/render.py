@@ -152,7 +152,8 @@ def _md_actions(actions: list[Action]) -> str:
     rows = [
         (a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses) for a in actions
     ]
-    notes = [_bullet(f"{_one_line(a.what)}: {a.note.strip()}") for a in actions if a.note.strip()]
+    # A note written at the follow-up is shown there, with its decision, not twice.
+    notes = [_bullet(f"{_one_line(a.what)}: {a.note.strip()}") for a in actions if a.note.strip() and not a.decided]
     return _table(header, rows) + ("\n\nNotes:\n\n" + "\n".join(notes) if notes else "")
 
 

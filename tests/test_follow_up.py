@@ -391,3 +391,9 @@ async def test_the_follow_up_notes_are_saved_as_typed_without_finishing(tmp_path
         await pilot.pause(0.5)  # a typing pause: the saver writes
         assert stored(db, review_id)["follow_up"]["notes"] == "Canary work waits on the vendor"
         assert stored(db, review_id)["follow_up"]["held"] is None
+
+
+def test_a_note_written_at_the_follow_up_is_shown_once_with_its_decision():
+    text = render_markdown(followed_up())
+    assert text.count("Vendor delay on the deploy tool") == 1
+    assert text.index("Vendor delay on the deploy tool") > text.index("## Follow-up")
