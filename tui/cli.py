@@ -131,11 +131,11 @@ def _tag_flag(value: str) -> str:
 
 
 def _date_flag(value: str):
-    from datetime import date
+    from store.archive import QueryError, read_date
 
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
+        return read_date("date", value)
+    except QueryError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31") from None
 
 
