@@ -145,8 +145,11 @@ class FollowUpScreen(Screen):
 
     def show_action(self) -> None:
         """The chosen action's card and its recorded decision, ready to change."""
-        if not self.review.actions:
-            show_text(self.query_one("#follow-up-action", Static), "This review has no actions to follow up.")
+        has_actions = bool(self.review.actions)
+        for part in ("#follow-up-actions", "#follow-up-decision-row", "#follow-up-record"):
+            self.query_one(part).display = has_actions
+        if not has_actions:
+            show_text(self.query_one("#follow-up-action", Static), "This review has no actions to follow up; F2 records the follow-up as held.")
             return
         action = self.review.actions[self.current]
         card = (

@@ -397,3 +397,19 @@ def test_a_note_written_at_the_follow_up_is_shown_once_with_its_decision():
     text = render_markdown(followed_up())
     assert text.count("Vendor delay on the deploy tool") == 1
     assert text.index("Vendor delay on the deploy tool") > text.index("## Follow-up")
+
+
+async def test_a_review_without_actions_can_still_hold_its_follow_up(tmp_path):
+    db = tmp_path / "reviews.json"
+    doc = review_to_follow_up()
+    doc["actions"] = []
+    review_id = seed(db, doc)
+    app = new_app(db, start="follow-up", review_id=review_id)
+    app.today = lambda: TODAY
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FollowUpScreen")
+        assert "no actions to follow up" in static_text(pilot, "#follow-up-action")
+        assert not pilot.app.screen.query_one("#follow-up-decision-row").display
+        await pilot.press("f2")
+        await wait_for_screen(pilot, "HomeScreen")
+    assert stored(db, review_id)["follow_up"]["held"] == "2026-12-21"
