@@ -17,6 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.scalar import Unit
+from textual.geometry import Size
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -57,6 +59,26 @@ class ItemRows(OptionList):
     @property
     def parent_editor(self) -> "ItemEditor":
         return self.query_ancestor(ItemEditor)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The rows' height, measured only as far as the list can grow (its max-height).
+
+        Textual measures every option on every layout pass of an auto-height
+        list: with 300 events that was most of each key press on the timeline.
+        Once the rows are taller than the max-height, the rest cannot change
+        the result, so they are not measured.
+        """
+        limit = self.styles.max_height
+        if limit is None or limit.unit != Unit.CELLS:
+            return super().get_content_height(container, viewport, width)
+        padding = self.get_component_styles("option-list--option").padding.width
+        height, last = 0, len(self.options) - 1
+        for index, option in enumerate(self.options):
+            height += self._get_visual(option).get_height(self.styles, width - padding)
+            height += 1 if option._divider and index != last else 0
+            if height > limit.value:
+                break
+        return height
 
 
 class ItemEditor(Vertical):
