@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from store.follow_up import pending
+from store.follow_up import is_overdue, pending
 from store.model import KINDS, SEVERITIES, ReviewSummary
 
 SOON_DAYS = 7
@@ -90,7 +90,7 @@ def follow_up_state(summary: ReviewSummary, today: date) -> str:
 
 def overdue_actions(summary: ReviewSummary, today: date) -> int:
     """How many open or slipped actions have a due date before today (unparseable dates ignored)."""
-    return sum(1 for text in summary.open_action_dues if (due := parse_date(text)) and due < today)
+    return sum(1 for due in summary.open_action_dues if is_overdue("open", due, today))
 
 
 def is_due(summary: ReviewSummary, today: date) -> bool:

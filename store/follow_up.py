@@ -62,6 +62,12 @@ class Progress:
         return f"{head}; {', '.join(rest)}"
 
 
+def is_overdue(status: str, due: str, today: date) -> bool:
+    """An action still to be done (open or slipped) whose due date is before today; no valid date, never."""
+    day = parse_date(due[:10]) if status in ("open", "slipped") and due else None
+    return day is not None and day < today
+
+
 def is_pending(review: Review) -> bool:
     """True while a follow-up of this review is still to be held (see :func:`pending`)."""
     still_open = any(a.status in ("open", "slipped") for a in review.actions)

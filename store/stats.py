@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from store.follow_up import Progress, is_overdue
 from store.model import KINDS, STATUSES, Review
 from store.timeline import durations, event_time, parse_date, zone
 
@@ -228,33 +229,25 @@ def archive_stats(reviews: Iterable[Review], today: date) -> ArchiveStats:
         overall.add(seconds)
         for action in review.actions:
             statuses[action.status] += 1
-            overdue += _is_overdue(action.status, action.due, today)
+            overdue += is_overdue(action.status, action.due, today)
         for chain in review.five_whys.chains:
             cause = chain.root_cause
             if cause.strip():
                 root_causes += 1
                 words.update(root_cause_words(cause))
-    counted = sum(statuses.values()) - statuses["dropped"]
+    done_so_far = Progress(statuses["done"], statuses["slipped"], statuses["dropped"], statuses["open"])
     return ArchiveStats(
         reviews=count,
         reviews_by_kind=dict(kinds),
         quarters=[by_quarter[name].stats() for name in sorted(by_quarter, key=_quarter_order)],
         overall=overall.stats(),
         actions_by_status=dict(statuses),
-        completion_rate=statuses["done"] / counted if counted else None,
+        completion_rate=done_so_far.completion_rate,
         overdue=overdue,
         root_causes=root_causes,
         top_words=sorted(words.items(), key=lambda item: (-item[1], item[0]))[:TOP_WORDS],
         today=today.isoformat(),
     )
-
-
-def _is_overdue(status: str, due: str, today: date) -> bool:
-    """Open or slipped, with a valid due date before today."""
-    if status not in ("open", "slipped"):
-        return False
-    day = parse_date(due)
-    return day is not None and day < today
 
 
 def show_rate(rate: float | None) -> str:
