@@ -20,7 +20,7 @@ from textual.widgets import Button, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.errors import InvalidField, StoreError
-from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decision, progress
+from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decision, next_follow_up, progress
 from store.model import Action, Review
 from store.ops import Set
 from tui.key_footer import KeyFooter
@@ -110,7 +110,7 @@ class FollowUpScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#follow-up-notes", Input).value = self.review.follow_up.notes
-        waiting = [i for i, a in enumerate(self.review.actions) if self.waiting(a)]
+        waiting = self.waiting_indices()
         self.current = waiting[0] if waiting else 0
         self.show_review()
         self.show_action()
@@ -120,6 +120,10 @@ class FollowUpScreen(Screen):
     def waiting(self, action: Action) -> bool:
         """True when this follow-up still has to decide on ``action``."""
         return needs_decision(self.review, action, self.app.today())
+
+    def waiting_indices(self) -> list[int]:
+        """The positions of the actions this follow-up still has to decide on."""
+        return [index for index, action in enumerate(self.review.actions) if self.waiting(action)]
 
     # Showing ------------------------------------------------------------------
 
@@ -249,7 +253,7 @@ class FollowUpScreen(Screen):
 
     def advance(self) -> None:
         """Show the next action that still needs a decision, or say that all have one."""
-        waiting = [i for i, a in enumerate(self.review.actions) if self.waiting(a)]
+        waiting = self.waiting_indices()
         later = [i for i in waiting if i > self.current] or waiting
         if later:
             self.current = later[0]
@@ -275,17 +279,15 @@ class FollowUpScreen(Screen):
         try:
             finish(self.review, self.app.today())
         except InvalidField as error:
-            self.current = next(i for i, a in enumerate(self.review.actions) if self.waiting(a))
+            self.current = self.waiting_indices()[0]
             self.query_one("#follow-up-actions", OptionList).highlighted = self.current
             self.show_action()
             self.show_refusal(f"Not finished: {detail(error)}.")
             return
-        if any(a.status == "slipped" for a in self.review.actions):
-            from datetime import timedelta
-
+        default = next_follow_up(self.review, self.app.today())
+        if default:
             from screens.dialogs import PromptDialog
 
-            default = (self.app.today() + timedelta(days=30)).isoformat()
             question = "Some actions slipped. Date of the next follow-up (YYYY-MM-DD):"
             self.app.push_screen(PromptDialog(question, default), self.finish_with)
         else:

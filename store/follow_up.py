@@ -168,14 +168,22 @@ def finish(review: Review, today: date, next_due: str = "") -> list[Set]:
             f"{len(waiting)} action(s) still need a decision, first: {what!r} (mark it done, slipped or dropped)",
         )
     changes = [Set("follow_up.held", today.isoformat())]
-    if any(a.status == "slipped" for a in review.actions):
-        changes.append(Set("follow_up.due", _next_date(next_due, today)))
+    default = next_follow_up(review, today)
+    if default:
+        changes.append(Set("follow_up.due", _next_date(next_due, default, today)))
     return changes
 
 
-def _next_date(text: str, today: date) -> str:
+def next_follow_up(review: Review, today: date) -> str:
+    """The suggested date of another follow-up (today + 30 days), or "" when no action slipped."""
+    if not any(a.status == "slipped" for a in review.actions):
+        return ""
+    return (today + timedelta(days=NEXT_FOLLOW_UP_DAYS)).isoformat()
+
+
+def _next_date(text: str, default: str, today: date) -> str:
     if not text.strip():
-        return (today + timedelta(days=NEXT_FOLLOW_UP_DAYS)).isoformat()
+        return default
     day = parse_date(text.strip())
     if day is None or day <= today:
         raise InvalidField("follow_up.due", f"the next follow-up {text.strip()!r} must be a date after today (YYYY-MM-DD)")
