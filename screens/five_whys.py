@@ -14,6 +14,7 @@ from screens.step import StepScreen
 from store import ops
 from store.model import Chain
 from tui.fields import Field
+from tui.text_sync import replace_text
 
 
 class ChainRows(OptionList):
@@ -51,6 +52,7 @@ picks one and **Delete** or **F8** removes it.
     def __init__(self, review) -> None:
         super().__init__(review)
         self.chain_id: str | None = review.five_whys.chains[0].id if review.five_whys.chains else None
+        self._whys_chain: str | None = None  # the chain whose answers the inputs show
 
     def compose_step(self) -> ComposeResult:
         yield Field("Problem (the symptom)", Input(placeholder="e.g. Checkout returned HTTP 500 for 22 minutes", id="problem"), "five_whys.problem")
@@ -93,11 +95,24 @@ picks one and **Delete** or **F8** removes it.
         box = self.query_one("#whys", Vertical)
         inputs = list(box.query(Input))
         wanted = len(whys) + 1
+        same_chain = self._whys_chain == self.chain_id
+        merging = same_chain and self.showing_stored and self.chain is not None
+        before = list((self.find_item("five_whys.chains", self.chain_id, self.previous_doc) or {}).get("whys") or [])
+        merged = list(whys)
         for index in range(wanted):
+            stored = whys[index] if index < len(whys) else ""
             if index < len(inputs):
                 answer = inputs[index]
-                if not answer.has_focus and answer.value != (whys[index] if index < len(whys) else ""):
-                    answer.value = whys[index] if index < len(whys) else ""
+                if merging:
+                    key = f"five_whys.chains.{self.chain_id}.whys.{index}"
+                    text = self.sync.shown(key, answer.value, before[index] if index < len(before) else "", stored)
+                    replace_text(answer, text)
+                    if index < len(merged):
+                        merged[index] = text
+                    elif text:
+                        merged.append(text)
+                elif not (answer.has_focus and same_chain):
+                    replace_text(answer, stored, keep_cursor=False)
             else:
                 answer = Input(whys[index] if index < len(whys) else "", placeholder="Because ...", classes="why")
                 answer.why_index = index
@@ -108,6 +123,11 @@ picks one and **Delete** or **F8** removes it.
         for index, field in enumerate(box.query(Field)):
             field.set_label(self.why_label(index, whys))
             field.field = f"five_whys.chains.{self.chain_id}.whys.{index}"
+        self._whys_chain = self.chain_id
+        if merging and merged != whys:  # typing not yet saved, merged over the new answers: save it
+            self.edit_item("five_whys.chains", self.chain_id, {"whys": merged}, bases={"whys": whys})
+            for index, text in enumerate(merged):
+                self.sync.sending(f"five_whys.chains.{self.chain_id}.whys.{index}", text)
         root = self.chain.root_cause if self.chain else ""
         self.query_one("#root-cause", Static).update(Content(f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)"))
 
@@ -124,16 +144,17 @@ picks one and **Delete** or **F8** removes it.
         """Save one answer; the first answer of a new chain adds the chain."""
         event.stop()
         index = event.input.why_index
+        typed = event.input.value  # not event.value: a merge may have changed the field since
         whys = list(self.chain.whys) if self.chain else []
-        if index < len(whys) and whys[index] == event.value:
+        if index < len(whys) and whys[index] == typed:
             return
         while len(whys) <= index:
             whys.append("")
-        whys[index] = event.value
+        whys[index] = typed
         while whys and not whys[-1].strip() and len(whys) > index + 1:
             whys.pop()
         if self.chain is None:
-            if not event.value.strip():
+            if not typed.strip():
                 return
             self.chain_id = self.add_item("five_whys.chains", {"whys": whys})
             self.show_chains()

@@ -35,6 +35,7 @@ from tui.prompts_panel import PromptsPanel
 from tui.timer import Timebox
 from tui.step_indicator import StepIndicator
 from tui.text import show_text
+from tui.text_sync import TextSync, replace_text, widget_text
 
 KEYS_HELP = """
 ## Keys
@@ -85,7 +86,10 @@ class StepScreen(Facilitation, Screen):
         super().__init__()
         self.review = review
         self.doc = review.to_dict()
+        self.stored_doc = self.previous_doc = review.to_dict()
+        self.showing_stored = False
         self.touched: set[str] = set()
+        self.sync = TextSync()
         self.refused = False
         self._other_errors: set[str] | None = None
 
@@ -134,10 +138,23 @@ class StepScreen(Facilitation, Screen):
         """Fill the review-field widgets from ``self.review``; subclasses show the rest."""
         for field in self.query(Field):
             if field.field in ops.REVIEW_FIELDS:
-                self.show_value(field.widget, self.shown_value(field.field))
+                self.show_value(field.widget, self.shown_value(field.field), field.field)
 
-    def show_value(self, widget: Widget, value: Any) -> None:
-        """Put a stored value into a widget, unless the user is typing in it."""
+    def show_value(self, widget: Widget, value: Any, field: str | None = None) -> None:
+        """Put a stored value into a widget.
+
+        When the store sent it, a free-text field (``ops.MERGED_TEXTS``) shows
+        it even with the focus, with any typing not yet saved merged in and the
+        cursor kept; otherwise a field is left alone while the user is in it.
+        """
+        if self.showing_stored and field in ops.MERGED_TEXTS and isinstance(widget, (Input, TextArea)):
+            before = self.previous_value(field) or ""
+            text = self.sync.shown(field, widget_text(widget), before, value or "")
+            replace_text(widget, text)
+            if text != (value or ""):
+                self.sync.sending(field, text)
+                self.queue(("set", field), ops.Set(field, text, base=value or ""), touched=field)
+            return
         if widget.has_focus:
             return
         if isinstance(widget, Input) and widget.value != (value or ""):
@@ -154,11 +171,8 @@ class StepScreen(Facilitation, Screen):
         return self.value_of(field)
 
     def value_of(self, field: str) -> Any:
-        """The stored value at a dotted field path (``follow_up.due``)."""
-        value: Any = self.doc
-        for part in field.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
+        """The value shown at a dotted field path (``follow_up.due``)."""
+        return value_at(self.doc, field)
 
     # Changes ------------------------------------------------------------------
 
@@ -184,20 +198,64 @@ class StepScreen(Facilitation, Screen):
         return value
 
     def set_field(self, field: str, value: Any) -> bool:
-        """Change a review field now on screen, and on disk within a moment; False if refused."""
-        if self.value_of(field) == value:
-            return True
-        return self.queue(("set", field), ops.Set(field, value), touched=field)
+        """Change a review field now on screen, and on disk within a moment; False if refused.
 
-    def edit_item(self, list_name: str, item_id: str, changes: dict) -> None:
-        """Change fields of one item now on screen, and on disk within a moment."""
+        Free text goes with the text it was typed over, to be merged with others' typing.
+        """
+        current = self.value_of(field)
+        if current == value:
+            return True
+        base = None
+        if field in ops.MERGED_TEXTS and isinstance(value, str):
+            base = self.stored_value(field) or ""
+        accepted = self.queue(("set", field), ops.Set(field, value, base=base), touched=field)
+        if accepted and base is not None:
+            self.sync.sending(field, value)
+        return accepted
+
+    def edit_item(self, list_name: str, item_id: str, changes: dict, bases: dict | None = None) -> None:
+        """Change fields of one item now on screen, and on disk within a moment.
+
+        Free-text fields go with the text they were typed over (``bases``, or
+        what the item's field last agreed on with the store).
+        """
+        bases = dict(bases or {})
+        item = self.find_item(list_name, item_id, self.stored_doc) or {}
+        for name, value in changes.items():
+            if (list_name, name) not in ops.MERGED_ITEM_TEXTS or name in bases:
+                continue
+            key = f"{list_name}.{item_id}.{name}"
+            if isinstance(value, str):
+                bases[name] = item.get(name) or ""
+                self.sync.sending(key, value)
+            elif isinstance(value, list):  # the answers of a chain: one key per answer
+                bases[name] = list(item.get(name) or [])
+                for index, text in enumerate(value):
+                    self.sync.sending(f"{key}.{index}", text)
         key = ("edit", list_name, item_id, tuple(sorted(changes)))
-        self.queue(key, ops.Edit(list_name, item_id, changes), touched=f"{list_name}.{item_id}")
+        self.queue(key, ops.Edit(list_name, item_id, changes, bases or None), touched=f"{list_name}.{item_id}")
+
+    def find_item(self, list_name: str, item_id: str, doc: dict | None = None) -> dict | None:
+        """One item (dict form) of ``doc`` (default: the review as shown here), or None."""
+        items = value_at(self.doc if doc is None else doc, list_name) or []
+        return next((item for item in items if isinstance(item, dict) and item.get("id") == item_id), None)
+
+    def stored_value(self, field: str) -> Any:
+        """A field as the store last told us (typed changes not yet saved are not in it)."""
+        return value_at(self.stored_doc, field)
+
+    def previous_value(self, field: str) -> Any:
+        """A field as the store held it before the review now being shown arrived."""
+        return value_at(self.previous_doc, field)
 
     def queue(self, key: tuple, op: ops.Operation, touched: str) -> bool:
-        """Apply a change on screen at once and hold it for the saver; False if it is invalid."""
+        """Apply a change on screen at once and hold it for the saver; False if it is invalid.
+
+        On screen the typed value is simply set (the screen already shows it);
+        the store merges it with its base.
+        """
         try:
-            ops.apply(self.doc, op)
+            ops.apply(self.doc, _without_base(op))
         except StoreError as error:
             self.app.report_error(error)
             return False
@@ -227,14 +285,23 @@ class StepScreen(Facilitation, Screen):
         return change
 
     def on_review_stored(self, review: Review) -> None:
-        """The store holds a newer review (ours, or merged with others' changes)."""
+        """The store holds a newer review (ours, or merged with others' changes).
+
+        Every field shows it, text fields with any typing not yet saved merged
+        in (that typing is queued again, over the new stored text).
+        """
         self.review = review
         self.doc = review.to_dict()
+        self.previous_doc, self.stored_doc = self.stored_doc, review.to_dict()
         self._other_errors = None  # other steps may have changed (another participant)
         if not self.query(CheckPanel):
             return  # composing, or being torn down at exit: nothing to redraw
-        self.show_review()
-        self.refresh_checks()
+        self.showing_stored = True
+        try:
+            self.show_review()
+            self.refresh_checks()  # redraws the item editors, whose forms merge too
+        finally:
+            self.showing_stored = False
 
     def reload_from_store(self) -> None:
         """Another process changed the file: show its changes."""
@@ -409,3 +476,20 @@ class StepScreen(Facilitation, Screen):
     @on(CheckPanel.ProblemChosen)
     def focus_chosen_problem(self, event: CheckPanel.ProblemChosen) -> None:
         self.focus_field(event.problem.field)
+
+
+def _without_base(op: ops.Operation) -> ops.Operation:
+    """The op as the screen applies it to what it shows: the typed value as is."""
+    if isinstance(op, ops.Set) and op.base is not None:
+        return ops.Set(op.field, op.value)
+    if isinstance(op, ops.Edit) and op.bases:
+        return ops.Edit(op.list, op.item_id, op.changes)
+    return op
+
+
+def value_at(doc: dict, field: str) -> Any:
+    """The value at a dotted field path of a review dict (``follow_up.due``), or None."""
+    value: Any = doc
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value

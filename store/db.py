@@ -1,56 +1,70 @@
-"""The review store: every review in one TinyDB file, changed only by locked, durable transactions.
+"""The embedded default store: one TinyDB file per review, in a reviews directory.
 
-Several participants, each in their own process, work on the same file at
-once.  So every change takes an exclusive lock (``<name>.lock`` beside the
-file, via filelock), reads the file afresh, applies its operations to the
-latest document and writes the whole file atomically (see
-:mod:`store.storage`).  Two people changing different items of one review both
-keep their change.  Reads take no file lock (files are only ever replaced, so
-a reader always sees a whole file); the app polls :meth:`ReviewStore.version`
-to notice other processes' writes.
+Layout of an archive (``--db PATH``, ``POSTMORTEM_DB`` or the user data directory)::
 
-The file holds table ``reviews`` (doc_id N is review ``pm-N``) and table
-``meta`` (one document: ``{"schema": 1, "next_review": N}``).  Review and item
-ids come from counters that only grow, so an id is never given out twice.
+    reviews/                  the reviews directory: review files only
+      pm-12.json              one review (a durable TinyDB file, see store.single_file)
+      pm-12.json.bak          its last good version
+      pm-7.json.deleted       a deleted review, kept aside (its id is never reused)
+      .archive/archive.json   the archive's counter of review ids, and where it was migrated from
+      .archive/index.json     a cache of every review, checked against each file's stat
+      .archive/locks/         one lock file per review, and the archive's lock
+    reviews.json              an archive in the old single-file layout, if there was one
+
+A change to a review locks and rewrites that review's file only, so it costs
+the same at 10 reviews as at 5,000, and the writers of one review never wait
+for another's.  The list, search and statistics read every review through the
+index: a file whose stat still matches its entry is not read again.  The index
+is derived, never the source of truth; a missing or damaged one is rebuilt.
+
+An old single-file archive is migrated on first open: every review is written
+to its own file, then ``archive.json`` is written last.  Until that write the
+old file is the archive (a killed migration is simply run again); after it,
+the new layout is complete.  The old file is never changed.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import platformdirs
 from filelock import FileLock
-from tinydb import TinyDB
-from tinydb.table import Document
 
 from store import ops as operations
+from store.backend import Backend, Change, T
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
-from store.migrate import migrate, number_items, schema_of
-from store.model import SCHEMA, Review, ReviewSummary, new_review
+from store.migrate import MIGRATIONS, schema_of
+from store.model import SCHEMA, Review
+from store.single_file import SingleFileStore, backup_path_for, restore_backup, shape_problem
 from store.storage import (
     FILE_MODE,
-    DurableJSONStorage,
     ParseError,
+    dump,
+    fsync_dir,
     make_private_dir,
     parse,
     paused_gc,
     read_bytes,
-    remove_leftover_temp_files,
+    temp_path,
     write_durably,
 )
 
-T = TypeVar("T")
+__all__ = ["Change", "ReviewStore", "default_db_path", "archive_paths"]
+
+LAYOUT = 2
 _REVIEW_ID = re.compile(r"^pm-([1-9][0-9]*)$")
-_META_ID = 1
+_REVIEW_FILE = re.compile(r"^pm-([1-9][0-9]*)\.json$")
+_ANY_REVIEW_NAME = re.compile(r"^pm-([1-9][0-9]*)\.json(\.deleted)?$")
+# A later listing rewrites the index only when this many entries went stale:
+# one review changed by another participant is cheaper to re-read than to
+# rewrite the whole cache for.
+_INDEX_REWRITE_AT = 32
 
 
 def default_db_path() -> Path:
@@ -58,17 +72,22 @@ def default_db_path() -> Path:
     configured = os.environ.get("POSTMORTEM_DB")
     if configured:
         return Path(configured).expanduser()
-    return Path(platformdirs.user_data_dir("postmortem", appauthor=False)) / "reviews.json"
+    return Path(platformdirs.user_data_dir("postmortem", appauthor=False))
 
 
-def backup_path_for(path: Path) -> Path:
-    """The last good version of ``path``: the file as it was before the latest write."""
-    return path.with_name(f"{path.name}.bak")
+def archive_paths(location: str | Path) -> tuple[Path, Path]:
+    """The reviews directory and the old single file for ``--db location``.
 
-
-def lock_path_for(path: Path) -> Path:
-    """The lock file every process changing ``path`` takes."""
-    return path.with_name(f"{path.name}.lock")
+    ``X.json`` (the old layout's name) means the directory ``X`` beside it; a
+    directory means its ``reviews`` subdirectory (and ``reviews.json`` there),
+    unless it is a reviews directory already.
+    """
+    path = Path(location).expanduser().absolute()
+    if path.suffix == ".json" and not path.is_dir():
+        return path.with_suffix(""), path
+    if (path / ".archive").is_dir():
+        return path, path.with_suffix(".json")
+    return path / "reviews", path / "reviews.json"
 
 
 def now() -> str:
@@ -76,260 +95,273 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
-def shape_problem(data: Any) -> str | None:
-    """What is wrong with the parsed file's layout, or None when it is a review file."""
-    if not isinstance(data, dict):
-        return f"expected a JSON object of tables, found {type(data).__name__}"
-    for name in ("reviews", "meta"):
-        table = data.get(name, {})
-        if not isinstance(table, dict):
-            return f"table {name!r} is not an object"
-        for key, doc in table.items():
-            if not key.isdigit() or not isinstance(doc, dict):
-                return f"table {name!r} has a malformed document {key!r}"
-    schema = schema_of(data)
-    if not isinstance(schema, int) or isinstance(schema, bool):
-        return f"schema {schema!r} is not a number"
-    return None
+def _number(review_id: str) -> int:
+    match = _REVIEW_ID.match(str(review_id))
+    if not match:
+        raise UnknownReview(review_id)
+    return int(match.group(1))
 
 
-class _NeedsMigration(Exception):
-    """Raised by a lock-free read that found an older schema; the caller retries under the lock."""
+def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
+    """Files are only ever replaced, so a new inode (or mtime, or size) means new content."""
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-@dataclass
-class Change:
-    """What :meth:`ReviewStore.apply` did: the review as stored, and the ids its Add ops assigned."""
+class ReviewStore(Backend):
+    """An archive of per-review files, safe to use from several processes and threads at once."""
 
-    review: Review
-    added: list[str] = field(default_factory=list)
+    def __init__(self, location: str | Path) -> None:
+        """Open the archive, migrating an old single file first; raises CorruptFile or NewerSchema.
 
-
-class ReviewStore:
-    """All reviews in one file, safe to use from several processes and threads at once."""
-
-    def __init__(self, path: str | Path) -> None:
-        """Open (not create) the file: clean up after crashed writers, check it, migrate it if older.
-
-        Raises CorruptFile or NewerSchema without writing anything.
+        Nothing is written until the first change, except the directories and a migration.
         """
-        self.path = Path(path).expanduser().absolute()
-        make_private_dir(self.path.parent)
+        self.location = str(location)
+        self.root, self.legacy = archive_paths(location)
+        self.path = self.root  # what messages name
+        self.meta_dir = self.root / ".archive"
+        self.locks = self.meta_dir / "locks"
+        make_private_dir(self.locks)
+        self._archive_lock = FileLock(str(self.locks / "archive.lock"), mode=FILE_MODE, thread_local=False)
         self._mutex = threading.RLock()
-        self._file_lock = FileLock(str(lock_path_for(self.path)), mode=FILE_MODE, thread_local=False)
-        self._locked_depth = 0
-        self._migrated = False
-        self._db = TinyDB(self.path, storage=DurableJSONStorage, decode=self._decode,
-                          backup=self.backup_path())
-        self._storage: DurableJSONStorage = self._db.storage
-        self._reviews = self._db.table("reviews")
-        self._meta = self._db.table("meta")
-        with self._locked():
-            remove_leftover_temp_files(self.path)
-            with self._transaction():
-                pass
+        self._files: dict[int, SingleFileStore] = {}
+        self._cache: dict[str, tuple[Any, dict]] | None = None
+        if self.legacy.exists() and not self.archive_file.exists():
+            with self._archive_lock:
+                if not self.archive_file.exists():
+                    self._migrate_legacy()
 
-    # -- public API ---------------------------------------------------------
+    @property
+    def archive_file(self) -> Path:
+        return self.meta_dir / "archive.json"
 
-    def list_reviews(self) -> list[Review]:
-        """Every review, most recently updated first."""
+    @property
+    def index_file(self) -> Path:
+        return self.meta_dir / "index.json"
 
-        def build() -> list[Review]:
-            with paused_gc():
-                return [Review.from_dict(doc) for doc in self._newest_first()]
+    def review_path(self, review_id: str) -> Path:
+        return self.root / f"pm-{_number(review_id)}.json"
 
-        return self._read(build)
-
-    def list_summaries(self) -> list[ReviewSummary]:
-        """What the home list shows, newest first: cheap enough for thousands of reviews at start-up."""
-        return self._read(lambda: [ReviewSummary.from_dict(doc) for doc in self._newest_first()])
-
-    def read_documents(self, read: Callable[[dict], T]) -> list[T]:
-        """``read`` applied to every stored review (dict form), newest first, without building Reviews.
-
-        For the archive's word search, which needs every text but not the
-        typed model.  ``read`` gets the store's own dict and must not change it.
-        """
-        return self._read(lambda: [read(doc) for doc in self._newest_first()])
-
-    def _newest_first(self) -> list[Document]:
-        docs = sorted(self._reviews.all(), key=lambda doc: (doc.get("updated", ""), doc.doc_id))
-        return docs[::-1]
+    # -- one review -----------------------------------------------------------
 
     def get(self, review_id: str) -> Review:
-        """One review as stored now; UnknownReview if there is none with that id."""
-        number = self._number(review_id)
-        return self._read(lambda: Review.from_dict(self._require(number, review_id)))
-
-    def create(self, doc: dict | None = None) -> Review:
-        """Store a new review (blank, or ``doc`` in ``Review.to_dict()`` form) under a new id ``pm-N``."""
-        source = doc or {}
-        data = Review.from_dict(doc).to_dict() if doc is not None else new_review().to_dict()
-        if source.get("next_item"):
-            data["next_item"] = source["next_item"]
-        with self._transaction():
-            number = self._next_review()
-            stamp = now()
-            data.update(id=f"pm-{number}", schema=SCHEMA, created=stamp, updated=stamp)
-            number_items(data)
-            self._reviews.insert(Document(data, doc_id=number))
-            self._meta.upsert(Document({"schema": SCHEMA, "next_review": number + 1}, doc_id=_META_ID))
-            return Review.from_dict(data)
+        return self._file(review_id).get(review_id)
 
     def apply(self, review_id: str, *ops: operations.Operation) -> Change:
-        """Apply ``ops`` to the latest stored review in one locked, durable transaction.
+        return self._file(review_id).apply(review_id, *ops)
 
-        If any op raises (InvalidField, UnknownItem), nothing is written and the error propagates.
+    def create(self, doc: dict | None = None) -> Review:
+        return next(self.create_many([doc]))
+
+    def create_many(self, docs: list[dict | None]) -> Iterator[Review]:
+        """Reserve the ids of all at once (one counter write), then write each review's own file.
+
+        Ids reserved for reviews that are then not written (an error, a kill) are skipped, never reused.
         """
-        number = self._number(review_id)
-        added: list[str] = []
-
-        def change(doc: dict) -> None:
-            for op in ops:
-                item_id = operations.apply(doc, op)
-                if item_id is not None:
-                    added.append(item_id)
-            doc["updated"] = now()
-
-        with self._transaction():
-            self._require(number, review_id)
-            self._reviews.update(change, doc_ids=[number])
-            return Change(Review.from_dict(self._require(number, review_id)), added)
+        with self._archive_lock:
+            first = self._next_number()
+            self._write_archive_file(next_review=first + len(docs))
+        for number, doc in enumerate(docs, start=first):
+            review = self._open_file(number).create(doc, number=number)
+            if len(docs) > 1:
+                with self._mutex:
+                    self._files.pop(number, None)  # do not hold a thousand open files after a bulk import
+            yield review
 
     def delete(self, review_id: str) -> None:
-        """Remove a review for good; its id is never given out again."""
-        number = self._number(review_id)
-        with self._transaction():
-            self._require(number, review_id)
-            self._reviews.remove(doc_ids=[number])
+        """Set the review's file aside as ``pm-N.json.deleted`` (recoverable by hand, never listed)."""
+        review_file = self._file(review_id)
+        with review_file._locked():
+            if not review_file.path.exists():
+                raise UnknownReview(review_id)
+            os.replace(review_file.path, review_file.path.with_name(review_file.path.name + ".deleted"))
+            fsync_dir(self.root)
+        with self._mutex:
+            self._files.pop(_number(review_id), None)
 
-    def version(self) -> object:
-        """A cheap token that changes whenever any process writes the file (None while there is none).
+    def version(self, review_id: str | None = None) -> object:
+        """The review file's stat (None while there is none); without an id, the reviews directory's.
 
-        Every write replaces the file, so its inode changes; mtime and size make it doubly sure.
+        Every write replaces a file in the reviews directory, which changes the
+        directory's mtime; locks and the index live in a subdirectory, so they do not.
         """
+        path = self.review_path(review_id) if review_id else self.root
         try:
-            info = os.stat(self.path)
+            info = os.stat(path)
         except FileNotFoundError:
             return None
-        return (info.st_ino, info.st_mtime_ns, info.st_size)
+        return _stat_key(info)
 
-    def backup_path(self) -> Path:
-        """Where the last good version of the file is kept (the app offers it when the file is corrupt)."""
-        return backup_path_for(self.path)
-
-    def restore_backup(self) -> None:
-        """Put the last good backup in place of the file; the replaced file is kept as ``<name>.corrupt-<time>``."""
-        with self._locked():
-            _restore(self.path)
-            self._storage.forget()
-
-    # -- transactions -------------------------------------------------------
-
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Hold the thread lock and the file lock (both re-entrant)."""
-        with self._mutex, self._file_lock:
-            self._locked_depth += 1
-            try:
-                yield
-            finally:
-                self._locked_depth -= 1
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """Locked fresh read, then at most one durable write at the end (none if the block raises)."""
-        with self._locked():
-            try:
-                with self._storage.transaction():
-                    if self._migrated:
-                        self._storage.mark_changed()
-                    yield
-            finally:
-                self._migrated = False
-
-    def _read(self, query: Callable[[], T]) -> T:
-        """Run a read-only query on the file as it is now, without the file lock where possible."""
+    def restore_backup(self, review_id: str) -> None:
+        """Put ``pm-N.json.bak`` back in place of a damaged ``pm-N.json`` (kept as ``.corrupt-<time>``)."""
+        number = _number(review_id)
+        restore_backup(self.root / f"pm-{number}.json", self._lock_path(number))
         with self._mutex:
+            self._files.pop(number, None)
+
+    def backup_path(self, review_id: str) -> Path:
+        return backup_path_for(self.review_path(review_id))
+
+    def _file(self, review_id: str) -> SingleFileStore:
+        """The open file of an existing review; UnknownReview when there is none."""
+        number = _number(review_id)
+        if not (self.root / f"pm-{number}.json").exists():
+            raise UnknownReview(review_id)
+        return self._open_file(number)
+
+    def _open_file(self, number: int) -> SingleFileStore:
+        with self._mutex:
+            found = self._files.get(number)
+            if found is None:
+                found = self._files[number] = SingleFileStore(
+                    self.root / f"pm-{number}.json",
+                    lock_path=self._lock_path(number),
+                    restore_command=f"postmortem --db {self.location} restore pm-{number}",
+                )
+            return found
+
+    def _lock_path(self, number: int) -> Path:
+        return self.locks / f"pm-{number}.lock"
+
+    # -- ids --------------------------------------------------------------------
+
+    def _next_number(self) -> int:
+        """The counter, but past every review file there is or was (if the counter was lost or edited)."""
+        counter = 1
+        raw = read_bytes(self.archive_file)
+        if raw:
             try:
-                return query()
-            except _NeedsMigration:
-                pass
-        with self._transaction():
-            return query()
+                counter = int(parse(raw).get("next_review") or 1)
+            except (ParseError, AttributeError, TypeError, ValueError):
+                counter = 1
+        used = [int(m.group(1)) for name in os.listdir(self.root) if (m := _ANY_REVIEW_NAME.match(name))]
+        return max([counter, *(number + 1 for number in used)])
 
-    def _decode(self, raw: bytes) -> dict:
-        """Turn the bytes of a changed file into checked, current-schema data (the storage's hook)."""
+    def _write_archive_file(self, next_review: int, **extra: Any) -> None:
+        raw = read_bytes(self.archive_file)
+        meta: dict = {}
+        if raw:
+            try:
+                meta = parse(raw)
+            except ParseError:
+                meta = {}
+        meta = (meta if isinstance(meta, dict) else {}) | {"layout": LAYOUT, "next_review": next_review} | extra
+        write_durably(self.archive_file, dump(meta))
+
+    # -- the whole archive ----------------------------------------------------
+
+    def read_documents(self, read: Callable[[dict], T]) -> list[T]:
+        with self._mutex:
+            docs = self._documents()
+            return [read(doc) for doc in docs]
+
+    def _documents(self) -> list[dict]:
+        """Every review's stored dict, newest first, read through the index (caller holds the mutex)."""
+        first = self._cache is None
+        cache = self._load_index() if first else self._cache
+        fresh: dict[str, tuple[Any, dict]] = {}
+        stale = 0
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                match = _REVIEW_FILE.match(entry.name)
+                if not match:
+                    continue
+                try:
+                    key = list(_stat_key(entry.stat()))
+                except FileNotFoundError:
+                    continue  # deleted while we looked
+                cached = cache.get(entry.name)
+                if cached is not None and cached[0] == key:
+                    fresh[entry.name] = cached
+                    continue
+                stale += 1
+                doc = self._read_review(int(match.group(1)))
+                fresh[entry.name] = (key if doc.get("schema") == SCHEMA else None, doc)
+        self._cache = fresh
+        if (stale and first) or stale >= _INDEX_REWRITE_AT or len(fresh) < len(cache):
+            self._save_index(fresh)
+        docs = [doc for _, doc in fresh.values()]
+        docs.sort(key=lambda doc: (doc.get("updated", ""), _number_or_zero(doc)), reverse=True)
+        return docs
+
+    def _read_review(self, number: int) -> dict:
+        """One review file's document, migrated if older; a stand-in naming the damage if it cannot be read."""
+        review_id = f"pm-{number}"
+        path = self.root / f"pm-{number}.json"
         try:
-            data = parse(raw)
-        except ParseError as error:
-            raise self._corrupt(f"not JSON: {error}") from None
-        problem = shape_problem(data)
-        if problem:
-            raise self._corrupt(problem)
-        found = schema_of(data)
-        if found > SCHEMA:
-            raise NewerSchema(self.path, found, SCHEMA)
-        if found < SCHEMA:
-            if not self._locked_depth:
-                raise _NeedsMigration()
-            data = migrate(data, self.path)
-            self._migrated = True
-        return data
+            data = parse(read_bytes(path) or b"")
+            if shape_problem(data) is None and schema_of(data) == SCHEMA:
+                doc = (data.get("reviews") or {}).get(str(number))
+                if isinstance(doc, dict):
+                    return doc
+            return self._open_file(number).get(review_id).to_dict()  # older schema: migrated there
+        except (ParseError, StoreError, OSError) as error:
+            reason = "written by a newer postmortem" if isinstance(error, NewerSchema) else "damaged"
+            return {"id": review_id, "title": f"({reason}: postmortem open {review_id} says what to do)",
+                    "updated": ""}
 
-    # -- helpers ------------------------------------------------------------
-
-    def _corrupt(self, detail: str) -> CorruptFile:
-        backup = self.backup_path()
-        return CorruptFile(self.path, detail, backup if backup.exists() else None)
-
-    @staticmethod
-    def _number(review_id: str) -> int:
-        match = _REVIEW_ID.match(str(review_id))
-        if not match:
-            raise UnknownReview(review_id)
-        return int(match.group(1))
-
-    def _require(self, number: int, review_id: str) -> Document:
-        doc = self._reviews.get(doc_id=number)
-        if doc is None:
-            raise UnknownReview(review_id)
-        return doc
-
-    def _next_review(self) -> int:
-        meta = self._meta.get(doc_id=_META_ID) or {}
-        number = int(meta.get("next_review") or 1)
-        while self._reviews.contains(doc_id=number):  # only if meta was edited by hand
-            number += 1
-        return number
-
-
-def restore_backup(path: str | Path) -> None:
-    """Put the last good backup of ``path`` in place; for when the file is too corrupt to open a store.
-
-    The replaced file is kept beside it as ``<name>.corrupt-<time>``.
-    """
-    path = Path(path).expanduser().absolute()
-    with FileLock(str(lock_path_for(path)), mode=FILE_MODE, thread_local=False):
-        _restore(path)
-
-
-def _restore(path: Path) -> None:
-    """Check the backup, set the current file aside, write the backup's bytes over it (caller holds the lock)."""
-    backup = backup_path_for(path)
-    raw = read_bytes(backup)
-    if raw is None:
-        raise StoreError(f"{path}: there is no backup to restore ({backup} does not exist)")
-    try:
-        problem = shape_problem(parse(raw))
-    except ParseError as error:
-        problem = f"not JSON: {error}"
-    if problem:
-        raise CorruptFile(backup, problem, None)
-    if path.exists():
-        aside = path.with_name(f"{path.name}.corrupt-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}")
+    def _load_index(self) -> dict[str, tuple[Any, dict]]:
+        """The index as last written by any process; empty when missing or unreadable (it is rebuilt)."""
         try:
-            os.link(path, aside)
+            data = parse(read_bytes(self.index_file) or b"{}")
+            entries = data.get("entries") if data.get("layout") == LAYOUT else None
+            return {name: (entry[0], entry[1]) for name, entry in (entries or {}).items()}
+        except (ParseError, AttributeError, TypeError, IndexError, KeyError):
+            return {}
+
+    def _save_index(self, entries: dict[str, tuple[Any, dict]]) -> None:
+        """Replace the index atomically; no fsync, since a lost or torn index is only rebuilt."""
+        raw = dump({"layout": LAYOUT, "entries": {name: [key, doc] for name, (key, doc) in entries.items() if key}})
+        temp = temp_path(self.index_file)
+        try:
+            with open(temp, "xb") as handle:
+                handle.write(raw)
+            os.chmod(temp, FILE_MODE)
+            os.replace(temp, self.index_file)
         except OSError:
-            shutil.copy2(path, aside)
-    write_durably(path, raw)
+            temp.unlink(missing_ok=True)  # a read-only archive still lists; the index is only a cache
+
+    # -- migration from the single-file layout -------------------------------
+
+    def _migrate_legacy(self) -> None:
+        """Write every review of the old file to its own file, then the archive file (caller holds the lock)."""
+        data = _read_legacy(self.legacy)
+        for leftover in self.root.glob(".pm-*.tmp-*"):
+            leftover.unlink(missing_ok=True)  # a killed migration's: nobody else writes here yet
+        reviews = data.get("reviews") or {}
+        with paused_gc():
+            for key, doc in reviews.items():
+                number = int(key)
+                doc["id"] = f"pm-{number}"
+                single = {"reviews": {key: doc}, "meta": {"1": {"schema": SCHEMA, "next_review": number + 1}}}
+                path = self.root / f"pm-{number}.json"
+                write_durably(path, dump(single), backup_path_for(path))
+        meta = next(iter((data.get("meta") or {}).values()), {}) or {}
+        top = max((int(key) for key in reviews), default=0)
+        next_review = max(int(meta.get("next_review") or 1), top + 1)
+        self._write_archive_file(next_review, migrated_from=str(self.legacy), migrated=now())
+
+
+def _number_or_zero(doc: dict) -> int:
+    match = _REVIEW_ID.match(str(doc.get("id", "")))
+    return int(match.group(1)) if match else 0
+
+
+def _read_legacy(path: Path) -> dict:
+    """The old single file's data at the current schema, migrated in memory (the file is not changed)."""
+    raw = read_bytes(path) or b'{"reviews": {}}'
+    backup = backup_path_for(path)
+    command = f"postmortem --db {path} restore"
+    try:
+        data = parse(raw)
+    except ParseError as error:
+        raise CorruptFile(path, f"not JSON: {error}", backup if backup.exists() else None, command) from None
+    problem = shape_problem(data)
+    if problem:
+        raise CorruptFile(path, problem, backup if backup.exists() else None, command)
+    found = schema_of(data)
+    if found > SCHEMA:
+        raise NewerSchema(path, found, SCHEMA)
+    for version in range(found, SCHEMA):
+        data = MIGRATIONS[version](data)
+    return data
+

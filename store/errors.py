@@ -40,11 +40,12 @@ class UnknownItem(StoreError):
 class CorruptFile(StoreError):
     """The data file does not parse; it is never overwritten."""
 
-    def __init__(self, path: Path, detail: str, backup: Path | None) -> None:
+    def __init__(self, path: Path, detail: str, backup: Path | None, restore_command: str | None = None) -> None:
         self.path = path
         self.backup = backup
+        command = restore_command or f"postmortem --db {path} restore"
         where = (
-            f"; the last good backup is {backup} (`postmortem --db {path} restore` puts it back)"
+            f"; the last good backup is {backup} (`{command}` puts it back)"
             if backup
             else "; no backup exists"
         )

@@ -11,12 +11,13 @@ review id and the created/updated times, which belong to the store.
 
 from __future__ import annotations
 
+import json
 import re
 from copy import copy
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from store.errors import InvalidField
+from store.errors import InvalidField, StoreError
 from store.model import ITEM_LISTS, SCHEMA, Review
 from store.ops import REVIEW_FIELDS, check_item
 from store.sanitize import clean_line
@@ -270,3 +271,89 @@ def _assign_ids(doc: dict) -> int:
             item["id"] = f"i{next_item}"
             next_item += 1
     return next_item
+
+
+# What JSON counts as whitespace; a line of only these is blank in JSON lines.
+_JSON_SPACE = " \t\r\n"
+
+
+class ImportProblem(InvalidField):
+    """A file given to ``postmortem import`` that cannot be taken, as one line.
+
+    ``str(error)`` is the whole line: the file, then where in it (``line 3``,
+    ``review 2 of 5``, or nothing for a file that holds one object), then the
+    problem.  ``field`` is the field at fault inside the review, or
+    ``(document)`` when the file itself is at fault.
+    """
+
+    def __init__(self, source: str, position: str, field: str, message: str) -> None:
+        self.source = source
+        self.position = position
+        self.field = field
+        StoreError.__init__(self, ": ".join(part for part in (source, position, message) if part))
+
+
+def parse_documents(text: str, source: str) -> list[dict]:
+    """Every review in one import file, checked, in file order, in the stored form.
+
+    The text may hold one review object (as ``parse_document`` reads it), a
+    JSON array of review objects, or JSON lines: one review object per
+    non-blank line.  The text is decoded as a whole first; only when that fails
+    and its first non-blank line is a JSON value of its own is it read line by
+    line.  The first problem raises :class:`ImportProblem` naming ``source``
+    and the review (``line 3`` or ``review 2 of 5``), with the wording of
+    ``parse_document`` after it; nothing is returned then.  A file without any
+    review is a problem too.
+    """
+    if not text.strip(_JSON_SPACE):
+        raise ImportProblem(source, "", "(document)", "holds no reviews")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        lines = _json_lines(text)
+        if lines is None:
+            raise ImportProblem(source, "", "(document)", _not_json(error)) from None
+        return [_checked(source, f"line {number}", _decode_line(line, number, source)) for number, line in lines]
+    if isinstance(data, list):
+        if not data:
+            raise ImportProblem(source, "", "(document)", "holds no reviews (the list is empty)")
+        total = len(data)
+        return [_checked(source, f"review {index} of {total}", value) for index, value in enumerate(data, 1)]
+    return [_checked(source, "", data)]
+
+
+def _not_json(error: json.JSONDecodeError) -> str:
+    return f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+
+
+def _json_lines(text: str) -> list[tuple[int, str]] | None:
+    """The numbered non-blank lines, if ``text`` looks like JSON lines, else None.
+
+    Only ``\\n`` ends a line (as in JSON's own line numbers), so a U+2028 inside
+    a text value does not split a review.  It looks like JSON lines when its
+    first non-blank line decodes on its own; a broken pretty-printed object
+    does not, and keeps the whole-document message.
+    """
+    lines = [(number, line) for number, line in enumerate(text.split("\n"), 1) if line.strip(_JSON_SPACE)]
+    try:
+        json.loads(lines[0][1])
+    except json.JSONDecodeError:
+        return None
+    return lines
+
+
+def _decode_line(line: str, number: int, source: str) -> Any:
+    """One line's JSON value, or ImportProblem naming the line."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        detail = f"not valid JSON (column {error.colno}: {error.msg})"
+        raise ImportProblem(source, f"line {number}", "(document)", detail) from None
+
+
+def _checked(source: str, position: str, data: Any) -> dict:
+    """One review through ``parse_document``; its error keeps its wording, with the file and position first."""
+    try:
+        return parse_document(data, source)
+    except InvalidField as error:
+        raise ImportProblem(source, position, error.field, str(error)) from None

@@ -13,16 +13,24 @@ from typing import Any
 
 from store.errors import InvalidField, UnknownItem
 from store.model import ACTION_TYPES, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
+from store.merge import merge_text
 from store.sanitize import clean
 from store.timeline import sort_key
 
 
 @dataclass(frozen=True)
 class Set:
-    """Set a review field (``title``, ``five_whys.problem``, ``follow_up.due``)."""
+    """Set a review field (``title``, ``five_whys.problem``, ``follow_up.due``).
+
+    ``base``: the text the value was typed over.  A free-text field is then
+    merged three-way into what is stored now (see :mod:`store.merge`), so two
+    people typing into it both keep their words; without a base the value
+    replaces what is stored.
+    """
 
     field: str
     value: Any
+    base: Any = None
 
 
 @dataclass(frozen=True)
@@ -36,11 +44,12 @@ class Add:
 
 @dataclass(frozen=True)
 class Edit:
-    """Change some fields of one item, found by id."""
+    """Change some fields of one item, found by id; ``bases`` as Set's ``base``, per field."""
 
     list: str
     item_id: str
     changes: dict
+    bases: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,18 @@ ITEM_FIELDS = {
     },
 }
 
+# Free text that two people may type into at once: merged, never overwritten.
+MERGED_TEXTS = {"title", "summary", "impact", "five_whys.problem", "follow_up.notes"}
+MERGED_ITEM_TEXTS = {
+    ("timeline", "text"), ("went_well", "text"), ("lucky", "text"), ("could_improve", "text"),
+    ("surprises", "text"), ("questions", "text"), ("questions", "answer"), ("five_whys.chains", "whys"),
+    ("actions", "what"), ("actions", "done_when"), ("actions", "note"),
+}
+# Fields typed into a one-line input: a merge joins rather than adds lines.
+ONE_LINE_TEXTS = {"title", "five_whys.problem", "timeline.text", "actions.what", "actions.done_when",
+                  "five_whys.chains.whys", "went_well.text", "lucky.text", "could_improve.text",
+                  "surprises.text", "questions.text", "questions.answer"}
+
 # The key a plain string fills in when it stands for an item.
 PLAIN_KEY = {name: "text" for name in ITEM_LISTS} | {"actions": "what", "five_whys.chains": "whys"}
 
@@ -174,7 +195,7 @@ PLAIN_KEY = {name: "text" for name in ITEM_LISTS} | {"actions": "what", "five_wh
 def apply(doc: dict, op: Operation) -> str | None:
     """Apply one operation to a stored document in place; returns an added item's id."""
     if isinstance(op, Set):
-        _set(doc, op.field, op.value)
+        _set(doc, op.field, op.value, op.base)
         return None
     items = _items(doc, op.list)
     added = None
@@ -182,7 +203,11 @@ def apply(doc: dict, op: Operation) -> str | None:
         added = _add(doc, op, items)
     elif isinstance(op, Edit):
         item = items[_index(items, op)]
-        item.update(_checked_item(op.list, op.changes))
+        changes = _checked_item(op.list, op.changes)
+        for name, base in (op.bases or {}).items():
+            if name in changes and (op.list, name) in MERGED_ITEM_TEXTS:
+                changes[name] = _merged(f"{op.list}.{name}", base, changes[name], item.get(name))
+        item.update(changes)
     elif isinstance(op, Move):
         index = _index(items, op)
         target = max(0, min(len(items) - 1, index + op.offset))
@@ -221,7 +246,7 @@ def _checked_item(list_name: str, changes: dict, where: str | None = None) -> di
     return checked
 
 
-def _set(doc: dict, field: str, value: Any) -> None:
+def _set(doc: dict, field: str, value: Any, base: Any = None) -> None:
     if field not in REVIEW_FIELDS:
         raise InvalidField(field, "not a field that can be set")
     value = REVIEW_FIELDS[field](field, value)
@@ -229,7 +254,32 @@ def _set(doc: dict, field: str, value: Any) -> None:
     target = doc
     for parent in parents:
         target = target.setdefault(parent, {})
+    if base is not None and field in MERGED_TEXTS:
+        value = _merged(field, base, value, target.get(name))
     target[name] = value
+
+
+def _merged(field: str, base: Any, mine: Any, stored: Any) -> Any:
+    """``mine`` (typed over ``base``) merged three-way into ``stored``; a list of texts item by item.
+
+    A one-line field keeps one line even when the merge kept both texts.
+    """
+    if isinstance(mine, list):
+        base = base if isinstance(base, list) else []
+        stored = stored if isinstance(stored, list) else []
+        size = max(len(mine), len(stored))
+        merged = [_merged(field, _at(base, i), _at(mine, i), _at(stored, i)) for i in range(size)]
+        while merged and not merged[-1].strip():
+            merged.pop()  # an answer removed by one side and left alone by the other stays removed
+        return merged
+    if not isinstance(stored, str) or not isinstance(base, str):
+        return mine
+    text = merge_text(clean(base), mine, stored).text
+    return " ".join(text.split()) if field in ONE_LINE_TEXTS and "\n" in text else text
+
+
+def _at(texts: list, index: int) -> str:
+    return texts[index] if index < len(texts) and isinstance(texts[index], str) else ""
 
 
 def _items(doc: dict, list_name: str) -> list:

@@ -111,10 +111,14 @@ def _snapshot(path: Path, backup: Path) -> None:
     An empty file holds nothing worth keeping and would not be a good backup.
     """
     try:
-        if os.stat(path).st_size == 0:
+        current = os.stat(path)
+        if current.st_size == 0:
             return
+        if os.path.samestat(current, os.stat(backup)):
+            return  # already the backup (rename() between two links of one file would do nothing)
     except FileNotFoundError:
-        return
+        if not path.exists():
+            return
     link = temp_path(path)
     try:
         os.link(path, link)
@@ -146,7 +150,7 @@ def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
         raise
     fsync_dir(path.parent)
     if backup is not None and not backup.exists():
-        write_durably(backup, raw)
+        write_durably(backup, raw)  # a copy, not a link: damage to the file in place must spare it
 
 
 def read_bytes(path: Path) -> bytes | None:

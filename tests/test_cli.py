@@ -130,14 +130,15 @@ def test_an_unknown_id_exits_2_and_names_it(db, imported, capsys):
 
 
 def test_an_invalid_field_exits_2_names_the_field_and_writes_nothing(tmp_path, db, imported, capsys):
-    before = db.read_bytes()
+    reviews = db.with_suffix("")  # the archive's reviews directory
+    before = {path.name: path.read_bytes() for path in reviews.iterdir() if path.is_file()}
     bad = dict(GOOD, actions=[dict(GOOD["actions"][0], type="someday")])
     source = tmp_path / "bad.json"
     source.write_text(json.dumps(bad))
     code, _, err = run(capsys, "--db", str(db), "import", str(source))
     assert code == 2
     assert "actions[0].type" in err and "bad.json" in err
-    assert db.read_bytes() == before
+    assert {path.name: path.read_bytes() for path in reviews.iterdir() if path.is_file()} == before
 
 
 def test_a_file_that_is_not_json_exits_2_with_line_and_column(tmp_path, db, capsys):
@@ -166,13 +167,15 @@ def test_every_command_refuses_a_garbage_file_and_leaves_it_untouched(db, capsys
 
 
 def test_restore_puts_the_last_good_backup_back(db, imported, capsys):
-    db.write_text("garbage")
-    code, _, err = run(capsys, "--db", str(db), "list")
-    assert code == 2 and "restore" in err
-    code, _, _ = run(capsys, "--db", str(db), "restore")
+    (db.with_suffix("") / f"{imported}.json").write_text("garbage")
+    _, out, _ = run(capsys, "--db", str(db), "list")
+    assert imported in out and "damaged" in out  # listed, not hidden
+    code, _, err = run(capsys, "--db", str(db), "export", imported)
+    assert code == 2 and f"restore {imported}" in err
+    code, _, _ = run(capsys, "--db", str(db), "restore", imported)
     assert code == 0
     _, out, _ = run(capsys, "--db", str(db), "list", "--json")
-    assert json.loads(out)[0]["id"] == imported
+    assert json.loads(out)[0]["title"] == GOOD["title"]
 
 
 def test_the_environment_variable_chooses_the_file(tmp_path, capsys, monkeypatch):
@@ -180,7 +183,7 @@ def test_the_environment_variable_chooses_the_file(tmp_path, capsys, monkeypatch
     monkeypatch.setenv("POSTMORTEM_DB", str(target))
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(GOOD)))
     assert main(["import", "-"]) == 0
-    assert target.exists()
+    assert (tmp_path / "env" / "pm-1.json").exists()
 
 
 def test_version_and_usage_errors_from_the_installed_command(tmp_path):

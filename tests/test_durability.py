@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from store.db import ReviewStore  # noqa: E402
+from store.ops import Add, Set  # noqa: E402
 
 # argv: path, review id, how many adds (0: forever).  Prints "ready", waits for
 # a line on stdin, then prints each added id once its write has returned.
@@ -66,19 +67,17 @@ def reported(output: str) -> list[str]:
     return [line for line in lines[:-1] if line]
 
 
-def bulk_up(store: ReviewStore, reviews: int) -> None:
-    """Make the file big enough (about 0.5 MB) that kills often land inside a write."""
-    filler = {"impact": "x" * 2000,
-              "timeline": [{"at": "", "text": "event text " * 20} for _ in range(10)]}
-    for _ in range(reviews):
-        store.create(filler)
+def bulk_up(store: ReviewStore, review_id: str) -> None:
+    """Make the review's file big enough (about 0.5 MB) that kills often land inside a write."""
+    store.apply(review_id, Set("impact", "x" * 200_000),
+                *(Add("timeline", {"at": "", "text": "event text " * 200}) for _ in range(100)))
 
 
 def test_sigkill_never_corrupts_or_loses_a_reported_write(tmp_path: Path) -> None:
     path = tmp_path / "reviews.json"
     store = ReviewStore(path)
     review_id = store.create().id
-    bulk_up(store, 100)
+    bulk_up(store, review_id)
     done: list[str] = []
     random_ = random.Random(1234)
     mid_write = 0
@@ -89,11 +88,11 @@ def test_sigkill_never_corrupts_or_loses_a_reported_write(tmp_path: Path) -> Non
         child.send_signal(signal.SIGKILL)
         output, _ = child.communicate(timeout=30)
         done += reported(output)
-        mid_write += any(path.parent.glob(".reviews.json.tmp-*"))
+        mid_write += any(path.with_suffix("").glob(".pm-1.json.tmp-*"))
         stored = [item.id for item in ReviewStore(path).get(review_id).went_well]
         assert set(done) <= set(stored), sorted(set(done) - set(stored))
         assert len(stored) == len(set(stored))
-        assert not any(path.parent.glob(".reviews.json.tmp-*"))
+        assert not any(path.with_suffix("").glob(".pm-1.json.tmp-*"))
     assert len(done) == len(set(done)) > 60
     print(f"{len(done)} writes reported, {mid_write} of 60 kills left a temp file behind")
 

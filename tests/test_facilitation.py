@@ -28,6 +28,7 @@ from snapshot_apps.reviews import (
     store_review,
 )
 from store.db import ReviewStore
+from tui_helpers import read_file
 from store.render import render_client, render_markdown
 from tui.app import make_app
 
@@ -91,7 +92,7 @@ def flat(text: str) -> str:
 
 def stored(db: Path, review_id: str = "pm-1") -> dict[str, Any]:
     """A review as the file holds it, read without the app's store."""
-    return json.loads(db.read_text(encoding="utf-8"))["reviews"][review_id.removeprefix("pm-")]
+    return read_file(db)["reviews"][review_id.removeprefix("pm-")]
 
 
 def question(app) -> str:
@@ -156,7 +157,7 @@ async def test_not_now_on_a_new_review_goes_home_and_keeps_nothing(db, keys):
         await wait_for_screen(pilot, "GroundRulesDialog")
         await pilot.press(*keys)
         await wait_for_screen(pilot, "HomeScreen")
-    assert json.loads(db.read_text())["reviews"] == {}
+    assert read_file(db)["reviews"] == {}
 
 
 @pytest.mark.parametrize("keys", [["escape"], ["tab", "enter"]], ids=["escape", "not-now-button"])

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tui_helpers import read_file
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +129,7 @@ class Terminal:
 def title_in(db: Path) -> str | None:
     """The stored title of review pm-1, or None if the file does not hold it yet."""
     try:
-        reviews = json.loads(db.read_text(encoding="utf-8"))["reviews"]
+        reviews = read_file(db)["reviews"]
         return reviews["1"]["title"]
     except (OSError, ValueError, KeyError):
         return None
@@ -135,7 +137,7 @@ def title_in(db: Path) -> str | None:
 
 def ground_rules_agreed(db: Path) -> bool:
     try:
-        return bool(json.loads(db.read_text(encoding="utf-8"))["reviews"]["1"].get("ground_rules_confirmed"))
+        return bool(read_file(db)["reviews"]["1"].get("ground_rules_confirmed"))
     except (OSError, ValueError, KeyError):
         return False
 
@@ -208,10 +210,10 @@ def test_text_typed_just_before_a_signal_is_saved_and_the_app_ends(tmp_path, sig
 @pytest.mark.slow
 def test_the_file_is_whole_json_and_no_temp_file_is_left_after_a_hang_up(tmp_path):
     db, _, _ = end_before_the_save(tmp_path, Terminal.hang_up)
-    json.loads(db.read_text(encoding="utf-8"))
-    keep = {db.name, f"{db.name}.lock", f"{db.name}.bak"}
-    mine = [p.name for p in tmp_path.iterdir() if p.name.lstrip(".").startswith(db.name)]  # .r0.json.tmp-...
-    leftovers = [name for name in mine if name not in keep]
+    reviews = db.with_suffix("")
+    for review_file in reviews.glob("pm-*.json"):
+        json.loads(review_file.read_text(encoding="utf-8"))
+    leftovers = [p.name for p in reviews.iterdir() if ".tmp-" in p.name]  # .pm-1.json.tmp-...
     assert leftovers == []
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 from store.db import ReviewStore
+from tui_helpers import read_file
 from tui.app import make_app
 
 
 def stored(path, number=1) -> dict:
-    return json.loads(path.read_text())["reviews"][str(number)]
+    return read_file(path)["reviews"][str(number)]
 
 
 def review_at(path, step: str, **fields) -> str:

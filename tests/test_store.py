@@ -1,4 +1,8 @@
-"""The review store: ids, transactions, permissions, and refusing files it must not touch.
+"""The file engine under every review: ids, transactions, permissions, and refusing files it must not touch.
+
+Each review of the archive (store.db) is one such file; these test the engine
+(store.single_file) directly, with several reviews in one file as the old
+single-file archive had them.
 
 These pin down the promises of DESIGN.md "The store": ids never reused, a
 failed change writes nothing, private files, a corrupt or newer file left
@@ -19,7 +23,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from store import migrate as migrate_module  # noqa: E402
-from store.db import Change, ReviewStore, default_db_path, restore_backup  # noqa: E402
+from store.backend import Change  # noqa: E402
+from store.single_file import SingleFileStore as ReviewStore, restore_backup  # noqa: E402
 from store.errors import CorruptFile, InvalidField, NewerSchema, UnknownItem, UnknownReview  # noqa: E402
 from store import ops  # noqa: E402
 from store.model import SCHEMA, new_review  # noqa: E402
@@ -430,17 +435,6 @@ def test_backup_is_the_previous_version(store: ReviewStore, path: Path) -> None:
     store.create()
     assert store.backup_path().read_bytes() == before
     assert store.backup_path().name == "reviews.json.bak"
-
-
-# -- default path -------------------------------------------------------------
-
-
-def test_default_db_path(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("POSTMORTEM_DB", str(tmp_path / "x.json"))
-    assert default_db_path() == tmp_path / "x.json"
-    monkeypatch.delenv("POSTMORTEM_DB")
-    assert default_db_path().name == "reviews.json"
-    assert "postmortem" in default_db_path().parts
 
 
 def test_list_summaries_match_the_full_reviews(tmp_path):

@@ -238,6 +238,11 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def review_file(db: Path, review_id: str = "pm-1") -> Path:
+    """The file that holds one review of the archive ``db`` names."""
+    return db.with_suffix("") / f"{review_id}.json"
+
+
 def stored_timeline(db: Path) -> list[dict]:
     return [
         {"at": event.at, "text": event.text, "marker": event.marker}
@@ -261,12 +266,12 @@ def test_the_command_shows_the_preview_then_adds_every_event(db, capsys):
 
 
 def test_a_dry_run_adds_nothing(db, capsys):
-    before = db.read_bytes()
+    before = review_file(db).read_bytes()
     code, out, _ = run(capsys, "--db", str(db), "timeline-import", "pm-1", str(FIXTURES / "slack_export.txt"), "--dry-run")
     assert code == 0
     assert "[detected]" in out and "line 9    1 reply" in out
     assert out.splitlines()[-1] == "Dry run: nothing added to pm-1."
-    assert db.read_bytes() == before
+    assert review_file(db).read_bytes() == before
 
 
 def test_markers_the_timeline_has_are_not_proposed_again(db, capsys):
@@ -286,11 +291,11 @@ def test_standard_input(db, capsys, monkeypatch):
 def test_a_file_with_no_time_exits_2_naming_it_and_adds_nothing(db, capsys, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("we talked about the cache\nand the deploy\n")
-    before = db.read_bytes()
+    before = review_file(db).read_bytes()
     code, out, err = run(capsys, "--db", str(db), "timeline-import", "pm-1", str(notes))
     assert (code, out) == (2, "")
     assert err == f"postmortem: {notes}: no line starts with a time, so no event was read; nothing added\n"
-    assert db.read_bytes() == before
+    assert review_file(db).read_bytes() == before
 
 
 def test_an_unknown_id_or_unreadable_file_exits_2_with_one_line(db, capsys, tmp_path):

@@ -187,8 +187,15 @@ def input_value(pilot: Pilot, selector: str) -> str:
 
 
 def read_file(path: Path) -> dict:
-    """The review file as JSON, read without the app's store."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """Every review file of the archive ``path`` names, as JSON read without the app's store.
+
+    Shaped as ``{"reviews": {"N": review}}``: each ``reviews/pm-N.json`` holds review N.
+    """
+    directory = Path(path).with_suffix("")
+    reviews = {}
+    for review_file in directory.glob("pm-*.json"):
+        reviews.update(json.loads(review_file.read_text(encoding="utf-8"))["reviews"])
+    return {"reviews": reviews}
 
 
 def stored(path: Path, review_id: str = "pm-1") -> dict:

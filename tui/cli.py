@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="postmortem",
         description="Guide a team through a blameless post-mortem and keep the result.",
     )
-    parser.add_argument("--db", metavar="PATH", help="the review file (default: $POSTMORTEM_DB or the user data dir)")
+    parser.add_argument("--db", metavar="PATH", help="the archive: a data directory, or an old reviews.json (default: $POSTMORTEM_DB or the user data dir)")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -73,9 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     export.add_argument("--names", action="store_true", help="keep participants' names in the client summary")
 
-    importer = commands.add_parser("import", help="add a review from interchange JSON; prints its id")
-    importer.add_argument("file", metavar="FILE", help="a JSON file, or - for standard input")
-    commands.add_parser("restore", help="replace a corrupt review file with its last good backup")
+    importer = commands.add_parser("import", help="add reviews from interchange JSON; prints one id per review")
+    importer.add_argument("files", metavar="FILE", nargs="+",
+                          help="a JSON file holding one review, a list of reviews, or JSON lines; - for standard input")
+    restorer = commands.add_parser("restore", help="replace a damaged review file with its last good backup")
+    restorer.add_argument("id", nargs="?", help="the review (without it: an old single-file archive that did not open)")
 
     paste = commands.add_parser("timeline-import", help="add timeline events from pasted chat or log text")
     paste.add_argument("id")
@@ -260,28 +262,42 @@ def _read_import(name: str) -> tuple[str, str]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Validate the whole document first, then add it; print the new id."""
-    from store.interchange import parse_document
+    """Read and check every review in every file first, then add each (one transaction each); print their ids.
 
-    text, source = _read_import(args.file)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from error
-    try:
-        document = parse_document(data, source)
-    except StoreError as error:
-        raise UsageError(f"{source}: {error}") from error
-    print(_store(args).create(document).id)
+    A bad file or review stops the command before anything is written.
+    """
+    from store.interchange import parse_documents
+
+    if args.files.count("-") > 1:
+        raise UsageError("- (standard input) can be given only once")
+    documents = [document for name in args.files for document in parse_documents(*_read_import(name))]
+    created = _store(args).create_many(documents)
+    for count in range(len(documents)):
+        try:
+            review = next(created)
+        except StoreError as error:
+            if not count:
+                raise
+            raise UsageError(f"{error} (stopped after adding {count} of {len(documents)} reviews, "
+                             "whose ids are printed above)") from error
+        print(review.id, flush=True)
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    """Put the last good backup in place; the replaced file is kept beside it."""
-    from store.db import restore_backup
+    """Put a review's last good backup in place (or an old single file's); the replaced file is kept beside it."""
+    from store.db import ReviewStore, archive_paths
+    from store.single_file import restore_backup
 
-    path = _db_path(args)
-    restore_backup(path)
+    if args.id:
+        store = ReviewStore(_db_path(args))
+        store.restore_backup(args.id)
+        path = store.review_path(args.id)
+    else:
+        root, path = archive_paths(_db_path(args))
+        if not path.exists() or (root / ".archive" / "archive.json").exists():
+            raise UsageError("say which review to restore, e.g. `postmortem restore pm-3` (the error that sent you here names it)")
+        restore_backup(path)
     print(f"restored {path} from its last good backup; the replaced file was kept beside it")
     return 0
 

@@ -23,7 +23,9 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from store.checks import Problem
+from store.ops import MERGED_ITEM_TEXTS
 from tui.text import show_text
+from tui.text_sync import replace_text
 
 
 @dataclass
@@ -105,6 +107,7 @@ class ItemEditor(Vertical):
         self.describe = describe
         self.noun = noun
         self.editing_id: str | None = None
+        self._form_item: str | None = None  # the item the form's fields show
         self.items: list[Any] = []
         self._loading = False
         self._shown = False
@@ -149,8 +152,8 @@ class ItemEditor(Vertical):
 
     def show(self, items: list[Any], problems: list[Problem]) -> None:
         """Redraw rows from the stored items; refresh the form unless it is being typed in."""
-        if not self.query(ItemRows):
-            return  # not composed yet, or being removed with its screen
+        if not self.query(ItemRows) or self._loading:
+            return  # not composed yet, being removed with its screen, or filling its form now
         if items == self.items and problems == self.problems and self._shown:
             return
         self._shown = True
@@ -227,8 +230,16 @@ class ItemEditor(Vertical):
         return next((item for item in self.items if item.id == self.editing_id), None)
 
     def _fill_form(self, force: bool = False) -> None:
-        """Show the edited item in the form; a field being typed in is left alone unless ``force``."""
+        """Show the edited item in the form.
+
+        When the store sent it, free-text fields take it even while typed in,
+        with the typing not yet saved merged in; otherwise a field being typed
+        in is left alone unless ``force`` (the form now shows another item).
+        """
         item = self.current
+        screen = self.screen
+        same_item = self._form_item == self.editing_id and not force
+        merging = same_item and getattr(screen, "showing_stored", False) and self.editing_id is not None
         self._loading = True
         try:
             for widget in self.query(".item-field"):
@@ -237,14 +248,28 @@ class ItemEditor(Vertical):
                 shown = spec.to_show(value) if spec.to_show and value else (value or "")
                 if isinstance(widget, Select):
                     self._fill_select(widget, spec, shown)
-                    continue
-                if widget.has_focus and not force:
-                    continue
-                elif widget.value != shown:
-                    widget.value = shown
+                elif merging and self._merges(spec):
+                    self._merge_into(widget, spec, shown)
+                elif not (widget.has_focus and same_item):
+                    replace_text(widget, shown, keep_cursor=False)
         finally:
             self._loading = False
+        self._form_item = self.editing_id
         self._show_form_title()
+
+    def _merges(self, spec: FieldSpec) -> bool:
+        return (self.list_name, spec.name) in MERGED_ITEM_TEXTS and spec.to_show is None and spec.to_store is None
+
+    def _merge_into(self, widget: Input, spec: FieldSpec, stored: str) -> None:
+        """Show the stored text with the typing not yet saved merged in, and queue what the store lacks."""
+        screen = self.screen
+        key = f"{self.list_name}.{self.editing_id}.{spec.name}"
+        before = (screen.find_item(self.list_name, self.editing_id, screen.previous_doc) or {}).get(spec.name) or ""
+        text = screen.sync.shown(key, widget.value, before, stored)
+        replace_text(widget, text)
+        if text != stored:
+            screen.sync.sending(key, text)
+            screen.edit_item(self.list_name, self.editing_id, {spec.name: text}, bases={spec.name: stored})
 
     @staticmethod
     def _fill_select(widget: Select, spec: FieldSpec, shown: str) -> None:

@@ -130,13 +130,14 @@ def write_home_file(db: Path, docs: list[tuple[dict[str, Any], str]]) -> None:
     store = ReviewStore(db)
     for doc, _ in docs:
         store.create(doc)
-    data = json.loads(db.read_text(encoding="utf-8"))
     for number, (_, updated) in enumerate(docs, start=1):
+        path = db.with_suffix("") / f"pm-{number}.json"  # each review's own file
+        data = json.loads(path.read_text(encoding="utf-8"))
         data["reviews"][str(number)]["created"] = updated
         data["reviews"][str(number)]["updated"] = updated
-    temp = db.with_name(db.name + ".fixture")
-    temp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(temp, db)
+        temp = path.with_name(path.name + ".fixture")
+        temp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temp, path)
 
 
 def steady_cursors(monkeypatch) -> None:

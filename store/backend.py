@@ -1,0 +1,83 @@
+"""The store interface: what the screens and the command may ask of wherever reviews are kept.
+
+Backends sit behind it, one module each: :mod:`store.db` (one TinyDB file per
+review in a data directory, the embedded default) today, PostgreSQL later.
+Every change is a list of operations (:mod:`store.ops`) applied to the latest
+stored review inside that review's lock, so participants in several processes
+never overwrite each other.  Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from store import ops as operations
+from store.model import Review, ReviewSummary
+
+T = TypeVar("T")
+
+
+@dataclass
+class Change:
+    """What :meth:`Backend.apply` did: the review as stored, and the ids its Add ops assigned."""
+
+    review: Review
+    added: list[str] = field(default_factory=list)
+
+
+class Backend(ABC):
+    """One archive of reviews, safe to use from several processes and threads at once."""
+
+    #: Where the archive is, as a user would name it with ``--db`` (shown in messages).
+    location: str
+
+    @abstractmethod
+    def get(self, review_id: str) -> Review:
+        """One review as stored now; UnknownReview if there is none, CorruptFile if it cannot be read."""
+
+    @abstractmethod
+    def create(self, doc: dict | None = None) -> Review:
+        """Store a new review (blank, or ``doc`` in ``Review.to_dict()`` form) under a new, never reused id."""
+
+    def create_many(self, docs: list[dict]) -> Iterator[Review]:
+        """Store several new reviews in order, each in its own transaction, yielding each once it is stored."""
+        for doc in docs:
+            yield self.create(doc)
+
+    @abstractmethod
+    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
+        """Apply ``ops`` to the latest stored review, all or nothing (an op that raises writes nothing)."""
+
+    @abstractmethod
+    def delete(self, review_id: str) -> None:
+        """Remove a review; its id is never given out again."""
+
+    @abstractmethod
+    def read_documents(self, read: Callable[[dict], T]) -> list[T]:
+        """``read`` applied to every review's stored dict, most recently updated first.
+
+        ``read`` must not change the dict.  The archive's list, search and
+        statistics are all built on this.
+        """
+
+    def list_summaries(self) -> list[ReviewSummary]:
+        """What the home list shows, newest first."""
+        return self.read_documents(ReviewSummary.from_dict)
+
+    def list_reviews(self) -> list[Review]:
+        """Every review, newest first (for statistics)."""
+        return self.read_documents(Review.from_dict)
+
+    @abstractmethod
+    def version(self, review_id: str | None = None) -> object:
+        """A cheap token that changes whenever any process changes the review (or, without an id, the archive).
+
+        Watching for changes is polling this: it must cost no more than a stat.
+        """
+
+    @abstractmethod
+    def restore_backup(self, review_id: str) -> None:
+        """Put a review's last good version back in place of a damaged one (the damaged one is kept)."""

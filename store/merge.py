@@ -1,0 +1,185 @@
+"""Merge concurrent edits of one text field, so nothing anyone types is lost.
+
+Each participant sends ``(base, mine)``: the text their screen showed and the
+text they made of it.  The store holds ``theirs``, which others may have
+changed since ``base``.  One edit is replayed onto the other with
+diff-match-patch; when that cannot be done safely, both texts are kept with a
+visible separator and the caller is told there was a conflict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from diff_match_patch import diff_match_patch
+
+# Plain ASCII between blank lines: no square brackets (Rich markup) and no
+# leading ">" or "#" (a quote or heading in the exported Markdown).
+CONFLICT_SEPARATOR = "\n\n<<< typed at the same time, both versions kept >>>\n\n"
+
+_DELETE, _INSERT, _EQUAL = diff_match_patch.DIFF_DELETE, diff_match_patch.DIFF_INSERT, diff_match_patch.DIFF_EQUAL
+
+
+@dataclass(frozen=True)
+class Merged:
+    text: str
+    conflict: bool  # True when the two versions could not be merged and were both kept
+
+
+def _dmp() -> diff_match_patch:
+    """diff-match-patch tuned for short human text, where a conflict beats a wrong place.
+
+    Patches are looked for where their base text now lies (``_replay``), so the
+    right place is at, or a few characters from, the expected one.  Match_Distance
+    100 (default 1000): a match 50 characters off costs as much as 50% wrong
+    context, so a look-alike phrase elsewhere is not taken.  Match_Threshold 0.5
+    (the default, on purpose): a second insert at the same spot makes up to half
+    of the 4 + 4 context characters around an insert wrong, and both must go in.
+    Patch_DeleteThreshold 0.1 (default 0.5): deleting a long passage someone
+    changed meanwhile is refused, not applied to it.  Diff_Timeout 0.1 s (default
+    1 s): a field pasted over whole must not stall a save (a cut-short diff only
+    makes the checks in ``merge_text`` stricter).
+    """
+    dmp = diff_match_patch()
+    dmp.Match_Distance = 100
+    dmp.Match_Threshold = 0.5
+    dmp.Patch_DeleteThreshold = 0.1
+    dmp.Diff_Timeout = 0.1
+    return dmp
+
+
+def merge_text(base: str, mine: str, theirs: str) -> Merged:
+    """Both edits of ``base`` in one text or, if that is not safe, both texts kept.
+
+    If one text already holds the other's edit (the same typo fixed twice, a
+    save sent again) it is the result; edits to different parts of base are
+    applied together exactly; else mine is replayed onto theirs, or theirs
+    onto mine (fuzzy matching can work one way round and not the other), and
+    a replay is taken only if it keeps exactly both edits.
+    """
+    if mine == base or mine == theirs:
+        return Merged(theirs, False)
+    if theirs == base:
+        return Merged(mine, False)
+    if not base:  # two fresh texts in an empty field: one per line, not glued together
+        return Merged(theirs + "\n" + mine, False)
+    dmp = _dmp()
+    to_mine, to_theirs = dmp.diff_main(base, mine), dmp.diff_main(base, theirs)
+    (mine_origin, by_mine), (theirs_origin, by_theirs) = _trace(to_mine), _trace(to_theirs)
+
+    def whole(text: str) -> bool:
+        """Nothing of either side is missing unless the other deleted it; each typed run is in one piece."""
+        return (
+            all(mine_origin[i] in by_theirs for i in _trace(dmp.diff_main(mine, text))[1])
+            and all(theirs_origin[i] in by_mine for i in _trace(dmp.diff_main(theirs, text))[1])
+            and all(typed in text for op, typed in to_mine + to_theirs if op == _INSERT)
+        )
+
+    if by_mine <= by_theirs and whole(theirs):
+        return Merged(theirs, False)
+    if by_theirs <= by_mine and whole(mine):
+        return Merged(mine, False)
+    # A true merge has base's characters that neither side deleted and all either side typed:
+    # no more (nothing doubled, no deleted text revived), as whole() ensures no fewer.
+    expected = Counter(mine) + Counter(theirs) + Counter(base[i] for i in by_mine & by_theirs) - Counter(base)
+    exact = _merge_exact(base, to_mine, to_theirs)
+    if exact is not None:
+        return Merged(exact, False)
+    for edit, onto in ((to_mine, to_theirs), (to_theirs, to_mine)):
+        text = _replay(dmp, base, edit, onto)
+        if text is not None and Counter(text) == expected and whole(text):
+            return Merged(text, False)
+    return Merged(CONFLICT_SEPARATOR.join(text for text in (theirs, mine) if text), True)
+
+
+def _edits(diffs: list) -> list[tuple[int, int, str]]:
+    """A diff of base as edits ``(start, end, new text)`` in base's coordinates, in order."""
+    edits: list[tuple[int, int, str]] = []
+    at, start, text = 0, None, ""
+    for op, data in diffs:
+        if op == _EQUAL:
+            if start is not None:
+                edits.append((start, at, text))
+                start, text = None, ""
+            at += len(data)
+            continue
+        if start is None:
+            start = at
+        if op == _DELETE:
+            at += len(data)
+        else:
+            text += data
+    if start is not None:
+        edits.append((start, at, text))
+    return edits
+
+
+def _merge_exact(base: str, to_mine: list, to_theirs: list) -> str | None:
+    """Both diffs applied to base at once when they touch different parts of it; None when they overlap.
+
+    Where both insert at one place, mine goes first: it is the typing that just
+    arrived, from a cursor right after the text before that place.
+    """
+    tagged = [(start, end, text, 0) for start, end, text in _edits(to_mine)]
+    tagged += [(start, end, text, 1) for start, end, text in _edits(to_theirs)]
+    # Pure inserts before replacements at one place; mine before theirs.
+    tagged.sort(key=lambda edit: (edit[0], edit[1] > edit[0], edit[3]))
+    pieces, at = [], 0
+    for start, end, text, _ in tagged:
+        if start < at:
+            return None  # overlaps an edit already placed
+        pieces.append(base[at:start])
+        pieces.append(text)
+        at = end
+    pieces.append(base[at:])
+    return "".join(pieces)
+
+
+def _replay(dmp: diff_match_patch, base: str, edit: list, onto: list) -> str | None:
+    """The edit ``edit`` (a diff of base) applied to ``onto``'s text, or None if a patch found no place."""
+    hunks = list(edit)
+    dmp.diff_cleanupSemantic(hunks)  # as patch_make(base, text) does: whole words, not letters
+    dmp.diff_cleanupEfficiency(hunks)
+    patches = dmp.patch_make(base, hunks)
+    for patch in patches:  # expect each patch where its base text now lies, not where it was
+        patch.start2 += dmp.diff_xIndex(onto, patch.start1) - patch.start1
+    text, applied = dmp.patch_apply(patches, dmp.diff_text2(onto))
+    return text if all(applied) else None
+
+
+def _trace(diffs: list) -> tuple[list[int | None], set[int]]:
+    """For a diff a -> b: each b character's place in a (None if new in b), and the places in a deleted."""
+    origin: list[int | None] = []
+    deleted: set[int] = set()
+    at = 0
+    for op, data in diffs:
+        if op == _INSERT:
+            origin.extend([None] * len(data))
+            continue
+        (origin.extend if op == _EQUAL else deleted.update)(range(at, at + len(data)))
+        at += len(data)
+    return origin, deleted
+
+
+def map_cursor(old: str, new: str, cursor: int) -> int:
+    """Where a cursor at ``cursor`` in ``old`` belongs once the text became ``new``.
+
+    It stays after the character it followed: text merged in before it moves
+    it along; text inserted right at it or after it does not, so a participant
+    keeps typing where they were; if the text before it went, it lands where
+    that text was.
+    """
+    cursor = max(0, min(cursor, len(old)))
+    if cursor == 0:
+        return 0
+    old_at = new_at = 0
+    for op, data in diff_match_patch().diff_main(old, new):
+        if op == _INSERT:  # only reached for text before the cursor
+            new_at += len(data)
+        elif old_at + len(data) >= cursor:  # the run holding the character before the cursor
+            return min(new_at + (cursor - old_at if op == _EQUAL else 0), len(new))
+        else:
+            old_at += len(data)
+            new_at += len(data) if op == _EQUAL else 0
+    return min(new_at, len(new))

@@ -1,0 +1,114 @@
+"""Several participants typing into one review at once: every character of each is kept, everywhere.
+
+Two and three apps (each with its own store, as separate terminals have) are
+open on one review and type into the same text field, and into the same
+item, interleaved key by key.  Every character each typed must end up in the
+file and on every screen, and nobody's cursor may be thrown out of what they
+were typing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from tui_helpers import SIZE, complete_review, new_app, seed, stored
+
+POLLS = 40  # pauses of 0.05 s: long enough for every terminal to see every save
+
+
+async def open_apps(stack: AsyncExitStack, db: Path, review_id: str, count: int) -> list:
+    """``count`` apps on the same review, each at its own step screen."""
+    pilots = []
+    for _ in range(count):
+        app = new_app(db, start="open", review_id=review_id)
+        pilots.append(await stack.enter_async_context(app.run_test(size=SIZE)))
+    for pilot in pilots:
+        await pilot.pause()
+    return pilots
+
+
+async def settle(pilots: list) -> None:
+    """Let every app save its typing and see every other's (the poll runs ten times a second)."""
+    for _ in range(POLLS):
+        await asyncio.sleep(0.05)
+        for pilot in pilots:
+            await pilot.pause()
+
+
+async def type_interleaved(pilots: list, texts: list[str]) -> None:
+    """Each pilot types its own text, one key each in turn, with saves landing in between."""
+    for index in range(max(len(text) for text in texts)):
+        for pilot, text in zip(pilots, texts):
+            if index < len(text):
+                await pilot.press(text[index])
+        if index % 7 == 6:
+            await asyncio.sleep(0.3)  # a typing pause: the saver writes, the others' polls merge it
+
+
+def shown(pilot, selector: str) -> str:
+    widget = pilot.app.screen.query_one(selector)
+    return widget.text if isinstance(widget, TextArea) else widget.value
+
+
+@pytest.mark.parametrize("count", [2, 3])
+async def test_everyone_typing_into_one_text_field_keeps_every_word(tmp_path, count):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    texts = ["Checkout down for 40 minutes for EU users.", "About 1200 orders failed.",
+             "Support got 85 tickets."][:count]
+    async with AsyncExitStack() as stack:
+        pilots = await open_apps(stack, db, review_id, count)
+        for pilot in pilots:
+            assert pilot.app.focused is pilot.app.screen.query_one("#impact")
+        await type_interleaved(pilots, texts)
+        await settle(pilots)
+        impact = stored(db, review_id)["impact"]
+        for text in texts:
+            assert text in impact, f"{text!r} lost: the file holds {impact!r}"
+        for pilot in pilots:
+            assert shown(pilot, "#impact") == impact
+
+
+async def test_typing_after_someone_else_keeps_both_and_the_cursor(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    async with AsyncExitStack() as stack:
+        first, second = await open_apps(stack, db, review_id, 2)
+        for key in "Checkout down for 40 minutes for EU users.":
+            await first.press(key)
+        await settle([first, second])
+        assert shown(second, "#impact") == "Checkout down for 40 minutes for EU users."
+        # the second terminal had the focus all along: it sees the text, and types at its own cursor
+        for key in " About 1200 orders failed.":
+            await second.press(key)
+        await settle([first, second])
+    impact = stored(db, review_id)["impact"]
+    assert "Checkout down for 40 minutes for EU users." in impact and "About 1200 orders failed." in impact
+
+
+@pytest.mark.parametrize("count", [2, 3])
+async def test_everyone_typing_into_one_item_keeps_every_word(tmp_path, count):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("could_improve"), could_improve=[{"text": "The rebuild ran at peak"}]))
+    texts = [" and nobody", " paged", " twice"][:count]
+    async with AsyncExitStack() as stack:
+        pilots = await open_apps(stack, db, review_id, count)
+        for pilot in pilots:
+            await pilot.press("escape", "home")  # to the list, on its (only) item
+            await pilot.press("enter")  # edit it
+            await pilot.press("end")
+            await pilot.pause()
+            assert isinstance(pilot.app.focused, Input) and pilot.app.focused.value == "The rebuild ran at peak"
+        await type_interleaved(pilots, texts)
+        await settle(pilots)
+        item = stored(db, review_id)["could_improve"][0]["text"]
+        assert item.startswith("The rebuild ran at peak")
+        for text in texts:
+            assert text.strip() in item, f"{text!r} lost: the file holds {item!r}"
+        for pilot in pilots:
+            assert pilot.app.focused.value == item

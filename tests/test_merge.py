@@ -1,0 +1,252 @@
+"""Merging concurrent edits of one field: nothing anyone types is lost, nothing lands in the wrong place."""
+
+from __future__ import annotations
+
+import pytest
+from diff_match_patch import diff_match_patch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store.merge import CONFLICT_SEPARATOR, Merged, map_cursor, merge_text
+
+
+def test_two_people_appending_to_the_same_field_keep_both_sentences():
+    base = "The disk filled up."
+    merged = merge_text(base, base + " Alerts fired late.", base + " Nobody was paged.")
+    assert not merged.conflict
+    assert merged.text in (
+        "The disk filled up. Alerts fired late. Nobody was paged.",
+        "The disk filled up. Nobody was paged. Alerts fired late.",
+    )
+
+
+def test_one_inserting_at_the_start_and_one_at_the_end():
+    base = "the disk filled up."
+    merged = merge_text(base, "At 02:00 " + base, base + " Nobody was paged.")
+    assert merged == Merged("At 02:00 the disk filled up. Nobody was paged.", False)
+
+
+def test_two_inserts_at_the_same_spot_keep_both():
+    base = "The cache expired and the database fell over."
+    mine = "The cache expired and the database suddenly fell over."
+    theirs = "The cache expired and the database then fell over."
+    merged = merge_text(base, mine, theirs)
+    assert not merged.conflict
+    assert merged.text in (
+        "The cache expired and the database suddenly then fell over.",
+        "The cache expired and the database then suddenly fell over.",
+    )
+
+
+def test_same_spot_inserts_after_a_long_insert_before_them():
+    """Patches are looked for where their text now is, not 300 characters earlier."""
+    base = "Summary.\nThe cache expired and the database fell over."
+    timeline = "Timeline: " + "at 02:00 an alert fired and nobody acknowledged it for twenty minutes. " * 4 + "\n"
+    mine = base.replace("database fell", "database suddenly fell")
+    theirs = timeline + base.replace("database fell", "database then fell")
+    for merged in (merge_text(base, mine, theirs), merge_text(base, theirs, mine)):
+        assert not merged.conflict
+        assert merged.text.startswith(timeline + "Summary.\n")
+        assert "database suddenly then fell" in merged.text or "database then suddenly fell" in merged.text
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs", "expected"),
+    [
+        (  # far apart
+            "The quick brown fox jumps over the dog",
+            "The very quick brown fox jumps over the lazy dog",
+            "The very quick brown fox jumps over the dog",
+        ),
+        (  # the deleted word is next to the insert
+            "The brown fox jumps over the lazy dog",
+            "The very quick brown fox jumps over the lazy dog",
+            "The very brown fox jumps over the lazy dog",
+        ),
+        (
+            "The quick fox jumps over the lazy dog",
+            "The quick brown fox jumps over the sleepy lazy dog",
+            "The quick fox jumps over the sleepy lazy dog",
+        ),
+    ],
+)
+def test_one_deleting_a_word_while_the_other_inserts_elsewhere_keeps_both_edits(mine, theirs, expected):
+    base = "The quick brown fox jumps over the lazy dog"
+    assert merge_text(base, mine, theirs) == Merged(expected, False)
+    assert merge_text(base, theirs, mine) == Merged(expected, False)
+
+
+def test_both_editing_different_sentences():
+    base = "The disk filled up and the alert fired late."
+    merged = merge_text(base, "The root disk filled up and the alert fired late.", base[:-1] + " by an hour.")
+    assert merged == Merged("The root disk filled up and the alert fired late by an hour.", False)
+
+
+def test_conflicting_edits_of_the_same_word_keep_both_texts():
+    base = "Root cause: DNS."
+    mine, theirs = "Root cause: an expired certificate.", "Root cause: BGP."
+    merged = merge_text(base, mine, theirs)
+    assert merged == Merged(theirs + CONFLICT_SEPARATOR + mine, True)
+
+
+def test_an_edit_to_a_line_someone_deleted_is_kept_not_moved_to_a_look_alike():
+    base = "Restart the db.\nCheck the logs.\nRestart the db."
+    mine = "Restart the db.\nCheck the logs.\nRestart the db twice."
+    theirs = "Restart the db.\nCheck the logs."
+    merged = merge_text(base, mine, theirs)
+    assert merged == Merged(theirs + CONFLICT_SEPARATOR + mine, True)
+
+
+def test_a_conflict_with_a_cleared_field_keeps_the_text_without_a_dangling_separator():
+    assert merge_text("the cat", "", "the black cat") == Merged("the black cat", True)
+    assert merge_text("the cat", "the lazy cat", "") == Merged("the lazy cat", True)
+
+
+@pytest.mark.parametrize(
+    ("base", "mine", "theirs", "expected"),
+    [
+        (  # the same typo fixed by both
+            "Teh disk filled up.",
+            "The disk filled up.",
+            "The disk filled up. Nobody was paged.",
+            "The disk filled up. Nobody was paged.",
+        ),
+        (  # a save sent again after someone else added to it
+            "The disk filled up.",
+            "The disk filled up. Done.",
+            "The disk filled up. Done. Really.",
+            "The disk filled up. Done. Really.",
+        ),
+        ("The disk filled.", "The disk filled up.", "The disk filled up!", "The disk filled up!"),
+    ],
+)
+def test_an_edit_the_other_text_already_holds_is_not_doubled(base, mine, theirs, expected):
+    assert merge_text(base, mine, theirs) == Merged(expected, False)
+    assert merge_text(base, theirs, mine) == Merged(expected, False)
+
+
+def test_the_separator_is_plain_text_that_rich_and_markdown_leave_alone():
+    assert CONFLICT_SEPARATOR.isascii()
+    assert "[" not in CONFLICT_SEPARATOR and "]" not in CONFLICT_SEPARATOR
+    assert not CONFLICT_SEPARATOR.strip().startswith((">", "#", "-", "*"))
+
+
+def test_unicode_accents_and_cjk():
+    base = "Café ouvert à 9h. 数据库宕机。"
+    merged = merge_text(base, "Café très ouvert à 9h. 数据库宕机。", "Café ouvert à 9h. 数据库突然宕机。")
+    assert merged == Merged("Café très ouvert à 9h. 数据库突然宕机。", False)
+    merged = merge_text("東京で障害", "東京で大きな障害", "東京で障害が発生")
+    assert merged == Merged("東京で大きな障害が発生", False)
+
+
+def test_empty_base_keeps_both_texts_on_their_own_lines():
+    assert merge_text("", "Disk full.", "Nobody paged.") == Merged("Nobody paged.\nDisk full.", False)
+    assert merge_text("", "Disk full.", "") == Merged("Disk full.", False)
+    assert merge_text("", "", "Nobody paged.") == Merged("Nobody paged.", False)
+
+
+@pytest.mark.parametrize(
+    ("base", "mine", "theirs", "expected"),
+    [
+        ("a", "a", "b", "b"),  # mine unchanged: theirs
+        ("a", "b", "a", "b"),  # theirs unchanged: mine
+        ("a", "b", "b", "b"),  # the same edit twice
+        ("a", "", "a b", " b"),  # a deletion merges with an insert
+    ],
+)
+def test_fast_paths_and_simple_cases(base, mine, theirs, expected):
+    assert merge_text(base, mine, theirs) == Merged(expected, False)
+
+
+def test_merged_is_frozen():
+    with pytest.raises(AttributeError):
+        merge_text("a", "b", "c").text = "x"  # type: ignore[misc]
+
+
+_TEXT = st.text(alphabet="ab é字\n", max_size=30)
+
+
+def _is_subsequence(part: str, whole: str) -> bool:
+    rest = iter(whole)
+    return all(char in rest for char in part)
+
+
+def _both_kept(mine: str, theirs: str) -> str:
+    return CONFLICT_SEPARATOR.join(text for text in (theirs, mine) if text)
+
+
+@st.composite
+def _insertions(draw, base: str, alphabet: str):
+    """``base`` with a few runs of ``alphabet`` inserted, and the runs."""
+    spots = sorted(draw(st.lists(st.integers(0, len(base)), min_size=1, max_size=3)))
+    runs = [draw(st.text(alphabet=alphabet, min_size=1, max_size=6)) for _ in spots]
+    text, last = "", 0
+    for spot, run in zip(spots, runs):
+        text, last = text + base[last:spot] + run, spot
+    return text + base[last:], runs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), _TEXT, st.sampled_from(["xyzü語", "ab é字\n"]))
+def test_inserts_by_both_always_survive(data, base, alphabet):
+    """Insertions only: the result holds all of mine and all of theirs, in order.
+
+    Runs of letters that base lacks are also in one piece (runs of base's own
+    letters can be told apart from base only up to where they sit).
+    """
+    mine, mine_runs = data.draw(_insertions(base, alphabet))
+    theirs, theirs_runs = data.draw(_insertions(base, alphabet))
+    merged = merge_text(base, mine, theirs)
+    assert _is_subsequence(mine, merged.text)
+    assert _is_subsequence(theirs, merged.text)
+    if not set(alphabet) & set(base):
+        for run in mine_runs + theirs_runs:
+            assert run in merged.text
+    if merged.conflict:
+        assert merged.text == _both_kept(mine, theirs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, _TEXT, _TEXT)
+def test_any_edits_are_merged_whole_or_both_kept(base, mine, theirs):
+    """Whatever the edits, every run either side typed is in the result."""
+    merged = merge_text(base, mine, theirs)
+    if merged.conflict:
+        assert merged.text == _both_kept(mine, theirs)
+    dmp = diff_match_patch()
+    for side in (mine, theirs):
+        for op, typed in dmp.diff_main(base, side):
+            assert op != dmp.DIFF_INSERT or typed in merged.text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "cursor", "expected"),
+    [
+        ("hello world", "oh hello world", 8, 11),  # insert before the cursor shifts it
+        ("hello world", "hello world!!", 8, 8),  # insert after it does not
+        ("hello world", "hello big world", 6, 6),  # insert right at it: keeps typing where it was
+        ("hello world", "hello big world", 11, 15),  # at the end, the insert was before it
+        ("hello big world", "hello world", 8, 6),  # the text around it deleted: where that text was
+        ("hello world", "hello", 11, 5),  # deleted up to the end: clamped to the new end
+        ("hello world", "", 5, 0),
+        ("", "new text", 0, 0),
+        ("abc", "abc", 99, 3),  # out of range in: clamped
+        ("abc", "abc", -2, 0),
+        ("Café 数据库", "Un café 数据库宕机", 8, 11),
+    ],
+)
+def test_map_cursor(old, new, cursor, expected):
+    assert map_cursor(old, new, cursor) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, _TEXT, st.integers(-5, 40))
+def test_map_cursor_stays_in_range(old, new, cursor):
+    assert 0 <= map_cursor(old, new, cursor) <= len(new)
+
+
+def test_typing_on_after_someone_added_a_line_below_stays_on_its_own_line():
+    # B typed "A" and goes on typing; meanwhile C added a line under it.
+    base = "Checkout down.\nA"
+    merged = merge_text(base, base + "bout 1200 orders failed.", base + "\nS")
+    assert merged == Merged("Checkout down.\nAbout 1200 orders failed.\nS", False)
