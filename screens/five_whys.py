@@ -125,9 +125,7 @@ picks one and **Delete** or **F8** removes it.
             field.field = f"five_whys.chains.{self.chain_id}.whys.{index}"
         self._whys_chain = self.chain_id
         if merging and merged != whys:  # typing not yet saved, merged over the new answers: save it
-            self.edit_item("five_whys.chains", self.chain_id, {"whys": merged}, bases={"whys": whys})
-            for index, text in enumerate(merged):
-                self.sync.sending(f"five_whys.chains.{self.chain_id}.whys.{index}", text)
+            self.edit_item("five_whys.chains", self.chain_id, {"whys": merged}, bases={"whys": whys}, rebase=True)
         root = self.chain.root_cause if self.chain else ""
         self.query_one("#root-cause", Static).update(Content(f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)"))
 

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Select, Static, TextArea
 
 from store import ops
+from store.backend import Change
 from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review
@@ -151,9 +152,8 @@ class StepScreen(Facilitation, Screen):
             before = self.previous_value(field) or ""
             text = self.sync.shown(field, widget_text(widget), before, value or "")
             replace_text(widget, text)
-            if text != (value or ""):
-                self.sync.sending(field, text)
-                self.queue(("set", field), ops.Set(field, text, base=value or ""), touched=field)
+            if text != (value or ""):  # typing not yet saved, now over the stored text
+                self.queue(("set", field), ops.Set(field, text, base=value or ""), touched=field, rebase=True)
             return
         if widget.has_focus:
             return
@@ -207,13 +207,11 @@ class StepScreen(Facilitation, Screen):
             return True
         base = None
         if field in ops.MERGED_TEXTS and isinstance(value, str):
-            base = self.stored_value(field) or ""
-        accepted = self.queue(("set", field), ops.Set(field, value, base=base), touched=field)
-        if accepted and base is not None:
-            self.sync.sending(field, value)
-        return accepted
+            base = self.sync.base(field, self.stored_value(field) or "")
+        return self.queue(("set", field), ops.Set(field, value, base=base), touched=field)
 
-    def edit_item(self, list_name: str, item_id: str, changes: dict, bases: dict | None = None) -> None:
+    def edit_item(self, list_name: str, item_id: str, changes: dict, bases: dict | None = None,
+                  rebase: bool = False) -> None:
         """Change fields of one item now on screen, and on disk within a moment.
 
         Free-text fields go with the text they were typed over (``bases``, or
@@ -225,15 +223,16 @@ class StepScreen(Facilitation, Screen):
             if (list_name, name) not in ops.MERGED_ITEM_TEXTS or name in bases:
                 continue
             key = f"{list_name}.{item_id}.{name}"
+            stored = item.get(name)
             if isinstance(value, str):
-                bases[name] = item.get(name) or ""
-                self.sync.sending(key, value)
+                bases[name] = self.sync.base(key, stored or "")
             elif isinstance(value, list):  # the answers of a chain: one key per answer
-                bases[name] = list(item.get(name) or [])
-                for index, text in enumerate(value):
-                    self.sync.sending(f"{key}.{index}", text)
+                stored = list(stored or [])
+                size = max(len(stored), len(value))
+                bases[name] = [self.sync.base(f"{key}.{i}", stored[i] if i < len(stored) else "") for i in range(size)]
         key = ("edit", list_name, item_id, tuple(sorted(changes)))
-        self.queue(key, ops.Edit(list_name, item_id, changes, bases or None), touched=f"{list_name}.{item_id}")
+        self.queue(key, ops.Edit(list_name, item_id, changes, bases or None), touched=f"{list_name}.{item_id}",
+                   rebase=rebase)
 
     def find_item(self, list_name: str, item_id: str, doc: dict | None = None) -> dict | None:
         """One item (dict form) of ``doc`` (default: the review as shown here), or None."""
@@ -248,7 +247,7 @@ class StepScreen(Facilitation, Screen):
         """A field as the store held it before the review now being shown arrived."""
         return value_at(self.previous_doc, field)
 
-    def queue(self, key: tuple, op: ops.Operation, touched: str) -> bool:
+    def queue(self, key: tuple, op: ops.Operation, touched: str, rebase: bool = False) -> bool:
         """Apply a change on screen at once and hold it for the saver; False if it is invalid.
 
         On screen the typed value is simply set (the screen already shows it);
@@ -261,7 +260,7 @@ class StepScreen(Facilitation, Screen):
             return False
         self.touched.add(touched)
         self.review = Review.from_dict(self.doc)
-        self.app.saver.queue(self.review.id, key, op)
+        self.app.saver.queue(self.review.id, key, op, rebase=rebase)
         self.refresh_checks()
         return True
 
@@ -281,7 +280,7 @@ class StepScreen(Facilitation, Screen):
     def apply_now(self, *operations: ops.Operation):
         change = self.app.saver.apply_now(self.review.id, *operations)
         if change is not None:
-            self.on_review_stored(change.review)
+            self.app.show_stored(change)
         return change
 
     def on_review_stored(self, review: Review) -> None:
@@ -308,7 +307,7 @@ class StepScreen(Facilitation, Screen):
         if self.app.screen is not self:
             return
         try:
-            self.on_review_stored(self.app.store.get(self.review.id))
+            self.app.show_stored(Change(self.app.store.get(self.review.id)))
         except UnknownReview:
             self.app.notify("This review was deleted in another window.", severity="warning")
             self.action_home()
@@ -428,12 +427,12 @@ class StepScreen(Facilitation, Screen):
         self.go_to(step)
 
     def go_to(self, step: str) -> None:
-        self.app.saver.flush()
+        self.app.saver.flush(wait=True)
         self.app.show_step(self.review, step)
 
     def action_home(self) -> None:
         """Back to the list of reviews (everything is saved first)."""
-        self.app.saver.flush()
+        self.app.saver.flush(wait=True)
         self.app.pop_screen()
 
     def action_help(self) -> None:

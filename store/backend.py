@@ -22,10 +22,11 @@ T = TypeVar("T")
 
 @dataclass
 class Change:
-    """What :meth:`Backend.apply` did: the review as stored, and the ids its Add ops assigned."""
+    """What :meth:`Backend.apply` did: the review as stored, the ids its Add ops assigned, its version."""
 
     review: Review
     added: list[str] = field(default_factory=list)
+    version: object = None  # the review's version right after this write (see Backend.version)
 
 
 class Backend(ABC):

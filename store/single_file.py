@@ -185,10 +185,13 @@ class SingleFileStore:
                     added.append(item_id)
             doc["updated"] = now()
 
-        with self._transaction():
-            self._require(number, review_id)
-            self._reviews.update(change, doc_ids=[number])
-            return Change(Review.from_dict(self._require(number, review_id)), added)
+        with self._locked():
+            with self._transaction():
+                self._require(number, review_id)
+                self._reviews.update(change, doc_ids=[number])
+                stored = Change(Review.from_dict(self._require(number, review_id)), added)
+            stored.version = self.version()  # still locked: the version this write made
+            return stored
 
     def delete(self, review_id: str) -> None:
         """Remove a review for good; its id is never given out again."""

@@ -11,6 +11,7 @@ import asyncio
 import gc
 import os
 import signal
+import sys
 import threading
 import time
 from argparse import Namespace
@@ -21,6 +22,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
 
+from store.backend import Change
 from store.db import ReviewStore
 from store.errors import StoreError
 from store.model import Review
@@ -70,7 +72,9 @@ class PostmortemApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = store
-        self.saver = Saver(store, on_error=self.report_error, on_written=self.note_own_write)
+        self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_stored,
+                           deliver=self._deliver, on_sending=self._sending)
+        self.recovery_path: Path | None = None  # where unsaved edits went at exit, if any
         self.start = start
         self.start_review_id = review_id
         self.new_kind = kind
@@ -82,6 +86,8 @@ class PostmortemApp(App[int]):
         self._theme_before_presenter = self.theme
         self._seen_version = None
         self._started = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_shown: tuple[str, str] | None = None
         self.just_created: str | None = None  # a review made here and not yet started
 
     def today(self) -> date:
@@ -91,6 +97,7 @@ class PostmortemApp(App[int]):
     def on_mount(self) -> None:
         """Install the signal handlers, start polling, and show the first screen."""
         self.register_theme(PRESENTER_THEME)
+        self._loop = asyncio.get_running_loop()
         self._install_signal_handlers()
         self.set_interval(POLL_SECONDS, self.poll_store)
         self.set_interval(0.1, self.flush_if_idle)
@@ -156,19 +163,63 @@ class PostmortemApp(App[int]):
     # Saving -------------------------------------------------------------------
 
     def flush_if_idle(self) -> None:
-        """Write edits that have waited long enough (typing pauses of a quarter second)."""
-        if self.saver.has_pending and self.saver.idle_for() >= DELAY:
-            self.flush_now()
+        """Hand edits that waited long enough (a typing pause) to the writer; never waits for it."""
+        if self.saver.has_pending and self.saver.idle_for() >= DELAY and self.saver.ready():
+            self.saver.flush()
 
     def flush_now(self) -> None:
-        """Write every pending edit and let the screen see the stored review."""
-        change = self.saver.flush()
+        """Write every pending edit and show the stored review (for explicit actions: Enter, Escape)."""
+        change = self.saver.flush(wait=True)
         if change is not None:
-            self._tell_screen(change.review)
+            self.show_stored(change)
 
-    def note_own_write(self) -> None:
-        """Our own writes are already on screen: the poll need not reload them."""
-        self._seen_version = self.watched_version()
+    def show_stored(self, change: Change) -> None:
+        """Show a stored review if it is the one on screen and newer than the one shown.
+
+        Writes finish in order, but a waited write (adding an item) is shown at
+        once, before the notices of the writes queued ahead of it arrive.
+        """
+        review = change.review
+        if getattr(getattr(self.screen, "review", None), "id", None) != review.id:
+            return
+        if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
+            return  # already shown, or older than what is (a waited write, then earlier notices)
+        self._last_shown = (review.id, review.updated)
+        if change.version is not None:
+            self._seen_version = (review.id, change.version)
+        self._tell_screen(review)
+
+    def _sending(self, review_id: str, ops: list) -> None:
+        """Edits go to the writer: the screen's text fields remember what they sent."""
+        sync = getattr(self.screen, "sync", None)
+        if sync is not None and getattr(self.screen.review, "id", None) == review_id:
+            sync.sent_ops(ops)
+
+    def _deliver(self, callback, *args) -> None:
+        """Run a writer-thread notice on the event loop (at once before the app runs or after it ended)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if threading.current_thread() is threading.main_thread() and loop.is_running():
+            loop.call_soon(callback, *args)
+        else:
+            try:
+                loop.call_soon_threadsafe(callback, *args)
+            except RuntimeError:
+                pass  # the loop closed as we asked
+
+    def saving_problem(self, error: Exception | None) -> None:
+        """Say in words why edits are not saved (and keep saying it), or that they are saved again."""
+        if error is None:
+            self.sub_title = ""
+            self.notify("Saved again: everything typed is on disk.", title="Saved", timeout=4)
+        elif isinstance(error, OSError):
+            first = not self.sub_title
+            self.sub_title = self.saver.failure
+            if first:
+                self.notify(self.saver.failure, title="Not saved", severity="error", markup=False, timeout=10)
+        else:
+            self.report_error(error)
 
     def watched_version(self) -> object:
         """The version of what the screen shows: its review's file, or the whole archive on the list."""
@@ -193,7 +244,8 @@ class PostmortemApp(App[int]):
         if reload is None or not self.screen_can_redraw():
             return
         if self.saver.has_pending:
-            self.flush_now()  # shows the merged result
+            if self.saver.ready():
+                self.saver.flush()  # the writer merges ours with theirs, and the result is shown
             return
         reload()
 
@@ -227,9 +279,23 @@ class PostmortemApp(App[int]):
             self.theme = self._theme_before_presenter
 
     async def action_quit(self) -> None:
-        """Save everything pending, then leave."""
-        self.saver.flush()
+        """Save everything pending (what cannot be saved goes to a recovery file), then leave."""
+        self.save_before_leaving()
         self.exit(0)
+
+    def save_before_leaving(self) -> None:
+        """Write everything pending (bounded wait); keep in a recovery file what fails."""
+        self.saver.flush(wait=True)
+        if self.saver.has_pending:
+            self.recovery_path = self.saver.write_recovery(self.recovery_directories())
+
+    def recovery_directories(self) -> list[Path]:
+        """Where unsaved edits may go: beside the reviews, else the user's state dir, home, or /tmp."""
+        import platformdirs
+
+        root = getattr(self.store, "meta_dir", None)
+        return [path for path in (root, Path(platformdirs.user_state_dir("postmortem", appauthor=False)),
+                                  Path.home(), Path("/tmp")) if path is not None]
 
     # Signals --------------------------------------------------------------------
 
@@ -252,7 +318,7 @@ class PostmortemApp(App[int]):
         case shutdown hangs.
         """
         try:
-            self.saver.flush()
+            self.save_before_leaving()
         finally:
             if number == signal.SIGHUP:
                 os._exit(128 + number)
@@ -268,7 +334,7 @@ class PostmortemApp(App[int]):
         unhandled error passes through.)
         """
         try:
-            self.saver.flush()
+            self.save_before_leaving()
         except Exception:  # the crash report matters more than a second error
             pass
         super()._handle_exception(error)
@@ -313,4 +379,10 @@ def run_app(store: ReviewStore, args: Namespace) -> int:
     # collector from walking them again and again while Textual starts up.
     gc.freeze()
     result = app.run()
+    if app.recovery_path is not None:
+        print(f"postmortem: some edits could not be saved ({app.saver.failure or 'see above'}); "
+              f"they are in {app.recovery_path}", file=sys.stderr)
+    elif app.saver.has_pending:
+        print(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
+              "could be written", file=sys.stderr)
     return result if isinstance(result, int) else 0

@@ -267,9 +267,9 @@ class ItemEditor(Vertical):
         before = (screen.find_item(self.list_name, self.editing_id, screen.previous_doc) or {}).get(spec.name) or ""
         text = screen.sync.shown(key, widget.value, before, stored)
         replace_text(widget, text)
-        if text != stored:
-            screen.sync.sending(key, text)
-            screen.edit_item(self.list_name, self.editing_id, {spec.name: text}, bases={spec.name: stored})
+        if text != stored:  # typing not yet saved, now over the stored text
+            screen.edit_item(self.list_name, self.editing_id, {spec.name: text}, bases={spec.name: stored},
+                             rebase=True)
 
     @staticmethod
     def _fill_select(widget: Select, spec: FieldSpec, shown: str) -> None:

@@ -1,83 +1,243 @@
-"""Saving as you type: edits are held for a moment, then written through the store.
+"""Saving as you type, off the event loop, and never losing an edit to an error.
 
-Typing produces many small changes to the same field; the saver keeps only the
-latest per field and writes them together once typing pauses for :data:`DELAY` seconds.
-``flush`` writes everything pending at once: it runs before any immediate
-change (so the order of changes is kept) and on quit, SIGHUP and SIGTERM, so
-nothing typed is lost.
+Typing produces many small changes to the same field; the saver keeps only
+the latest per field and hands them to a writer thread once typing pauses
+(the app calls :meth:`Saver.flush`), so no key press waits on a lock or a
+disk.  The writer applies each batch through the store and reports the
+stored review back on the app's event loop (``deliver``), in order.
+
+An ``OSError`` while writing (disk full, permission denied, read-only or
+failing disk) puts the batch back among the pending edits, merged with
+whatever was typed since, and the saver says why (:attr:`Saver.failure`);
+the app retries.  At exit whatever could still not be saved is written to a
+recovery file (:meth:`Saver.write_recovery`), which the app names.
+
+``flush(wait=...)`` and ``apply_now`` wait for the writer (bounded): they
+serve explicit actions (Enter, a step change, adding an item, which needs
+the new item's id), not typing.
 """
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
 import time
-from collections.abc import Callable
-from typing import Hashable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 
-from store.db import Change, ReviewStore
+import orjson
+
+from store.backend import Backend, Change
 from store.errors import StoreError
-from store.ops import Operation
+from store.ops import Edit, Operation, Set
 
-DELAY = 0.25
+DELAY = 0.25  # a typing pause after which edits are written
+RETRY_SECONDS = 2.0  # after a failed write
+WAIT_SECONDS = 5.0  # longest an explicit action waits for the writer
+
+
+@dataclass
+class _Job:
+    review_id: str
+    ops: list[Operation]
+    keys: list[Hashable | None]
+    done: threading.Event = field(default_factory=threading.Event)
+    change: Change | None = None
 
 
 class Saver:
-    """Pending operations per review, merged by key so only the latest edit is written."""
+    """Pending operations per review, merged by key, written in order by one writer thread."""
 
     def __init__(
         self,
-        store: ReviewStore,
-        on_error: Callable[[StoreError], None],
-        on_written: Callable[[], None] = lambda: None,
+        store: Backend,
+        on_error: Callable[[Exception], None],
+        on_written: Callable[[Change], None] = lambda change: None,
+        deliver: Callable[..., None] | None = None,
+        on_sending: Callable[[str, list[Operation]], None] = lambda review_id, ops: None,
     ) -> None:
+        """``deliver(fn, *args)`` runs ``fn`` on the app's event loop (default: at once, in the writer)."""
         self.store = store
         self.on_error = on_error
         self.on_written = on_written
+        self.on_sending = on_sending
+        self.deliver = deliver or (lambda fn, *args: fn(*args))
+        self.failure = ""  # why the last write failed, while edits wait to be saved
         self._pending: dict[str, dict[Hashable, Operation]] = {}
+        self._mutex = threading.Lock()
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._in_flight = 0
         self._last_queued = 0.0
+        self._retry_at = 0.0
+        self._writer = threading.Thread(target=self._run, name="postmortem-saver", daemon=True)
+        self._writer.start()
+
+    # Queueing -----------------------------------------------------------------
 
     @property
     def has_pending(self) -> bool:
-        """True while some typed change is not yet on disk."""
-        return any(self._pending.values())
+        """True while some typed change is not yet on disk (waiting, being written, or failed)."""
+        with self._mutex:
+            return self._in_flight > 0 or any(self._pending.values())
 
-    def queue(self, review_id: str, key: Hashable, op: Operation) -> None:
-        """Hold ``op`` until the next flush; a later op with the same key replaces it."""
-        self._pending.setdefault(review_id, {})[key] = op
-        self._last_queued = time.monotonic()
+    def queue(self, review_id: str, key: Hashable, op: Operation, rebase: bool = False) -> None:
+        """Hold ``op`` until the next flush; a later op with the same key replaces it.
+
+        The replacement keeps the base of the op it replaces (it was typed over
+        the same stored text), unless ``rebase``: the screen merged newer
+        stored text in and the op's base is that text.
+        """
+        with self._mutex:
+            pending = self._pending.setdefault(review_id, {})
+            earlier = pending.pop(key, None)
+            pending[key] = op if rebase or earlier is None else _keep_base(op, earlier)
+            self._last_queued = time.monotonic()
 
     def idle_for(self) -> float:
         """Seconds since the last edit was queued."""
         return time.monotonic() - self._last_queued
 
-    def flush(self) -> Change | None:
-        """Write every pending operation now; returns the last change written."""
-        change = None
-        pending, self._pending = self._pending, {}
+    def ready(self) -> bool:
+        """False for a while after a failed write (the app retries every RETRY_SECONDS)."""
+        return time.monotonic() >= self._retry_at
+
+    # Writing ------------------------------------------------------------------
+
+    def flush(self, wait: bool = False) -> Change | None:
+        """Hand every pending edit to the writer; with ``wait``, wait for it and return the last change."""
+        with self._mutex:
+            pending, self._pending = self._pending, {}
+        jobs = []
         for review_id, ops in pending.items():
             if ops:
-                change = self._write(review_id, list(ops.values())) or change
+                jobs.append(self._submit(review_id, list(ops.values()), list(ops.keys())))
+        if not wait:
+            return None
+        change = None
+        for job in jobs:
+            job.done.wait(WAIT_SECONDS)
+            change = job.change or change
         return change
 
     def apply_now(self, review_id: str, *ops: Operation) -> Change | None:
-        """Write pending edits, then ``ops``, at once (adds, deletes, moves)."""
+        """Write pending edits, then ``ops`` (adds, deletes, moves), and wait for the result."""
         self.flush()
-        return self._write(review_id, list(ops))
+        job = self._submit(review_id, list(ops), [None] * len(ops))
+        job.done.wait(WAIT_SECONDS)
+        return job.change
 
-    def _write(self, review_id: str, ops: list[Operation]) -> Change | None:
+    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable | None]) -> _Job:
+        typed = [op for op, key in zip(ops, keys) if key is not None]
+        if typed:
+            self.on_sending(review_id, typed)  # typed edits: the fields show what is sent
+        job = _Job(review_id, ops, keys)
+        with self._mutex:
+            self._in_flight += 1
+        self._jobs.put(job)
+        return job
+
+    def close(self, timeout: float = WAIT_SECONDS) -> None:
+        """Let the writer finish what it was given, then stop it."""
+        self._jobs.put(None)
+        self._writer.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            try:
+                job.change = self._write(job)
+            finally:
+                with self._mutex:
+                    self._in_flight -= 1
+                job.done.set()
+
+    def _write(self, job: _Job) -> Change | None:
         try:
-            change = self.store.apply(review_id, *ops)
-            self.on_written()
-            return change
+            change = self._apply(job.review_id, job.ops)
+        except OSError as error:
+            self._keep(job, error)
+            return None
+        if self.failure:
+            self.failure = ""
+            self.deliver(self.on_error, None)  # saved again
+        if change is not None:
+            self.deliver(self.on_written, change)
+        return change
+
+    def _apply(self, review_id: str, ops: list[Operation]) -> Change | None:
+        """Apply ops in one transaction; if one is refused, the rest one by one (the refused are reported)."""
+        try:
+            return self.store.apply(review_id, *ops)
         except StoreError as error:
             # Another participant may have removed the item being edited, or the
             # value is invalid: report it, and keep the rest of the app running.
             if len(ops) > 1:
-                return self._write_one_by_one(review_id, ops)
-            self.on_error(error)
+                change = None
+                for op in ops:
+                    change = self._apply(review_id, [op]) or change
+                return change
+            self.deliver(self.on_error, error)
             return None
 
-    def _write_one_by_one(self, review_id: str, ops: list[Operation]) -> Change | None:
-        change = None
-        for op in ops:
-            change = self._write(review_id, [op]) or change
-        return change
+    def _keep(self, job: _Job, error: OSError) -> None:
+        """A write failed: put its typed edits back (before anything typed since) and say why."""
+        where = f", {error.filename}" if error.filename else ""
+        self.failure = f"Not saved: {error.strerror or error}{where}. Retrying; nothing typed is lost."
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+        with self._mutex:
+            newer = self._pending.get(job.review_id, {})
+            kept: dict[Hashable, Operation] = {}
+            for key, op in zip(job.keys, job.ops):
+                if key is None:
+                    continue  # an add, move or delete: reported, not retried (the screen still shows it)
+                later = newer.pop(key, None)
+                kept[key] = op if later is None else _keep_base(later, op)
+            kept.update(newer)
+            self._pending[job.review_id] = kept
+        self.deliver(self.on_error, OSError(error.errno, self.failure))
+
+    # Recovery -----------------------------------------------------------------
+
+    def unsaved(self) -> list[dict]:
+        """Every edit not on disk, as plain data: review id, operation and its fields."""
+        with self._mutex:
+            return [
+                {"review": review_id, "operation": type(op).__name__.lower(), **op.__dict__}
+                for review_id, ops in self._pending.items()
+                for op in ops.values()
+            ]
+
+    def write_recovery(self, directories: list[Path]) -> Path | None:
+        """Write what could not be saved to the first directory that takes it; its path, or None."""
+        edits = self.unsaved()
+        if not edits:
+            return None
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        raw = orjson.dumps(
+            {"about": "postmortem edits that could not be saved", "error": self.failure, "edits": edits},
+            option=orjson.OPT_INDENT_2,
+        )
+        for directory in directories:
+            path = Path(directory) / f"postmortem-recovery-{stamp}-{os.getpid()}.json"
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(raw)
+                return path
+            except OSError:
+                continue
+        return None
+
+
+def _keep_base(op: Operation, earlier: Operation) -> Operation:
+    """``op`` with the base of ``earlier`` (both typed over the same stored text)."""
+    if isinstance(op, Set) and isinstance(earlier, Set):
+        return replace(op, base=earlier.base)
+    if isinstance(op, Edit) and isinstance(earlier, Edit) and earlier.bases:
+        return replace(op, bases=dict(op.bases or {}) | earlier.bases)
+    return op

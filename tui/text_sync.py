@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, TextArea
 
+from store import ops
 from store.merge import map_cursor, merge_text
 
 
@@ -26,8 +27,18 @@ class TextSync:
         self._sent: dict[str, str] = {}
 
     def sending(self, key: str, text: str) -> None:
-        """This text was queued for the store."""
+        """This text went to the writer: the next stored text holds it."""
         self._sent[key] = text
+
+    def base(self, key: str, stored: str) -> str:
+        """The text new typing in this field is typed over: what was last sent, else what is stored."""
+        return self._sent.get(key, stored)
+
+    def sent_ops(self, ops: list) -> None:
+        """The writer was given these operations: remember the text each sets."""
+        for op in ops:
+            for key, text in text_keys(op):
+                self.sending(key, text)
 
     def shown(self, key: str, on_screen: str, before: str, stored: str) -> str:
         """What the field should show now that the store holds ``stored`` (it held ``before``).
@@ -40,6 +51,23 @@ class TextSync:
         if on_screen in (base, stored):
             return stored
         return merge_text(base, on_screen, stored).text
+
+
+def text_keys(op) -> list[tuple[str, str]]:
+    """The field keys and texts a merged-text operation sets (a chain's answers: one key each)."""
+    if isinstance(op, ops.Set) and op.field in ops.MERGED_TEXTS and isinstance(op.value, str):
+        return [(op.field, op.value)]
+    found = []
+    if isinstance(op, ops.Edit):
+        for name, value in op.changes.items():
+            if (op.list, name) not in ops.MERGED_ITEM_TEXTS:
+                continue
+            key = f"{op.list}.{op.item_id}.{name}"
+            if isinstance(value, str):
+                found.append((key, value))
+            elif isinstance(value, list):
+                found += [(f"{key}.{index}", text) for index, text in enumerate(value) if isinstance(text, str)]
+    return found
 
 
 def widget_text(widget: Input | TextArea) -> str:

@@ -1,0 +1,80 @@
+"""A disk that is full, read-only or refuses us while someone types: the app stays up and loses nothing.
+
+The write under the store fails with a real ``OSError`` (ENOSPC, EACCES,
+EROFS); the app says so in words with the path, keeps the text on screen and
+in its pending edits, and saves it once the cause is gone.  At exit, what
+could not be saved goes to a recovery file that the app names.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+
+import pytest
+from textual.widgets import TextArea
+
+import store.storage
+from tui_helpers import SIZE, complete_review, new_app, seed, stored
+
+REAL_WRITE = store.storage.write_durably
+
+
+def failing(code: int):
+    def write_durably(path, raw, backup=None):
+        raise OSError(code, os.strerror(code), str(path))
+
+    return write_durably
+
+
+async def wait_for(pilot, condition, seconds: float = 6.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
+async def test_typing_survives_a_failing_disk_and_is_saved_once_it_recovers(tmp_path, monkeypatch, code):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    app = new_app(db, start="open", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
+        monkeypatch.setattr(store.storage, "write_durably", failing(code))
+        for key in "Checkout down for 40 minutes.":
+            await pilot.press(key)
+        await wait_for(pilot, lambda: bool(app.sub_title))
+        assert app.sub_title.startswith(f"Not saved: {os.strerror(code)}, ")
+        assert "pm-1.json" in app.sub_title and "nothing typed is lost" in app.sub_title
+        assert app.screen.query_one("#impact", TextArea).text == "Checkout down for 40 minutes."
+        assert stored(db, review_id)["impact"] == ""
+        for key in " About 1200 orders failed.":  # typing goes on while the disk is still failing
+            await pilot.press(key)
+        await pilot.pause(0.5)
+        monkeypatch.setattr(store.storage, "write_durably", REAL_WRITE)
+        await wait_for(pilot, lambda: stored(db, review_id)["impact"]
+                       == "Checkout down for 40 minutes. About 1200 orders failed.")
+        await wait_for(pilot, lambda: not app.sub_title)
+        assert app.screen.query_one("#impact", TextArea).text == stored(db, review_id)["impact"]
+
+
+async def test_what_cannot_be_saved_at_exit_goes_to_a_named_recovery_file(tmp_path, monkeypatch):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    app = new_app(db, start="open", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
+        monkeypatch.setattr(store.storage, "write_durably", failing(errno.ENOSPC))
+        for key in "Typed on a full disk":
+            await pilot.press(key)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.recovery_path is not None and app.recovery_path.exists()
+    saved = json.loads(app.recovery_path.read_text())
+    assert "No space left on device" in saved["error"]
+    assert {"review": review_id, "operation": "set", "field": "impact", "value": "Typed on a full disk",
+            "base": ""} in saved["edits"]
+    assert oct(app.recovery_path.stat().st_mode & 0o777) == "0o600"
