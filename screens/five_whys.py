@@ -162,6 +162,10 @@ picks one and **Delete** or **F8** removes it.
         if index == len(self.chain.whys) - 1:
             self.show_whys()
 
+    def save_focused_other(self, typed) -> None:
+        if typed.input.has_class("why"):
+            self.save_why(typed)
+
     @on(Input.Submitted, ".why")
     def next_why(self, event: Input.Submitted) -> None:
         """Enter: on to the next why."""

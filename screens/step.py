@@ -193,6 +193,26 @@ class StepScreen(Facilitation, Screen):
             value = widget.value
         self.set_field(field, self.to_stored(field, value))
 
+    def save_focused_typing(self) -> None:
+        """Queue what the focused field holds now (before quitting or hanging up).
+
+        Keys typed just before ctrl+q have changed the widget, but their change
+        notices may still wait in the queue behind the quit: read the widget.
+        """
+        widget = self.focused  # the screen's own: the app's may be cleared while it closes
+        if not isinstance(widget, (Input, TextArea)):
+            return
+        typed = TypedNow(widget)
+        if getattr(widget, "field", None) in ops.REVIEW_FIELDS:
+            self.save_typed_field(typed)
+        elif widget.has_class("item-field"):
+            next(editor for editor in widget.ancestors if isinstance(editor, ItemEditor)).save_item_field(typed)
+        else:
+            self.save_focused_other(typed)
+
+    def save_focused_other(self, typed: "TypedNow") -> None:
+        """Hook for a step's own inputs (the Five Whys answers)."""
+
     def to_stored(self, field: str, value: Any) -> Any:
         """Turn what a widget holds into what is stored (subclasses convert lists)."""
         return value
@@ -492,3 +512,14 @@ def value_at(doc: dict, field: str) -> Any:
     for part in field.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
+
+
+class TypedNow:
+    """A change notice made from what a widget holds now, for the handlers of Changed messages."""
+
+    def __init__(self, widget: Input | TextArea) -> None:
+        self.control = self.input = widget
+        self.value = widget_text(widget)
+
+    def stop(self) -> None:
+        """Nothing to stop: this notice was never posted."""

@@ -5,7 +5,7 @@ p95 per save at most 3x that of one; a change made in one process shown in
 another within 250 ms (p95).  Machines are noisy, so this is a script that
 prints ratios measured side by side, not a timed test:
 
-    .venv/bin/python tests/bench_live.py [--quick] [--seconds S] [--changes N] [--poll]
+    .venv/bin/python tests/bench_live.py [--quick] [--seconds S] [--changes N] [--poll] [--part 1|2|both]
 
 Part 1, saving: 1, 2, 4 and 8 writer processes (multiprocessing, fork), each
 with its own ``ReviewStore`` on one archive, apply ``Set("impact", ...)`` about
@@ -23,14 +23,16 @@ interval, 50 ms by default, before trying again).  With ``--poll`` each
 writer also does what the app does between saves: every 100 ms
 ``version(review_id)``, and ``get`` on a change.
 
-Part 2, propagation: this process (A) applies ``Set("title", "change i")``
+Part 2, propagation: this process (A) applies ``Set("title", "run R, change i")``
 every 200-400 ms, ``--changes`` times; a watcher process (B) does what the
 app does (tui/app.py ``POLL_SECONDS``): every 100 ms ``version(review_id)``,
 and on a change ``get(review_id)``.  The delay of change i is from A's
-``apply`` returning to B holding a review whose title is "change i", both read
+``apply`` returning to B holding a review whose title is that text, both read
 with ``time.monotonic()`` (CLOCK_MONOTONIC, one clock for every process on the
-machine).  Run quiet, then again with 7 more writers saving every 300 ms to
-the same review (so B reloads at almost every poll).
+machine); a delay can be slightly negative, since B may read the new file
+while A's ``apply`` is still syncing the directory.  Run quiet, then again
+with 7 more writers saving every 300 ms to the same review (so B reloads at
+almost every poll).
 """
 
 from __future__ import annotations

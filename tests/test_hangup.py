@@ -40,7 +40,7 @@ TYPED = "ABC-xyz 42"
 class Terminal:
     """The parent's side of a pseudo-terminal with the app running on the other side."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, args: tuple[str, ...] = ("new", "--kind", "incident")) -> None:
         self.db = db
         self.output = ""
         self.pid, self.fd = pty.fork()
@@ -51,7 +51,7 @@ class Terminal:
                 env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "PYTEST"))}
                 env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS))
                 env.pop("NO_COLOR", None)
-                command = [sys.executable, "-m", "tui.cli", "--db", str(db), "new", "--kind", "incident"]
+                command = [sys.executable, "-m", "tui.cli", "--db", str(db), *args]
                 os.execve(sys.executable, command, env)
             finally:
                 os._exit(127)

@@ -280,11 +280,34 @@ class PostmortemApp(App[int]):
 
     async def action_quit(self) -> None:
         """Save everything pending (what cannot be saved goes to a recovery file), then leave."""
+        await self.let_typing_land()
         self.save_before_leaving()
         self.exit(0)
 
+    async def let_typing_land(self, seconds: float = 0.5) -> None:
+        """Wait (briefly) until the focused field has handled the keys typed before this one.
+
+        ctrl+q is handled by the app as soon as it arrives, while the keys
+        typed just before it still wait in the field's own queue.
+        """
+        widget = self.focused
+        if widget is None:
+            return
+        landed = asyncio.Event()
+        widget.call_later(landed.set)
+        try:
+            await asyncio.wait_for(landed.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
     def save_before_leaving(self) -> None:
-        """Write everything pending (bounded wait); keep in a recovery file what fails."""
+        """Write what the focused field holds and everything pending (bounded wait); keep what fails."""
+        save_typing = getattr(self.screen, "save_focused_typing", None)
+        if save_typing is not None:
+            try:
+                save_typing()
+            except Exception:  # a screen being torn down may fail to redraw; the edit was queued first
+                pass
         self.saver.flush(wait=True)
         if self.saver.has_pending:
             self.recovery_path = self.saver.write_recovery(self.recovery_directories())

@@ -1,0 +1,83 @@
+"""Three terminals on one review, as three people on a shared host: typing at once, one killed, one hung up.
+
+Each terminal is a real process on its own pseudo-terminal (80x24), with its
+own store, watching the review's file.  They type into the same field at the
+same time; then one is killed (kill -9: only what it had saved survives) and
+one loses its SSH link (SIGHUP: it saves what was typed, then ends), while the
+third goes on.  Every character that was typed (and, for the killed one,
+saved) must be in the file, and the surviving terminal must show the others'.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from test_hangup import Terminal
+from tui_helpers import complete_review, seed
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")]
+
+SENTENCES = {"A": "Checkout down for 40 minutes.", "B": "About 1200 orders failed.", "C": "Support got 85 tickets."}
+
+
+def impact(db: Path, review_id: str) -> str:
+    path = db.with_suffix("") / f"{review_id}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["reviews"][review_id.removeprefix("pm-")]["impact"]
+
+
+def wait_until(condition, terminals, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        for terminal in terminals:
+            terminal.read(0.02)  # keep draining: an app blocked writing to its terminal would stall
+    return condition()
+
+
+def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    terminals = {name: Terminal(db, ("open", review_id)) for name in "ABC"}
+    try:
+        for terminal in terminals.values():
+            terminal.wait_for("Who and what was affected")
+        # interleaved, a few keys at a time, as people type
+        for start in range(0, max(map(len, SENTENCES.values())), 4):
+            for name, terminal in terminals.items():
+                terminal.type(SENTENCES[name][start:start + 4])
+            for terminal in terminals.values():
+                terminal.read(0.05)
+        assert wait_until(lambda: all(text in impact(db, review_id) for text in SENTENCES.values()),
+                          terminals.values()), impact(db, review_id)
+
+        # B is killed after a typing pause (its words were saved); C types and its link drops at once
+        terminals["B"].type(" Refunds took 3 days.")
+        assert wait_until(lambda: "Refunds took 3 days." in impact(db, review_id), terminals.values())
+        terminals["B"].close()  # SIGKILL
+        terminals["C"].type(" Typed just before the link dropped.")
+        terminals["C"].mark()
+        terminals["C"].wait_for("dropped.")
+        terminals["C"].hang_up()
+        assert terminals["C"].wait_for_exit()
+        assert "Typed just before the link dropped." in impact(db, review_id), (terminals["C"].status, terminals["C"].text[-3000:])
+
+        # A goes on, sees the others' words, and quits; nothing anyone typed is missing
+        terminals["A"].mark()
+        terminals["A"].type(" Still typing.")
+        terminals["A"].wait_for("days.")  # B's last words, drawn on A's screen
+        terminals["A"].type("\x11")  # ctrl+q
+        assert terminals["A"].wait_for_exit()
+        final = impact(db, review_id)
+        for text in [*SENTENCES.values(), "Refunds took 3 days.", "Typed just before the link dropped.",
+                     "Still typing."]:
+            assert text in final, f"{text!r} lost: {final!r}"
+    finally:
+        for terminal in terminals.values():
+            terminal.close()
