@@ -161,7 +161,7 @@ class ReviewStore(Backend):
             first = self._next_number()
             self._write_archive_file(next_review=first + len(docs))
         for number, doc in enumerate(docs, start=first):
-            review = self._open_file(number).create(doc, number=number)
+            review = self._open_file(number, new=True).create(doc, number=number)
             if len(docs) > 1:
                 with self._mutex:
                     self._files.pop(number, None)  # do not hold a thousand open files after a bulk import
@@ -208,7 +208,8 @@ class ReviewStore(Backend):
             raise UnknownReview(review_id)
         return self._open_file(number)
 
-    def _open_file(self, number: int) -> SingleFileStore:
+    def _open_file(self, number: int, new: bool = False) -> SingleFileStore:
+        """The review file's store, opened once per process (``new``: an id just reserved, see create_many)."""
         with self._mutex:
             found = self._files.get(number)
             if found is None:
@@ -216,6 +217,7 @@ class ReviewStore(Backend):
                     self.root / f"pm-{number}.json",
                     lock_path=self._lock_path(number),
                     restore_command=f"postmortem --db {self.location} restore pm-{number}",
+                    new=new,
                 )
             return found
 

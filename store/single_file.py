@@ -95,11 +95,14 @@ class _NeedsMigration(Exception):
 class SingleFileStore:
     """All reviews in one file, safe to use from several processes and threads at once."""
 
-    def __init__(self, path: str | Path, lock_path: Path | None = None, restore_command: str | None = None) -> None:
+    def __init__(self, path: str | Path, lock_path: Path | None = None, restore_command: str | None = None,
+                 new: bool = False) -> None:
         """Open (not create) the file: clean up after crashed writers, check it, migrate it if older.
 
         ``lock_path``: the lock file (default ``<name>.lock`` beside it);
-        ``restore_command``: what a corrupt-file message tells the user to run.
+        ``restore_command``: what a corrupt-file message tells the user to run;
+        ``new``: a file about to be created under a never-used name, so there
+        are no leftovers of it to look for (looking lists the whole directory).
         Raises CorruptFile or NewerSchema without writing anything.
         """
         self.path = Path(path).expanduser().absolute()
@@ -116,7 +119,8 @@ class SingleFileStore:
         self._reviews = self._db.table("reviews")
         self._meta = self._db.table("meta")
         with self._locked():
-            remove_leftover_temp_files(self.path)
+            if not new:
+                remove_leftover_temp_files(self.path)
             with self._transaction():
                 pass
 
