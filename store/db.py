@@ -41,7 +41,7 @@ from store.backend import Backend, Change, T
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
 from store.model import SCHEMA, Review
-from store.single_file import SingleFileStore, backup_path_for, restore_backup, shape_problem
+from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, restore_backup, shape_problem
 from store.storage import (
     FILE_MODE,
     ParseError,
@@ -126,7 +126,7 @@ class ReviewStore(Backend):
         self._files: dict[int, SingleFileStore] = {}
         self._cache: dict[str, tuple[Any, dict]] | None = None
         if self.legacy.exists() and not self.archive_file.exists():
-            with self._archive_lock:
+            with self._archive_lock.acquire(poll_interval=LOCK_POLL):
                 if not self.archive_file.exists():
                     self._migrate_legacy()
 
@@ -157,7 +157,7 @@ class ReviewStore(Backend):
 
         Ids reserved for reviews that are then not written (an error, a kill) are skipped, never reused.
         """
-        with self._archive_lock:
+        with self._archive_lock.acquire(poll_interval=LOCK_POLL):
             first = self._next_number()
             self._write_archive_file(next_review=first + len(docs))
         for number, doc in enumerate(docs, start=first):
