@@ -222,8 +222,7 @@ class StepScreen(Facilitation, Screen):
 
         Free text goes with the text it was typed over, to be merged with others' typing.
         """
-        current = self.value_of(field)
-        if current == value:
+        if self.value_of(field) == value:
             return True
         base = None
         if field in ops.MERGED_TEXTS and isinstance(value, str):
@@ -234,8 +233,8 @@ class StepScreen(Facilitation, Screen):
                   rebase: bool = False) -> None:
         """Change fields of one item now on screen, and on disk within a moment.
 
-        Free-text fields go with the text they were typed over (``bases``, or
-        what the item's field last agreed on with the store).
+        Free-text fields go with the text they were typed over: ``bases``, or
+        what was last sent for the field, else what the store last told us.
         """
         bases = dict(bases or {})
         item = self.find_item(list_name, item_id, self.stored_doc) or {}

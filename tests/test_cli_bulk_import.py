@@ -9,14 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import GOOD
-from tui.cli import main
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.test_cli import GOOD, run
 
 
 @pytest.fixture
