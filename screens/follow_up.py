@@ -19,12 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from store.backend import Change
 from store.errors import InvalidField, StoreError
 from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decision, next_follow_up, progress
 from store.model import Action, Review
 from store.ops import Set
 from tui.key_footer import KeyFooter
 from tui.text import show_text
+from tui.text_sync import TextSync, replace_text
 
 HELP = """
 # Follow-up
@@ -84,6 +86,7 @@ class FollowUpScreen(Screen):
     def __init__(self, review: Review) -> None:
         super().__init__()
         self.review = review
+        self.sync = TextSync()  # the notes field, typed into by several people
         self.current = 0
 
     # Layout -------------------------------------------------------------------
@@ -206,9 +209,24 @@ class FollowUpScreen(Screen):
 
     @on(Input.Changed, "#follow-up-notes")
     def notes_typed(self, event: Input.Changed) -> None:
-        """The follow-up's notes are saved as typed, like every field of a step (a hang-up loses nothing)."""
-        if event.value != self.review.follow_up.notes:
-            self.app.saver.queue(self.review.id, "follow_up.notes", Set("follow_up.notes", event.value))
+        """The follow-up's notes are saved as typed, and merged with what others type into them."""
+        typed = event.input.value  # not event.value: a merge may have changed the field since
+        stored = self.review.follow_up.notes
+        if typed != stored:
+            base = self.sync.base("follow_up.notes", stored)
+            self.app.saver.queue(self.review.id, "follow_up.notes", Set("follow_up.notes", typed, base=base))
+
+    def on_review_stored(self, review: Review) -> None:
+        """The store holds a newer review: show it; the notes show others' words around what is typed here."""
+        before, self.review = self.review, review
+        notes = self.query_one("#follow-up-notes", Input)
+        text = self.sync.shown("follow_up.notes", notes.value, before.follow_up.notes, review.follow_up.notes)
+        replace_text(notes, text)
+        if text != review.follow_up.notes:  # typing not yet saved, now over the stored notes
+            self.app.saver.queue(review.id, "follow_up.notes",
+                                 Set("follow_up.notes", text, base=review.follow_up.notes), rebase=True)
+        self.current = min(self.current, max(len(review.actions) - 1, 0))
+        self.show_review()
 
     @on(OptionList.OptionHighlighted, "#follow-up-actions")
     def action_chosen(self, event: OptionList.OptionHighlighted) -> None:
@@ -321,8 +339,6 @@ class FollowUpScreen(Screen):
     def reload_from_store(self) -> None:
         """Another window changed the file: show its decisions, keep what is being typed here."""
         try:
-            self.review = self.app.store.get(self.review.id)
+            self.app.show_stored(Change(self.app.store.get(self.review.id)))
         except StoreError:
             return
-        self.current = min(self.current, max(len(self.review.actions) - 1, 0))
-        self.show_review()

@@ -112,3 +112,25 @@ async def test_everyone_typing_into_one_item_keeps_every_word(tmp_path, count):
             assert text.strip() in item, f"{text!r} lost: the file holds {item!r}"
         for pilot in pilots:
             assert pilot.app.focused.value == item
+
+
+async def test_two_people_typing_the_follow_up_notes_both_keep_their_words(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, complete_review("summary"))
+    texts = ["The alert fired twice in the drill.", "Rebuilds now run at night."]
+    async with AsyncExitStack() as stack:
+        pilots = []
+        for _ in texts:
+            app = new_app(db, start="follow-up", review_id=review_id)
+            pilots.append(await stack.enter_async_context(app.run_test(size=SIZE)))
+        for pilot in pilots:
+            await pilot.pause()
+            pilot.app.screen.query_one("#follow-up-notes", Input).focus()
+            await pilot.pause()
+        await type_interleaved(pilots, texts)
+        await settle(pilots)
+        notes = stored(db, review_id)["follow_up"]["notes"]
+        for text in texts:
+            assert text in notes, f"{text!r} lost: the file holds {notes!r}"
+        for pilot in pilots:
+            assert pilot.app.screen.query_one("#follow-up-notes", Input).value == notes
