@@ -18,8 +18,9 @@ from argparse import Namespace
 from datetime import date
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.theme import Theme
 
 from store.backend import Change
@@ -180,7 +181,7 @@ class PostmortemApp(App[int]):
         once, before the notices of the writes queued ahead of it arrive.
         """
         review = change.review
-        if getattr(getattr(self.screen, "review", None), "id", None) != review.id:
+        if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
             return
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
             return  # already shown, or older than what is (a waited write, then earlier notices)
@@ -191,8 +192,9 @@ class PostmortemApp(App[int]):
 
     def _sending(self, review_id: str, ops: list) -> None:
         """Edits go to the writer: the screen's text fields remember what they sent."""
-        sync = getattr(self.screen, "sync", None)
-        if sync is not None and getattr(self.screen.review, "id", None) == review_id:
+        screen = self.current_screen()
+        sync = getattr(screen, "sync", None)
+        if sync is not None and getattr(screen.review, "id", None) == review_id:
             sync.sent_ops(ops)
 
     def _deliver(self, callback, *args) -> None:
@@ -223,7 +225,7 @@ class PostmortemApp(App[int]):
 
     def watched_version(self) -> object:
         """The version of what the screen shows: its review's file, or the whole archive on the list."""
-        review = getattr(self.screen, "review", None) if self._started else None
+        review = getattr(self.current_screen(), "review", None) if self._started else None
         review_id = getattr(review, "id", None)
         return (review_id, self.store.version(review_id))
 
@@ -240,7 +242,7 @@ class PostmortemApp(App[int]):
         if version == self._seen_version:
             return
         self._seen_version = version
-        reload = getattr(self.screen, "reload_from_store", None)
+        reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
             return
         if self.saver.has_pending:
@@ -256,13 +258,22 @@ class PostmortemApp(App[int]):
         if stored is not None:
             stored(review)
 
+    def current_screen(self) -> Screen | None:
+        """The screen on top, or None while the app starts or closes (timers and the writer's notices still run)."""
+        try:
+            return self.screen
+        except ScreenStackError:
+            return None
+
     def screen_can_redraw(self) -> bool:
         """False while the app or its screen is being torn down (timers still fire then).
 
         Reads Textual's own teardown flags (private in the pinned version): the
         widgets of a closing screen disappear one by one, so no query is safe.
         """
-        screen = self.screen
+        screen = self.current_screen()
+        if screen is None:
+            return False
         return not (self._closing or screen._closing or screen._pruning) and screen.is_mounted
 
     def report_error(self, error: Exception) -> None:
@@ -302,7 +313,7 @@ class PostmortemApp(App[int]):
 
     def save_before_leaving(self) -> None:
         """Write what the focused field holds and everything pending (bounded wait); keep what fails."""
-        save_typing = getattr(self.screen, "save_focused_typing", None)
+        save_typing = getattr(self.current_screen(), "save_focused_typing", None)
         if save_typing is not None:
             try:
                 save_typing()
