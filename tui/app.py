@@ -49,6 +49,9 @@ PRESENTER_THEME = Theme(
 )
 # A stat of one file: cheap enough to do ten times a second, so others' typing shows within 250 ms.
 POLL_SECONDS = 0.1
+# The list of reviews changes whenever anyone saves anywhere, and re-reading
+# 5,000 reviews takes about 80 ms: not ten times a second.
+ARCHIVE_POLL_SECONDS = 1.0
 
 
 class PostmortemApp(App[int]):
@@ -89,6 +92,7 @@ class PostmortemApp(App[int]):
         self._started = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_shown: tuple[str, str] | None = None
+        self._list_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
 
     def today(self) -> date:
@@ -241,6 +245,10 @@ class PostmortemApp(App[int]):
             return
         if version == self._seen_version:
             return
+        if version[0] is None:  # the list of every review: re-read it at most once a second
+            if time.monotonic() - self._list_read_at < ARCHIVE_POLL_SECONDS:
+                return
+            self._list_read_at = time.monotonic()
         self._seen_version = version
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
