@@ -44,6 +44,7 @@ class _Job:
     review_id: str
     ops: list[Operation]
     keys: list[Hashable | None]
+    typed: bool = False  # holds typed edits (not only adds, moves, deletes)
     done: threading.Event = field(default_factory=threading.Event)
     change: Change | None = None
 
@@ -70,6 +71,7 @@ class Saver:
         self._mutex = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._in_flight = 0
+        self._awaiting: dict[str, int] = {}  # typed batches per review whose notice is not handled yet
         self._last_queued = 0.0
         self._retry_at = 0.0
         self._writer = threading.Thread(target=self._run, name="postmortem-saver", daemon=True)
@@ -107,9 +109,21 @@ class Saver:
     # Writing ------------------------------------------------------------------
 
     def flush(self, wait: bool = False) -> Change | None:
-        """Hand every pending edit to the writer; with ``wait``, wait for it and return the last change."""
+        """Hand pending edits to the writer; with ``wait``, all of them, and wait and return the last change.
+
+        Without ``wait`` (a typing pause), a review whose last typed batch has
+        not come back yet keeps its edits for the next flush: one batch at a
+        time, so each stored review that comes back answers the text that was
+        sent (see tui.text_sync), and the field never steps back.
+        """
         with self._mutex:
-            pending, self._pending = self._pending, {}
+            if wait:
+                pending, self._pending = self._pending, {}
+            else:
+                pending = {review_id: ops for review_id, ops in self._pending.items()
+                           if not self._awaiting.get(review_id)}
+                for review_id in pending:
+                    del self._pending[review_id]
         jobs = []
         for review_id, ops in pending.items():
             if ops:
@@ -133,11 +147,18 @@ class Saver:
         typed = [op for op, key in zip(ops, keys) if key is not None]
         if typed:
             self.on_sending(review_id, typed)  # typed edits: the fields show what is sent
-        job = _Job(review_id, ops, keys)
+        job = _Job(review_id, ops, keys, typed=bool(typed))
         with self._mutex:
             self._in_flight += 1
+            if job.typed:
+                self._awaiting[review_id] = self._awaiting.get(review_id, 0) + 1
         self._jobs.put(job)
         return job
+
+    def _answered(self, review_id: str) -> None:
+        """On the event loop, after the notice of a typed batch (its review, or its error) was handled."""
+        with self._mutex:
+            self._awaiting[review_id] = max(0, self._awaiting.get(review_id, 0) - 1)
 
     def close(self, timeout: float = WAIT_SECONDS) -> None:
         """Let the writer finish what it was given, then stop it."""
@@ -155,6 +176,8 @@ class Saver:
                 with self._mutex:
                     self._in_flight -= 1
                 job.done.set()
+                if job.typed:
+                    self.deliver(self._answered, job.review_id)
 
     def _write(self, job: _Job) -> Change | None:
         try:
