@@ -40,6 +40,8 @@ class Facilitation:
     def tick_timer(self) -> None:
         """Show the time left in the header; ring the bell once when it is up."""
         self.sub_title = f"{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}"
+        if self.app.saver.failure_reason:  # the notice said it in full; the header keeps saying it
+            self.sub_title += f"  NOT SAVED: {self.app.saver.failure_reason}"
         if self.timebox.due_to_ring():
             self.app.bell()
             self.app.notify(

@@ -76,14 +76,15 @@ def merge_text(base: str, mine: str, theirs: str) -> Merged:
             and all(typed in text for op, typed in to_mine + to_theirs if op == _INSERT)
         )
 
-    if by_mine <= by_theirs and whole(theirs):
+    mine_edits, theirs_edits = _edits(to_mine), _edits(to_theirs)
+    if _holds(theirs_edits, mine_edits):
         return Merged(theirs, False)
-    if by_theirs <= by_mine and whole(mine):
+    if _holds(mine_edits, theirs_edits):
         return Merged(mine, False)
     # A true merge has base's characters that neither side deleted and all either side typed:
     # no more (nothing doubled, no deleted text revived), as whole() ensures no fewer.
     expected = Counter(mine) + Counter(theirs) + Counter(base[i] for i in by_mine & by_theirs) - Counter(base)
-    exact = _merge_exact(base, to_mine, to_theirs)
+    exact = _merge_exact(mine_edits, theirs_edits, base)
     if exact is not None:
         return Merged(exact, False)
     for edit, onto in ((to_mine, to_theirs), (to_theirs, to_mine)):
@@ -115,14 +116,30 @@ def _edits(diffs: list) -> list[tuple[int, int, str]]:
     return edits
 
 
-def _merge_exact(base: str, to_mine: list, to_theirs: list) -> str | None:
+def _holds(edits: list[tuple[int, int, str]], others: list[tuple[int, int, str]]) -> bool:
+    """True when ``edits`` already make every edit of ``others``, at the same place.
+
+    The same replacement of the same text, or at the place of an insert an
+    edit whose new text begins with it (a save sent again after more was
+    typed, the same words typed by both).  A typed run that merely appears somewhere else does not count:
+    that would drop what was typed.
+    """
+    return all(
+        any(start == their_start and (
+            (end == their_end and text == their_text) or (start == end and their_text.startswith(text)))
+            for their_start, their_end, their_text in edits)
+        for start, end, text in others
+    )
+
+
+def _merge_exact(mine_edits: list, theirs_edits: list, base: str) -> str | None:
     """Both diffs applied to base at once when they touch different parts of it; None when they overlap.
 
     Where both insert at one place, mine goes first: it is the typing that just
     arrived, from a cursor right after the text before that place.
     """
-    tagged = [(start, end, text, 0) for start, end, text in _edits(to_mine)]
-    tagged += [(start, end, text, 1) for start, end, text in _edits(to_theirs)]
+    tagged = [(start, end, text, 0) for start, end, text in mine_edits]
+    tagged += [(start, end, text, 1) for start, end, text in theirs_edits]
     # Pure inserts before replacements at one place; mine before theirs.
     tagged.sort(key=lambda edit: (edit[0], edit[1] > edit[0], edit[3]))
     pieces, at = [], 0

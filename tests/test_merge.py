@@ -250,3 +250,8 @@ def test_typing_on_after_someone_added_a_line_below_stays_on_its_own_line():
     base = "Checkout down.\nA"
     merged = merge_text(base, base + "bout 1200 orders failed.", base + "\nS")
     assert merged == Merged("Checkout down.\nAbout 1200 orders failed.\nS", False)
+
+
+def test_a_letter_typed_where_someone_added_a_line_is_kept_even_if_their_line_holds_that_letter():
+    # A's "t" must not count as already in B's text just because "About" has a "t" (seen with two terminals)
+    assert merge_text("Checkou", "Checkout", "Checkou\nAbout 1") == Merged("Checkout\nAbout 1", False)

@@ -8,6 +8,7 @@ dropped SSH link, SIGTERM, SIGINT) writes pending edits first.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import gc
 import os
 import signal
@@ -91,6 +92,7 @@ class PostmortemApp(App[int]):
         self._seen_version = None
         self._started = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._notice_context: contextvars.Context | None = None
         self._last_shown: tuple[str, str] | None = None
         self._list_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
@@ -103,6 +105,7 @@ class PostmortemApp(App[int]):
         """Install the signal handlers, start polling, and show the first screen."""
         self.register_theme(PRESENTER_THEME)
         self._loop = asyncio.get_running_loop()
+        self._notice_context = contextvars.copy_context()
         self._install_signal_handlers()
         self.set_interval(POLL_SECONDS, self.poll_store)
         self.set_interval(0.1, self.flush_if_idle)
@@ -206,13 +209,10 @@ class PostmortemApp(App[int]):
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        if threading.current_thread() is threading.main_thread() and loop.is_running():
-            loop.call_soon(callback, *args)
-        else:
-            try:
-                loop.call_soon_threadsafe(callback, *args)
-            except RuntimeError:
-                pass  # the loop closed as we asked
+        try:  # in the app's context: Textual finds the active app there (timers, notices)
+            loop.call_soon_threadsafe(callback, *args, context=self._notice_context)
+        except RuntimeError:
+            pass  # the loop closed as we asked
 
     def saving_problem(self, error: Exception | None) -> None:
         """Say in words why edits are not saved (and keep saying it), or that they are saved again."""
@@ -223,7 +223,7 @@ class PostmortemApp(App[int]):
             first = not self.sub_title
             self.sub_title = self.saver.failure
             if first:
-                self.notify(self.saver.failure, title="Not saved", severity="error", markup=False, timeout=10)
+                self.notify(self.saver.failure, title="Not saved", severity="error", markup=False, timeout=30)
         else:
             self.report_error(error)
 

@@ -66,7 +66,8 @@ class Saver:
         self.on_written = on_written
         self.on_sending = on_sending
         self.deliver = deliver or (lambda fn, *args: fn(*args))
-        self.failure = ""  # why the last write failed, while edits wait to be saved
+        self.failure = ""  # why the last write failed, in words with the path, while edits wait
+        self.failure_reason = ""  # the same, short (for a header)
         self._pending: dict[str, dict[Hashable, Operation]] = {}
         self._mutex = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
@@ -186,7 +187,7 @@ class Saver:
             self._keep(job, error)
             return None
         if self.failure:
-            self.failure = ""
+            self.failure = self.failure_reason = ""
             self.deliver(self.on_error, None)  # saved again
         if change is not None:
             self.deliver(self.on_written, change)
@@ -210,7 +211,8 @@ class Saver:
     def _keep(self, job: _Job, error: OSError) -> None:
         """A write failed: put its typed edits back (before anything typed since) and say why."""
         where = f", {error.filename}" if error.filename else ""
-        self.failure = f"Not saved: {error.strerror or error}{where}. Retrying; nothing typed is lost."
+        self.failure_reason = str(error.strerror or error)
+        self.failure = f"Not saved: {self.failure_reason}{where}. Retrying; nothing typed is lost."
         self._retry_at = time.monotonic() + RETRY_SECONDS
         with self._mutex:
             newer = self._pending.get(job.review_id, {})
