@@ -29,7 +29,6 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ from store.backend import Backend, Change, T
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
 from store.model import SCHEMA, Review
-from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, restore_backup, shape_problem
+from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, now, restore_backup, shape_problem
 from store.storage import (
     FILE_MODE,
     ParseError,
@@ -88,11 +87,6 @@ def archive_paths(location: str | Path) -> tuple[Path, Path]:
     if (path / ".archive").is_dir():
         return path, path.with_suffix(".json")
     return path / "reviews", path / "reviews.json"
-
-
-def now() -> str:
-    """The current time as stored in ``created``/``updated``: UTC, ISO 8601 with offset."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _number(review_id: str) -> int:
