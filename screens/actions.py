@@ -63,7 +63,7 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
             if name == "type" and value not in ACTION_TYPES:
                 self.app.notify(f"Type: {answer!r} is not one of {', '.join(ACTION_TYPES)}.", severity="error", markup=False)
                 return False
-            self.apply_now(ops.Edit("actions", editor.editing_id, {name: value}))
+            self.send(ops.Edit("actions", editor.editing_id, {name: value}))
         return True
 
     def address_choices(self) -> list[tuple[str, str]]:

@@ -70,7 +70,7 @@ class Facilitation:
             self.app.notify(f"Timebox: {answer!r} is not a number of minutes from 1 to 240.", severity="error", markup=False)
             return
         minutes = int(answer)
-        self.apply_now(ops.Set("timeboxes", self.review.timeboxes | {self.STEP: minutes}))
+        self.send(ops.Set("timeboxes", self.review.timeboxes | {self.STEP: minutes}))
         self.timebox.set_minutes(minutes)
         self.tick_timer()
 
@@ -81,7 +81,7 @@ class Facilitation:
             self.refuse(errors)
             return
         if self.STEP not in self.review.cut_short:
-            self.apply_now(ops.Set("cut_short", self.review.cut_short + [self.STEP]))
+            self.send(ops.Set("cut_short", self.review.cut_short + [self.STEP]))
         self.app.notify(f"{STEP_TITLES[self.STEP]} recorded as cut short; the summary lists it.")
         self.action_next_step()
 

@@ -211,7 +211,7 @@ picks one and **Delete** or **F8** removes it.
         if self.chain is None:
             self.chain_id = self.add_item("five_whys.chains", {"whys": [answer]})
         else:
-            self.apply_now(ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]}))
+            self.send(ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]}))
         self.show_chains()
         self.show_whys()
         return True

@@ -23,7 +23,7 @@ from store.backend import Change
 from store.errors import InvalidField, StoreError
 from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decision, next_follow_up, progress
 from store.model import Action, Review
-from store.ops import Set
+from store.ops import Set, apply
 from tui.key_footer import KeyFooter
 from tui.text import show_text
 from tui.text_sync import TextSync, replace_text
@@ -262,11 +262,18 @@ class FollowUpScreen(Screen):
         self.query_one(target, Input).focus()
 
     def save(self, *changes) -> bool:
-        """Write typed notes, then the changes, in one go; on failure say so and keep what is on screen."""
-        stored = self.app.saver.apply_now(self.review.id, *changes)
-        if stored is None:
-            return False  # the saver has reported why
-        self.review = stored.review
+        """Record the changes on screen at once and hand them to the writer, which nothing here waits for."""
+        doc = self.review.to_dict()
+        try:
+            for change in changes:
+                apply(doc, change)
+        except StoreError as error:
+            self.app.report_error(error)
+            return False
+        self.review = Review.from_dict(doc)
+        for change in changes:
+            self.app.saver.queue(self.review.id, self.app.saver.explicit_key(), change)
+        self.app.flush_now()
         return True
 
     def advance(self) -> None:

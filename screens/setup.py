@@ -72,7 +72,7 @@ such as `UTC` or `Europe/Berlin`.
     def ground_rules_answered(self, agreed: bool | None) -> None:
         """Setup starts once the facilitator confirms the ground rules; otherwise back home."""
         if agreed:
-            self.apply_now(ops.Set("ground_rules_confirmed", True))
+            self.send(ops.Set("ground_rules_confirmed", True))
             if self.app.solo:
                 self.focus_interview()
             else:

@@ -124,7 +124,7 @@ class StepScreen(Facilitation, Screen):
         self.show_review()
         self.refresh_checks()
         if self.review.step != self.STEP:
-            self.apply_now(ops.Set("step", self.STEP))
+            self.send(ops.Set("step", self.STEP))
         self.start_step()
         if self.app.solo:
             self.call_after_refresh(self.focus_interview)
@@ -238,7 +238,9 @@ class StepScreen(Facilitation, Screen):
         what was last sent for the field, else what the store last told us.
         """
         bases = dict(bases or {})
-        item = self.find_item(list_name, item_id, self.stored_doc) or {}
+        item = self.find_item(list_name, item_id, self.stored_doc)
+        if item is None:  # added here and not stored yet: typed over what the add holds
+            item = self.find_item(list_name, item_id) or {}
         for name, value in changes.items():
             if (list_name, name) not in ops.MERGED_ITEM_TEXTS or name in bases:
                 continue
@@ -285,23 +287,31 @@ class StepScreen(Facilitation, Screen):
         return True
 
     def add_item(self, list_name: str, item: Any, after: str | None = None) -> str | None:
-        """Add an item at once (its id is needed); returns the id."""
-        change = self.apply_now(ops.Add(list_name, item, after))
-        return change.added[0] if change and change.added else None
+        """Add an item now on screen, and on disk at once; its id (chosen here), or None if refused."""
+        item_id = ops.fresh_item_id()
+        return item_id if self.send(ops.Add(list_name, item, after, item_id)) else None
 
     def remove_item(self, list_name: str, item_id: str) -> None:
-        """Remove an item at once (after the caller's confirmation)."""
-        self.apply_now(ops.Remove(list_name, item_id))
+        """Remove an item now on screen and on disk (after the caller's confirmation)."""
+        self.send(ops.Remove(list_name, item_id))
 
     def move_item(self, list_name: str, item_id: str, offset: int) -> None:
-        """Move an item up (-1) or down (+1) at once."""
-        self.apply_now(ops.Move(list_name, item_id, offset))
+        """Move an item up (-1) or down (+1), on screen and on disk."""
+        self.send(ops.Move(list_name, item_id, offset))
 
-    def apply_now(self, *operations: ops.Operation):
-        change = self.app.saver.apply_now(self.review.id, *operations)
-        if change is not None:
-            self.app.show_stored(change)
-        return change
+    def send(self, *operations: ops.Operation) -> bool:
+        """Apply explicit changes (Enter, a dialog's answer) on screen and hand them to the writer at once.
+
+        Nothing waits for the writer: each goes under its own key, so none
+        replaces another, and they are written in this order.
+        """
+        for op in operations:
+            key = self.app.saver.explicit_key()
+            touched = getattr(op, "field", None) or f"{op.list}.{getattr(op, 'item_id', '')}"
+            if not self.queue(key, op, touched=touched):
+                return False
+        self.app.flush_now()
+        return True
 
     def on_review_stored(self, review: Review) -> None:
         """The store holds a newer review (ours, or merged with others' changes).

@@ -131,11 +131,10 @@ nothing.
         self.app.push_screen(dialog, self.add_pasted)
 
     def add_pasted(self, preview: PastePreview | None) -> None:
-        """Add the confirmed events in one store transaction, then show them (the saver flushes typing first)."""
+        """Add the confirmed events, on screen at once and on disk in one store transaction."""
         if not preview or not preview.events:
             return
-        change = self.apply_now(*(ops.Add("timeline", item) for item in preview.items()))
-        if change is not None:
+        if self.send(*(ops.Add("timeline", item, item_id=ops.fresh_item_id()) for item in preview.items())):
             count = len(preview.events)
             self.app.notify(f"Added {count} event{'s' if count != 1 else ''} from the paste.")
 

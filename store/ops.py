@@ -8,6 +8,9 @@ sanitiser here, and every value is checked against the field it goes into.
 
 from __future__ import annotations
 
+import re
+import secrets
+import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +38,17 @@ class Set:
 
 @dataclass(frozen=True)
 class Add:
-    """Add an item to a list; the store assigns its id. ``after``: insert after that id."""
+    """Add an item to a list, after the item ``after`` (at the end if that one is gone).
+
+    ``item_id``: the id the new item gets, chosen by the terminal that adds it
+    (:func:`fresh_item_id`), so the screen can edit the item at once without
+    waiting for the store; without it the store numbers the item.
+    """
 
     list: str
     item: Any
     after: str | None = None
+    item_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -299,12 +308,29 @@ def _index(items: list, op: Edit | Move | Remove) -> int:
 
 def _add(doc: dict, op: Add, items: list) -> str:
     item = check_item(op.list, op.item, op.list)
-    item_id = new_item_id(doc)
-    position = len(items)
-    if op.after is not None:
-        position = _index(items, Remove(op.list, op.after)) + 1
+    ids = [existing.get("id") for existing in items]
+    if op.item_id is not None:
+        if not isinstance(op.item_id, str) or not _FRESH_ID.match(op.item_id):
+            raise InvalidField(f"{op.list}.id", f"{op.item_id!r} is not an item id a terminal can choose")
+        if op.item_id in ids:
+            return op.item_id  # already added: a write retried after an error that came after it
+    item_id = op.item_id or new_item_id(doc)
+    position = ids.index(op.after) + 1 if op.after in ids else len(items)
     items.insert(position, {"id": item_id} | item)
     return item_id
+
+
+_FRESH_ID = re.compile(r"^i[a-z]{9}$")
+
+
+def fresh_item_id() -> str:
+    """An item id a terminal chooses on its own: ``i`` and nine random letters.
+
+    Random (26**9 values), so terminals adding items to one review at the same
+    time never pick the same id, and never a number (the store's own ids are
+    ``i<N>``, counted per review; see :func:`new_item_id`).
+    """
+    return "i" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(9))
 
 
 def new_item_id(doc: dict) -> str:

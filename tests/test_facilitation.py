@@ -28,7 +28,7 @@ from snapshot_apps.reviews import (
     store_review,
 )
 from store.db import ReviewStore
-from tui_helpers import read_file
+from tui_helpers import read_file, saved
 from store.render import render_client, render_markdown
 from tui.app import make_app
 
@@ -147,6 +147,7 @@ async def test_a_new_review_asks_for_the_ground_rules_before_setup(db):
         await pilot.press("enter")
         await wait_for_screen(pilot, "SetupScreen")
         assert app.focused.id == "title"
+        await saved(pilot)
         assert stored(db)["ground_rules_confirmed"] is True
 
 

@@ -78,3 +78,32 @@ async def test_what_cannot_be_saved_at_exit_goes_to_a_named_recovery_file(tmp_pa
     assert {"review": review_id, "operation": "set", "field": "impact", "value": "Typed on a full disk",
             "base": ""} in saved["edits"]
     assert oct(app.recovery_path.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_items_added_moved_and_deleted_on_a_full_disk_are_kept_and_saved_once_it_recovers(tmp_path, monkeypatch):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("went_well"), went_well=[{"text": "kept"}, {"text": "gone"}]))
+    app = new_app(db, start="open", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.has_class("item-field"))
+        monkeypatch.setattr(store.storage, "write_durably", failing(errno.ENOSPC))
+        for text in ("first new", "second new"):
+            for key in text:
+                await pilot.press(key)
+            await pilot.press("enter")  # the item is done: a blank form for the next
+        await wait_for(pilot, lambda: bool(app.sub_title))
+        await pilot.press("escape", "home", "down")  # the list, on "gone"
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WentWellScreen")
+        await pilot.press("home", "shift+down")  # "kept" below the first new item
+        shown = [item.text for item in app.screen.review.went_well]
+        assert shown == ["first new", "kept", "second new"]
+        assert [item["text"] for item in stored(db, review_id)["went_well"]] == ["kept", "gone"]
+        assert app.sub_title.startswith("Not saved: No space left on device")
+
+        monkeypatch.setattr(store.storage, "write_durably", REAL_WRITE)
+        await wait_for(pilot, lambda: [item["text"] for item in stored(db, review_id)["went_well"]] == shown)
+        await wait_for(pilot, lambda: not app.sub_title)
+        assert [item.text for item in app.screen.review.went_well] == shown

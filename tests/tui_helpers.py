@@ -98,6 +98,15 @@ async def wait_for_screen(pilot: Pilot, name: str) -> None:
     assert active(pilot) == name, f"expected {name}, the active screen is {active(pilot)}"
 
 
+async def saved(pilot: Pilot, seconds: float = 5.0) -> None:
+    """Wait until the app's writer has put every change on disk (writes run off the event loop)."""
+    for _ in range(int(seconds / 0.01)):
+        if not pilot.app.saver.has_pending:
+            return
+        await pilot.pause(0.01)
+    assert not pilot.app.saver.has_pending, "changes still waiting to be written"
+
+
 async def press_and_wait_for_screen(pilot: Pilot, key: str, name: str) -> None:
     """Press ``key`` and wait until the screen ``name`` is active."""
     await pilot.press(key)

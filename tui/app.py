@@ -176,22 +176,22 @@ class PostmortemApp(App[int]):
             self.saver.flush()
 
     def flush_now(self) -> None:
-        """Write every pending edit and show the stored review (for explicit actions: Enter, Escape)."""
-        change = self.saver.flush(wait=True)
-        if change is not None:
-            self.show_stored(change)
+        """Hand pending edits to the writer now, without waiting for a typing pause (Enter, Escape, an add)."""
+        if self.saver.ready():
+            self.saver.flush()
 
     def show_stored(self, change: Change) -> None:
         """Show a stored review if it is the one on screen and newer than the one shown.
 
-        Writes finish in order, but a waited write (adding an item) is shown at
-        once, before the notices of the writes queued ahead of it arrive.
+        Writes finish in order, but a review read because another process
+        changed the file may be newer than the notices of our writes still on
+        their way.
         """
         review = change.review
         if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
             return
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
-            return  # already shown, or older than what is (a waited write, then earlier notices)
+            return  # already shown, or older than what is
         self._last_shown = (review.id, review.updated)
         if change.version is not None:
             self._seen_version = (review.id, change.version)

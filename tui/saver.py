@@ -12,13 +12,15 @@ whatever was typed since, and the saver says why (:attr:`Saver.failure`);
 the app retries.  At exit whatever could still not be saved is written to a
 recovery file (:meth:`Saver.write_recovery`), which the app names.
 
-``flush(wait=...)`` and ``apply_now`` wait for the writer (bounded): they
-serve explicit actions (Enter, a step change, adding an item, which needs
-the new item's id), not typing.
+Nothing on the event loop waits for the writer: adds, moves and deletes are
+queued like typing (a new item's id is chosen by the screen, see
+``store.ops.fresh_item_id``) and handed over at once.  Only
+``flush(wait=True)``, when the app is leaving, waits (bounded).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import queue
 import threading
@@ -43,8 +45,7 @@ WAIT_SECONDS = 5.0  # longest an explicit action waits for the writer
 class _Job:
     review_id: str
     ops: list[Operation]
-    keys: list[Hashable | None]
-    typed: bool = False  # holds typed edits (not only adds, moves, deletes)
+    keys: list[Hashable]
     done: threading.Event = field(default_factory=threading.Event)
     change: Change | None = None
 
@@ -72,8 +73,9 @@ class Saver:
         self._mutex = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._in_flight = 0
-        self._awaiting: dict[str, int] = {}  # typed batches per review whose notice is not handled yet
+        self._awaiting: dict[str, int] = {}  # batches per review whose notice is not handled yet
         self._last_queued = 0.0
+        self._explicit = itertools.count()
         self._retry_at = 0.0
         self._writer = threading.Thread(target=self._run, name="postmortem-saver", daemon=True)
         self._writer.start()
@@ -98,6 +100,10 @@ class Saver:
             earlier = pending.pop(key, None)
             pending[key] = op if rebase or earlier is None else _keep_base(op, earlier)
             self._last_queued = time.monotonic()
+
+    def explicit_key(self) -> Hashable:
+        """A key for an explicit change (an add, a move, a decision), which no later change replaces."""
+        return ("explicit", next(self._explicit))
 
     def idle_for(self) -> float:
         """Seconds since the last edit was queued."""
@@ -137,27 +143,17 @@ class Saver:
             change = job.change or change
         return change
 
-    def apply_now(self, review_id: str, *ops: Operation) -> Change | None:
-        """Write pending edits, then ``ops`` (adds, deletes, moves), and wait for the result."""
-        self.flush()
-        job = self._submit(review_id, list(ops), [None] * len(ops))
-        job.done.wait(WAIT_SECONDS)
-        return job.change
-
-    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable | None]) -> _Job:
-        typed = [op for op, key in zip(ops, keys) if key is not None]
-        if typed:
-            self.on_sending(review_id, typed)  # typed edits: the fields show what is sent
-        job = _Job(review_id, ops, keys, typed=bool(typed))
+    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable]) -> _Job:
+        self.on_sending(review_id, ops)  # the text fields remember what they sent
+        job = _Job(review_id, ops, keys)
         with self._mutex:
             self._in_flight += 1
-            if job.typed:
-                self._awaiting[review_id] = self._awaiting.get(review_id, 0) + 1
+            self._awaiting[review_id] = self._awaiting.get(review_id, 0) + 1
         self._jobs.put(job)
         return job
 
     def _answered(self, review_id: str) -> None:
-        """On the event loop, after the notice of a typed batch (its review, or its error) was handled."""
+        """On the event loop, after the notice of a batch (its review, or its error) was handled."""
         with self._mutex:
             self._awaiting[review_id] = max(0, self._awaiting.get(review_id, 0) - 1)
 
@@ -177,8 +173,7 @@ class Saver:
                 with self._mutex:
                     self._in_flight -= 1
                 job.done.set()
-                if job.typed:
-                    self.deliver(self._answered, job.review_id)
+                self.deliver(self._answered, job.review_id)
 
     def _write(self, job: _Job) -> Change | None:
         try:
@@ -209,7 +204,7 @@ class Saver:
             return None
 
     def _keep(self, job: _Job, error: OSError) -> None:
-        """A write failed: put its typed edits back (before anything typed since) and say why."""
+        """A write failed: put its edits back (before anything typed since) and say why."""
         where = f", {error.filename}" if error.filename else ""
         self.failure_reason = str(error.strerror or error)
         self.failure = f"Not saved: {self.failure_reason}{where}. Retrying; nothing typed is lost."
@@ -218,8 +213,6 @@ class Saver:
             newer = self._pending.get(job.review_id, {})
             kept: dict[Hashable, Operation] = {}
             for key, op in zip(job.keys, job.ops):
-                if key is None:
-                    continue  # an add, move or delete: reported, not retried (the screen still shows it)
                 later = newer.pop(key, None)
                 kept[key] = op if later is None else _keep_base(later, op)
             kept.update(newer)

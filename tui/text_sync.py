@@ -58,6 +58,8 @@ def text_keys(op) -> list[tuple[str, str]]:
     if isinstance(op, ops.Set) and op.field in ops.MERGED_TEXTS and isinstance(op.value, str):
         return [(op.field, op.value)]
     found = []
+    if isinstance(op, ops.Add) and op.item_id and isinstance(op.item, dict):
+        op = ops.Edit(op.list, op.item_id, op.item)  # the texts of a new item, under the id it gets
     if isinstance(op, ops.Edit):
         for name, value in op.changes.items():
             if (op.list, name) not in ops.MERGED_ITEM_TEXTS:
