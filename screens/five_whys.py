@@ -97,6 +97,8 @@ picks one and **Delete** or **F8** removes it.
         wanted = len(whys) + 1
         same_chain = self._whys_chain == self.chain_id
         merging = same_chain and self.showing_stored and self.chain is not None
+        if merging and self.find_item("five_whys.chains", self.chain_id, self.stored_doc) is None:
+            return  # added here and not stored yet: the answers on screen are the latest
         before = list((self.find_item("five_whys.chains", self.chain_id, self.previous_doc) or {}).get("whys") or [])
         merged = list(whys)
         for index in range(wanted):

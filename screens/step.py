@@ -87,13 +87,16 @@ class StepScreen(Facilitation, Screen):
         super().__init__()
         self.review = review
         self.doc = review.to_dict()
-        self.stored_doc = self.previous_doc = review.to_dict()
+        self._stored = self._previous = review  # as the store last told us, and before that
+        self._stored_doc: dict | None = None
+        self._previous_doc: dict | None = None
         self.showing_stored = False
         self.touched: set[str] = set()
         self.sync = TextSync()
         self.refused = False
         self._other_errors: set[str] | None = None
         self._other_steps_stale = False
+        self._composed: dict[type, list] | None = None  # set once the step is drawn (see composed)
 
     # Layout -------------------------------------------------------------------
 
@@ -115,7 +118,20 @@ class StepScreen(Facilitation, Screen):
         """The step's own widgets; subclasses yield them."""
         yield from ()
 
+    def composed(self, kind: type) -> list:
+        """The step's widgets of one kind (fields, item lists, the check panel), found once.
+
+        They are composed once and never replaced, and a query walks the whole
+        screen: several per key press, and per change another participant made.
+        """
+        if self._composed is None:  # still composing
+            return list(self.query(kind))
+        if kind not in self._composed:
+            self._composed[kind] = list(self.query(kind))
+        return self._composed[kind]
+
     def on_mount(self) -> None:
+        self._composed = {}
         self.title = self.review.title or "(untitled review)"
         self.show_panels()
         self.timebox = Timebox(self.review.timebox(self.STEP), self.app.clock)
@@ -138,7 +154,7 @@ class StepScreen(Facilitation, Screen):
 
     def show_review(self) -> None:
         """Fill the review-field widgets from ``self.review``; subclasses show the rest."""
-        for field in self.query(Field):
+        for field in self.composed(Field):
             if field.field in ops.REVIEW_FIELDS:
                 self.show_value(field.widget, self.shown_value(field.field), field.field)
 
@@ -261,6 +277,20 @@ class StepScreen(Facilitation, Screen):
         items = value_at(self.doc if doc is None else doc, list_name) or []
         return next((item for item in items if isinstance(item, dict) and item.get("id") == item_id), None)
 
+    @property
+    def stored_doc(self) -> dict:
+        """The review as the store last told us, as a dict (made when first read: most reloads never read it)."""
+        if self._stored_doc is None:
+            self._stored_doc = self._stored.to_dict()
+        return self._stored_doc
+
+    @property
+    def previous_doc(self) -> dict:
+        """The review as the store held it before ``stored_doc`` (merges read what changed between them)."""
+        if self._previous_doc is None:
+            self._previous_doc = self._previous.to_dict()
+        return self._previous_doc
+
     def stored_value(self, field: str) -> Any:
         """A field as the store last told us (typed changes not yet saved are not in it)."""
         return value_at(self.stored_doc, field)
@@ -321,9 +351,11 @@ class StepScreen(Facilitation, Screen):
         """
         self.review = review
         self.doc = review.to_dict()
-        self.previous_doc, self.stored_doc = self.stored_doc, review.to_dict()
+        self._previous, self._previous_doc = self._stored, self._stored_doc
+        self._stored, self._stored_doc = review, None
+        self.replay_pending()
         self.recheck_other_steps_soon()  # another participant may have changed them
-        if not self.query(CheckPanel):
+        if self._composed is None or not self.is_attached:
             return  # composing, or being torn down at exit: nothing to redraw
         self.showing_stored = True
         try:
@@ -331,6 +363,40 @@ class StepScreen(Facilitation, Screen):
             self.refresh_checks()  # redraws the item editors, whose forms merge too
         finally:
             self.showing_stored = False
+            self.sync.shown_all()
+
+    def replay_pending(self) -> None:
+        """Show this terminal's changes that the stored review that arrived does not hold yet.
+
+        Items added, moved or removed and choices made here are applied to it
+        again.  Text typed into fields is not: the fields merge it into the
+        stored text (``show_value``), except in items that are not stored yet,
+        which nobody else can have changed.
+        """
+        replayed = False
+        for op in self.app.saver.pending_ops(self.review.id):
+            op = self._replayable(op)
+            if op is None:
+                continue
+            try:
+                ops.apply(self.doc, op)
+                replayed = True
+            except StoreError:
+                continue  # another participant removed its item: the store refuses it too, and says so
+        if replayed:
+            self.review = Review.from_dict(self.doc)
+
+    def _replayable(self, op: ops.Operation) -> ops.Operation | None:
+        """``op`` without the free text that the fields merge themselves, or None if nothing is left."""
+        if isinstance(op, ops.Set):
+            return None if op.field in ops.MERGED_TEXTS else _without_base(op)
+        if isinstance(op, ops.Edit):
+            if self.find_item(op.list, op.item_id, self.stored_doc) is None:
+                return _without_base(op)
+            changes = {name: value for name, value in op.changes.items()
+                       if (op.list, name) not in ops.MERGED_ITEM_TEXTS}
+            return ops.Edit(op.list, op.item_id, changes) if changes else None
+        return op
 
     def reload_from_store(self) -> None:
         """Another process changed the file: show its changes."""
@@ -355,9 +421,9 @@ class StepScreen(Facilitation, Screen):
         """Show the step's problems in the panel, beside the fields, and in the indicator."""
         problems = self.problems
         shown = [p for p in problems if p.level == "error"] if self.app.presenter else problems
-        self.query_one(CheckPanel).show(shown)
+        self.composed(CheckPanel)[0].show(shown)
         visible = [p for p in problems if self.shows_inline(p)]
-        for field in self.query(Field):
+        for field in self.composed(Field):
             field.show_problems(visible)
         self.show_item_problems(shown)
         self.update_indicator(problems)
@@ -372,7 +438,7 @@ class StepScreen(Facilitation, Screen):
 
     def show_item_problems(self, problems: list[Problem]) -> None:
         """Redraw every item list from the review, with the problems on its rows."""
-        for editor in self.query(ItemEditor):
+        for editor in self.composed(ItemEditor):
             editor.show(self.items_of(editor.list_name), problems)
 
     def items_of(self, list_name: str) -> list:
@@ -407,7 +473,7 @@ class StepScreen(Facilitation, Screen):
         errors = set(self._other_errors)
         if any(p.level == "error" for p in problems):
             errors.add(self.STEP)
-        self.query_one(StepIndicator).show(self.STEP, errors, STEPS.index(self.STEP))
+        self.composed(StepIndicator)[0].show(self.STEP, errors, STEPS.index(self.STEP))
 
     def show_refusal(self, text: str) -> None:
         refusal = self.query_one("#refusal", Static)

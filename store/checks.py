@@ -17,6 +17,7 @@ language, vague actions, root causes, owners) live in :mod:`store.language`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -163,6 +164,12 @@ def _too_few_events(review: Review, count: int) -> Problem:
 
 
 def _event_problems(review: Review, event: Any, index: int, moment) -> list[Problem]:
+    people = _people(review)
+    key = ("event", index, tuple(vars(event).values()), moment, tuple(people))
+    return _remembered(key, lambda: _new_event_problems(event, index, moment, people))
+
+
+def _new_event_problems(event: Any, index: int, moment, people: list[str]) -> list[Problem]:
     number = index + 1
     at_field, text_field = (_item_field("timeline", event, index, name) for name in ("at", "text"))
     time_hint = "Type a time such as 14:05 or 2026-11-20 14:05."
@@ -179,7 +186,7 @@ def _event_problems(review: Review, event: Any, index: int, moment) -> list[Prob
         message = f"Event {number} has an unknown marker {_quote(str(event.marker))}."
         hint = "Choose started, detected, mitigated, resolved, or no marker."
         problems.append(_error(_item_field("timeline", event, index, "marker"), message, hint))
-    return problems + blame_problems(event.text, text_field, _people(review))
+    return problems + blame_problems(event.text, text_field, people)
 
 
 def _first_markers(review: Review, moments: list) -> dict[str, tuple[int, Any]]:
@@ -409,6 +416,28 @@ def _check_actions(review: Review) -> list[Problem]:
 
 
 def _action_problems(action: Any, index: int, review_day: date | None, people) -> list[Problem]:
+    key = ("action", index, tuple(vars(action).values()), review_day, tuple(people))
+    return _remembered(key, lambda: _new_action_problems(action, index, review_day, people))
+
+
+_REMEMBERED: dict[tuple, list[Problem]] = {}
+
+
+def _remembered(key: tuple, check: Callable[[], list[Problem]]) -> list[Problem]:
+    """An item's problems, remembered by everything they depend on (``key``).
+
+    The TUI checks a step on every key press and on every change another
+    participant saves; of a review's 300 events or 40 actions, one changed.
+    """
+    found = _REMEMBERED.get(key)
+    if found is None:
+        if len(_REMEMBERED) >= 20_000:
+            _REMEMBERED.clear()
+        found = _REMEMBERED[key] = check()
+    return list(found)
+
+
+def _new_action_problems(action: Any, index: int, review_day: date | None, people) -> list[Problem]:
     number = index + 1
     problems = []
     for name in ("what", "owner", "due", "done_when", "type", "addresses"):

@@ -52,13 +52,14 @@ def _dmp() -> diff_match_patch:
 def merge_text(base: str, mine: str, theirs: str) -> Merged:
     """Both edits of ``base`` in one text or, if that is not safe, both texts kept.
 
-    If one text already holds the other's edit (the same typo fixed twice, a
-    save sent again) it is the result; edits to different parts of base are
+    If one text already makes the other's edit (the same typo fixed twice,
+    the same word deleted twice) it is the result, but text typed by both is
+    kept twice (each typed it); edits to different parts of base are
     applied together exactly; else mine is replayed onto theirs, or theirs
     onto mine (fuzzy matching can work one way round and not the other), and
     a replay is taken only if it keeps exactly both edits.
     """
-    if mine == base or mine == theirs:
+    if mine == base:
         return Merged(theirs, False)
     if theirs == base:
         return Merged(mine, False)
@@ -117,19 +118,17 @@ def _edits(diffs: list) -> list[tuple[int, int, str]]:
 
 
 def _holds(edits: list[tuple[int, int, str]], others: list[tuple[int, int, str]]) -> bool:
-    """True when ``edits`` already make every edit of ``others``, at the same place.
+    """True when ``edits`` already make every edit of ``others``, and ``others`` deletes or replaces text.
 
-    The same replacement of the same text, or at the place of an insert an
-    edit whose new text begins with it (a save sent again after more was
-    typed, the same words typed by both).  A typed run that merely appears somewhere else does not count:
-    that would drop what was typed.
+    Both fixed the same typo, or deleted the same word: that is one change.
+    Edits that only insert are never taken as already made, not even the
+    same text at the same place: two people who both type a space, or the
+    same word, at the end of a field each typed it, and dropping one is how
+    typing gets scrambled.
     """
-    return all(
-        any(start == their_start and (
-            (end == their_end and text == their_text) or (start == end and their_text.startswith(text)))
-            for their_start, their_end, their_text in edits)
-        for start, end, text in others
-    )
+    if all(start == end for start, end, _ in others):
+        return False
+    return all((start, end, text) in edits for start, end, text in others)
 
 
 def _merge_exact(mine_edits: list, theirs_edits: list, base: str) -> str | None:

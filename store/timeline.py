@@ -8,6 +8,7 @@ the screens and the importer agree on what a time means.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,8 +42,12 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+@lru_cache(maxsize=8192)
 def parse_time(text: str, tz_name: str, default_day: date | None = None) -> datetime | None:
     """Read a typed time in the review's timezone; None if it is not a time.
+
+    Remembered: the steps read every event's time on every key press and
+    every change another participant makes.
 
     ``14:05`` is taken on ``default_day`` (the previous event's day, or the
     review date); ``2026-11-20 14:05`` and naive ISO times are local to the

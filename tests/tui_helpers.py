@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -195,11 +197,28 @@ def input_value(pilot: Pilot, selector: str) -> str:
 # The file -------------------------------------------------------------------
 
 
+LIVE_SAVERS: "weakref.WeakSet" = weakref.WeakSet()  # every app's saver in this test (conftest.py)
+
+
+def wait_for_writers(seconds: float = 5.0) -> None:
+    """Wait until no app's writer holds a change it has not written.
+
+    Changes leave the event loop for a writer thread at once (an add, a
+    decision, Enter) or after a typing pause; a test that reads the file right
+    after a key waits for the writes under way, as a user would see them land.
+    """
+    deadline = time.monotonic() + seconds
+    while any(saver.writing for saver in list(LIVE_SAVERS)) and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
 def read_file(path: Path) -> dict:
     """Every review file of the archive ``path`` names, as JSON read without the app's store.
 
     Shaped as ``{"reviews": {"N": review}}``: each ``reviews/pm-N.json`` holds review N.
+    Writes under way are waited for first (see wait_for_writers).
     """
+    wait_for_writers()
     directory = Path(path).with_suffix("")
     reviews = {}
     for review_file in directory.glob("pm-*.json"):

@@ -115,6 +115,9 @@ class ItemEditor(Vertical):
         self._by_item: dict[str, list[Problem]] = {}
         self._row_ids: list[str] = []
         self._row_texts: list[tuple] = []
+        self._rows: ItemRows | None = None  # the widgets below, once mounted
+        self._form_fields: list = []
+        self._note: Static | None = None
 
     # Layout -------------------------------------------------------------------
 
@@ -146,13 +149,17 @@ class ItemEditor(Vertical):
         return widget
 
     def on_mount(self) -> None:
+        # Found once: queries walk the widget tree, and show() runs per key and per stored change.
+        self._rows = self.query_one(ItemRows)
+        self._form_fields = list(self.query(".item-field"))
+        self._note = self.query_one(".item-note", Static)
         self._show_form_title()
 
     # Showing ------------------------------------------------------------------
 
     def show(self, items: list[Any], problems: list[Problem]) -> None:
         """Redraw rows from the stored items; refresh the form unless it is being typed in."""
-        if not self.query(ItemRows) or self._loading:
+        if self._rows is None or not self._rows.is_attached or self._loading:
             return  # not composed yet, being removed with its screen, or filling its form now
         if items == self.items and problems == self.problems and self._shown:
             return
@@ -172,7 +179,7 @@ class ItemEditor(Vertical):
         Typing changes one row at a time, and rebuilding hundreds of rows on
         every key press is what made long timelines slow.
         """
-        rows = self.query_one(ItemRows)
+        rows = self._rows
         ids = [item.id for item in self.items]
         texts = [self._row_text(item, index) for index, item in enumerate(self.items, start=1)]
         if ids and ids == self._row_ids:
@@ -240,9 +247,11 @@ class ItemEditor(Vertical):
         screen = self.screen
         same_item = self._form_item == self.editing_id and not force
         merging = same_item and getattr(screen, "showing_stored", False) and self.editing_id is not None
+        if merging and screen.find_item(self.list_name, self.editing_id, screen.stored_doc) is None:
+            return  # added here and not stored yet: the form holds the latest, and nobody else has it
         self._loading = True
         try:
-            for widget in self.query(".item-field"):
+            for widget in self._form_fields:
                 spec = self._spec(widget.item_field)
                 value = getattr(item, spec.name, "") if item is not None else ""
                 shown = spec.to_show(value) if spec.to_show and value else (value or "")
@@ -287,12 +296,12 @@ class ItemEditor(Vertical):
             widget.value = wanted
 
     def _show_form_title(self) -> None:
-        rows = self.query_one(ItemRows)
+        rows = self._rows
         position = next((n for n, item in enumerate(self.items, 1) if item.id == self.editing_id), None)
         rows.border_subtitle = f"editing {self.noun} {position}" if position else f"new {self.noun}: type below"
 
     def _show_note(self) -> None:
-        note = self.query_one(".item-note", Static)
+        note = self._note
         mine = self._problems_of(self.editing_id)
         lines = [f"{'!' if p.level == 'error' else '?'} {p.message} {p.hint}" for p in mine[:2]]
         show_text(note, "\n".join(lines))

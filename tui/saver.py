@@ -72,10 +72,11 @@ class Saver:
         self._pending: dict[str, dict[Hashable, Operation]] = {}
         self._mutex = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
-        self._in_flight = 0
+        self._unfinished: list[_Job] = []  # handed to the writer and not written yet, in order
         self._awaiting: dict[str, int] = {}  # batches per review whose notice is not handled yet
         self._last_queued = 0.0
         self._explicit = itertools.count()
+        self._asked: set[str] = set()  # reviews whose flush waits for the answer of their last batch
         self._retry_at = 0.0
         self._writer = threading.Thread(target=self._run, name="postmortem-saver", daemon=True)
         self._writer.start()
@@ -83,10 +84,21 @@ class Saver:
     # Queueing -----------------------------------------------------------------
 
     @property
+    def writing(self) -> bool:
+        """True while the writer holds a batch it has not finished."""
+        with self._mutex:
+            return bool(self._unfinished)
+
+    def pending_ops(self, review_id: str) -> list[Operation]:
+        """The operations on one review not yet handed to the writer, in order."""
+        with self._mutex:
+            return list(self._pending.get(review_id, {}).values())
+
+    @property
     def has_pending(self) -> bool:
         """True while some typed change is not yet on disk (waiting, being written, or failed)."""
         with self._mutex:
-            return self._in_flight > 0 or any(self._pending.values())
+            return bool(self._unfinished) or any(self._pending.values())
 
     def queue(self, review_id: str, key: Hashable, op: Operation, rebase: bool = False) -> None:
         """Hold ``op`` until the next flush; a later op with the same key replaces it.
@@ -131,15 +143,18 @@ class Saver:
                            if not self._awaiting.get(review_id)}
                 for review_id in pending:
                     del self._pending[review_id]
-        jobs = []
+                self._asked.update(self._pending)  # the rest go as soon as their answer is in (_answered)
         for review_id, ops in pending.items():
             if ops:
-                jobs.append(self._submit(review_id, list(ops.values()), list(ops.keys())))
+                self._submit(review_id, list(ops.values()), list(ops.keys()))
         if not wait:
             return None
+        with self._mutex:
+            unfinished = list(self._unfinished)  # these, and the batches handed over before them
         change = None
-        for job in jobs:
-            job.done.wait(WAIT_SECONDS)
+        deadline = time.monotonic() + WAIT_SECONDS
+        for job in unfinished:
+            job.done.wait(max(0.0, deadline - time.monotonic()))
             change = job.change or change
         return change
 
@@ -147,7 +162,7 @@ class Saver:
         self.on_sending(review_id, ops)  # the text fields remember what they sent
         job = _Job(review_id, ops, keys)
         with self._mutex:
-            self._in_flight += 1
+            self._unfinished.append(job)
             self._awaiting[review_id] = self._awaiting.get(review_id, 0) + 1
         self._jobs.put(job)
         return job
@@ -156,6 +171,11 @@ class Saver:
         """On the event loop, after the notice of a batch (its review, or its error) was handled."""
         with self._mutex:
             self._awaiting[review_id] = max(0, self._awaiting.get(review_id, 0) - 1)
+            asked = review_id in self._asked and not self._awaiting[review_id]
+            if asked:
+                self._asked.discard(review_id)
+        if asked and self.ready():
+            self.flush()
 
     def close(self, timeout: float = WAIT_SECONDS) -> None:
         """Let the writer finish what it was given, then stop it."""
@@ -171,7 +191,7 @@ class Saver:
                 job.change = self._write(job)
             finally:
                 with self._mutex:
-                    self._in_flight -= 1
+                    self._unfinished.remove(job)
                 job.done.set()
                 self.deliver(self._answered, job.review_id)
 

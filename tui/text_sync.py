@@ -30,6 +30,14 @@ class TextSync:
         """This text went to the writer: the next stored text holds it."""
         self._sent[key] = text
 
+    def shown_all(self) -> None:
+        """A stored review was shown: it holds everything sent (one batch is out at a time), so nothing sent is pending.
+
+        A field not on screen (another item, another chain) keeps no stale
+        text: typing in it later goes over what the store holds.
+        """
+        self._sent.clear()
+
     def base(self, key: str, stored: str) -> str:
         """The text new typing in this field is typed over: what was last sent, else what is stored."""
         return self._sent.get(key, stored)
