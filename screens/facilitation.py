@@ -39,9 +39,7 @@ class Facilitation:
 
     def tick_timer(self) -> None:
         """Show the time left in the header; ring the bell once when it is up."""
-        self.sub_title = f"{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}"
-        if self.app.saver.failure_reason:  # the notice said it in full; the header keeps saying it
-            self.sub_title += f"  NOT SAVED: {self.app.saver.failure_reason}"
+        self.show_header()
         if self.timebox.due_to_ring():
             self.app.bell()
             self.app.notify(
@@ -51,6 +49,15 @@ class Facilitation:
                 severity="warning",
                 timeout=10,
             )
+
+    def show_header(self) -> None:
+        """The header line: review, step, time left, and whether everything typed is on disk.
+
+        It changes only when one of them does (a second, or saved/saving), so
+        typing does not redraw it per key.
+        """
+        self.sub_title = (f"{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}  "
+                          f"{self.app.save_state()}")
 
     def action_pause_timer(self) -> None:
         self.timebox.toggle_pause()

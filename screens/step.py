@@ -314,6 +314,7 @@ class StepScreen(Facilitation, Screen):
         self.review = Review.from_dict(self.doc)
         self.app.saver.queue(self.review.id, key, op, rebase=rebase)
         self.refresh_checks()
+        self.show_header()  # "saving" (redraws only when it said "saved")
         return True
 
     def add_item(self, list_name: str, item: Any, after: str | None = None) -> str | None:

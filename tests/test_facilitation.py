@@ -197,7 +197,7 @@ async def test_the_header_shows_the_time_left_when_a_step_opens(db):
     app = app_at_step(db, "timeline", review(timeboxes={"timeline": 7}))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "TimelineScreen")
-        assert app.screen.sub_title == "pm-1  Timeline  7:00 left"
+        assert app.screen.sub_title == "pm-1  Timeline  7:00 left  saved"
         assert "pm-1 Timeline 7:00 left" in flat(on_screen(app).splitlines()[0])
 
         app.clock.advance(65)
@@ -213,12 +213,12 @@ async def test_when_the_timebox_is_up_a_notice_shows_and_the_bell_rings_once(db)
         await wait_for_screen(pilot, "ImpactScreen")
         app.clock.advance(5 * 60 - 1)
         app.screen.tick_timer()
-        assert app.screen.sub_title.endswith("0:01 left")
+        assert app.screen.sub_title.endswith("0:01 left  saved")
         assert rings == [] and notices(app) == []
 
         app.clock.advance(2)  # the screen's own one-second tick notices
         await wait_until(pilot, lambda: notices(app), "the timebox notice")
-        assert app.screen.sub_title.endswith("0:01 over")
+        assert app.screen.sub_title.endswith("0:01 over  saved")
         assert len(rings) == 1
         await pilot.pause()
         assert "The 5 minutes for Impact are up" in flat(on_screen(app))
@@ -228,7 +228,7 @@ async def test_when_the_timebox_is_up_a_notice_shows_and_the_bell_rings_once(db)
             app.screen.tick_timer()
         assert len(rings) == 1
         assert len(notices(app)) == 1
-        assert app.screen.sub_title.endswith("1:31 over")
+        assert app.screen.sub_title.endswith("1:31 over  saved")
 
 
 async def test_f6_pauses_the_timer_and_f6_again_resumes_it(db):
@@ -237,17 +237,17 @@ async def test_f6_pauses_the_timer_and_f6_again_resumes_it(db):
         await wait_for_screen(pilot, "TimelineScreen")
         app.clock.advance(60)
         await pilot.press("f6")
-        assert app.screen.sub_title.endswith("14:00 left (paused)")
+        assert app.screen.sub_title.endswith("14:00 left (paused)  saved")
 
         app.clock.advance(300)
         app.screen.tick_timer()
-        assert app.screen.sub_title.endswith("14:00 left (paused)")
+        assert app.screen.sub_title.endswith("14:00 left (paused)  saved")
 
         await pilot.press("f6")
-        assert app.screen.sub_title.endswith("14:00 left")
+        assert app.screen.sub_title.endswith("14:00 left  saved")
         app.clock.advance(30)
         app.screen.tick_timer()
-        assert app.screen.sub_title.endswith("13:30 left")
+        assert app.screen.sub_title.endswith("13:30 left  saved")
 
 
 async def test_f7_sets_the_timebox_and_the_review_keeps_it(db):
@@ -261,14 +261,14 @@ async def test_f7_sets_the_timebox_and_the_review_keeps_it(db):
         await type_text(pilot, "25")
         await pilot.press("enter")
         await wait_for_screen(pilot, "TimelineScreen")
-        assert app.screen.sub_title.endswith("25:00 left")
+        assert app.screen.sub_title.endswith("25:00 left  saved")
     assert stored(db)["timeboxes"] == {"timeline": 25}
 
     again = make_app(db, start="open", review_id="pm-1")
     again.clock = FakeClock()
     async with again.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "TimelineScreen")
-        assert again.screen.sub_title.endswith("25:00 left")
+        assert again.screen.sub_title.endswith("25:00 left  saved")
 
 
 @pytest.mark.parametrize("typed", ["0", "abc", "241"])
@@ -282,7 +282,7 @@ async def test_f7_refuses_a_timebox_that_is_not_1_to_240_minutes(db, typed):
         await pilot.press("enter")
         await wait_for_screen(pilot, "TimelineScreen")
         assert any("not a number of minutes from 1 to 240" in n for n in notices(app))
-        assert app.screen.sub_title.endswith("15:00 left")
+        assert app.screen.sub_title.endswith("15:00 left  saved")
     assert stored(db)["timeboxes"] == {}
 
 

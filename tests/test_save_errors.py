@@ -107,3 +107,23 @@ async def test_items_added_moved_and_deleted_on_a_full_disk_are_kept_and_saved_o
         await wait_for(pilot, lambda: [item["text"] for item in stored(db, review_id)["went_well"]] == shown)
         await wait_for(pilot, lambda: not app.sub_title)
         assert [item.text for item in app.screen.review.went_well] == shown
+
+
+async def test_the_header_says_quietly_whether_what_was_typed_is_on_disk(tmp_path, monkeypatch):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    app = new_app(db, start="open", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
+        assert app.screen.sub_title.endswith(" left  saved")
+        await pilot.press("E")
+        assert app.screen.sub_title.endswith(" left  saving")  # at once, before the typing pause
+        await wait_for(pilot, lambda: app.screen.sub_title.endswith(" left  saved"))
+        assert stored(db, review_id)["impact"] == "E"
+
+        monkeypatch.setattr(store.storage, "write_durably", failing(errno.EACCES))
+        await pilot.press("U")
+        await wait_for(pilot, lambda: app.screen.sub_title.endswith(" left  NOT SAVED: Permission denied"))
+        monkeypatch.setattr(store.storage, "write_durably", REAL_WRITE)
+        await wait_for(pilot, lambda: app.screen.sub_title.endswith(" left  saved"))
+        assert stored(db, review_id)["impact"] == "EU"

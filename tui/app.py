@@ -78,7 +78,7 @@ class PostmortemApp(App[int]):
         super().__init__()
         self.store = store
         self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_stored,
-                           deliver=self._deliver, on_sending=self._sending)
+                           deliver=self._deliver, on_sending=self._sending, on_settled=self.show_save_state)
         self.recovery_path: Path | None = None  # where unsaved edits went at exit, if any
         self.start = start
         self.start_review_id = review_id
@@ -214,8 +214,21 @@ class PostmortemApp(App[int]):
         except RuntimeError:
             pass  # the loop closed as we asked
 
+    def save_state(self) -> str:
+        """Quietly, whether what was typed is on disk: saved, saving, or NOT SAVED and why."""
+        if self.saver.failure_reason:  # the notice said it in full; the header keeps saying it
+            return f"NOT SAVED: {self.saver.failure_reason}"
+        return "saving" if self.saver.has_pending else "saved"
+
+    def show_save_state(self) -> None:
+        """Put the save state in the screen's header, if it has one (the step screens)."""
+        show = getattr(self.current_screen(), "show_header", None)
+        if show is not None and self.screen_can_redraw():
+            show()
+
     def saving_problem(self, error: Exception | None) -> None:
         """Say in words why edits are not saved (and keep saying it), or that they are saved again."""
+        self.show_save_state()
         if error is None:
             self.sub_title = ""
             self.notify("Saved again: everything typed is on disk.", title="Saved", timeout=4)

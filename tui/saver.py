@@ -60,12 +60,14 @@ class Saver:
         on_written: Callable[[Change], None] = lambda change: None,
         deliver: Callable[..., None] | None = None,
         on_sending: Callable[[str, list[Operation]], None] = lambda review_id, ops: None,
+        on_settled: Callable[[], None] = lambda: None,
     ) -> None:
         """``deliver(fn, *args)`` runs ``fn`` on the app's event loop (default: at once, in the writer)."""
         self.store = store
         self.on_error = on_error
         self.on_written = on_written
         self.on_sending = on_sending
+        self.on_settled = on_settled  # on the event loop, after each batch's notice: the save state may have changed
         self.deliver = deliver or (lambda fn, *args: fn(*args))
         self.failure = ""  # why the last write failed, in words with the path, while edits wait
         self.failure_reason = ""  # the same, short (for a header)
@@ -176,6 +178,7 @@ class Saver:
                 self._asked.discard(review_id)
         if asked and self.ready():
             self.flush()
+        self.on_settled()
 
     def close(self, timeout: float = WAIT_SECONDS) -> None:
         """Let the writer finish what it was given, then stop it."""
