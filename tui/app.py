@@ -53,6 +53,9 @@ POLL_SECONDS = 0.1
 # The list of reviews changes whenever anyone saves anywhere, and re-reading
 # 5,000 reviews takes about 80 ms: not ten times a second.
 ARCHIVE_POLL_SECONDS = 1.0
+# While someone types here, others' changes are taken in at most this often: each
+# costs a redraw that a key pressed meanwhile waits for.
+TYPING_POLL_SECONDS = 0.3
 
 
 class PostmortemApp(App[int]):
@@ -95,6 +98,7 @@ class PostmortemApp(App[int]):
         self._notice_context: contextvars.Context | None = None
         self._last_shown: tuple[str, str] | None = None
         self._list_read_at = float("-inf")
+        self._review_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
 
     def today(self) -> date:
@@ -258,10 +262,15 @@ class PostmortemApp(App[int]):
             return
         if version == self._seen_version:
             return
+        now = time.monotonic()
         if version[0] is None:  # the list of every review: re-read it at most once a second
-            if time.monotonic() - self._list_read_at < ARCHIVE_POLL_SECONDS:
+            if now - self._list_read_at < ARCHIVE_POLL_SECONDS:
                 return
-            self._list_read_at = time.monotonic()
+            self._list_read_at = now
+        elif self.saver.idle_for() < TYPING_POLL_SECONDS and now - self._review_read_at < TYPING_POLL_SECONDS:
+            return  # typing: a later poll takes it in
+        else:
+            self._review_read_at = now
         self._seen_version = version
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
