@@ -2,23 +2,26 @@
 
 Nothing one participant types may drive another participant's terminal, so
 control characters, escape sequences, C1 codes and bidi overrides are removed.
-Text that merely looks like markup (``[bold]``, ``[/]``) is kept as typed: the
-screens show text literally, so it is harmless.
+Only what is provably part of a sequence goes: an ``ESC`` sequence as ECMA-48
+spells it, a string (``ESC ]`` ... ``BEL``) only when it is terminated, and an
+8-bit C1 code on its own (mojibake such as ``â€\\x9d`` is full of them; the text
+after one is the user's).  Text that merely looks like markup (``[bold]``,
+``[/]``) is kept as typed: the screens show text literally, so it is harmless.
 """
 
 from __future__ import annotations
 
 import re
 
-# ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/APC/PM/SOS
-# (ESC ] ... BEL or ST), and two-byte escapes (ESC + one char).
+# ESC-introduced sequences, by ECMA-48's grammar: CSI (ESC [ parameters final),
+# a terminated OSC/DCS/SOS/PM/APC string (ESC ] ... BEL or ST, within one
+# line), and every other escape (ESC, intermediates, final), which also takes
+# the bare introducer of a string that is never terminated.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
-    \x1b\[[0-?]*[ -/]*[@-~]                 # CSI
-    | \x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC, DCS, SOS, PM, APC
-    | \x1b[@-Z\\-_]                         # other two-byte escapes
-    | \x9b[0-?]*[ -/]*[@-~]                 # 8-bit CSI
-    | [\x90\x9d\x98\x9e\x9f][^\x07\x9c]*(?:\x07|\x9c)?  # 8-bit OSC, DCS, ...
+    \x1b\[[0-?]*[ -/]*[@-~]                    # CSI
+    | \x1b[\]PX^_][^\x07\x1b\n]*(?:\x07|\x1b\\)  # OSC, DCS, SOS, PM, APC, terminated
+    | \x1b[ -/]*[0-~]                          # any other escape
     """,
     re.VERBOSE,
 )
@@ -28,6 +31,8 @@ _ESCAPE_SEQUENCE = re.compile(
 _UNSAFE_CHARACTER = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]"
 )
+# What ends a line somewhere (a terminal, Python's splitlines, a mail reader).
+_LINE_BREAKS = re.compile(r"[ \t]*[\n\t\u2028\u2029][ \t\n\u2028\u2029]*")
 
 
 def clean(text: str) -> str:
@@ -42,6 +47,14 @@ def clean(text: str) -> str:
     return _UNSAFE_CHARACTER.sub("", text)
 
 
+def one_line(text: str) -> str:
+    """Clean text for a one-line field: each line break (and tab) becomes one space; nothing else changes.
+
+    Spaces at the ends are kept, so a field being typed into keeps its cursor.
+    """
+    return _LINE_BREAKS.sub(" ", clean(text))
+
+
 def clean_line(text: str) -> str:
-    """Clean text meant for a one-line field: newlines and tabs become spaces."""
-    return re.sub(r"\s*[\n\t]\s*", " ", clean(text)).strip()
+    """Clean text meant for a one-line field, trimmed: newlines and tabs become spaces."""
+    return one_line(text).strip()

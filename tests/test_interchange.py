@@ -184,7 +184,7 @@ def test_text_is_sanitised_and_markup_kept_literally():
     doc = parse(
         title="\x1b[31mRed\x1b[0m [bold]x[/]",
         went_well=["[@click=app.quit]x[/]\x07", {"text": "bidi\u202eevil"}],
-        participants=["Dana\x9b31m"],
+        participants=["Dana\x1b[31m"],
     )
     assert doc["title"] == "Red [bold]x[/]"
     assert [item["text"] for item in doc["went_well"]] == ["[@click=app.quit]x[/]", "bidievil"]

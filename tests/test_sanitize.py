@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,8 +20,23 @@ def test_a_terminal_title_sequence_is_removed_whole():
     assert clean("x\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\y") == "xlinky"
 
 
-def test_c1_controls_and_eight_bit_csi_are_removed():
-    assert clean("a\x9b31mb\x85c\x90dcs\x9cd") == "abcd"
+def test_c1_controls_are_removed_one_by_one_and_the_text_after_them_kept():
+    assert clean("a\x9b31mb\x85c\x90dcs\x9cd") == "a31mbcdcsd"
+
+
+@pytest.mark.parametrize("c1", ["\x90", "\x98", "\x9d", "\x9e", "\x9f", "\x9b"])
+def test_mojibake_with_a_c1_introducer_keeps_the_rest_of_the_text(c1):
+    text = f"He said \u00e2\u20ac{c1}hello\u00e2\u20ac\x9c and then a long detail.\nSecond line."
+    assert clean(text) == "He said \u00e2\u20achello\u00e2\u20ac and then a long detail.\nSecond line."
+
+
+@pytest.mark.parametrize("introducer", ["\x1b]", "\x1bP", "\x1b_", "\x1b^", "\x1bX"])
+def test_an_unterminated_string_sequence_loses_only_its_introducer(introducer):
+    assert clean(f"Summary {introducer}0;the rest of the summary.\nMore.") == "Summary 0;the rest of the summary.\nMore."
+
+
+def test_a_string_sequence_ends_at_its_line():
+    assert clean("one \x1b]0;two\nthree\x07 four") == "one 0;two\nthree four"
 
 
 def test_bidi_overrides_and_isolates_are_removed():
@@ -43,6 +59,7 @@ def test_markup_looking_text_is_kept_as_typed():
 
 def test_clean_line_folds_newlines_and_tabs_into_spaces():
     assert clean_line(" a\n\tb \r c ") == "a b c"
+    assert clean_line("a\u2028b\u2029c") == "a b c"
 
 
 @given(st.text())
