@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from screens.step import StepScreen
 from store import ops
 from store.model import ACTION_TYPES, Action
+from store.sanitize import quote
 from tui.item_editor import FieldSpec, ItemEditor
 
 
@@ -61,7 +62,7 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
         elif editor.editing_id is not None:
             value = answer.strip().lower() if name == "type" else answer
             if name == "type" and value not in ACTION_TYPES:
-                self.app.notify(f"Type: {answer!r} is not one of {', '.join(ACTION_TYPES)}.", severity="error", markup=False)
+                self.app.notify(f"Type: {quote(answer)} is not one of {', '.join(ACTION_TYPES)}.", severity="error", markup=False)
                 return False
             self.send(ops.Edit("actions", editor.editing_id, {name: value}))
         return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from store import ops
+from store.sanitize import quote
 from store.model import STEP_TITLES
 from store.prompts import Question
 from tui.interview import InterviewPanel
@@ -74,7 +75,7 @@ class Facilitation:
         if answer is None:
             return
         if not answer.strip().isdigit() or not 1 <= int(answer) <= 240:
-            self.app.notify(f"Timebox: {answer!r} is not a number of minutes from 1 to 240.", severity="error", markup=False)
+            self.app.notify(f"Timebox: {quote(answer)} is not a number of minutes from 1 to 240.", severity="error", markup=False)
             return
         minutes = int(answer)
         self.send(ops.Set("timeboxes", self.review.timeboxes | {self.STEP: minutes}))

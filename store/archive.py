@@ -34,6 +34,7 @@ from typing import Any
 
 from store.follow_up import is_overdue, pending
 from store.model import KINDS, SEVERITIES, ReviewSummary
+from store.sanitize import quote
 
 SOON_DAYS = 7
 FOLLOW_UP_STATES = ("overdue", "due", "soon")
@@ -154,7 +155,7 @@ def has_status(summary: ReviewSummary, status: str, today: date) -> bool:
         return summary.open_actions == 0
     if status == "due":
         return is_due(summary, today)
-    raise QueryError(f"status: unknown status {status!r} (use {', '.join(STATUSES)})")
+    raise QueryError(f"status: unknown status {quote(status)} (use {', '.join(STATUSES)})")
 
 
 def search(
@@ -262,7 +263,7 @@ def read_severity(value: str) -> str:
     level = value.strip().upper().removeprefix("SEV").strip()
     severity = f"SEV{level}"
     if severity not in SEVERITIES:
-        raise QueryError(f"severity: {value!r} is not one of {', '.join(SEVERITIES)}")
+        raise QueryError(f"severity: {quote(value)} is not one of {', '.join(SEVERITIES)}")
     return severity
 
 
@@ -276,7 +277,7 @@ def read_date(name: str, value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise QueryError(f"{name}: {value!r} is not a date like 2026-01-31") from None
+        raise QueryError(f"{name}: {quote(value)} is not a date like 2026-01-31") from None
 
 
 def read_tag(value: str) -> str:
@@ -290,7 +291,7 @@ def _one_of(name: str, value: str, choices: tuple[str, ...]) -> str:
     wanted = value.strip().lower()
     found = [choice for choice in choices if choice.startswith(wanted)] if wanted else []
     if len(found) != 1 and wanted not in choices:
-        raise QueryError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+        raise QueryError(f"{name}: {quote(value)} is not one of {', '.join(choices)}")
     return wanted if wanted in choices else found[0]
 
 

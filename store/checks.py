@@ -38,6 +38,7 @@ from store.language import (  # noqa: F401  (re-exported: the checks' public API
     vague_action_problems,
 )
 from store.model import ACTION_TYPES, KINDS, MARKERS, SEVERITIES, STEPS, Review
+from store.sanitize import quote
 from store.timeline import event_time, is_timezone, parse_date, show_time
 
 # ---------------------------------------------------------------------------
@@ -615,7 +616,7 @@ def check_step(review: Review, step: str) -> list[Problem]:
     that is a programming error, not bad input).
     """
     if step not in _STEP_CHECKS:
-        raise ValueError(f"unknown step {step!r} (expected one of {', '.join(STEPS)})")
+        raise ValueError(f"unknown step {quote(step)} (expected one of {', '.join(STEPS)})")
     return _ordered(_STEP_CHECKS[step](review))
 
 

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from store.sanitize import quote, visible
+
 
 class StoreError(Exception):
-    """Base class: ``str(error)`` is the one line a user sees."""
+    """Base class: ``str(error)`` is the one line a user sees, control characters made visible.
+
+    Messages quote input with :func:`store.sanitize.quote`; a path or a name
+    that reaches one any other way still cannot drive the terminal.
+    """
+
+    def __str__(self) -> str:
+        return visible(super().__str__())
 
 
 class InvalidField(StoreError):
@@ -26,7 +35,7 @@ class UnknownReview(StoreError):
 
     def __init__(self, review_id: str) -> None:
         self.review_id = review_id
-        super().__init__(f"no review with id {review_id!r} (see `postmortem list`)")
+        super().__init__(f"no review with id {quote(review_id)} (see `postmortem list`)")
 
 
 class UnknownItem(StoreError):
@@ -34,7 +43,7 @@ class UnknownItem(StoreError):
 
     def __init__(self, list_name: str, item_id: str) -> None:
         self.item_id = item_id
-        super().__init__(f"{list_name}: no item with id {item_id!r}")
+        super().__init__(f"{list_name}: no item with id {quote(item_id)}")
 
 
 class CorruptFile(StoreError):

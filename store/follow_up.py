@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from store.errors import InvalidField
 from store.model import Action, Review
 from store.ops import Edit, Set
-from store.sanitize import clean
+from store.sanitize import clean, quote
 from store.timeline import parse_date
 
 DECISIONS = ("done", "slipped", "dropped")
@@ -127,7 +127,7 @@ def decide(action: Action, status: str, note: str, new_due: str, today: date) ->
     field = f"actions.{action.id}"
     note = clean(note or "").strip()
     if status not in DECISIONS + ("open",):
-        raise InvalidField(f"{field}.status", f"{status!r} is not one of done, slipped, dropped or open")
+        raise InvalidField(f"{field}.status", f"{quote(status)} is not one of done, slipped, dropped or open")
     if status == "open":
         return Edit("actions", action.id, {"status": "open", "decided": ""})
     if status in ("slipped", "dropped") and not note:
@@ -145,7 +145,7 @@ def _slip(action: Action, new_due: str, today: date, field: str) -> dict:
         raise InvalidField(f"{field}.due", "a slipped action needs a new due date (YYYY-MM-DD)")
     due = parse_date(text)
     if due is None:
-        raise InvalidField(f"{field}.due", f"{text!r} is not a date (use YYYY-MM-DD, for example 2027-01-15)")
+        raise InvalidField(f"{field}.due", f"{quote(text)} is not a date (use YYYY-MM-DD, for example 2027-01-15)")
     if due <= today:
         raise InvalidField(f"{field}.due", f"the new due date {due.isoformat()} must be after today ({today.isoformat()})")
     same_session = action.status == "slipped" and action.decided == today.isoformat()
@@ -165,7 +165,7 @@ def finish(review: Review, today: date, next_due: str = "") -> list[Set]:
         what = first.what.strip() or first.id
         raise InvalidField(
             f"actions.{first.id}.status",
-            f"{len(waiting)} action(s) still need a decision, first: {what!r} (mark it done, slipped or dropped)",
+            f"{len(waiting)} action(s) still need a decision, first: {quote(what)} (mark it done, slipped or dropped)",
         )
     changes = [Set("follow_up.held", today.isoformat())]
     default = next_follow_up(review, today)
@@ -186,5 +186,5 @@ def _next_date(text: str, default: str, today: date) -> str:
         return default
     day = parse_date(text.strip())
     if day is None or day <= today:
-        raise InvalidField("follow_up.due", f"the next follow-up {text.strip()!r} must be a date after today (YYYY-MM-DD)")
+        raise InvalidField("follow_up.due", f"the next follow-up {quote(text.strip())} must be a date after today (YYYY-MM-DD)")
     return day.isoformat()

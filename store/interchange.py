@@ -20,7 +20,7 @@ from typing import Any
 from store.errors import InvalidField, StoreError
 from store.model import ITEM_LISTS, SCHEMA, Review
 from store.ops import REVIEW_FIELDS, check_item
-from store.sanitize import clean_line
+from store.sanitize import clean_line, quote, quote_key
 from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 
 # Top-level keys in the order DESIGN.md gives them; step, cut_short, redact,
@@ -118,9 +118,9 @@ def _check_schema(data: dict) -> None:
 def _check_keys(data: dict) -> None:
     unknown = [key for key in data if key not in KNOWN_KEYS]
     if unknown:
-        listed = ", ".join(repr(key) for key in unknown[:3]) + (", ..." if len(unknown) > 3 else "")
+        listed = ", ".join(quote(key) for key in unknown[:3]) + (", ..." if len(unknown) > 3 else "")
         raise InvalidField(
-            str(unknown[0]),
+            quote_key(unknown[0]),
             f"unknown key {listed} (expected keys such as schema, kind, title, timeline, actions)",
         )
 
@@ -138,7 +138,7 @@ def _timezone(value: Any) -> str:
         return "UTC"
     name = REVIEW_FIELDS["timezone"]("timezone", value).strip()
     if not is_timezone(name):
-        raise InvalidField("timezone", f"{name!r} is not a known IANA timezone (for example UTC, Europe/Berlin)")
+        raise InvalidField("timezone", f"{quote(name)} is not a known IANA timezone (for example UTC, Europe/Berlin)")
     return name
 
 
@@ -149,7 +149,7 @@ def _date(field: str, value: Any) -> str:
         return ""
     day = parse_date(text)
     if day is None:
-        raise InvalidField(field, f"{text!r} is not a date (use YYYY-MM-DD, for example 2026-11-21)")
+        raise InvalidField(field, f"{quote(text)} is not a date (use YYYY-MM-DD, for example 2026-11-21)")
     return day.isoformat()
 
 
@@ -161,7 +161,7 @@ def _object(field: str, value: Any, keys: tuple[str, ...]) -> dict:
         raise InvalidField(field, f"expected an object, got {_type_name(value)}")
     for key in value:
         if key not in keys:
-            raise InvalidField(f"{field}.{key}", f"unknown key (expected one of {', '.join(keys)})")
+            raise InvalidField(f"{field}.{quote_key(key)}", f"unknown key (expected one of {', '.join(keys)})")
     return value
 
 
@@ -232,7 +232,7 @@ def _event_time(index: int, text: str, tz_name: str, day: date | None) -> dateti
         pass
     raise InvalidField(
         f"timeline[{index}].at",
-        f"{text!r} is not a time (use ISO 8601, for example 2026-11-20T14:05:00+00:00, "
+        f"{quote(text)} is not a time (use ISO 8601, for example 2026-11-20T14:05:00+00:00, "
         "or 2026-11-20 14:05 in the review's timezone)",
     )
 
@@ -261,7 +261,7 @@ def _assign_ids(doc: dict) -> int:
     seen: dict[str, str] = {}
     for where, item in _all_items(doc):
         if item["id"] in seen:
-            raise InvalidField(f"{where}.id", f"{item['id']!r} is already used by {seen[item['id']]}")
+            raise InvalidField(f"{where}.id", f"{quote(item['id'])} is already used by {seen[item['id']]}")
         if item["id"]:
             seen[item["id"]] = where
     numbers = [int(match.group(1)) for match in map(_NUMBERED_ID.match, seen) if match]

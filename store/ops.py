@@ -17,7 +17,7 @@ from typing import Any
 from store.errors import InvalidField, UnknownItem
 from store.model import ACTION_TYPES, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
 from store.merge import merge_text
-from store.sanitize import clean
+from store.sanitize import clean, quote, quote_key
 from store.timeline import sort_key
 
 
@@ -95,7 +95,7 @@ def _choice(options: tuple[str, ...], blank: bool = False):
             return ""
         if value not in options:
             allowed = ", ".join(options) + (" or empty" if blank else "")
-            raise InvalidField(field, f"{value!r} is not one of {allowed}")
+            raise InvalidField(field, f"{quote(value)} is not one of {allowed}")
         return value
 
     return check
@@ -134,9 +134,9 @@ def _timeboxes(field: str, value: Any) -> dict[str, int]:
     if not isinstance(value, dict):
         raise InvalidField(field, "expected an object of step: minutes")
     for step, minutes in value.items():
-        _choice(STEPS)(f"{field}.{step}", step)
+        _choice(STEPS)(f"{field}.{quote_key(step)}", step)
         if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
-            raise InvalidField(f"{field}.{step}", f"{minutes!r} is not a number of minutes from 1 to 240")
+            raise InvalidField(f"{field}.{quote_key(step)}", f"{quote(minutes)} is not a number of minutes from 1 to 240")
     return dict(value)
 
 
@@ -248,7 +248,7 @@ def _checked_item(list_name: str, changes: dict, where: str | None = None) -> di
     fields = ITEM_FIELDS[list_name]
     checked = {}
     for name, value in changes.items():
-        field = f"{where or list_name}.{name}"
+        field = f"{where or list_name}.{quote_key(name)}"
         if name not in fields:
             raise InvalidField(field, f"unknown field (expected one of {', '.join(fields)})")
         checked[name] = fields[name](field, value)
@@ -311,7 +311,7 @@ def _add(doc: dict, op: Add, items: list) -> str:
     ids = [existing.get("id") for existing in items]
     if op.item_id is not None:
         if not isinstance(op.item_id, str) or not _FRESH_ID.match(op.item_id):
-            raise InvalidField(f"{op.list}.id", f"{op.item_id!r} is not an item id a terminal can choose")
+            raise InvalidField(f"{op.list}.id", f"{quote(op.item_id)} is not an item id a terminal can choose")
         if op.item_id in ids:
             return op.item_id  # already added: a write retried after an error that came after it
     item_id = op.item_id or new_item_id(doc)

@@ -58,3 +58,22 @@ def one_line(text: str) -> str:
 def clean_line(text: str) -> str:
     """Clean text meant for a one-line field, trimmed: newlines and tabs become spaces."""
     return one_line(text).strip()
+
+
+def visible(text: str) -> str:
+    """``text`` for a message or a log line: each character a terminal would act on shown as an escape.
+
+    ``\\x1b]0;x\\x07`` reads as the eight characters ``\\x1b]0;x\\x07``; line
+    breaks too, so a message stays one line.  Everything printable is kept.
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def quote(value: object) -> str:
+    """The one way a message quotes input (a key, a value, an id): ``'...'``, control characters visible."""
+    return visible(repr(value))
+
+
+def quote_key(key: object) -> str:
+    """A key in a field path (``five_whys.<key>``): as is when it is a plain name, else quoted."""
+    return key if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else quote(key)

@@ -39,6 +39,7 @@ from store.backend import Change
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import migrate, number_items, schema_of
 from store.model import SCHEMA, Review, ReviewSummary, new_review
+from store.sanitize import quote
 from store.storage import (
     FILE_MODE,
     DurableJSONStorage,
@@ -82,13 +83,13 @@ def shape_problem(data: Any) -> str | None:
     for name in ("reviews", "meta"):
         table = data.get(name, {})
         if not isinstance(table, dict):
-            return f"table {name!r} is not an object"
+            return f"table {quote(name)} is not an object"
         for key, doc in table.items():
             if not key.isdigit() or not isinstance(doc, dict):
-                return f"table {name!r} has a malformed document {key!r}"
+                return f"table {quote(name)} has a malformed document {quote(key)}"
     schema = schema_of(data)
     if not isinstance(schema, int) or isinstance(schema, bool):
-        return f"schema {schema!r} is not a number"
+        return f"schema {quote(schema)} is not a number"
     return None
 
 

@@ -28,6 +28,7 @@ from store.backend import Change
 from store.db import ReviewStore
 from store.errors import StoreError
 from store.model import Review
+from store.sanitize import visible
 from tui.commands import ReviewCommands
 from tui.saver import DELAY, Saver
 
@@ -444,9 +445,9 @@ def run_app(store: ReviewStore, args: Namespace) -> int:
     gc.freeze()
     result = app.run()
     if app.recovery_path is not None:
-        print(f"postmortem: some edits could not be saved ({app.saver.failure or 'see above'}); "
-              f"they are in {app.recovery_path}", file=sys.stderr)
+        print(visible(f"postmortem: some edits could not be saved ({app.saver.failure or 'see above'}); "
+                      f"they are in {app.recovery_path}"), file=sys.stderr)
     elif app.saver.has_pending:
-        print(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
-              "could be written", file=sys.stderr)
+        print(visible(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
+                      "could be written"), file=sys.stderr)
     return result if isinstance(result, int) else 0

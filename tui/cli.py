@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from store.errors import StoreError
+from store.sanitize import quote, visible
 
 FORMATS = ("markdown", "client", "json", "csv")
 
@@ -38,9 +39,17 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes some input raw (``unrecognized arguments: ...``): show control characters visibly."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {visible(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command's arguments; each subcommand maps to a ``cmd_<name>`` function."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="postmortem",
         description="Guide a team through a blameless post-mortem and keep the result.",
     )
@@ -123,7 +132,7 @@ def _severity_flag(value: str) -> str:
     try:
         return read_severity(value)
     except QueryError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not one of SEV1, SEV2, SEV3, SEV4") from None
+        raise argparse.ArgumentTypeError(f"{quote(value)} is not one of SEV1, SEV2, SEV3, SEV4") from None
 
 
 def _tag_flag(value: str) -> str:
@@ -138,7 +147,7 @@ def _date_flag(value: str):
     try:
         return read_date("date", value)
     except QueryError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31") from None
+        raise argparse.ArgumentTypeError(f"{quote(value)} is not a date like 2026-01-31") from None
 
 
 def _listed(args: argparse.Namespace, today) -> list:
@@ -347,14 +356,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (StoreError, UsageError) as error:
-        print(f"postmortem: {error}", file=sys.stderr)
-        return 2
+        return fail(str(error))
     except BrokenPipeError:
         return 0
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
-        print(f"postmortem: cannot use{where}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return fail(f"cannot use{where}: {error.strerror or error}")
+
+
+def fail(message: str) -> int:
+    """Every error of the command ends here: one line on stderr, input in it shown visibly; exit 2."""
+    print(f"postmortem: {visible(message)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

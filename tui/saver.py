@@ -35,6 +35,7 @@ import orjson
 from store.backend import Backend, Change
 from store.errors import StoreError
 from store.ops import Edit, Operation, Set
+from store.sanitize import visible
 
 DELAY = 0.25  # a typing pause after which edits are written
 RETRY_SECONDS = 2.0  # after a failed write
@@ -228,8 +229,8 @@ class Saver:
 
     def _keep(self, job: _Job, error: OSError) -> None:
         """A write failed: put its edits back (before anything typed since) and say why."""
-        where = f", {error.filename}" if error.filename else ""
-        self.failure_reason = str(error.strerror or error)
+        where = f", {visible(error.filename)}" if error.filename else ""
+        self.failure_reason = visible(error.strerror or error)
         self.failure = f"Not saved: {self.failure_reason}{where}. Retrying; nothing typed is lost."
         self._retry_at = time.monotonic() + RETRY_SECONDS
         with self._mutex:
