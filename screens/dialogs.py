@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.model import STEP_TITLES, STEPS
+from tui.line_input import LineInput
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -119,7 +120,7 @@ class PromptDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self.prompt))
-            yield Input(self.default, id="path")
+            yield LineInput(self.default, id="path")
             yield Static(Content("Enter saves, Escape cancels."), classes="dialog-text")
 
     @on(Input.Submitted)

@@ -15,6 +15,7 @@ from store import ops
 from store.model import Chain
 from tui.fields import Field
 from tui.text_sync import replace_text
+from tui.line_input import LineInput
 
 
 class ChainRows(OptionList):
@@ -55,7 +56,7 @@ picks one and **Delete** or **F8** removes it.
         self._whys_chain: str | None = None  # the chain whose answers the inputs show
 
     def compose_step(self) -> ComposeResult:
-        yield Field("Problem (the symptom)", Input(placeholder="e.g. Checkout returned HTTP 500 for 22 minutes", id="problem"), "five_whys.problem")
+        yield Field("Problem (the symptom)", LineInput(placeholder="e.g. Checkout returned HTTP 500 for 22 minutes", id="problem"), "five_whys.problem")
         rows = ChainRows(id="chains")
         rows.border_title = "Chains (F5 new chain)"
         yield rows
@@ -116,7 +117,7 @@ picks one and **Delete** or **F8** removes it.
                 elif not (answer.has_focus and same_chain):
                     replace_text(answer, stored, keep_cursor=False)
             else:
-                answer = Input(whys[index] if index < len(whys) else "", placeholder="Because ...", classes="why")
+                answer = LineInput(whys[index] if index < len(whys) else "", placeholder="Because ...", classes="why")
                 answer.why_index = index
                 box.mount(Field(self.why_label(index, whys), answer, f"five_whys.chains.{self.chain_id}.whys.{index}"))
         for extra in list(box.query(Field))[wanted:]:

@@ -27,6 +27,7 @@ from store.ops import Set, apply
 from tui.key_footer import KeyFooter
 from tui.text import show_text
 from tui.text_sync import TextSync, replace_text
+from tui.line_input import LineInput
 
 HELP = """
 # Follow-up
@@ -101,14 +102,14 @@ class FollowUpScreen(Screen):
             with Horizontal(id="follow-up-decision-row"):
                 yield OptionList(*[Option(s.capitalize(), id=s) for s in DECISIONS], id="follow-up-decision")
                 with Vertical(id="follow-up-fields"):
-                    yield Input(placeholder=NOTE_PLACEHOLDERS[None], id="follow-up-note")
-                    yield Input(placeholder="New due date YYYY-MM-DD (slipped only)", id="follow-up-due")
+                    yield LineInput(placeholder=NOTE_PLACEHOLDERS[None], id="follow-up-note")
+                    yield LineInput(placeholder="New due date YYYY-MM-DD (slipped only)", id="follow-up-due")
             yield Static("", id="follow-up-refusal", classes="-empty")
             with Horizontal(id="follow-up-buttons"):
                 yield Button("Record decision (Enter)", id="follow-up-record", variant="primary")
                 yield Button("Finish follow-up (F2)", id="follow-up-finish")
             yield Label("Notes from the follow-up (saved as you type):")
-            yield Input(placeholder="What did the follow-up find?", id="follow-up-notes")
+            yield LineInput(placeholder="What did the follow-up find?", id="follow-up-notes")
         yield KeyFooter()
 
     def on_mount(self) -> None:

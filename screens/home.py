@@ -17,6 +17,7 @@ from store.errors import StoreError
 from store.model import ReviewSummary
 from tui.key_footer import KeyFooter
 from tui.step_indicator import SHORT_TITLES
+from tui.line_input import LineInput
 
 HELP = """
 # Reviews
@@ -106,7 +107,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
-        yield Input(placeholder="Search text, or kind: sev: tag: status: since: (F1)", id="filter")
+        yield LineInput(placeholder="Search text, or kind: sev: tag: status: since: (F1)", id="filter")
         yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty")
         yield KeyFooter()

@@ -13,6 +13,7 @@ from store.model import DEFAULT_TIMEBOXES, KINDS, SEVERITIES, STEPS
 from store.prompts import GROUND_RULES_IN_BRIEF
 from tui.fields import Field
 from tui.step_indicator import SHORT_TITLES
+from tui.line_input import LineInput
 
 class SetupScreen(StepScreen):
     """The first step: the facts about the review itself."""
@@ -36,29 +37,29 @@ such as `UTC` or `Europe/Berlin`.
 
     def compose_step(self) -> ComposeResult:
         yield Field("Kind", Select([(k.capitalize(), k) for k in KINDS], allow_blank=False, id="kind"), "kind")
-        yield Field("Title", Input(placeholder="e.g. Checkout API returned HTTP 500s", id="title"), "title")
+        yield Field("Title", LineInput(placeholder="e.g. Checkout API returned HTTP 500s", id="title"), "title")
         yield Field(
             "Severity (incidents)",
             Select([(s, s) for s in SEVERITIES], prompt="No severity", id="severity"),
             "severity",
         )
-        yield Field("Owner of the write-up (one person)", Input(placeholder="e.g. Lee", id="owner"), "owner")
-        yield Field("Facilitator", Input(placeholder="e.g. Dana", id="facilitator"), "facilitator")
+        yield Field("Owner of the write-up (one person)", LineInput(placeholder="e.g. Lee", id="owner"), "owner")
+        yield Field("Facilitator", LineInput(placeholder="e.g. Dana", id="facilitator"), "facilitator")
         yield Field(
             "Participants (comma separated)",
-            Input(placeholder="e.g. Dana, Lee, Sam", id="participants"),
+            LineInput(placeholder="e.g. Dana, Lee, Sam", id="participants"),
             "participants",
         )
-        yield Field("Timezone of the timeline", Input(placeholder="e.g. UTC or Europe/Berlin", id="timezone"), "timezone")
-        yield Field("Review date (YYYY-MM-DD)", Input(placeholder="e.g. 2026-11-21", id="review_date"), "review_date")
+        yield Field("Timezone of the timeline", LineInput(placeholder="e.g. UTC or Europe/Berlin", id="timezone"), "timezone")
+        yield Field("Review date (YYYY-MM-DD)", LineInput(placeholder="e.g. 2026-11-21", id="review_date"), "review_date")
         yield Field(
             "Tags (comma separated, to find the review again)",
-            Input(placeholder="e.g. database, checkout", id="tags"),
+            LineInput(placeholder="e.g. database, checkout", id="tags"),
             "tags",
         )
         yield Field(
             "Timebox minutes per step: " + " ".join(SHORT_TITLES[step] for step in STEPS),
-            Input(placeholder=" ".join(str(DEFAULT_TIMEBOXES[step]) for step in STEPS), id="timeboxes"),
+            LineInput(placeholder=" ".join(str(DEFAULT_TIMEBOXES[step]) for step in STEPS), id="timeboxes"),
             "timeboxes",
         )
 

@@ -14,6 +14,7 @@ from store.checks import check_report
 from store.render import render_client, render_markdown
 from tui.fields import Field
 from tui.item_editor import FieldSpec, ItemEditor
+from tui.line_input import LineInput
 
 
 class SummaryScreen(StepScreen):
@@ -44,11 +45,11 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         self.client_view = False
 
     def compose_step(self) -> ComposeResult:
-        yield Field("Follow-up date (YYYY-MM-DD)", Input(placeholder="review date + 30 days", id="follow-up"), "follow_up.due")
+        yield Field("Follow-up date (YYYY-MM-DD)", LineInput(placeholder="review date + 30 days", id="follow-up"), "follow_up.due")
         yield Field("Overview: what happened and what we are changing (one paragraph)", TextArea(id="overview", soft_wrap=True), "summary")
         yield Field(
             "Words to redact from the client summary (comma separated: host names, internal systems)",
-            Input(placeholder="e.g. db-prod-7, kafka-west", id="redact"),
+            LineInput(placeholder="e.g. db-prod-7, kafka-west", id="redact"),
             "redact",
         )
         yield ItemEditor(

@@ -17,7 +17,7 @@ from typing import Any
 from store.errors import InvalidField, UnknownItem
 from store.model import ACTION_TYPES, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
 from store.merge import merge_text
-from store.sanitize import clean, quote, quote_key
+from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
 
 
@@ -89,6 +89,15 @@ def _text(field: str, value: Any) -> str:
     return clean(value)
 
 
+def _line(field: str, value: Any) -> str:
+    """Text for a one-line field: however it came in (typed, pasted, imported), it holds one line."""
+    return one_line(_text(field, value))
+
+
+def _line_list(field: str, value: Any) -> list[str]:
+    return [one_line(text) for text in _text_list(field, value)]
+
+
 def _choice(options: tuple[str, ...], blank: bool = False):
     def check(field: str, value: Any) -> str:
         if blank and value in (None, ""):
@@ -108,7 +117,7 @@ def _marker(field: str, value: Any) -> str | None:
 
 
 def _optional_text(field: str, value: Any) -> str | None:
-    return None if value is None else _text(field, value)
+    return None if value is None else _line(field, value)
 
 
 def _text_list(field: str, value: Any) -> list[str]:
@@ -142,29 +151,29 @@ def _timeboxes(field: str, value: Any) -> dict[str, int]:
 
 REVIEW_FIELDS = {
     "kind": _choice(KINDS),
-    "title": _text,
+    "title": _line,
     "severity": _choice(SEVERITIES, blank=True),
-    "timezone": _text,
-    "review_date": _text,
-    "owner": _text,
-    "facilitator": _text,
-    "participants": _text_list,
-    "tags": _text_list,
+    "timezone": _line,
+    "review_date": _line,
+    "owner": _line,
+    "facilitator": _line,
+    "participants": _line_list,
+    "tags": _line_list,
     "summary": _text,
     "impact": _text,
-    "five_whys.problem": _text,
-    "follow_up.due": _text,
+    "five_whys.problem": _line,
+    "follow_up.due": _line,
     "follow_up.held": _optional_text,
     "follow_up.notes": _text,
     "step": _choice(STEPS),
     "cut_short": _step_list,
-    "redact": _text_list,
+    "redact": _line_list,
     "ground_rules_confirmed": _flag,
     "timeboxes": _timeboxes,
 }
 
 ITEM_FIELDS = {
-    "timeline": {"at": _text, "text": _text, "marker": _marker},
+    "timeline": {"at": _line, "text": _text, "marker": _marker},
     "went_well": {"text": _text},
     "lucky": {"text": _text},
     "could_improve": {"text": _text},
@@ -173,15 +182,15 @@ ITEM_FIELDS = {
     "five_whys.chains": {"whys": _text_list},
     "actions": {
         "what": _text,
-        "owner": _text,
-        "due": _text,
+        "owner": _line,
+        "due": _line,
         "done_when": _text,
         "type": _choice(ACTION_TYPES, blank=True),
         "addresses": _text,
         "status": _choice(STATUSES),
         "note": _text,
-        "decided": _text,
-        "slipped_from": _text,
+        "decided": _line,
+        "slipped_from": _line,
     },
 }
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from store.errors import InvalidField  # noqa: E402
 from store.interchange import EXPORT_ORDER, export_document, parse_document  # noqa: E402
 from store.model import ACTION_TYPES, MARKERS, SEVERITIES, STATUSES, STEPS, Review  # noqa: E402
-from store.sanitize import clean  # noqa: E402
+from store.sanitize import clean, one_line  # noqa: E402
 from store.timeline import sort_key  # noqa: E402
 
 VALID = {
@@ -307,6 +307,7 @@ MARKUP = ["[bold]x[/]", "[@click=app.quit]x[/]", "[/]", "[red", "a|b", "line one
           "naïve café — 日本語 ✓", "Ünïcödé\u00a0space", "\\[escaped]", '"quoted", comma']
 
 texts = st.one_of(st.text(max_size=25), st.sampled_from(MARKUP)).map(clean)
+lines = texts.map(one_line)  # one-line fields (title, owner, ...) hold one line
 dates = st.one_of(st.just(""), st.dates().map(lambda day: day.isoformat()))
 moments = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2040, 12, 31),
@@ -318,7 +319,7 @@ events = st.fixed_dictionaries(
 )
 text_items = st.fixed_dictionaries({"text": texts})
 actions = st.fixed_dictionaries({
-    "what": texts, "owner": texts, "due": dates, "done_when": texts,
+    "what": texts, "owner": lines, "due": dates, "done_when": texts,
     "type": st.sampled_from(("",) + ACTION_TYPES), "addresses": texts,
     "status": st.sampled_from(STATUSES), "note": texts,
 })
@@ -332,12 +333,12 @@ def reviews(draw) -> Review:
     tz_name = draw(st.sampled_from(ZONES))
     data = {
         "kind": draw(st.sampled_from(["incident", "project"])),
-        "title": draw(texts), "severity": draw(st.sampled_from(("",) + SEVERITIES)),
-        "timezone": tz_name, "review_date": draw(dates), "owner": draw(texts),
-        "facilitator": draw(texts), "participants": draw(st.lists(texts, max_size=4)),
+        "title": draw(lines), "severity": draw(st.sampled_from(("",) + SEVERITIES)),
+        "timezone": tz_name, "review_date": draw(dates), "owner": draw(lines),
+        "facilitator": draw(lines), "participants": draw(st.lists(lines, max_size=4)),
         "summary": draw(texts), "impact": draw(texts),
         "timeline": draw(st.lists(events, max_size=6)),
-        "five_whys": {"problem": draw(texts), "chains": draw(st.lists(chains, max_size=3))},
+        "five_whys": {"problem": draw(lines), "chains": draw(st.lists(chains, max_size=3))},
         "went_well": draw(st.lists(text_items, max_size=3)),
         "lucky": draw(st.lists(text_items, max_size=2)),
         "could_improve": draw(st.lists(text_items, max_size=3)),
@@ -347,7 +348,7 @@ def reviews(draw) -> Review:
         "follow_up": {"due": draw(dates), "held": draw(st.one_of(st.none(), dates)), "notes": draw(texts)},
         "step": draw(st.sampled_from(STEPS)),
         "cut_short": draw(st.lists(st.sampled_from(STEPS), max_size=3)),
-        "redact": draw(st.lists(texts, max_size=2)),
+        "redact": draw(st.lists(lines, max_size=2)),
         "id": "r1", "created": "2026-11-21T10:00:00+00:00", "updated": "2026-11-21T10:05:00+00:00",
     }
     data["timeline"].sort(key=lambda event: sort_key(event, tz_name))

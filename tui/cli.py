@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from store.errors import StoreError
-from store.sanitize import quote, visible
+from store.sanitize import clean_line, quote, visible
 
 FORMATS = ("markdown", "client", "json", "csv")
 
@@ -194,7 +194,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     if args.due:
         for row in rows:
-            print(f"{row['id']:<8} {row['title'] or '(untitled)'}: {', '.join(row['due'])}")
+            print(f"{row['id']:<8} {clean_line(row['title']) or '(untitled)'}: {', '.join(row['due'])}")
         if not rows:
             print("Nothing due.")
         return 0
@@ -205,7 +205,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     print(f"{'ID':<8} {'KIND':<9} {'STEP':<14} {'UPDATED':<17} {'OPEN':>4}  TITLE")
     for row in rows:
         updated = row["updated"][:16].replace("T", " ")
-        print(f"{row['id']:<8} {row['kind']:<9} {row['step']:<14} {updated:<17} {row['open_actions']:>4}  {row['title']}")
+        title = clean_line(row["title"])  # one line per review, whatever a hand-edited file holds
+        print(f"{row['id']:<8} {row['kind']:<9} {row['step']:<14} {updated:<17} {row['open_actions']:>4}  {title}")
     return 0
 
 

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from store.prompts import INTERVIEW, Question
+from tui.line_input import LineInput
 
 
 class InterviewPanel(Vertical):
@@ -34,7 +35,7 @@ class InterviewPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="question")
         yield Static("", id="example")
-        yield Input(placeholder="Your answer", id="answer")
+        yield LineInput(placeholder="Your answer", id="answer")
 
     def on_mount(self) -> None:
         self.show_question()

@@ -26,6 +26,7 @@ from store.checks import Problem
 from store.ops import MERGED_ITEM_TEXTS
 from tui.text import show_text
 from tui.text_sync import replace_text
+from tui.line_input import LineInput
 
 
 @dataclass
@@ -142,7 +143,7 @@ class ItemEditor(Vertical):
             choices = [(Content(label), value) for label, value in spec.choices or []]
             widget = Select(choices, prompt=spec.placeholder or spec.label, allow_blank=True, compact=True)
         else:
-            widget = Input(placeholder=spec.placeholder, select_on_focus=False, compact=True)
+            widget = LineInput(placeholder=spec.placeholder, select_on_focus=False, compact=True)
         widget.item_field = spec.name
         widget.styles.width = spec.width
         widget.add_class("item-field")
