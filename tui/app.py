@@ -102,6 +102,15 @@ class PostmortemApp(App[int]):
         self._review_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
 
+    def get_driver_class(self):
+        """Textual's terminal driver, with pastes cleaned before they are parsed (see tui.driver)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":
+            from tui.driver import TerminalDriver
+
+            return TerminalDriver
+        return driver
+
     def today(self) -> date:
         """The day due dates and follow-ups are worked out for (tests fix it)."""
         return date.today()
