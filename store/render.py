@@ -70,9 +70,26 @@ def render_markdown(review: Review, names: bool = False) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def md_text(text: str) -> str:
+    """User text as CommonMark shows it literally: it can start no heading, list, table, HTML, link or emphasis.
+
+    Every character that means something inline is backslash-escaped (as
+    CommonMark allows for any ASCII punctuation), and so is a line's leading
+    ``-``, ``+``, ``=`` or ``1.``, which would start a list or underline a heading.
+    """
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_LINE_MARK.sub(r"\1\\\2", text)
+    return _MD_LINE_NUMBER.sub(r"\1\\\2", text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MD_LINE_MARK = re.compile(r"^([ \t]*)([-+=])", re.M)
+_MD_LINE_NUMBER = re.compile(r"^([ \t]*\d+)([.)])", re.M)
+
+
 def _md_header(review: Review) -> str:
     kind = "Project review" if review.kind == "project" else "Incident review"
-    severity = f" ({review.severity})" if review.severity else ""
+    severity = f" ({md_text(review.severity)})" if review.severity else ""
     facts = [
         ("Review date", review.review_date),
         ("Write-up owner", review.owner),
@@ -80,8 +97,8 @@ def _md_header(review: Review) -> str:
         ("Participants", ", ".join(review.participants)),
         ("Timezone", review.timezone),
     ]
-    lines = [f"- {label}: {_one_line(value) or '-'}" for label, value in facts]
-    return f"# {kind}: {_one_line(review.title) or '(untitled)'}{severity}\n\n" + "\n".join(lines)
+    lines = [f"- {label}: {md_text(_one_line(value)) or '-'}" for label, value in facts]
+    return f"# {kind}: {md_text(_one_line(review.title)) or '(untitled)'}{severity}\n\n" + "\n".join(lines)
 
 
 def _section(title: str, body: str) -> str:
@@ -89,7 +106,7 @@ def _section(title: str, body: str) -> str:
 
 
 def _paragraph(text: str) -> str:
-    return text.strip()
+    return md_text(text.strip())
 
 
 def _one_line(text: str) -> str:
@@ -104,13 +121,12 @@ def _bullets(items: list[TextItem] | list[str]) -> str:
 def _bullet(text: str, mark: str = "-") -> str:
     """A list item; continuation lines are indented so they stay in the item."""
     pad = " " * (len(mark) + 1)
-    return f"{mark} " + text.strip().replace("\n", "\n" + pad)
+    return f"{mark} " + md_text(text.strip()).replace("\n", "\n" + pad)
 
 
 def _cell(text: str | None) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, line breaks as <br>."""
-    text = (text or "").strip().replace("\\", "\\\\").replace("|", "\\|")
-    return "<br>".join(line.strip() for line in text.split("\n"))
+    """Text safe inside a Markdown table cell: escaped (pipes too), line breaks as <br>."""
+    return "<br>".join(md_text(line.strip()) for line in (text or "").strip().split("\n"))
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -129,18 +145,18 @@ def _md_timeline(review: Review) -> str:
     table = _table(("Time", "Event", "Marker"), rows)
     spans = durations(review)
     lines = [f"- {label}: {show_duration(spans[key])}" for key, label in DURATION_LABELS]
-    return f"Times are in {review.timezone}.\n\n{table}\n\n" + "\n".join(lines)
+    return f"Times are in {md_text(review.timezone)}.\n\n{table}\n\n" + "\n".join(lines)
 
 
 def _md_five_whys(review: Review) -> str:
     whys = review.five_whys
     if not whys.problem.strip() and not whys.chains:
         return ""
-    parts = [f"Problem: {whys.problem.strip() or '-'}"]
+    parts = [f"Problem: {md_text(whys.problem.strip()) or '-'}"]
     for number, chain in enumerate(whys.chains, start=1):
         answers = [why for why in chain.whys if why.strip()]
         lines = [_bullet(why, f"{index}.") for index, why in enumerate(answers, start=1)]
-        lines.append(f"\nRoot cause: {_one_line(chain.root_cause) or '-'}")
+        lines.append(f"\nRoot cause: {md_text(_one_line(chain.root_cause)) or '-'}")
         parts.append(f"### Chain {number}\n\n" + "\n".join(lines))
     return "\n\n".join(parts)
 
@@ -162,8 +178,8 @@ def _md_questions(review: Review) -> str:
     for question in review.questions:
         if not question.text.strip():
             continue
-        answer = question.answer.strip() or "(not answered yet)"
-        entries.append(_bullet(question.text) + "\n  Answer: " + answer.replace("\n", "\n  "))
+        answer = question.answer.strip() or "(not answered yet)"  # escaped below, like the answer
+        entries.append(_bullet(question.text) + "\n  Answer: " + md_text(answer).replace("\n", "\n  "))
     return "\n".join(entries)
 
 
@@ -171,10 +187,10 @@ def _md_follow_up(review: Review) -> str:
     follow = review.follow_up
     lines = []
     if follow.held:
-        lines.append(f"- Held: {_one_line(follow.held)}")
+        lines.append(f"- Held: {md_text(_one_line(follow.held))}")
     if is_pending(review) or not follow.held:
         label = "Next follow-up" if follow.held else "Due"
-        lines.append(f"- {label}: {follow.due or '-'}")
+        lines.append(f"- {label}: {md_text(follow.due) or '-'}")
     if _followed_up(review):
         lines.append(f"- Progress: {progress(review).describe()}")
     if follow.notes.strip():
@@ -226,11 +242,11 @@ def render_client(review: Review, names: bool = False) -> str:
     """
     scrub = _scrubber(review, names)
     parts = [
-        f"# Post-mortem: {scrub(_one_line(review.title)) or '(untitled)'}",
+        f"# Post-mortem: {md_text(scrub(_one_line(review.title))) or '(untitled)'}",
         OPENING,
         _section("What happened", _client_happened(review, scrub)),
         _section("Root cause", _client_root_causes(review, scrub)),
-        _section("Impact", scrub(review.impact.strip())),
+        _section("Impact", _paragraph(scrub(review.impact))),
         _section("What we did well", _bullets([scrub(item.text) for item in review.went_well])),
         _section("What we could have done better", _bullets([scrub(i.text) for i in review.could_improve])),
         _section("What we have changed", _client_changes(review.actions, scrub)),
@@ -244,13 +260,10 @@ def render_client(review: Review, names: bool = False) -> str:
 
 def _client_happened(review: Review, scrub: Callable[[str], str]) -> str:
     events = [event for event in review.timeline if event.marker] or review.timeline
-    lines = [
-        f"- {show_time(event.at, review.timezone)}: {scrub(_one_line(event.text))}"
-        for event in events
-    ]
-    parts = [scrub(review.summary.strip())]
+    lines = [_bullet(f"{show_time(event.at, review.timezone)}: {scrub(_one_line(event.text))}") for event in events]
+    parts = [_paragraph(scrub(review.summary))]
     if lines:
-        parts.append(f"Timeline (times in {review.timezone}):\n\n" + "\n".join(lines))
+        parts.append(f"Timeline (times in {md_text(review.timezone)}):\n\n" + "\n".join(lines))
     parts.append(_client_durations(review))
     return "\n\n".join(part for part in parts if part)
 
@@ -326,7 +339,7 @@ def _client_follow_up(review: Review, scrub: Callable[[str], str]) -> list[str]:
         elif action.status == "dropped":
             lines.append(_bullet(f"No longer planned: {what}." + (f" Why: {note}" if note else "")))
     held = review.follow_up.held
-    opening = f"At our follow-up on {held}, here is what we implemented and how it is working:" if held else (
+    opening = f"At our follow-up on {md_text(held)}, here is what we implemented and how it is working:" if held else (
         "Here is what we have implemented so far and how it is working:"
     )
     body = opening + "\n\n" + ("\n".join(lines) if lines else NONE)
@@ -338,10 +351,10 @@ def _client_review_date(review: Review) -> str:
     if review.follow_up.held and not is_pending(review):
         return "Every change we committed to has been reviewed; none is still waiting."
     if review.follow_up.held:
-        return f"We will review the changes still in progress again on {due}."
+        return f"We will review the changes still in progress again on {md_text(due)}."
     if not due:
         return "We will set a date to review how well these changes work."
-    return f"We will review how well these changes work on {due}."
+    return f"We will review how well these changes work on {md_text(due)}."
 
 
 def _client_questions(review: Review, scrub: Callable[[str], str]) -> str:
@@ -351,7 +364,7 @@ def _client_questions(review: Review, scrub: Callable[[str], str]) -> str:
             continue
         entry = _bullet(scrub(question.text))
         if question.answer.strip():
-            entry += "\n  Answer: " + scrub(question.answer.strip()).replace("\n", "\n  ")
+            entry += "\n  Answer: " + md_text(scrub(question.answer.strip())).replace("\n", "\n  ")
         entries.append(entry)
     return "\n".join(entries)
 

@@ -31,7 +31,7 @@ from tui_helpers import (
 )
 
 from store.db import ReviewStore
-from store.render import render_markdown
+from store.render import md_text, render_markdown
 
 HOSTILE = "[bold]x[/bold] [@click=app.quit]x[/] [/] [red"
 PIECES = ("[bold]x[/bold]", "[@click=app.quit]x[/]", "[/]", "[red")
@@ -250,7 +250,7 @@ async def test_markup_typed_as_a_question_on_summary_is_stored_and_shown_literal
     question = stored(path)["questions"][0]
     assert (question["text"], question["answer"]) == (HOSTILE, "[/]")
     markdown = render_markdown(ReviewStore(path).get("pm-1"))
-    assert f"- {HOSTILE}\n  Answer: [/]" in markdown
+    assert f"- {md_text(HOSTILE)}\n  Answer: {md_text('[/]')}" in markdown  # escaped: shown literally
 
 
 async def test_markup_in_every_section_shows_literally_in_the_summary_preview(tmp_path):

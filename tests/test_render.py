@@ -114,7 +114,7 @@ def test_markdown_has_every_section_in_order(review):
     positions = [text.index(heading) for heading in MARKDOWN_SECTIONS]
     assert positions == sorted(positions)
     first = text.splitlines()[0]
-    assert first == "# Incident review: Checkout API returned HTTP 500s | during Sam's deploy (SEV2)"
+    assert first == "# Incident review: Checkout API returned HTTP 500s \\| during Sam's deploy (SEV2)"  # | escaped
     for fact in ("Review date: 2026-11-21", "Write-up owner: Lee Chen", "Facilitator: Dana Scully",
                  "Participants: Dana Scully, Lee Chen, Sam", "Timezone: Europe/Berlin"):
         assert fact in text
@@ -184,8 +184,11 @@ def test_markdown_project_without_severity():
 
 
 def test_markdown_keeps_markup_looking_text_literal():
+    from markdown_it import MarkdownIt
+
     review = make_review(summary="[bold]x[/] and [@click=app.quit]quit[/]")
-    assert "[bold]x[/] and [@click=app.quit]quit[/]" in render_markdown(review)
+    html = MarkdownIt("commonmark").render(render_markdown(review))
+    assert "<p>[bold]x[/] and [@click=app.quit]quit[/]</p>" in html
 
 
 def test_markdown_without_markers_shows_unknown_durations():
