@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -19,7 +19,27 @@ from store.model import STEP_TITLES, STEPS
 from tui.line_input import LineInput
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class AnswersOnce:
+    """A screen that is dismissed once: keys typed at once (Enter, Enter) must not dismiss it twice.
+
+    A second dismiss would call the caller back again and pop the screen
+    under this one as well.
+    """
+
+    _answered = False
+
+    def dismiss(self, result=None):
+        if self._answered or not self.is_attached or self.app.screen is not self:
+            return None
+        self._answered = True
+        return super().dismiss(result)
+
+
+class Dialog(AnswersOnce, ModalScreen[ScreenResultType]):
+    """The base of every modal dialog here."""
+
+
+class ConfirmDialog(Dialog[bool]):
     """Ask before anything is destroyed; Cancel has the focus, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
@@ -48,7 +68,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class HelpDialog(ModalScreen[None]):
+class HelpDialog(Dialog[None]):
     """A step's help: what it is for, the questions to ask, the keys."""
 
     BINDINGS = [
@@ -74,7 +94,7 @@ class HelpDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class GoToStepDialog(ModalScreen[str | None]):
+class GoToStepDialog(Dialog[str | None]):
     """Pick a step to jump to; the caller decides whether moving forward is allowed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
@@ -107,7 +127,7 @@ class GoToStepDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PromptDialog(ModalScreen[str | None]):
+class PromptDialog(Dialog[str | None]):
     """Ask for one line of text (a file path, a number of minutes), with a default typed in."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
@@ -131,7 +151,7 @@ class PromptDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class GroundRulesDialog(ModalScreen[bool]):
+class GroundRulesDialog(Dialog[bool]):
     """The blameless ground rules, confirmed by the facilitator before setup."""
 
     BINDINGS = [Binding("escape", "not_yet", "Not now", id="not-now")]
@@ -159,7 +179,7 @@ class GroundRulesDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class TooSmallScreen(ModalScreen[None]):
+class TooSmallScreen(Dialog[None]):
     """Shown instead of a broken layout when the terminal is smaller than 60x20."""
 
     def compose(self) -> ComposeResult:

@@ -27,6 +27,7 @@ from store.ops import Set, apply
 from tui.key_footer import KeyFooter
 from tui.text import show_text
 from tui.text_sync import TextSync, replace_text
+from screens.dialogs import AnswersOnce
 from tui.line_input import LineInput
 
 HELP = """
@@ -73,7 +74,7 @@ def detail(error: InvalidField) -> str:
     return str(error).removeprefix(f"{error.field}: ")
 
 
-class FollowUpScreen(Screen):
+class FollowUpScreen(AnswersOnce, Screen):
     """Walks the actions of one review and records a decision on each."""
 
     BINDINGS = [

@@ -420,9 +420,12 @@ class StepScreen(Facilitation, Screen):
 
     def refresh_checks(self) -> None:
         """Show the step's problems in the panel, beside the fields, and in the indicator."""
+        panels = self.composed(CheckPanel)
+        if not panels or not panels[0].is_attached:
+            return  # not composed yet, or being torn down
         problems = self.problems
         shown = [p for p in problems if p.level == "error"] if self.app.presenter else problems
-        self.composed(CheckPanel)[0].show(shown)
+        panels[0].show(shown)
         visible = [p for p in problems if self.shows_inline(p)]
         for field in self.composed(Field):
             field.show_problems(visible)

@@ -15,9 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from screens.dialogs import Dialog
 from store.timeline import show_time
 from store.timeline_paste import PastePreview, parse_paste
 from tui.key_footer import KeyFooter
@@ -25,7 +25,7 @@ from tui.key_footer import KeyFooter
 HINT = "Paste a chat, log lines or notes; lines starting with a time become events."
 
 
-class TimelinePasteDialog(ModalScreen[PastePreview | None]):
+class TimelinePasteDialog(Dialog[PastePreview | None]):
     """A box to paste into, and the events it would add; F2 adds them, Escape adds nothing."""
 
     DEFAULT_CSS = """

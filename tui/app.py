@@ -30,6 +30,8 @@ from store.errors import StoreError
 from store.model import Review
 from store.sanitize import visible
 from tui.commands import ReviewCommands
+from tui import textual_fixes  # noqa: F401  (patches the pinned Textual where random keys crashed it)
+from tui.crash_log import write_crash_log
 from tui.saver import DELAY, Saver
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
@@ -84,6 +86,7 @@ class PostmortemApp(App[int]):
         self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_stored,
                            deliver=self._deliver, on_sending=self._sending, on_settled=self.show_save_state)
         self.recovery_path: Path | None = None  # where unsaved edits went at exit, if any
+        self.crash_log: Path | None = None  # where an unexpected error was written, if one ended the app
         self.start = start
         self.start_review_id = review_id
         self.new_kind = kind
@@ -402,16 +405,21 @@ class PostmortemApp(App[int]):
             self.exit(128 + number)
 
     def _handle_exception(self, error: Exception) -> None:
-        """A crash must not lose typing: write pending edits before Textual shuts down.
+        """A crash must not lose typing nor pass for a clean exit: save, log the traceback, exit 1.
 
         (A private hook of the pinned Textual version; it is the one place every
-        unhandled error passes through.)
+        unhandled error passes through.)  The traceback goes to the log, not to
+        the user's screen; ``run_app`` names the log.
         """
         try:
             self.save_before_leaving()
         except Exception:  # the crash report matters more than a second error
             pass
-        super()._handle_exception(error)
+        if self.crash_log is None:
+            self.crash_log = write_crash_log(error, self.recovery_directories())
+        super()._handle_exception(error)  # sets the return code to 1 and shuts down
+        if self.crash_log is not None:
+            self._exit_renderables.clear()
 
     # Terminal size --------------------------------------------------------------
 
@@ -453,10 +461,13 @@ def run_app(store: ReviewStore, args: Namespace) -> int:
     # collector from walking them again and again while Textual starts up.
     gc.freeze()
     result = app.run()
+    if app.crash_log is not None:
+        print(visible(f"postmortem: an unexpected error ended the app ({type(app._exception).__name__}); "
+                      f"what was typed was saved first; the details are in {app.crash_log}"), file=sys.stderr)
     if app.recovery_path is not None:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure or 'see above'}); "
                       f"they are in {app.recovery_path}"), file=sys.stderr)
     elif app.saver.has_pending:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
                       "could be written"), file=sys.stderr)
-    return result if isinstance(result, int) else 0
+    return app.return_code or (result if isinstance(result, int) else 0)

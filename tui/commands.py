@@ -14,8 +14,10 @@ class ReviewCommands(Provider):
     """Commands of the current screen: next step, go to a step, export, new review ..."""
 
     def _commands(self) -> list[tuple[str, object, str]]:
-        commands = getattr(self.screen, "palette_commands", None)
-        return list(commands()) if commands else []
+        screen = self.screen
+        commands = getattr(screen, "palette_commands", None)
+        return [(name, _while_showing(screen, callback), help_text) for name, callback, help_text in
+                (commands() if commands else [])]
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
@@ -27,3 +29,20 @@ class ReviewCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _while_showing(screen, callback):
+    """``callback``, run once, and only while ``screen`` is still the one shown.
+
+    Keys typed at once (ctrl+p, Enter, Enter) can choose a command twice; the
+    second must not act again, nor on a screen the first one replaced.
+    """
+    ran = False
+
+    def run() -> None:
+        nonlocal ran
+        if not ran and screen.is_attached and screen.app.screen is screen:
+            ran = True
+            callback()
+
+    return run
