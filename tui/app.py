@@ -385,6 +385,10 @@ class PostmortemApp(App[int]):
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (tests run the app in one): nothing to install
 
+    def terminal_gone(self) -> None:
+        """The terminal went away without a SIGHUP (it was not the controlling terminal): leave as on a hang-up."""
+        self._save_and_leave(signal.SIGHUP)
+
     def _save_and_leave(self, number: int) -> None:
         """Write pending edits, then leave; after a hang-up, leave at once.
 

@@ -1,4 +1,4 @@
-"""The terminal driver: Textual's own (Linux/macOS), with pastes that arrive as text.
+"""The terminal driver: Textual's own (Linux/macOS), with pastes that arrive as text, and an end.
 
 Textual's parser reads an ``ESC`` inside a bracketed paste as the start of a
 key sequence and replays the rest of the paste as keystrokes: a coloured log
@@ -6,6 +6,10 @@ pasted into a field ran commands (a BEL became ctrl+g) and only a fragment was
 stored.  Here the text between the paste brackets passes the store's sanitiser
 before the parser sees it, so a paste arrives whole as one ``Paste`` event,
 with its escape sequences removed and nothing executed.
+
+When reading the terminal fails or ends (it was closed, and it was not the
+controlling terminal, so no SIGHUP came), Textual's loop spun at 100% CPU
+forever; here the app is told, and saves and leaves as on a hang-up.
 """
 
 from __future__ import annotations
@@ -65,10 +69,32 @@ def _cut_bracket(data: str) -> str:
     return ""
 
 
+class _TerminalGone(Exception):
+    """Reading the terminal failed or found its end."""
+
+
 class TerminalDriver(LinuxDriver):
-    """Textual's driver, reading input through a :class:`PasteCleaner`."""
+    """Textual's driver, reading input through a :class:`PasteCleaner`, and ending when the terminal does."""
 
     def run_input_thread(self) -> None:
+        """Textual's input loop, then the app's ``terminal_gone`` if the terminal went away."""
+        try:
+            self._read_input()
+        except _TerminalGone:
+            gone = getattr(self._app, "terminal_gone", None)
+            if gone is not None and not self.exit_event.is_set():  # not while the app is leaving anyway
+                self._loop.call_soon_threadsafe(gone)
+
+    def _read(self) -> bytes:
+        try:
+            data = os.read(self.fileno, 1024 * 4)
+        except OSError:  # EIO: the other side of the terminal is closed
+            raise _TerminalGone() from None
+        if not data:
+            raise _TerminalGone()
+        return data
+
+    def _read_input(self) -> None:
         """Textual's input loop (of the pinned version), with pastes cleaned before parsing."""
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
@@ -79,10 +105,7 @@ class TerminalDriver(LinuxDriver):
         def process(selector_events, final: bool = False) -> None:
             for index, (_key, mask) in enumerate(selector_events):
                 if mask & selectors.EVENT_READ:
-                    data = decode(os.read(self.fileno, 1024 * 4), final=final and index == len(selector_events) - 1)
-                    if not data:
-                        break
-                    data = cleaner.feed(data)
+                    data = cleaner.feed(decode(self._read(), final=final and index == len(selector_events) - 1))
                     for event in parser.feed(data) if data else ():  # "" would tell the parser the input ended
                         self.process_message(event)
             for event in parser.tick():
