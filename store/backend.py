@@ -69,8 +69,13 @@ class Backend(ABC):
         return self.read_documents(ReviewSummary.from_dict)
 
     def list_reviews(self) -> list[Review]:
-        """Every review, newest first (for statistics)."""
-        return self.read_documents(Review.from_dict)
+        """Every review that can be read, newest first (for statistics); damaged ones are left out."""
+        return [review for review in self.read_documents(_readable) if review is not None]
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """Each review that cannot be read, with why: (id, the message naming file, field and item)."""
+        return [found for found in self.read_documents(lambda doc: (doc.get("id"), doc.get("damaged")))
+                if found[1]]
 
     @abstractmethod
     def version(self, review_id: str | None = None) -> object:
@@ -82,3 +87,7 @@ class Backend(ABC):
     @abstractmethod
     def restore_backup(self, review_id: str) -> None:
         """Put a review's last good version back in place of a damaged one (the damaged one is kept)."""
+
+
+def _readable(doc: dict) -> Review | None:
+    return None if doc.get("damaged") else Review.from_dict(doc)

@@ -41,6 +41,7 @@ from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
 from store.model import SCHEMA, Review
 from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, now, restore_backup, shape_problem
+from store.validate import is_counter, stored_problem
 from store.storage import (
     FILE_MODE,
     ParseError,
@@ -226,8 +227,9 @@ class ReviewStore(Backend):
         raw = read_bytes(self.archive_file)
         if raw:
             try:
-                counter = int(parse(raw).get("next_review") or 1)
-            except (ParseError, AttributeError, TypeError, ValueError):
+                found = parse(raw).get("next_review")
+                counter = found if is_counter(found) else 1  # a lost or mangled counter: the files say
+            except (ParseError, AttributeError):
                 counter = 1
         used = [int(m.group(1)) for name in os.listdir(self.root) if (m := _ANY_REVIEW_NAME.match(name))]
         return max([counter, *(number + 1 for number in used)])
@@ -285,7 +287,7 @@ class ReviewStore(Backend):
         path = self.root / f"pm-{number}.json"
         try:
             data = parse(read_bytes(path) or b"")
-            if shape_problem(data) is None and schema_of(data) == SCHEMA:
+            if shape_problem(data) is None and schema_of(data) == SCHEMA and stored_problem(data) is None:
                 doc = (data.get("reviews") or {}).get(str(number))
                 if isinstance(doc, dict):
                     return doc
@@ -293,7 +295,7 @@ class ReviewStore(Backend):
         except (ParseError, StoreError, OSError) as error:
             reason = "written by a newer postmortem" if isinstance(error, NewerSchema) else "damaged"
             return {"id": review_id, "title": f"({reason}: postmortem open {review_id} says what to do)",
-                    "updated": ""}
+                    "updated": "", "damaged": str(error)}
 
     def _load_index(self) -> dict[str, tuple[Any, dict]]:
         """The index as last written by any process; empty when missing or unreadable (it is rebuilt)."""
@@ -333,7 +335,7 @@ class ReviewStore(Backend):
                 write_durably(path, dump(single), backup_path_for(path))
         meta = next(iter((data.get("meta") or {}).values()), {}) or {}
         top = max((int(key) for key in reviews), default=0)
-        next_review = max(int(meta.get("next_review") or 1), top + 1)
+        next_review = max(meta["next_review"] if is_counter(meta.get("next_review")) else 1, top + 1)
         self._write_archive_file(next_review, migrated_from=str(self.legacy), migrated=now())
 
 

@@ -40,6 +40,7 @@ from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import migrate, number_items, schema_of
 from store.model import SCHEMA, Review, ReviewSummary, new_review
 from store.sanitize import quote
+from store.validate import meta_problem, stored_problem
 from store.storage import (
     FILE_MODE,
     DurableJSONStorage,
@@ -87,6 +88,8 @@ def shape_problem(data: Any) -> str | None:
         for key, doc in table.items():
             if not key.isdigit() or not isinstance(doc, dict):
                 return f"table {quote(name)} has a malformed document {quote(key)}"
+            if name == "meta" and meta_problem(doc):
+                return meta_problem(doc)
     schema = schema_of(data)
     if not isinstance(schema, int) or isinstance(schema, bool):
         return f"schema {quote(schema)} is not a number"
@@ -281,6 +284,9 @@ class SingleFileStore:
                 raise _NeedsMigration()
             data = migrate(data, self.path)
             self._migrated = True
+        problem = stored_problem(data)
+        if problem:
+            raise self._corrupt(problem)
         return data
 
     # -- helpers ------------------------------------------------------------

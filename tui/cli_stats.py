@@ -8,9 +8,11 @@ lays them out, and the statistics screen lays out the very same ones.
 from __future__ import annotations
 
 import json
+import sys
 from argparse import Namespace
 from datetime import date
 
+from store.sanitize import visible
 from store.stats import ArchiveStats, QuarterStats, archive_stats, show_rate
 from store.timeline import show_duration
 
@@ -25,6 +27,8 @@ COMPLETION_NOTE = "dropped actions are left out"
 
 def stats(args: Namespace, store) -> int:
     """Print the statistics of every review in ``store``; exit 0 (even when there are none)."""
+    for review_id, why in store.damaged():  # left out, and said so, rather than failing for every review
+        print(visible(f"postmortem: warning: {review_id} is left out: {why}"), file=sys.stderr)
     reviews = [review for review in store.list_reviews() if getattr(args, "kind", None) in (None, review.kind)]
     figures = archive_stats(reviews, date.today())
     if args.json:

@@ -1,0 +1,130 @@
+"""What a stored review's values must be, checked when a file is read.
+
+A hand-edited file can hold the right tables with the wrong values inside
+(``"actions": [1, 2]``, ``"title": 5``, ``"at": 5``); read as is, they gave
+tracebacks in export, check and stats.  :func:`review_problem` names the first
+such value (field and item), so the store can refuse that one review with a
+clear message and keep every other review usable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from store.model import ITEM_LISTS
+from store.ops import ITEM_FIELDS
+from store.sanitize import quote, quote_key
+
+REVIEW_TEXTS = ("id", "kind", "title", "severity", "timezone", "review_date", "owner", "facilitator",
+                "summary", "impact", "step", "created", "updated")
+TEXT_LISTS = ("participants", "tags", "cut_short", "redact")
+# Counters are written back as JSON numbers; beyond this they stop being exact (and orjson refuses 2**64).
+LARGEST_COUNTER = 2**53
+
+
+def type_name(value: Any) -> str:
+    """A JSON type name for messages."""
+    names = {dict: "an object", list: "a list", str: "a text", bool: "true/false",
+             int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def is_counter(value: Any) -> bool:
+    """True for a usable id counter (``next_review``, ``next_item``): a whole number from 1 up."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= LARGEST_COUNTER
+
+
+def review_problem(doc: dict) -> str | None:
+    """The first value of a stored review of the wrong type, as ``field: expected ..., got ...``; else None."""
+    return next(_problems(doc), None)
+
+
+def stored_problem(data: dict) -> str | None:
+    """The first wrong value in a review file's reviews (``review pm-N, field: ...``), or None."""
+    for key, doc in (data.get("reviews") or {}).items():
+        problem = review_problem(doc)
+        if problem:
+            return f"review pm-{key}, {problem}"
+    return None
+
+
+def meta_problem(meta: dict) -> str | None:
+    """What is wrong with a file's ``meta`` document (its schema is checked elsewhere), or None."""
+    if "next_review" in meta and not is_counter(meta["next_review"]):
+        return f"meta.next_review: {quote(meta['next_review'])} is not a review number"
+    return None
+
+
+def _problems(doc: dict):
+    for name in REVIEW_TEXTS:
+        yield from _text(name, doc.get(name))
+    for name in TEXT_LISTS:
+        yield from _list(name, doc.get(name), _text)
+    if not isinstance(doc.get("ground_rules_confirmed", False), bool):
+        yield _wrong("ground_rules_confirmed", "true or false", doc["ground_rules_confirmed"])
+    yield from _timeboxes(doc.get("timeboxes"))
+    if "next_item" in doc and not is_counter(doc["next_item"]):
+        yield f"next_item: {quote(doc['next_item'])} is not an item number"
+    whys = doc.get("five_whys")
+    yield from _object("five_whys", whys, {"problem": _text})
+    follow = doc.get("follow_up")
+    yield from _object("follow_up", follow, {"due": _text, "held": _text, "notes": _text})
+    for name in ITEM_LISTS:
+        holder = whys if name == "five_whys.chains" else doc
+        items = holder.get(name.rsplit(".", 1)[-1]) if isinstance(holder, dict) else None
+        yield from _list(name, items, _item)
+
+
+def _wrong(path: str, expected: str, value: Any) -> str:
+    return f"{path}: expected {expected}, got {type_name(value)}"
+
+
+def _text(path: str, value: Any):
+    if value is not None and not isinstance(value, str):
+        yield _wrong(path, "a text", value)
+
+
+def _list(path: str, value: Any, check):
+    if value is None:
+        return
+    if not isinstance(value, list):
+        yield _wrong(path, "a list", value)
+        return
+    for index, entry in enumerate(value):
+        yield from check(f"{path}[{index}]", entry)
+
+
+def _object(path: str, value: Any, fields: dict):
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        yield _wrong(path, "an object", value)
+        return
+    for name, check in fields.items():
+        yield from check(f"{path}.{name}", value.get(name))
+
+
+def _timeboxes(value: Any):
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        yield _wrong("timeboxes", "an object of step: minutes", value)
+        return
+    for step, minutes in value.items():
+        if not isinstance(minutes, int) or isinstance(minutes, bool):
+            yield _wrong(f"timeboxes.{quote_key(step)}", "a number of minutes", minutes)
+
+
+def _item(path: str, item: Any):
+    if isinstance(item, str):
+        return  # a plain string stands for an item (the model reads it so)
+    if not isinstance(item, dict):
+        yield _wrong(path, "an object", item)
+        return
+    list_name = path.rsplit("[", 1)[0]
+    yield from _text(f"{path}.id", item.get("id"))
+    for name in ITEM_FIELDS[list_name]:
+        if name == "whys":
+            yield from _list(f"{path}.whys", item.get("whys"), _text)
+        else:
+            yield from _text(f"{path}.{name}", item.get(name))
