@@ -85,8 +85,11 @@ class Backend(ABC):
         """
 
     @abstractmethod
-    def restore_backup(self, review_id: str) -> None:
-        """Put a review's last good version back in place of a damaged one (the damaged one is kept)."""
+    def restore_backup(self, review_id: str, force: bool = False) -> None:
+        """Put a review's last good version back in place of a damaged one (the damaged one is kept).
+
+        A review that is not damaged is refused unless ``force``; ids are never handed out twice after it.
+        """
 
 
 def _readable(doc: dict) -> Review | None:

@@ -186,10 +186,15 @@ class ReviewStore(Backend):
             return None
         return _stat_key(info)
 
-    def restore_backup(self, review_id: str) -> None:
-        """Put ``pm-N.json.bak`` back in place of a damaged ``pm-N.json`` (kept as ``.corrupt-<time>``)."""
+    def restore_backup(self, review_id: str, force: bool = False) -> None:
+        """Put ``pm-N.json.bak`` back in place of a damaged ``pm-N.json`` (kept as ``.corrupt-<time>``).
+
+        A healthy file is refused unless ``force``.
+        """
         number = _number(review_id)
-        restore_backup(self.root / f"pm-{number}.json", self._lock_path(number))
+        if not (self.root / f"pm-{number}.json").exists() and not self.backup_path(review_id).exists():
+            raise UnknownReview(review_id)
+        restore_backup(self.root / f"pm-{number}.json", self._lock_path(number), force)
         with self._mutex:
             self._files.pop(number, None)
 

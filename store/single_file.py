@@ -40,9 +40,10 @@ from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import migrate, number_items, schema_of
 from store.model import SCHEMA, Review, ReviewSummary, new_review
 from store.sanitize import quote
-from store.validate import meta_problem, stored_problem
+from store.validate import is_counter, meta_problem, stored_problem
 from store.storage import (
     FILE_MODE,
+    dump,
     DurableJSONStorage,
     ParseError,
     make_private_dir,
@@ -227,10 +228,13 @@ class SingleFileStore:
         """Where the last good version of the file is kept (the app offers it when the file is corrupt)."""
         return backup_path_for(self.path)
 
-    def restore_backup(self) -> None:
-        """Put the last good backup in place of the file; the replaced file is kept as ``<name>.corrupt-<time>``."""
+    def restore_backup(self, force: bool = False) -> None:
+        """Put the last good backup in place of the damaged file (kept as ``<name>.corrupt-<time>``).
+
+        A healthy file is refused unless ``force``: restoring would undo its last change.
+        """
         with self._locked():
-            _restore(self.path)
+            _restore(self.path, force)
             self._storage.forget()
 
     # -- transactions -------------------------------------------------------
@@ -316,29 +320,48 @@ class SingleFileStore:
         return number
 
 
-def restore_backup(path: str | Path, lock_path: Path | None = None) -> None:
+def restore_backup(path: str | Path, lock_path: Path | None = None, force: bool = False) -> None:
     """Put the last good backup of ``path`` in place; for when the file is too corrupt to open a store.
 
-    The replaced file is kept beside it as ``<name>.corrupt-<time>``.
+    The replaced file is kept beside it as ``<name>.corrupt-<time>``; a
+    healthy file is refused unless ``force``.
     """
     path = Path(path).expanduser().absolute()
     lock = FileLock(str(lock_path or lock_path_for(path)), mode=FILE_MODE, thread_local=False)
     with lock.acquire(poll_interval=LOCK_POLL):
-        _restore(path)
+        _restore(path, force)
 
 
-def _restore(path: Path) -> None:
-    """Check the backup, set the current file aside, write the backup's bytes over it (caller holds the lock)."""
+def file_problem(raw: bytes) -> str | None:
+    """Why these bytes are not a usable review file (not JSON, wrong shape, wrong values), or None."""
+    try:
+        data = parse(raw)
+    except ParseError as error:
+        return f"not JSON: {error}"
+    return shape_problem(data) or stored_problem(data)
+
+
+def _restore(path: Path, force: bool = False) -> None:
+    """Check the backup, set the current file aside, write the backup over it (caller holds the lock).
+
+    The restored file's id counters are moved past every id the replaced file
+    shows, so no review or item id is handed out twice.
+    """
     backup = backup_path_for(path)
-    raw = read_bytes(backup)
+    try:
+        raw = read_bytes(backup)
+    except IsADirectoryError:
+        raise StoreError(f"{path}: its backup {backup} is a directory, not a file; nothing was restored") from None
     if raw is None:
         raise StoreError(f"{path}: there is no backup to restore ({backup} does not exist)")
-    try:
-        problem = shape_problem(parse(raw))
-    except ParseError as error:
-        problem = f"not JSON: {error}"
+    problem = file_problem(raw)
     if problem:
         raise CorruptFile(backup, problem, None)
+    current = read_bytes(path)
+    if current and not force and file_problem(current) is None:
+        raise StoreError(f"{path} is not damaged; restoring its backup would undo its last change "
+                         "(add --force to do it anyway)")
+    raw = _past_counters(raw, current or b"")
     if path.exists():
         aside = path.with_name(f"{path.name}.corrupt-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}")
         try:
@@ -346,3 +369,20 @@ def _restore(path: Path) -> None:
         except OSError:
             shutil.copy2(path, aside)
     write_durably(path, raw)
+
+
+_ITEM_NUMBERS = re.compile(rb'"(?:next_item"\s*:\s*|id"\s*:\s*"i)(\d{1,15})')
+_REVIEW_NUMBERS = re.compile(rb'"next_review"\s*:\s*(\d{1,15})')
+
+
+def _past_counters(raw: bytes, replaced: bytes) -> bytes:
+    """The backup ``raw`` with its counters past every number ``replaced`` shows (read even if it is damaged)."""
+    items = max((int(n) + 1 for n in _ITEM_NUMBERS.findall(replaced)), default=1)
+    reviews = max((int(n) for n in _REVIEW_NUMBERS.findall(replaced)), default=1)
+    data = parse(raw)
+    for doc in (data.get("reviews") or {}).values():
+        doc["next_item"] = max(doc.get("next_item") if is_counter(doc.get("next_item")) else 1, items)
+    for meta in (data.get("meta") or {}).values():
+        if "next_review" in meta:
+            meta["next_review"] = max(meta["next_review"], reviews)
+    return dump(data)

@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a JSON file holding one review, a list of reviews, or JSON lines; - for standard input")
     restorer = commands.add_parser("restore", help="replace a damaged review file with its last good backup")
     restorer.add_argument("id", nargs="?", help="the review (without it: an old single-file archive that did not open)")
+    restorer.add_argument("--force", action="store_true",
+                          help="restore even a file that is not damaged (undoes its last change)")
 
     paste = commands.add_parser("timeline-import", help="add timeline events from pasted chat or log text")
     paste.add_argument("id")
@@ -301,13 +303,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     if args.id:
         store = ReviewStore(_db_path(args))
-        store.restore_backup(args.id)
+        store.restore_backup(args.id, force=args.force)
         path = store.review_path(args.id)
     else:
         root, path = archive_paths(_db_path(args))
         if not path.exists() or (root / ".archive" / "archive.json").exists():
             raise UsageError("say which review to restore, e.g. `postmortem restore pm-3` (the error that sent you here names it)")
-        restore_backup(path)
+        restore_backup(path, force=args.force)
     print(f"restored {path} from its last good backup; the replaced file was kept beside it")
     return 0
 
