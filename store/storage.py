@@ -121,10 +121,15 @@ def _snapshot(path: Path, backup: Path) -> None:
             return
     link = temp_path(path)
     try:
-        os.link(path, link)
-    except OSError:
-        shutil.copy2(path, link)
-    os.replace(link, backup)
+        try:
+            os.link(path, link)
+        except OSError:
+            shutil.copy2(path, link)
+        os.replace(link, backup)
+    except OSError as error:  # name the backup, not a temp file the user never sees (say .bak is a directory)
+        link.unlink(missing_ok=True)
+        raise OSError(error.errno, f"cannot keep the last good version as {backup}: {error.strerror}",
+                      str(backup)) from None
 
 
 def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
