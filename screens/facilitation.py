@@ -109,14 +109,17 @@ class Facilitation:
         self.show_panels()
         self.refresh_checks()
 
-    def action_toggle_solo(self) -> None:
-        """Switch the interview on or off for this and the following steps."""
+    async def action_toggle_solo(self) -> None:
+        """Switch the interview on or off for this and the following steps.
+
+        Awaited, so ctrl+f pressed twice at once never mounts a panel while the last one is still leaving.
+        """
         self.app.solo = not self.app.solo
         if self.app.solo:
-            self.query_one("#content").mount(InterviewPanel(self.STEP, id="interview"), before=0)
+            await self.query_one("#content").mount(InterviewPanel(self.STEP, id="interview"), before=0)
             self.call_after_refresh(self.focus_interview)
         else:
-            self.query(InterviewPanel).remove()
+            await self.query(InterviewPanel).remove()
         self.show_panels()
 
     def interview_text(self, question: Question) -> str:

@@ -105,3 +105,7 @@ async def test_a_palette_command_chosen_twice_at_once_runs_once(tmp_path):
     typed = "ctrl+p " + " ".join("space" if c == " " else c for c in "go to impact")
     screen = await run_keys_at_once(tmp_path, ["enter", "enter"], before=typed, start="open", review_id="pm-2")
     assert screen == "ImpactScreen"
+
+
+async def test_solo_switched_on_off_on_at_once_shows_one_interview(tmp_path):
+    assert await run_keys_at_once(tmp_path, ["ctrl+f"] * 3, start="open", review_id="pm-2") == "TimelineScreen"
