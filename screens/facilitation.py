@@ -57,8 +57,9 @@ class Facilitation:
         It changes only when one of them does (a second, or saved/saving), so
         typing does not redraw it per key.
         """
-        self.sub_title = (f"{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}  "
-                          f"{self.app.save_state()}")
+        read_only = "READ-ONLY (nothing typed is saved)  " if self.app.store.read_only else ""
+        self.sub_title = (f"{read_only}{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}  "
+                          f"{'' if read_only else self.app.save_state()}").rstrip()
 
     def action_pause_timer(self) -> None:
         self.timebox.toggle_pause()

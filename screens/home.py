@@ -113,7 +113,7 @@ class HomeScreen(Screen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "Reviews"
+        self.sub_title = "Reviews" + ("  READ-ONLY: nothing can be changed" if self.app.store.read_only else "")
         self._set_columns()
         self.query_one("#filter", Input).focus()
 

@@ -34,6 +34,8 @@ class Backend(ABC):
 
     #: Where the archive is, as a user would name it with ``--db`` (shown in messages).
     location: str
+    #: True when the archive may be read but not changed (its directory is read-only).
+    read_only: bool = False
 
     @abstractmethod
     def get(self, review_id: str) -> Review:

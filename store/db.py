@@ -25,6 +25,7 @@ the new layout is complete.  The old file is never changed.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import threading
@@ -47,6 +48,7 @@ from store.storage import (
     ParseError,
     dump,
     fsync_dir,
+    is_read_only,
     make_private_dir,
     parse,
     paused_gc,
@@ -115,12 +117,15 @@ class ReviewStore(Backend):
         self.path = self.root  # what messages name
         self.meta_dir = self.root / ".archive"
         self.locks = self.meta_dir / "locks"
-        make_private_dir(self.locks)
+        # A read-only archive is read (list, check, export, stats, the app), never locked or written.
+        self.read_only = is_read_only(self.root)
+        if not self.read_only:
+            make_private_dir(self.locks)
         self._archive_lock = FileLock(str(self.locks / "archive.lock"), mode=FILE_MODE, thread_local=False)
         self._mutex = threading.RLock()
         self._files: dict[int, SingleFileStore] = {}
         self._cache: dict[str, tuple[Any, dict]] | None = None
-        if self.legacy.exists() and not self.archive_file.exists():
+        if self.legacy.exists() and not self.archive_file.exists() and not self.read_only:
             with self._archive_lock.acquire(poll_interval=LOCK_POLL):
                 if not self.archive_file.exists():
                     self._migrate_legacy()
@@ -142,7 +147,14 @@ class ReviewStore(Backend):
         return self._file(review_id).get(review_id)
 
     def apply(self, review_id: str, *ops: operations.Operation) -> Change:
+        self._refuse_if_read_only()
         return self._file(review_id).apply(review_id, *ops)
+
+    def _refuse_if_read_only(self) -> None:
+        """A change to a read-only archive: PermissionError (the app keeps the edits and says why)."""
+        if self.read_only:
+            raise PermissionError(errno.EACCES, "read-only, so nothing was changed "
+                                  "(list, check, export and stats still work)", str(self.root))
 
     def create(self, doc: dict | None = None) -> Review:
         return next(self.create_many([doc]))
@@ -152,6 +164,7 @@ class ReviewStore(Backend):
 
         Ids reserved for reviews that are then not written (an error, a kill) are skipped, never reused.
         """
+        self._refuse_if_read_only()
         with self._archive_lock.acquire(poll_interval=LOCK_POLL):
             first = self._next_number()
             self._write_archive_file(next_review=first + len(docs))
@@ -164,6 +177,7 @@ class ReviewStore(Backend):
 
     def delete(self, review_id: str) -> None:
         """Set the review's file aside as ``pm-N.json.deleted`` (recoverable by hand, never listed)."""
+        self._refuse_if_read_only()
         review_file = self._file(review_id)
         with review_file._locked():
             if not review_file.path.exists():
@@ -191,6 +205,7 @@ class ReviewStore(Backend):
 
         A healthy file is refused unless ``force``.
         """
+        self._refuse_if_read_only()
         number = _number(review_id)
         if not (self.root / f"pm-{number}.json").exists() and not self.backup_path(review_id).exists():
             raise UnknownReview(review_id)
@@ -313,6 +328,8 @@ class ReviewStore(Backend):
 
     def _save_index(self, entries: dict[str, tuple[Any, dict]]) -> None:
         """Replace the index atomically; no fsync, since a lost or torn index is only rebuilt."""
+        if self.read_only:
+            return  # the index is only a cache
         raw = dump({"layout": LAYOUT, "entries": {name: [key, doc] for name, (key, doc) in entries.items() if key}})
         temp = temp_path(self.index_file)
         try:

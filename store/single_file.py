@@ -44,6 +44,7 @@ from store.validate import is_counter, meta_problem, stored_problem
 from store.storage import (
     FILE_MODE,
     dump,
+    is_read_only,
     DurableJSONStorage,
     ParseError,
     make_private_dir,
@@ -127,6 +128,10 @@ class SingleFileStore:
         self._storage: DurableJSONStorage = self._db.storage
         self._reviews = self._db.table("reviews")
         self._meta = self._db.table("meta")
+        self.read_only = is_read_only(self.path.parent)
+        if self.read_only:  # read, never locked nor cleaned up: a lock file could not even be created
+            self._check_without_lock()
+            return
         with self._locked():
             if not new:
                 remove_leftover_temp_files(self.path)
@@ -294,6 +299,14 @@ class SingleFileStore:
         return data
 
     # -- helpers ------------------------------------------------------------
+
+    def _check_without_lock(self) -> None:
+        """Read and check the file as it is (a read-only archive); one that needs migrating cannot be used."""
+        try:
+            self._storage.load()
+        except _NeedsMigration:
+            raise StoreError(f"{self.path} was written by an older postmortem and its directory is read-only, "
+                             "so it cannot be brought up to date; nothing was changed") from None
 
     def _corrupt(self, detail: str) -> CorruptFile:
         backup = self.backup_path()

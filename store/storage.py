@@ -22,6 +22,7 @@ the ``decode`` hook's business (see :mod:`store.db`).
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import secrets
@@ -83,6 +84,27 @@ def make_private_dir(directory: Path) -> None:
         os.chmod(new, DIR_MODE)  # mkdir's mode is filtered by the umask
 
 
+def is_read_only(path: Path) -> bool:
+    """True when ``path`` (a file or a directory) must not be written: it has no write permission for its owner,
+    or none for us.
+
+    By its mode too, since root may write anything: a file someone made
+    read-only is still not to be written.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return not info.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)
+
+
+def refuse_read_only(path: Path) -> None:
+    """PermissionError naming ``path`` (or its directory) when it is read-only; nothing is written then."""
+    for target in (path, path.parent):
+        if is_read_only(target):
+            raise PermissionError(errno.EACCES, "read-only, so nothing was changed", str(target))
+
+
 def fsync_dir(directory: Path) -> None:
     """Make a rename in ``directory`` durable (it lives in the directory, not the file)."""
     fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -139,6 +161,7 @@ def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
     write (nothing to keep yet) leaves a copy of itself there, so a file that is
     damaged later always has a good backup to offer.
     """
+    refuse_read_only(path)
     temp = temp_path(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
     try:
