@@ -49,6 +49,7 @@ from store.storage import (
     dump,
     fsync_dir,
     is_read_only,
+    link_target,
     make_private_dir,
     parse,
     paused_gc,
@@ -219,7 +220,8 @@ class ReviewStore(Backend):
     def _file(self, review_id: str) -> SingleFileStore:
         """The open file of an existing review; UnknownReview when there is none."""
         number = _number(review_id)
-        if not (self.root / f"pm-{number}.json").exists():
+        path = link_target(self.root / f"pm-{number}.json")  # a dangling link is named, not taken for no review
+        if not path.exists():
             raise UnknownReview(review_id)
         return self._open_file(number)
 

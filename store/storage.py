@@ -128,7 +128,7 @@ def _copy_owner(fd: int, like: Path) -> None:
 
 
 def _snapshot(path: Path, backup: Path) -> None:
-    """Make ``backup`` the current ``path`` (a hard link; a copy where links are not supported).
+    """Make ``backup`` the current ``path`` (a hard link; a copy where links are not supported, or across disks).
 
     An empty file holds nothing worth keeping and would not be a good backup.
     """
@@ -141,7 +141,7 @@ def _snapshot(path: Path, backup: Path) -> None:
     except FileNotFoundError:
         if not path.exists():
             return
-    link = temp_path(path)
+    link = temp_path(backup)
     try:
         try:
             os.link(path, link)
@@ -159,8 +159,11 @@ def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
 
     With ``backup``, the file being replaced is kept there first; the very first
     write (nothing to keep yet) leaves a copy of itself there, so a file that is
-    damaged later always has a good backup to offer.
+    damaged later always has a good backup to offer.  A ``path`` that is a
+    symbolic link is written through: its target is replaced, in its own
+    directory, and the link stays.
     """
+    path = link_target(path)
     refuse_read_only(path)
     temp = temp_path(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), FILE_MODE)
@@ -179,6 +182,17 @@ def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
     fsync_dir(path.parent)
     if backup is not None and not backup.exists():
         write_durably(backup, raw)  # a copy, not a link: damage to the file in place must spare it
+
+
+def link_target(path: Path) -> Path:
+    """``path``, or the file a symbolic link at ``path`` points to (which must exist: a dangling link is refused)."""
+    if not os.path.islink(path):
+        return path
+    target = Path(os.path.realpath(path))
+    if not target.exists():
+        raise FileNotFoundError(errno.ENOENT, f"it is a link to {target}, which does not exist; nothing was "
+                                "written (point the link at the review file, or remove it)", str(path))
+    return target
 
 
 def read_bytes(path: Path) -> bytes | None:
