@@ -210,8 +210,28 @@ ONE_LINE_TEXTS = {"title", "five_whys.problem", "timeline.text", "actions.what",
 PLAIN_KEY = {name: "text" for name in ITEM_LISTS} | {"actions": "what", "five_whys.chains": "whys"}
 
 
-def apply(doc: dict, op: Operation) -> str | None:
-    """Apply one operation to a stored document in place; returns an added item's id."""
+def apply_all(doc: dict, ops: list[Operation] | tuple[Operation, ...]) -> list[str]:
+    """Apply operations in order, in place; the ids their Add ops assigned.
+
+    The timeline is sorted once at the end, not after each op: 10,000 pasted
+    events were 10,000 sorts of a growing timeline (quadratic), under the lock.
+    """
+    added = [item_id for op in ops if (item_id := apply(doc, op, sort=False)) is not None]
+    if any(getattr(op, "list", None) == "timeline" for op in ops):
+        _sort_timeline(doc)
+    return added
+
+
+def _sort_timeline(doc: dict) -> None:
+    tz_name = doc.get("timezone", "UTC")
+    _items(doc, "timeline").sort(key=lambda event: sort_key(event, tz_name))
+
+
+def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
+    """Apply one operation to a stored document in place; returns an added item's id.
+
+    ``sort``: keep the timeline in time order (``apply_all`` sorts once instead).
+    """
     if isinstance(op, Set):
         _set(doc, op.field, op.value, op.base)
         return None
@@ -232,8 +252,8 @@ def apply(doc: dict, op: Operation) -> str | None:
         items.insert(target, items.pop(index))
     elif isinstance(op, Remove):
         items.pop(_index(items, op))
-    if op.list == "timeline":
-        items.sort(key=lambda event: sort_key(event, doc.get("timezone", "UTC")))
+    if op.list == "timeline" and sort:
+        _sort_timeline(doc)
     return added
 
 

@@ -197,10 +197,7 @@ class SingleFileStore:
         added: list[str] = []
 
         def change(doc: dict) -> None:
-            for op in ops:
-                item_id = operations.apply(doc, op)
-                if item_id is not None:
-                    added.append(item_id)
+            added.extend(operations.apply_all(doc, ops))
             doc["updated"] = now()
 
         with self._locked():
