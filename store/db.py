@@ -42,7 +42,7 @@ from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
 from store.model import SCHEMA, Review
 from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, now, restore_backup, shape_problem
-from store.validate import is_counter, stored_problem
+from store.validate import clean_stored, is_counter, stored_problem
 from store.storage import (
     FILE_MODE,
     ParseError,
@@ -308,8 +308,10 @@ class ReviewStore(Backend):
         review_id = f"pm-{number}"
         path = self.root / f"pm-{number}.json"
         try:
-            data = parse(read_bytes(path) or b"")
+            raw = read_bytes(path) or b""
+            data = parse(raw)
             if shape_problem(data) is None and schema_of(data) == SCHEMA and stored_problem(data) is None:
+                clean_stored(raw, data)
                 doc = (data.get("reviews") or {}).get(str(number))
                 if isinstance(doc, dict):
                     return doc

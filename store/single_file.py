@@ -40,7 +40,7 @@ from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import migrate, number_items, schema_of
 from store.model import SCHEMA, Review, ReviewSummary, new_review
 from store.sanitize import quote
-from store.validate import is_counter, meta_problem, stored_problem
+from store.validate import clean_stored, is_counter, meta_problem, stored_problem
 from store.storage import (
     FILE_MODE,
     dump,
@@ -293,6 +293,7 @@ class SingleFileStore:
         problem = stored_problem(data)
         if problem:
             raise self._corrupt(problem)
+        clean_stored(raw, data)
         return data
 
     # -- helpers ------------------------------------------------------------

@@ -9,17 +9,47 @@ clear message and keep every other review usable.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from store.model import ITEM_LISTS
 from store.ops import ITEM_FIELDS
-from store.sanitize import quote, quote_key
+from store.sanitize import clean, quote, quote_key
 
 REVIEW_TEXTS = ("id", "kind", "title", "severity", "timezone", "review_date", "owner", "facilitator",
                 "summary", "impact", "step", "created", "updated")
 TEXT_LISTS = ("participants", "tags", "cut_short", "redact")
 # Counters are written back as JSON numbers; beyond this they stop being exact (and orjson refuses 2**64).
 LARGEST_COUNTER = 2**53
+
+
+# In a file's bytes, what may be a character the sanitiser removes: a JSON escape of a control character,
+# a raw DEL, C1 code or bidi mark in UTF-8.  Files the app wrote hold none, so they are never walked.
+_MAYBE_UNSAFE = re.compile(
+    rb"\\u00[0189][0-9a-fA-F]|\\u007[fF]|\\u20[0-6][0-9a-fA-F]|\\u061[cC]|\\[rbf]"
+    rb"|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
+)
+
+
+def clean_stored(raw: bytes, data: dict) -> None:
+    """Sanitise every text of a file's reviews in place, if its bytes may hold what the sanitiser removes.
+
+    Text is sanitised when it is stored; a hand-edited file may still hold
+    escape sequences, and nothing read from a file may drive a terminal.
+    """
+    if _MAYBE_UNSAFE.search(raw):
+        for key, doc in (data.get("reviews") or {}).items():
+            data["reviews"][key] = _cleaned(doc)
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_cleaned(entry) for entry in value]
+    if isinstance(value, dict):
+        return {key: _cleaned(entry) for key, entry in value.items()}
+    return value
 
 
 def type_name(value: Any) -> str:

@@ -127,3 +127,25 @@ def test_usage_errors_show_the_arguments_visibly(db, capsys, args):
     err = capsys.readouterr().err
     assert not CONTROL.search(err), repr(err)
     assert "\\x1b" in err
+
+
+def test_escape_sequences_hand_edited_into_a_review_file_never_reach_the_terminal(tmp_path, db, capsys):
+    from store.db import ReviewStore
+
+    doc = json.loads(json.dumps(GOOD)) | {"ground_rules_confirmed": True}
+    ReviewStore(db).create(doc)
+    path = db.with_suffix("") / "pm-1.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    review = data["reviews"]["1"]
+    review["title"] = f"Title {HOSTILE}"
+    review["summary"] = f"Summary\r{HOSTILE}"
+    review["five_whys"]["chains"][0]["whys"][-1] = f"root {HOSTILE}"
+    review["actions"][0]["what"] = f"=cmd {HOSTILE}"
+    path.write_text(json.dumps(data), encoding="utf-8")  # JSON escapes: \u001b, \u009b, \u202e
+    outputs = []
+    for command in (["list"], ["list", "--json"], ["check", "pm-1"], ["check", "pm-1", "--json"], ["stats"],
+                    *(["export", "pm-1", "--format", form] for form in ("markdown", "client", "json", "csv"))):
+        _, out, err = run(capsys, "--db", str(db), *command)
+        outputs.append(out + err)
+    for output in outputs:
+        assert not CONTROL.search(output.replace("\n", "")), repr(output)
