@@ -385,8 +385,12 @@ class PostmortemApp(App[int]):
         except (NotImplementedError, RuntimeError, ValueError):
             pass  # not the main thread (tests run the app in one): nothing to install
 
-    def terminal_gone(self) -> None:
-        """The terminal went away without a SIGHUP (it was not the controlling terminal): leave as on a hang-up."""
+    async def terminal_gone(self) -> None:
+        """The terminal went away without a SIGHUP (it was not the controlling terminal): leave as on a hang-up.
+
+        The keys read just before are handled first, so what they typed is saved too.
+        """
+        await self.let_typing_land()
         self._save_and_leave(signal.SIGHUP)
 
     def _save_and_leave(self, number: int) -> None:

@@ -18,6 +18,7 @@ import os
 import selectors
 from codecs import getincrementaldecoder
 
+from textual import events
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
@@ -83,7 +84,7 @@ class TerminalDriver(LinuxDriver):
         except _TerminalGone:
             gone = getattr(self._app, "terminal_gone", None)
             if gone is not None and not self.exit_event.is_set():  # not while the app is leaving anyway
-                self._loop.call_soon_threadsafe(gone)
+                self.send_message(events.Callback(callback=gone))  # queued after the last keys read
 
     def _read(self) -> bytes:
         try:
