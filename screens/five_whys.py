@@ -120,7 +120,7 @@ picks one and **Delete** or **F8** removes it.
                 answer.why_index = index
                 box.mount(Field(self.why_label(index, whys), answer, f"five_whys.chains.{self.chain_id}.whys.{index}"))
         for extra in list(box.query(Field))[wanted:]:
-            if not extra.widget.has_focus:
+            if not (extra.widget.has_focus and same_chain):  # typed in now: kept until the merge settles
                 extra.remove()
         for index, field in enumerate(box.query(Field)):
             field.set_label(self.why_label(index, whys))

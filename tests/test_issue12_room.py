@@ -1,0 +1,73 @@
+"""A facilitator's review by keys at 80x24, and alone with the interview (issue 12).
+
+Each test drives the real app with keys, as the review of a real incident
+did, and checks what a user notices: the screen, the focused field, what is
+drawn, and what the review file holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from snapshot_apps.reviews import FIXED_REVIEW, app_at_step, review, steady_cursors
+from tui_helpers import SIZE, stored, tab_to, type_text, wait_for_screen
+
+FIVE_WHYS = ["Disk filled", "Backups wrote to it", "No quota on the volume",
+             "Quotas are set by hand", "The runbook has no step for quotas"]
+
+
+@pytest.fixture(autouse=True)
+def no_blinking(monkeypatch):
+    steady_cursors(monkeypatch)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "r.json"
+
+
+def why_input(index: int):
+    return lambda widget: isinstance(widget, Input) and getattr(widget, "why_index", None) == index
+
+
+def chains_of(db: Path) -> list[list[str]]:
+    return [chain["whys"] for chain in stored(db)["five_whys"]["chains"]]
+
+
+# Five Whys ---------------------------------------------------------------------
+
+
+async def test_f5_after_editing_an_earlier_why_starts_a_clean_new_chain(db):
+    doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": FIVE_WHYS}]})
+    app = app_at_step(db, "five_whys", doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await tab_to(pilot, why_input(4))  # "Why 5?", not the blank sixth
+        await pilot.press("f5")
+        await pilot.pause()
+        assert len(app.screen.query("#whys Input")) == 1  # only the first why of the new chain
+        await pilot.press("tab")  # past the new chain's only why
+        await type_text(pilot, "Replication lagged")
+        assert [chain.whys for chain in app.screen.review.five_whys.chains] == [FIVE_WHYS]  # no broken chain
+        await pilot.press("shift+tab")
+        await type_text(pilot, "Primary was wiped")
+        await pilot.press("enter")
+        await type_text(pilot, "Replication lagged")
+        await pilot.press("ctrl+q")
+    assert chains_of(db) == [FIVE_WHYS, ["Primary was wiped", "Replication lagged"]]
+
+
+async def test_ctrl_q_right_after_a_burst_of_typing_saves_the_whole_why(db):
+    doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": FIVE_WHYS[:3]}]})
+    app = app_at_step(db, "five_whys", doc)
+    long_why = ("The replica was rebuilt by hand from a runbook that did not say which host was the primary "
+                "one at all")
+    assert len(long_why) >= 100
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await tab_to(pilot, why_input(3))
+        await pilot.press(*long_why, "ctrl+q")  # one burst, then quit at once
+    assert chains_of(db) == [FIVE_WHYS[:3] + [long_why]]
