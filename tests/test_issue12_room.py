@@ -71,3 +71,20 @@ async def test_ctrl_q_right_after_a_burst_of_typing_saves_the_whole_why(db):
         await tab_to(pilot, why_input(3))
         await pilot.press(*long_why, "ctrl+q")  # one burst, then quit at once
     assert chains_of(db) == [FIVE_WHYS[:3] + [long_why]]
+
+
+async def test_a_why_filled_from_another_chain_starts_with_the_cursor_at_the_end(db):
+    chains = [{"whys": ["on a primary", "b", "c"]}, {"whys": ["on a primary", "y", "z"]}]
+    app = app_at_step(db, "five_whys", review(five_whys={"problem": "Data lost", "chains": chains}))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await tab_to(pilot, why_input(0))
+        await pilot.press("home")  # the cursor at the start of chain 1's first why
+        await tab_to(pilot, lambda w: w.id == "chains")
+        await pilot.press("down", "down", "enter")  # chain 2
+        await pilot.pause()
+        assert why_input(0)(app.focused)
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "the host name was ambiguous")
+        await pilot.press("ctrl+q")
+    assert chains_of(db) == [["on a primary", "b", "c"], ["the host name was ambiguous", "y", "z"]]
