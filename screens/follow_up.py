@@ -10,7 +10,7 @@ remain open.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -42,7 +42,9 @@ For each action choose a decision, write the note, and press **Enter**:
 | Slipped | a reason and a new due date after today |
 | Dropped | a reason |
 
-The next action that still needs a decision comes up by itself.
+The next action that still needs a decision comes up by itself.  Words typed
+while the decision list has the focus go into the note (after the last
+action, into the follow-up's notes), so nothing typed is lost.
 
 | key | does |
 |---|---|
@@ -101,14 +103,14 @@ class FollowUpScreen(Screen):
             with Horizontal(id="follow-up-decision-row"):
                 yield OptionList(*[Option(s.capitalize(), id=s) for s in DECISIONS], id="follow-up-decision")
                 with Vertical(id="follow-up-fields"):
-                    yield Input(placeholder=NOTE_PLACEHOLDERS[None], id="follow-up-note")
+                    yield Input(placeholder=NOTE_PLACEHOLDERS[None], id="follow-up-note", select_on_focus=False)
                     yield Input(placeholder="New due date YYYY-MM-DD (slipped only)", id="follow-up-due")
             yield Static("", id="follow-up-refusal", classes="-empty")
             with Horizontal(id="follow-up-buttons"):
                 yield Button("Record decision (Enter)", id="follow-up-record", variant="primary")
                 yield Button("Finish follow-up (F2)", id="follow-up-finish")
             yield Label("Notes from the follow-up (saved as you type):")
-            yield Input(placeholder="What did the follow-up find?", id="follow-up-notes")
+            yield Input(placeholder="What did the follow-up find?", id="follow-up-notes", select_on_focus=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -227,6 +229,23 @@ class FollowUpScreen(Screen):
                                  Set("follow_up.notes", text, base=review.follow_up.notes), rebase=True)
         self.current = min(self.current, max(len(review.actions) - 1, 0))
         self.show_review()
+
+    def on_key(self, event: events.Key) -> None:
+        """Text typed where no text goes (the decision list after Enter recorded one) goes into a field.
+
+        After a decision is recorded the next action's decision list has the
+        focus; words typed on regardless land in that action's note, and
+        after the last one in the follow-up's notes, never nowhere.
+        """
+        if not event.is_printable or isinstance(self.focused, Input) or not event.character:
+            return
+        finishing = self.focused is not None and self.focused.id == "follow-up-finish"
+        target = self.query_one("#follow-up-notes" if finishing or not self.review.actions else "#follow-up-note", Input)
+        event.stop()
+        event.prevent_default()
+        target.focus()
+        target.insert_text_at_cursor(event.character)
+        target.scroll_visible()
 
     @on(OptionList.OptionHighlighted, "#follow-up-actions")
     def action_chosen(self, event: OptionList.OptionHighlighted) -> None:

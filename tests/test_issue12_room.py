@@ -88,3 +88,33 @@ async def test_a_why_filled_from_another_chain_starts_with_the_cursor_at_the_end
         await type_text(pilot, "the host name was ambiguous")
         await pilot.press("ctrl+q")
     assert chains_of(db) == [["on a primary", "b", "c"], ["the host name was ambiguous", "y", "z"]]
+
+
+# Follow-up -----------------------------------------------------------------------
+
+
+async def test_words_typed_after_recording_a_decision_go_into_the_next_actions_note(db):
+    from datetime import date
+
+    from tui_helpers import complete_review, new_app, seed
+
+    review_id = seed(db, complete_review())
+    app = new_app(db, start="follow-up", review_id=review_id)
+    app.today = lambda: date(2026, 12, 21)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FollowUpScreen")
+        await pilot.press("down", "enter")  # done
+        await type_text(pilot, "Runs weekly")
+        await pilot.press("enter")  # recorded; action 2 comes up, its decision list focused
+        await type_text(pilot, "Fired in the drill")  # typed on without looking
+        note = app.screen.query_one("#follow-up-note", Input)
+        assert app.focused is note and note.value == "Fired in the drill"
+        await pilot.press("shift+tab", "down", "enter")  # now choose done: on to the note, text kept
+        assert app.focused is note and note.value == "Fired in the drill"
+        await pilot.press("enter")
+        await type_text(pilot, "All done")  # after the last action: into the follow-up's notes
+        assert app.screen.query_one("#follow-up-notes", Input).value == "All done"
+        await pilot.press("ctrl+q")
+    doc = stored(db, review_id)
+    assert [action["note"] for action in doc["actions"]] == ["Runs weekly", "Fired in the drill"]
+    assert doc["follow_up"]["notes"] == "All done"
