@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from screens.step import StepScreen
 from store import ops
 from store.model import DEFAULT_TIMEBOXES, KINDS, SEVERITIES, STEPS
 from store.prompts import GROUND_RULES_IN_BRIEF
+from tui.choice_select import ChoiceSelect
 from tui.fields import Field
 from tui.step_indicator import SHORT_TITLES
 
@@ -35,11 +36,11 @@ such as `UTC` or `Europe/Berlin`.
 """
 
     def compose_step(self) -> ComposeResult:
-        yield Field("Kind", Select([(k.capitalize(), k) for k in KINDS], allow_blank=False, id="kind"), "kind")
+        yield Field("Kind", ChoiceSelect([(k.capitalize(), k) for k in KINDS], allow_blank=False, id="kind", what="Kind"), "kind")
         yield Field("Title", Input(placeholder="e.g. Checkout API returned HTTP 500s", id="title"), "title")
         yield Field(
             "Severity (incidents)",
-            Select([(s, s) for s in SEVERITIES], prompt="No severity", id="severity"),
+            ChoiceSelect([(s, s) for s in SEVERITIES], prompt="No severity", id="severity", what="Severity"),
             "severity",
         )
         yield Field("Owner of the write-up (one person)", Input(placeholder="e.g. Lee", id="owner"), "owner")

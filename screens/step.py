@@ -28,6 +28,7 @@ from store.model import STEP_TITLES, STEPS, Review
 from store.prompts import PROMPTS
 from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
+from tui.choice_select import ChoiceSelect
 from tui.fields import Field
 from screens.facilitation import FACILITATION_HELP, Facilitation
 from tui.interview import InterviewPanel
@@ -97,6 +98,7 @@ class StepScreen(Facilitation, Screen):
         self._other_errors: set[str] | None = None
         self._other_steps_stale = False
         self._composed: dict[type, list] | None = None  # set once the step is drawn (see composed)
+        self._choice_note = False  # the refusal line says a key typed on a list matched nothing
 
     # Layout -------------------------------------------------------------------
 
@@ -209,6 +211,18 @@ class StepScreen(Facilitation, Screen):
         else:
             value = widget.value
         self.set_field(field, self.to_stored(field, value))
+
+    @on(ChoiceSelect.Unmatched)
+    def say_key_matched_no_choice(self, event: ChoiceSelect.Unmatched) -> None:
+        """A key typed on a list that matches none of its choices is never dropped in silence."""
+        self.show_refusal(event.select.unmatched_note(event.typed))
+        self._choice_note = True
+        self.app.bell()
+
+    def on_descendant_focus(self) -> None:
+        if self._choice_note:
+            self._choice_note = False
+            self.show_refusal(self.refusal_text([p for p in self.problems if p.level == "error"]) if self.refused else "")
 
     def save_focused_typing(self) -> None:
         """Queue what the focused field holds now (before quitting or hanging up).

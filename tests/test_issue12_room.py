@@ -118,3 +118,24 @@ async def test_words_typed_after_recording_a_decision_go_into_the_next_actions_n
     doc = stored(db, review_id)
     assert [action["note"] for action in doc["actions"]] == ["Runs weekly", "Fired in the drill"]
     assert doc["follow_up"]["notes"] == "All done"
+
+
+# Setup ---------------------------------------------------------------------------
+
+
+async def test_typing_on_after_one_tab_too_many_keeps_the_title_in_view_and_says_why(db):
+    from tui_helpers import agree_to_ground_rules, new_app, refusal, screen_text
+
+    app = new_app(db, start="new")
+    async with app.run_test(size=SIZE) as pilot:
+        await agree_to_ground_rules(pilot)
+        await type_text(pilot, "Primary database deleted")
+        await pilot.press("tab")  # one Tab too many: on Severity
+        await type_text(pilot, " by a tired engineer")
+        assert not app.screen.query_one("#severity").expanded  # no list opened over the form
+        assert "Primary database deleted" in screen_text(pilot)
+        assert "Severity is a list" in refusal(pilot)
+        await pilot.press("shift+tab")  # back to the title: the note goes
+        assert refusal(pilot) == ""
+        await pilot.press("ctrl+q")
+    assert stored(db)["title"] == "Primary database deleted"

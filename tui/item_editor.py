@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from store.checks import Problem
 from store.ops import MERGED_ITEM_TEXTS
+from tui.choice_select import ChoiceSelect
 from tui.text import show_text
 from tui.text_sync import replace_text
 
@@ -140,7 +141,8 @@ class ItemEditor(Vertical):
     def _widget(self, spec: FieldSpec):
         if spec.choices is not None or spec.choices_from is not None:
             choices = [(Content(label), value) for label, value in spec.choices or []]
-            widget = Select(choices, prompt=spec.placeholder or spec.label, allow_blank=True, compact=True)
+            widget = ChoiceSelect(choices, prompt=spec.placeholder or spec.label, allow_blank=True, compact=True,
+                                  what=spec.label)
         else:
             widget = Input(placeholder=spec.placeholder, select_on_focus=False, compact=True)
         widget.item_field = spec.name
