@@ -205,18 +205,26 @@ picks one and **Delete** or **F8** removes it.
         whys = self.chain.whys if self.chain else []
         return self.why_label(len(whys), list(whys))
 
-    def record_answer(self, question, answer: str) -> bool:
-        """A "why" answer extends the current chain (or starts the first)."""
+    def record_answer(self, question, answer: str) -> str:
+        """A "why" answer extends the current chain (or starts the first); refused as the form's check would."""
         if question.target != "why":
             return super().record_answer(question, answer)
         whys = list(self.chain.whys) if self.chain else []
+        field = f"five_whys.chains.{self.chain_id or '{id}'}.whys.{len(whys)}"
+        if self.chain is None:
+            operation = ops.Add("five_whys.chains", {"whys": [answer]})
+        else:
+            operation = ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]})
+        refusal = self.answer_refusal([operation], field)
+        if refusal:
+            return refusal
         if self.chain is None:
             self.chain_id = self.add_item("five_whys.chains", {"whys": [answer]})
         else:
-            self.send(ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]}))
+            self.send(operation)
         self.show_chains()
         self.show_whys()
-        return True
+        return ""
 
     def delete_highlighted_chain(self) -> None:
         from screens.dialogs import ConfirmDialog

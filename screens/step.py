@@ -99,6 +99,7 @@ class StepScreen(Facilitation, Screen):
         self._other_steps_stale = False
         self._composed: dict[type, list] | None = None  # set once the step is drawn (see composed)
         self._choice_note = False  # the refusal line says a key typed on a list matched nothing
+        self.interview_items: dict[str, str] = {}  # the item each interview group is filling in
 
     # Layout -------------------------------------------------------------------
 

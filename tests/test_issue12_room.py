@@ -139,3 +139,104 @@ async def test_typing_on_after_one_tab_too_many_keeps_the_title_in_view_and_says
         assert refusal(pilot) == ""
         await pilot.press("ctrl+q")
     assert stored(db)["title"] == "Primary database deleted"
+
+
+# The solo interview -------------------------------------------------------------
+
+
+async def solo_answer(pilot, text: str) -> None:
+    assert pilot.app.focused is not None and pilot.app.focused.id == "answer", pilot.app.focused
+    await pilot.press("ctrl+u")
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def interview(app) -> tuple[str, str]:
+    """The question asked and the refusal shown under the answer."""
+    from textual.widgets import Static
+
+    line = app.screen.query_one("#answer-refusal", Static)
+    refusal = "" if line.has_class("-empty") else str(line.content)
+    return str(app.screen.query_one("#interview #question", Static).content), refusal
+
+
+async def test_the_interview_refuses_what_the_form_flags_and_keeps_saying_why_until_corrected(db):
+    from snapshot_apps.reviews import BLANK_REVIEW
+
+    app = app_at_step(db, "setup", BLANK_REVIEW, solo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "SetupScreen")
+        for _ in range(20):
+            await pilot.pause()
+        for text in ("Primary database deleted", "SEV1", "", "Lee", "Dana", "Dana, Lee"):
+            await solo_answer(pilot, text)
+        await solo_answer(pilot, "Mars/Olympus")
+        asked, refusal = interview(app)
+        assert asked.startswith("Which timezone") and "not a known timezone" in refusal
+        await pilot.press("tab", "shift+tab")  # wandering off and back: still said
+        assert "not a known timezone" in interview(app)[1]
+        await solo_answer(pilot, "UTC")
+        assert interview(app)[1] == ""
+    assert stored(db)["timezone"] == "UTC"
+
+
+async def test_the_interview_refuses_a_due_date_that_is_not_a_date(db):
+    from snapshot_apps.reviews import BLANK_REVIEW
+
+    app = app_at_step(db, "actions", BLANK_REVIEW, solo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ActionsScreen")
+        for _ in range(20):
+            await pilot.pause()
+        await solo_answer(pilot, "Alert on replication lag over 5 minutes")
+        await solo_answer(pilot, "Sam")
+        await solo_answer(pilot, "next friday")
+        asked, refusal = interview(app)
+        assert asked.startswith("By when?") and "not a date" in refusal
+        await solo_answer(pilot, "2026-12-15")
+        await pilot.press("ctrl+q")
+    assert stored(db)["actions"][0]["due"] == "2026-12-15"
+
+
+async def test_answering_every_question_in_summary_order_lets_every_step_pass(db):
+    """Every required field of every step is reachable by answering the interview alone."""
+    from textual.widgets import Static
+
+    from store.checks import check_review
+    from store.model import Review
+    from tui_helpers import agree_to_ground_rules, new_app
+
+    answers = {
+        "SetupScreen": ["Primary database deleted", "SEV1", "", "Lee", "Dana", "Dana, Lee, Sam", "UTC"],
+        "TimelineScreen": ["2026-11-20 10:00 started: rm -rf on the primary", "2026-11-20 16:00 resolved: restored", ""],
+        "ImpactScreen": ["Six hours of data lost for 5000 projects"],
+        "FiveWhysScreen": ["Data was lost", "The primary was wiped", "Host names looked alike",
+                           "Prompts do not show the role", ""],
+        "WentWellScreen": ["A snapshot existed", "", ""],
+        "CouldImproveScreen": ["Backups were not tested", "", ""],
+        "ActionsScreen": ["Show the host role in every shell prompt", "Sam", "2026-12-15",
+                          "the prompt says PRIMARY on the primary", "prev", "1",
+                          "Alert when a backup has not run for a day", "Lee", "2026-12-18",
+                          "the alert fires in a drill", "det", "imp", ""],
+        "SummaryScreen": ["A wiped primary lost six hours of data; we now show host roles.",
+                          "Will restores be tested?", "Yes, monthly", "", ""],
+    }
+    app = new_app(db, start="new", solo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await agree_to_ground_rules(pilot)
+        for screen, replies in answers.items():
+            await wait_for_screen(pilot, screen)
+            for _ in range(20):
+                await pilot.pause()
+            for text in replies:
+                await solo_answer(pilot, text)
+                assert interview(app)[1] == "", (screen, text, interview(app))
+            assert interview(app)[0].startswith("That is all for this step"), (screen, interview(app))
+            if screen != "SummaryScreen":
+                await pilot.press("ctrl+n")
+        await pilot.press("ctrl+q")
+    doc = stored(db)
+    errors = {step: [p.message for p in found if p.level == "error"] for step, found in check_review(Review.from_dict(doc)).items()}
+    assert errors == {step: [] for step in errors}
+    assert [a["addresses"] for a in doc["actions"]] == ["root cause of chain 1", "improvement: Backups were not tested"]

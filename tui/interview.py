@@ -13,7 +13,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from store.prompts import INTERVIEW, Question
+from store.prompts import INTERVIEW, ITEM_GROUPS, Question
+from tui.text import show_text
 
 
 class InterviewPanel(Vertical):
@@ -23,6 +24,8 @@ class InterviewPanel(Vertical):
     InterviewPanel { height: auto; border: round $accent; padding: 0 1; margin: 0 0 1 0; }
     InterviewPanel > #question { height: auto; text-style: bold; }
     InterviewPanel > #example { height: auto; color: $text-muted; }
+    InterviewPanel > #answer-refusal { height: auto; color: $text-error; }
+    InterviewPanel > #answer-refusal.-empty { display: none; }
     """
 
     def __init__(self, step: str, **kwargs) -> None:
@@ -35,6 +38,7 @@ class InterviewPanel(Vertical):
         yield Static("", id="question")
         yield Static("", id="example")
         yield Input(placeholder="Your answer", id="answer")
+        yield Static("", id="answer-refusal", classes="-empty")
 
     def on_mount(self) -> None:
         self.show_question()
@@ -52,8 +56,16 @@ class InterviewPanel(Vertical):
             return
         text = self.screen.interview_text(question)
         self.query_one("#question", Static).update(Content(text))
-        example = f"For example: {question.example}" if question.example else ""
+        now = self.screen.interview_now(question)
+        example = f"Now: {now} (empty Enter keeps it)" if now else ""
+        example = example or (f"For example: {question.example}" if question.example else "")
         self.query_one("#example", Static).update(Content(example))
+
+    def show_refusal(self, text: str) -> None:
+        """Why the answer was refused, under it, until it is corrected or skipped."""
+        line = self.query_one("#answer-refusal", Static)
+        show_text(line, f"! Not recorded: {text}" if text else "")
+        line.set_class(not text, "-empty")
 
     @on(Input.Submitted, "#answer")
     def record(self, event: Input.Submitted) -> None:
@@ -64,8 +76,9 @@ class InterviewPanel(Vertical):
         event.input.value = ""
         if question is None:
             return
-        if answer and self.screen.record_answer(question, answer) is False:
-            # Refused (the notice says why): ask again, with the answer there to correct.
+        refusal = self.screen.record_answer(question, answer) if answer else ""
+        self.show_refusal(refusal)
+        if refusal:  # asked again, with the answer there to correct
             event.input.value = answer
             event.input.cursor_position = len(answer)
             return
@@ -74,10 +87,14 @@ class InterviewPanel(Vertical):
         self.show_question()
 
     def next_index(self, answer: str) -> int:
-        """Actions are asked as a group: after the last field, start the next action."""
-        question = self.questions[self.index]
-        if question.target == "action.what" and not answer:
-            return len(self.questions)
-        if question.target.startswith("action.") and self.index + 1 == len(self.questions):
-            return 0
-        return self.index + 1
+        """An item (an action, a question) is asked as a group: after its last field, the next item.
+
+        An empty answer to the group's first question ends the group.
+        """
+        group = self.questions[self.index].target.split(".", 1)[0]
+        if group not in ITEM_GROUPS:
+            return self.index + 1
+        members = [n for n, q in enumerate(self.questions) if q.target.split(".", 1)[0] == group]
+        if self.index == members[0] and not answer:
+            return members[-1] + 1
+        return members[0] if self.index == members[-1] else self.index + 1

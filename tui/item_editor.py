@@ -325,6 +325,8 @@ class ItemEditor(Vertical):
         raw = "" if widget.value is Select.NULL else str(widget.value)
         value = spec.to_store(raw) if spec.to_store else raw
         screen = self.screen
+        if self.current is not None and getattr(self.current, spec.name, None) == value:
+            return  # the notice of filling the form (it arrives after the fill): nothing was typed
         if self.editing_id is None:
             if not raw.strip():
                 return
