@@ -19,6 +19,9 @@ from store.prompts import INTERVIEW, ITEM_GROUPS, Question
 from tui.interview import InterviewPanel
 from tui.prompts_panel import PromptsPanel
 
+# Textual's Header keeps 8 columns for its icon and 10 for its clock space.
+HEADER_SIDES = 18
+
 FACILITATION_HELP = """
 ## Facilitation
 
@@ -50,8 +53,9 @@ class Facilitation:
 
     def tick_timer(self) -> None:
         """Show the time left in the header; ring the bell once when it is up."""
+        ring = self.timebox.due_to_ring()
         self.show_header()
-        if self.timebox.due_to_ring():
+        if ring:
             self.app.bell()
             self.app.notify(
                 f"The {self.timebox.seconds // 60} minutes for {STEP_TITLES[self.STEP]} are up. "
@@ -65,10 +69,26 @@ class Facilitation:
         """The header line: review, step, time left, and whether everything typed is on disk.
 
         It changes only when one of them does (a second, or saved/saving), so
-        typing does not redraw it per key.
+        typing does not redraw it per key.  Once the timebox is up it says OVER
+        TIME for as long as the step goes on, and the title is cut short to fit,
+        never the timer.
         """
-        self.sub_title = (f"{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}  "
+        over = "OVER TIME " if self.timebox.rang else ""
+        self.sub_title = (f"{self.review.id}  {STEP_TITLES[self.STEP]}  {over}{self.timebox.label()}  "
                           f"{self.app.save_state()}")
+        self.show_title()
+
+    def show_title(self) -> None:
+        """The review's title in the header, cut short so the timer beside it never is."""
+        title = self.review.title or "(untitled review)"
+        room = self.app.size.width - HEADER_SIDES - len(" — ") - len(self.sub_title or "")
+        if len(title) > room:
+            title = title[: max(room - 1, 0)].rstrip() + "…" if room > 1 else ""
+        if self.title != title:
+            self.title = title
+
+    def on_resize(self) -> None:
+        self.show_title()
 
     def action_pause_timer(self) -> None:
         self.timebox.toggle_pause()

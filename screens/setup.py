@@ -107,9 +107,9 @@ such as `UTC` or `Europe/Berlin`.
     def set_field(self, field: str, value: Any) -> bool:
         accepted = super().set_field(field, value)
         if field == "title":
-            self.title = self.review.title or "(untitled review)"
+            self.show_title()
         return accepted
 
     def on_review_stored(self, review) -> None:
         super().on_review_stored(review)
-        self.title = review.title or "(untitled review)"
+        self.show_title()

@@ -135,7 +135,6 @@ class StepScreen(Facilitation, Screen):
 
     def on_mount(self) -> None:
         self._composed = {}
-        self.title = self.review.title or "(untitled review)"
         self.show_panels()
         self.timebox = Timebox(self.review.timebox(self.STEP), self.app.clock)
         self.set_interval(1.0, self.every_second)

@@ -240,3 +240,27 @@ async def test_answering_every_question_in_summary_order_lets_every_step_pass(db
     errors = {step: [p.message for p in found if p.level == "error"] for step, found in check_review(Review.from_dict(doc)).items()}
     assert errors == {step: [] for step in errors}
     assert [a["addresses"] for a in doc["actions"]] == ["root cause of chain 1", "improvement: Backups were not tested"]
+
+
+# 80x24 -------------------------------------------------------------------------
+
+
+LONG_TITLE = "GitLab.com primary database deleted; 6 hours of data lost — postmortem of the 2017 incident"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_a_long_title_is_cut_short_and_the_timer_stays_whole_and_says_over_time(db, size):
+    from tui_helpers import screen_text
+
+    app = app_at_step(db, "impact", review(title=LONG_TITLE))
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        header = screen_text(pilot).splitlines()[0]
+        assert "5:00 left" in header and "GitLab" in header
+        app.clock.advance(6 * 60)
+        await pilot.press("f6", "f6")  # pause and resume: the header is redrawn at once
+        await pilot.pause()
+        assert "OVER TIME 1:00 over" in screen_text(pilot).splitlines()[0]
+        app.clear_notifications()  # the notice goes; the mark stays
+        await pilot.pause()
+        assert "OVER TIME" in screen_text(pilot).splitlines()[0]
