@@ -30,7 +30,7 @@ class FiveWhysScreen(StepScreen):
     """Each new "why?" quotes the answer before it; a chain's last answer is its root cause."""
 
     STEP = "five_whys"
-    INTRO = "State the problem (the symptom), then ask why until you reach a condition in a system or process."
+    INTRO = "The symptom, then why, why, why: down to a condition in a system or process."
     HELP_TEXT = """
 # Five Whys
 
@@ -123,6 +123,7 @@ picks one and **Delete** or **F8** removes it.
             if not (extra.widget.has_focus and same_chain):  # typed in now: kept until the merge settles
                 extra.remove()
         for index, field in enumerate(box.query(Field)):
+            field.set_class(index < len(whys), "-answered")
             field.set_label(self.why_label(index, whys))
             field.field = f"five_whys.chains.{self.chain_id}.whys.{index}"
         self._whys_chain = self.chain_id
@@ -132,7 +133,12 @@ picks one and **Delete** or **F8** removes it.
         self.query_one("#root-cause", Static).update(Content(f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)"))
 
     def why_label(self, index: int, whys: list[str]) -> str:
-        """The "why?" prompt, quoting the answer before it (or the problem)."""
+        """The "why?" prompt; the next one to answer quotes the answer before it (or the problem).
+
+        An answered why sits on one line after the answer it asks about, so it needs no quote.
+        """
+        if index < len(whys):
+            return f"Why {index + 1}?"
         before = whys[index - 1] if index > 0 and index - 1 < len(whys) else self.review.five_whys.problem
         quoted = before.strip() or "(the problem above)"
         return f"Why {index + 1}? Why: {quoted}"

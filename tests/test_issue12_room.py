@@ -264,3 +264,32 @@ async def test_a_long_title_is_cut_short_and_the_timer_stays_whole_and_says_over
         app.clear_notifications()  # the notice goes; the mark stays
         await pilot.pause()
         assert "OVER TIME" in screen_text(pilot).splitlines()[0]
+
+
+def lines_for_the_step(app) -> int:
+    """Rows of the step's scrolling area left once the prompts and the intro are drawn."""
+    screen = app.screen
+    used = sum(w.outer_size.height for sel in ("#prompts", ".step-intro") for w in screen.query(sel) if w.display)
+    return screen.query_one("#content").size.height - used
+
+
+@pytest.mark.parametrize("step", ["setup", "timeline", "five_whys", "actions", "summary"])
+async def test_at_80x24_with_prompts_and_checks_shown_the_step_has_at_least_12_lines(db, step):
+    app = app_at_step(db, step)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, type(app.screen).__name__)
+        await pilot.pause()
+        assert app.screen.query_one("#prompts").display and app.screen.query_one("#checks").display
+        assert lines_for_the_step(app) >= 12  # 8 or 9 before
+
+
+async def test_five_whys_at_80x24_shows_a_whole_chain_of_five_at_once(db):
+    from tui_helpers import screen_text
+
+    doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": FIVE_WHYS}]})
+    app = app_at_step(db, "five_whys", doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await tab_to(pilot, why_input(0))
+        shown = screen_text(pilot)
+        assert all(why in shown for why in FIVE_WHYS), shown
