@@ -293,3 +293,20 @@ async def test_five_whys_at_80x24_shows_a_whole_chain_of_five_at_once(db):
         await tab_to(pilot, why_input(0))
         shown = screen_text(pilot)
         assert all(why in shown for why in FIVE_WHYS), shown
+
+
+async def test_the_timeline_list_follows_an_event_just_added(db):
+    from tui_helpers import item_field, screen_text
+
+    events = [{"at": f"2026-11-20T{hour:02d}:00:00+00:00", "text": f"Event at {hour}", "marker": None}
+              for hour in range(1, 17)]
+    app = app_at_step(db, "timeline", review(timeline=events))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "TimelineScreen")
+        assert item_field("at")(app.focused)  # a blank form for the next event
+        await type_text(pilot, "2026-11-20 23:30")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "Replication back in sync")
+        rows = app.screen.query_one("#events .item-rows").region
+        shown = screen_text(pilot).splitlines()[rows.y:rows.bottom]
+        assert any("Replication back in sync" in line for line in shown), shown  # in the list, on screen

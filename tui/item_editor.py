@@ -197,6 +197,14 @@ class ItemEditor(Vertical):
             elif highlighted is not None:
                 rows.highlighted = min(highlighted, len(ids) - 1)
         self._row_ids, self._row_texts = ids, texts
+        self._follow_edited(rows)
+
+    def _follow_edited(self, rows: ItemRows) -> None:
+        """The list follows the item being edited: a new event added at the end (or sorted in) comes into view."""
+        if self.editing_id in self._row_ids:
+            index = self._row_ids.index(self.editing_id)
+            if rows.highlighted != index:
+                rows.highlighted = index
 
     def _group_problems(self, problems: list[Problem]) -> dict[str, list[Problem]]:
         """Each item's problems (``<list>.<id>`` or ``<list>.<id>.<field>``), errors first."""
