@@ -74,6 +74,11 @@ def detail(error: InvalidField) -> str:
     return str(error).removeprefix(f"{error.field}: ")
 
 
+def unfocusable(button: Button) -> Button:
+    button.can_focus = False
+    return button
+
+
 class FollowUpScreen(Screen):
     """Walks the actions of one review and records a decision on each."""
 
@@ -107,8 +112,9 @@ class FollowUpScreen(Screen):
                     yield Input(placeholder="New due date YYYY-MM-DD (slipped only)", id="follow-up-due")
             yield Static("", id="follow-up-refusal", classes="-empty")
             with Horizontal(id="follow-up-buttons"):
-                yield Button("Record decision (Enter)", id="follow-up-record", variant="primary")
-                yield Button("Finish follow-up (F2)", id="follow-up-finish")
+                # Enter and F2 do what these do: off the Tab order, so Tab reaches the notes sooner.
+                yield unfocusable(Button("Record decision (Enter)", id="follow-up-record", variant="primary"))
+                yield unfocusable(Button("Finish follow-up (F2)", id="follow-up-finish"))
             yield Label("Notes from the follow-up (saved as you type):")
             yield Input(placeholder="What did the follow-up find?", id="follow-up-notes", select_on_focus=False)
         yield KeyFooter()
@@ -234,13 +240,11 @@ class FollowUpScreen(Screen):
         """Text typed where no text goes (the decision list after Enter recorded one) goes into a field.
 
         After a decision is recorded the next action's decision list has the
-        focus; words typed on regardless land in that action's note, and
-        after the last one in the follow-up's notes, never nowhere.
+        focus; words typed on regardless land in that action's note, never nowhere.
         """
         if not event.is_printable or isinstance(self.focused, Input) or not event.character:
             return
-        finishing = self.focused is not None and self.focused.id == "follow-up-finish"
-        target = self.query_one("#follow-up-notes" if finishing or not self.review.actions else "#follow-up-note", Input)
+        target = self.query_one("#follow-up-note" if self.review.actions else "#follow-up-notes", Input)
         event.stop()
         event.prevent_default()
         target.focus()
@@ -307,7 +311,7 @@ class FollowUpScreen(Screen):
             self.focus_decision()
         else:
             self.app.notify("Every action has a decision. F2 records the follow-up as held.")
-            self.query_one("#follow-up-finish", Button).focus()
+            self.query_one("#follow-up-notes", Input).focus()
 
     # Actions ------------------------------------------------------------------
 

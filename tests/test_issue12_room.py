@@ -310,3 +310,34 @@ async def test_the_timeline_list_follows_an_event_just_added(db):
         rows = app.screen.query_one("#events .item-rows").region
         shown = screen_text(pilot).splitlines()[rows.y:rows.bottom]
         assert any("Replication back in sync" in line for line in shown), shown  # in the list, on screen
+
+
+async def test_the_focused_field_has_a_marker_that_is_not_only_a_colour(db):
+    from tui_helpers import screen_text
+
+    app = app_at_step(db, "setup")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "SetupScreen")
+        await tab_to(pilot, lambda w: w.id == "owner")
+        lines = screen_text(pilot).splitlines()
+        words = [line.split()[:1] for line in screen_text(pilot).splitlines()]
+        assert ["▌Lee"] in words, words  # the bar, drawn as a character
+        assert ["Dana"] in words  # the facilitator, not focused: no bar
+        await pilot.press("tab")
+        words = [line.split()[:1] for line in screen_text(pilot).splitlines()]
+        assert ["▌Dana"] in words and ["Lee"] in words
+
+
+async def test_tab_reaches_the_follow_up_notes_in_two_presses(db):
+    from datetime import date
+
+    from tui_helpers import complete_review, new_app, seed
+
+    review_id = seed(db, complete_review())
+    app = new_app(db, start="follow-up", review_id=review_id)
+    app.today = lambda: date(2026, 12, 21)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FollowUpScreen")
+        assert app.focused.id == "follow-up-decision"
+        await pilot.press("tab", "tab")  # the action's note, then the follow-up's notes (4 Tabs before)
+        assert app.focused.id == "follow-up-notes"
