@@ -48,6 +48,7 @@ KEYS_HELP = """
 | ctrl+b | previous step |
 | ctrl+g | go to any step |
 | Tab / shift+Tab | next / previous field |
+| letters on a list field | choose the first choice they start (Enter, Up or Down show all) |
 | F1 | this help |
 | ctrl+p | command palette |
 | ctrl+o | back to the list of reviews |

@@ -341,3 +341,43 @@ async def test_tab_reaches_the_follow_up_notes_in_two_presses(db):
         assert app.focused.id == "follow-up-decision"
         await pilot.press("tab", "tab")  # the action's note, then the follow-up's notes (4 Tabs before)
         assert app.focused.id == "follow-up-notes"
+
+
+async def test_lists_choose_by_first_letters_and_show_whole_options(db):
+    from tui_helpers import item_field
+
+    long_root = "Nobody owns the load-test checklist, so the data size requirement is never reviewed"
+    doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": ["a", "b", long_root]}]})
+    app = app_at_step(db, "actions", doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ActionsScreen")
+        await type_text(pilot, "Name an owner for the checklist")
+        await tab_to(pilot, item_field("type"))
+        await type_text(pilot, "pro")  # p: prevent, pr: prevent, pro: process
+        await pilot.press("tab")
+        await type_text(pilot, "r")  # the first root cause
+        await pilot.press("enter")  # the whole list, each option whole
+        await pilot.pause()
+        overlay = app.focused  # the open list
+        shown = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+        assert f"Root cause 1: {long_root}" in shown  # whole, not cut at 50 characters
+        await pilot.press("escape", "ctrl+q")
+    action = stored(db)["actions"][-1]
+    assert (action["type"], action["addresses"]) == ("process", "root cause of chain 1")
+
+
+async def test_a_timeline_marker_is_chosen_by_its_first_letter(db):
+    from tui_helpers import item_field
+
+    app = app_at_step(db, "timeline")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "TimelineScreen")
+        await type_text(pilot, "2026-11-20 14:25")
+        await pilot.press("tab")
+        assert item_field("marker")(app.focused)
+        await type_text(pilot, "m")
+        await pilot.press("tab")
+        await type_text(pilot, "Traffic moved to the replica")
+        await pilot.press("ctrl+q")
+    event = next(e for e in stored(db)["timeline"] if e["text"] == "Traffic moved to the replica")
+    assert event["marker"] == "mitigated"
