@@ -232,6 +232,12 @@ picks one and **Delete** or **F8** removes it.
         self.show_whys()
         return ""
 
+    def palette_commands(self):
+        return super().palette_commands() + [
+            ("New chain of whys (F5)", self.action_new_chain, "another chain root cause"),
+            ("Delete the highlighted chain (Delete or F8, in the list)", self.delete_highlighted_chain, "remove, asks first"),
+        ]
+
     def delete_highlighted_chain(self) -> None:
         from screens.dialogs import ConfirmDialog
 

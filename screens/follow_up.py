@@ -366,6 +366,17 @@ class FollowUpScreen(Screen):
 
         self.app.push_screen(HelpDialog("Follow-up", HELP))
 
+    def palette_commands(self) -> list[tuple[str, object, str]]:
+        """Every action of the follow-up, named with its key."""
+        return [
+            ("Record the decision shown (Enter)", self.record, "done slipped dropped save"),
+            ("Finish: record the follow-up as held (F2)", self.action_finish, "held done close"),
+            ("Next action (ctrl+n)", lambda: self.action_step(1), "following"),
+            ("Previous action (ctrl+b)", lambda: self.action_step(-1), "back"),
+            ("Help for the follow-up (F1)", self.action_help, "keys"),
+            ("Back to the list of reviews (Escape)", self.action_back, "home; decisions are kept"),
+        ]
+
     def reload_from_store(self) -> None:
         """Another window changed the file: show its decisions, keep what is being typed here."""
         try:

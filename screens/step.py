@@ -30,6 +30,7 @@ from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
 from tui.choice_select import ChoiceSelect
 from tui.fields import Field
+from screens.exporting import Exporting
 from screens.facilitation import FACILITATION_HELP, Facilitation
 from tui.interview import InterviewPanel
 from tui.item_editor import ItemEditor
@@ -50,7 +51,7 @@ KEYS_HELP = """
 | Tab / shift+Tab | next / previous field |
 | letters on a list field | choose the first choice they start (Enter, Up or Down show all) |
 | F1 | this help |
-| ctrl+p | command palette |
+| ctrl+p | command palette: every action, with its key (type "export", "timer", "solo" ...) |
 | ctrl+o | back to the list of reviews |
 | ctrl+q | quit (everything is saved as you type) |
 """
@@ -63,7 +64,7 @@ finishes the item and starts a new one; **Escape** goes back to the list.
 """
 
 
-class StepScreen(Facilitation, Screen):
+class StepScreen(Facilitation, Exporting, Screen):
     """One step of a review: its fields, its check, and the way on."""
 
     STEP: ClassVar[str] = ""
@@ -571,15 +572,28 @@ class StepScreen(Facilitation, Screen):
         self.app.push_screen(HelpDialog(STEP_TITLES[self.STEP], text))
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
-        """The main actions for the command palette."""
+        """Every action of the step, named with its key; the help words are searched too."""
         commands = [
-            ("Next step", self.action_next_step, "Move on when this step has no errors"),
-            ("Previous step", self.action_previous_step, "Go back one step"),
-            ("Help for this step", self.action_help, "What this step is for and its keys"),
-            ("Back to the list of reviews", self.action_home, "Everything is saved"),
+            ("Next step (ctrl+n)", self.action_next_step, "move on when this step has no errors"),
+            ("Previous step (ctrl+b)", self.action_previous_step, "go back one step"),
+            ("Go to a step (ctrl+g)", self.action_go_to_step, "jump to any step"),
+            ("Help for this step (F1)", self.action_help, "what this step is for and its keys"),
+            ("Back to the list of reviews (ctrl+o)", self.action_home, "home; everything is saved"),
+            ("Pause or resume the timer (F6)", self.action_pause_timer, "timebox clock stop"),
+            ("Set this step's timebox (F7)", self.action_set_timebox, "timer minutes clock"),
+            ("Let's move on: cut this step short (F9)", self.action_move_on, "timer timebox over time skip"),
+            ("Presenter view on or off (ctrl+l)", self.action_toggle_presenter, "present projector screen share"),
+            ("Solo interview on or off (ctrl+f)", self.action_toggle_solo, "alone interview questions one at a time"),
+            ("Show or hide the prompts (ctrl+t)", self.action_toggle_prompts, "questions to ask the room"),
+            ("Export the summary to a file", self.action_export, "write markdown report save file"),
         ]
+        for editor in self.query(ItemEditor):
+            commands += [
+                (f"New {editor.noun} (F2)", editor.action_new_item, f"add to {editor.title}"),
+                (f"Delete the highlighted {editor.noun} (Delete or F8)", editor.delete_highlighted, "remove, asks first"),
+            ]
         for step in STEPS:
-            commands.append((f"Go to {STEP_TITLES[step]}", lambda s=step: self.jump_to(s), "Jump to a step"))
+            commands.append((f"Go to {STEP_TITLES[step]}", lambda s=step: self.jump_to(s), "jump to a step"))
         return commands
 
     # Focus ------------------------------------------------------------------

@@ -148,7 +148,7 @@ nothing.
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
         return super().palette_commands() + [
-            ("Paste a timeline", self.action_paste_events, "Events from a pasted chat, log or notes (F5)"),
+            ("Paste a timeline (F5)", self.action_paste_events, "import events from a pasted chat, log or notes"),
         ]
 
     def refresh_checks(self) -> None:

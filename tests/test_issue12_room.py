@@ -381,3 +381,46 @@ async def test_a_timeline_marker_is_chosen_by_its_first_letter(db):
         await pilot.press("ctrl+q")
     event = next(e for e in stored(db)["timeline"] if e["text"] == "Traffic moved to the replica")
     assert event["marker"] == "mitigated"
+
+
+async def palette_finds(pilot, words: str) -> list[str]:
+    """Open the command palette with ctrl+p, type ``words``, and read the commands it offers."""
+    from textual.widgets import OptionList
+
+    await pilot.press("ctrl+p")
+    await wait_for_screen(pilot, "CommandPalette")
+    await type_text(pilot, words)
+    for _ in range(20):
+        await pilot.pause()
+    results = pilot.app.screen.query_one(OptionList)
+    return [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+
+
+@pytest.mark.parametrize(("words", "found"), [
+    ("export", "Export the summary to a file"),
+    ("present", "Presenter view on or off (ctrl+l)"),
+    ("timer", "Pause or resume the timer (F6)"),
+    ("solo", "Solo interview on or off (ctrl+f)"),
+    ("pause", "Pause or resume the timer (F6)"),
+    ("timebox", "Set this step's timebox (F7)"),
+    ("move on", "Let's move on: cut this step short (F9)"),
+    ("new chain", "New chain of whys (F5)"),
+])
+async def test_the_command_palette_finds_each_action_under_the_words_people_type(db, words, found):
+    app = app_at_step(db, "five_whys")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        offered = await palette_finds(pilot, words)
+        assert any(found in line for line in offered), offered
+
+
+async def test_solo_from_the_command_palette_starts_the_interview(db):
+    app = app_at_step(db, "impact")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        await palette_finds(pilot, "solo")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "ImpactScreen")
+        for _ in range(5):
+            await pilot.pause()
+        assert app.solo and app.screen.query("#interview")
