@@ -25,6 +25,15 @@ class ChainRows(OptionList):
     def action_delete_chain(self) -> None:
         self.screen.delete_highlighted_chain()
 
+    def on_focus(self) -> None:
+        """Arriving in the list highlights the chain being answered, so Up and Down start from it."""
+        chain_id = self.screen.chain_id
+        ids = [option.id for option in self.options]
+        if chain_id in ids:
+            self.highlighted = ids.index(chain_id)
+        elif self.highlighted is None and self.option_count and not self.get_option_at_index(0).disabled:
+            self.highlighted = 0
+
 
 class FiveWhysScreen(StepScreen):
     """Each new "why?" quotes the answer before it; a chain's last answer is its root cause."""

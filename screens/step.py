@@ -490,7 +490,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         errors = set(self._other_errors)
         if any(p.level == "error" for p in problems):
             errors.add(self.STEP)
-        self.composed(StepIndicator)[0].show(self.STEP, errors, STEPS.index(self.STEP))
+        self.composed(StepIndicator)[0].show(self.STEP, errors, reached_step(STEPS.index(self.STEP), errors))
 
     def show_refusal(self, text: str) -> None:
         refusal = self.query_one("#refusal", Static)
@@ -617,6 +617,15 @@ class StepScreen(Facilitation, Exporting, Screen):
     @on(CheckPanel.ProblemChosen)
     def focus_chosen_problem(self, event: CheckPanel.ProblemChosen) -> None:
         self.focus_field(event.problem.field)
+
+
+def reached_step(current: int, errors: set[str]) -> int:
+    """How far the review got: past the current step, up to the step before the first one with errors.
+
+    After going back, the finished steps ahead still show as done ("+").
+    """
+    blocked = [index for index, step in enumerate(STEPS) if step in errors and index > current]
+    return max(current, blocked[0] - 1 if blocked else len(STEPS) - 1)
 
 
 def _without_base(op: ops.Operation) -> ops.Operation:

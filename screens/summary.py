@@ -53,7 +53,9 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
             id="questions",
         )
         yield Static("", id="preview-title")
-        yield Markdown("", id="preview")
+        preview = Markdown("", id="preview")
+        preview.can_focus = True  # Tab reaches it (the screen scrolls to it); PageUp/PageDown read on
+        yield preview
 
     def start_step(self) -> None:
         self.show_preview()
@@ -76,7 +78,7 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
     def show_preview(self) -> None:
         """Render the written or the client summary, as Markdown, from the stored review."""
         which = "Client summary (names replaced by roles)" if self.client_view else "Written summary"
-        self.query_one("#preview-title", Static).update(Content(f"{which}: F3 switches, F4 exports"))
+        self.query_one("#preview-title", Static).update(Content(f"{which}: F3 switches, F4 exports, Tab or PageDown reads it"))
         text = render_client(self.review) if self.client_view else render_markdown(self.review)
         self.query_one("#preview", Markdown).update(text)
 

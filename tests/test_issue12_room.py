@@ -81,7 +81,7 @@ async def test_a_why_filled_from_another_chain_starts_with_the_cursor_at_the_end
         await tab_to(pilot, why_input(0))
         await pilot.press("home")  # the cursor at the start of chain 1's first why
         await tab_to(pilot, lambda w: w.id == "chains")
-        await pilot.press("down", "down", "enter")  # chain 2
+        await pilot.press("down", "enter")  # from chain 1, highlighted on arrival, to chain 2
         await pilot.pause()
         assert why_input(0)(app.focused)
         await pilot.press("ctrl+u")
@@ -424,3 +424,50 @@ async def test_solo_from_the_command_palette_starts_the_interview(db):
         for _ in range(5):
             await pilot.pause()
         assert app.solo and app.screen.query("#interview")
+
+
+# Smaller -----------------------------------------------------------------------
+
+
+async def test_arriving_in_the_chain_list_highlights_the_chain_being_answered(db):
+    chains = [{"whys": ["a1", "a2", "a3"]}, {"whys": ["b1", "b2", "b3"]}, {"whys": ["c1", "c2", "c3"]}]
+    app = app_at_step(db, "five_whys", review(five_whys={"problem": "Data lost", "chains": chains}))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await tab_to(pilot, lambda w: w.id == "chains")
+        assert app.focused.highlighted == 0  # chain 1, the one shown
+        await pilot.press("down", "enter")
+        assert [i.value for i in app.screen.query("#whys Input")][:3] == ["b1", "b2", "b3"]
+
+
+async def test_after_going_back_the_finished_steps_ahead_still_show_done(db):
+    from tui_helpers import press_and_wait_for_screen, static_text
+
+    app = app_at_step(db, "actions")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ActionsScreen")
+        await press_and_wait_for_screen(pilot, "ctrl+b", "CouldImproveScreen")
+        await pilot.pause()
+        line = static_text(pilot, "#steps")
+        assert "+Actions" in line and "+Summary" in line, line
+
+
+async def test_a_steps_number_in_the_go_to_dialog_goes_there(db):
+    from tui_helpers import press_and_wait_for_screen
+
+    app = app_at_step(db, "actions")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ActionsScreen")
+        await press_and_wait_for_screen(pilot, "ctrl+g", "GoToStepDialog")
+        await pilot.press("3")
+        await wait_for_screen(pilot, "ImpactScreen")
+
+
+async def test_tab_reaches_the_summary_preview_and_brings_it_into_view(db):
+    app = app_at_step(db, "summary")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "SummaryScreen")
+        await tab_to(pilot, lambda w: w.id == "preview", limit=12)
+        await pilot.pause()
+        content = app.screen.query_one("#content").region
+        assert content.overlaps(app.focused.region)
