@@ -146,8 +146,8 @@ class StepScreen(Facilitation, Exporting, Screen):
         if self.review.step != self.STEP:
             self.send(ops.Set("step", self.STEP))
         self.start_step()
-        if self.app.solo:
-            self.call_after_refresh(self.focus_interview)
+        if self.app.solo:  # at once: keys typed straight after ctrl+n must not land in the form
+            self.focus_interview()
 
     def start_step(self) -> None:
         """Hook run once the step is drawn: focus its first field.

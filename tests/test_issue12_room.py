@@ -471,3 +471,29 @@ async def test_tab_reaches_the_summary_preview_and_brings_it_into_view(db):
         await pilot.pause()
         content = app.screen.query_one("#content").region
         assert content.overlaps(app.focused.region)
+
+
+def burst(app, keys: list[str]) -> None:
+    """Keys arriving at once, as a paste or a fast typist over tmux sends them (not one per frame)."""
+    from textual import events
+
+    for key in keys:
+        character = {"enter": "\r", "space": " "}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key({" ": "space"}.get(key, key), character))
+
+
+async def test_interview_answers_typed_in_one_burst_each_go_to_their_own_question(db):
+    app = app_at_step(db, "could_improve", solo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "CouldImproveScreen")
+        for _ in range(10):
+            await pilot.pause()
+        await pilot.press("ctrl+n")
+        await wait_for_screen(pilot, "ActionsScreen")
+        burst(app, [*"Show the role", "enter", *"Sam", "enter"])  # at once, straight after the step opens
+        for _ in range(30):
+            await pilot.pause()
+        assert interview(app)[0].startswith("By when?")
+        await pilot.press("ctrl+q")
+    action = stored(db)["actions"][-1]
+    assert (action["what"], action["owner"]) == ("Show the role", "Sam")

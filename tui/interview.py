@@ -7,7 +7,7 @@ asks, moves on, and repeats the questions that collect several answers.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -17,11 +17,29 @@ from store.prompts import INTERVIEW, ITEM_GROUPS, Question
 from tui.text import show_text
 
 
+class AnswerInput(Input):
+    """The answer box: Enter takes the answer in key order, so words typed straight after go to the next one.
+
+    Textual runs Input's Enter binding only once the key has bubbled up to the
+    app; keys typed right behind it (a paste, a fast typist over tmux) were
+    already in the box by then and went out with the answer before.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key != "enter":
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        answer, self.value = self.value, ""
+        self.post_message(self.Submitted(self, answer))
+
+
 class InterviewPanel(Vertical):
     """Asks the step's interview questions in order; Enter records the answer."""
 
     DEFAULT_CSS = """
-    InterviewPanel { height: auto; border: round $accent; padding: 0 1; margin: 0 0 1 0; }
+    InterviewPanel { height: auto; border: none; border-top: round $accent; padding: 0 1; }
     InterviewPanel > #question { height: auto; text-style: bold; }
     InterviewPanel > #example { height: auto; color: $text-muted; }
     InterviewPanel > #answer-refusal { height: auto; color: $text-error; }
@@ -37,7 +55,7 @@ class InterviewPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="question")
         yield Static("", id="example")
-        yield Input(placeholder="Your answer", id="answer")
+        yield AnswerInput(placeholder="Your answer", id="answer", compact=True, select_on_focus=False)
         yield Static("", id="answer-refusal", classes="-empty")
 
     def on_mount(self) -> None:
@@ -73,13 +91,12 @@ class InterviewPanel(Vertical):
         event.stop()
         question = self.question
         answer = event.value.strip()
-        event.input.value = ""
         if question is None:
             return
         refusal = self.screen.record_answer(question, answer) if answer else ""
         self.show_refusal(refusal)
-        if refusal:  # asked again, with the answer there to correct
-            event.input.value = answer
+        if refusal:  # asked again, with the answer there to correct (and anything typed since after it)
+            event.input.value = answer + event.input.value
             event.input.cursor_position = len(answer)
             return
         if not answer or not question.repeat:
