@@ -497,3 +497,16 @@ async def test_interview_answers_typed_in_one_burst_each_go_to_their_own_questio
         await pilot.press("ctrl+q")
     action = stored(db)["actions"][-1]
     assert (action["what"], action["owner"]) == ("Show the role", "Sam")
+
+
+async def test_at_60x20_the_step_indicator_keeps_to_one_line_with_every_step(db):
+    from tui_helpers import screen_text
+
+    app = app_at_step(db, "five_whys")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        for _ in range(3):
+            await pilot.pause()
+        assert app.screen.query_one("#steps").size.height == 1
+        line = screen_text(pilot).splitlines()[1]
+        assert ">5 Whys<" in line and "+Sum" in line and "+Setup" in line
