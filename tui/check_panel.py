@@ -18,7 +18,7 @@ class CheckPanel(OptionList):
 
     DEFAULT_CSS = """
     CheckPanel { height: auto; max-height: 4; border: none; border-top: round $panel; padding: 0; }
-    CheckPanel:focus { border-top: round $accent; }
+    CheckPanel:focus { border: none; border-top: round $accent; }
     """
 
     class ProblemChosen(Message):
