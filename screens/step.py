@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -101,6 +101,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         self._other_steps_stale = False
         self._composed: dict[type, list] | None = None  # set once the step is drawn (see composed)
         self._choice_note = False  # the refusal line says a key typed on a list matched nothing
+        self._typed_nowhere = ""  # letters typed while a list had the focus, shown until it moves
         self.interview_items: dict[str, str] = {}  # the item each interview group is filling in
 
     # Layout -------------------------------------------------------------------
@@ -221,7 +222,20 @@ class StepScreen(Facilitation, Exporting, Screen):
         self._choice_note = True
         self.app.bell()
 
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed where nothing takes text (a list, the check panel) are shown, never dropped in silence."""
+        focused = self.focused
+        if focused is None or isinstance(focused, (Input, TextArea, Select)) or not event.is_printable:
+            return
+        if not event.character or event.key in self.active_bindings:
+            return
+        self._typed_nowhere += event.character
+        self.show_refusal(f"Not typed into any field: {self._typed_nowhere!r}. This is a list; Tab or shift+Tab "
+                          "moves to a field (Enter on a row edits it).")
+        self._choice_note = True
+
     def on_descendant_focus(self) -> None:
+        self._typed_nowhere = ""
         if self._choice_note:
             self._choice_note = False
             self.show_refusal(self.refusal_text([p for p in self.problems if p.level == "error"]) if self.refused else "")

@@ -60,6 +60,22 @@ async def test_f5_after_editing_an_earlier_why_starts_a_clean_new_chain(db):
     assert chains_of(db) == [FIVE_WHYS, ["Primary was wiped", "Replication lagged"]]
 
 
+async def test_typing_after_f5_and_one_tab_too_many_is_shown_not_dropped(db):
+    from tui_helpers import refusal
+
+    doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": FIVE_WHYS}]})
+    app = app_at_step(db, "five_whys", doc)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await tab_to(pilot, why_input(4))
+        await pilot.press("f5", "tab")  # past the new chain's only why, onto the check panel
+        assert app.focused.id == "checks"
+        await type_text(pilot, "Replication lagged")
+        assert "'Replication lagged'" in refusal(pilot)  # on screen, to type again where it belongs
+        await pilot.press("shift+tab")
+        assert refusal(pilot) == ""
+
+
 async def test_ctrl_q_right_after_a_burst_of_typing_saves_the_whole_why(db):
     doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": FIVE_WHYS[:3]}]})
     app = app_at_step(db, "five_whys", doc)
