@@ -5,9 +5,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from screens.step import StepScreen
-from store import ops
 from store.model import ACTION_TYPES, Action
-from store.sanitize import quote
+from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor
 
 
@@ -53,28 +52,33 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
     def start_step(self) -> None:
         self.query_one("#actions", ItemEditor).action_new_item()
 
-    def record_answer(self, question, answer: str) -> bool:
-        """Interview answers build one action at a time: "what" starts it, the rest fill it in."""
-        name = question.target.removeprefix("action.")
-        editor = self.query_one("#actions", ItemEditor)
-        if name == "what":
-            editor.editing_id = self.add_item("actions", {"what": answer})
-        elif editor.editing_id is not None:
-            value = answer.strip().lower() if name == "type" else answer
-            if name == "type" and value not in ACTION_TYPES:
-                self.app.notify(f"Type: {quote(answer)} is not one of {', '.join(ACTION_TYPES)}.", severity="error", markup=False)
-                return False
-            self.send(ops.Edit("actions", editor.editing_id, {name: value}))
-        return True
+    def interview_value(self, list_name: str, name: str, answer: str):
+        """A type or what it addresses may be answered with its first letters (or a root cause's number)."""
+        choices = {"type": [(kind.capitalize(), kind) for kind in ACTION_TYPES], "addresses": self.address_choices()}
+        if name not in choices:
+            return answer
+        index = find_choice([label for label, _ in choices[name]], answer.strip())
+        return choices[name][index][1] if index is not None else answer.strip()
+
+    def interview_item_started(self, list_name: str, item_id: str | None) -> None:
+        """The form shows the action being answered."""
+        self.query_one("#actions", ItemEditor).editing_id = item_id
+
+    def interview_text(self, question) -> str:
+        """What an action can address, numbered, so a number answers."""
+        if question.target != "action.addresses":
+            return question.text
+        choices = "; ".join(label for label, _ in self.address_choices())
+        return f"{question.text} {choices or '(no root cause or improvement yet: say it in words)'}"
 
     def address_choices(self) -> list[tuple[str, str]]:
         """The root causes and improvements an action can address."""
         choices = []
         for number, chain in enumerate(self.review.five_whys.chains, start=1):
             value = f"root cause of chain {number}"
-            choices.append((f"Root cause {number}: {chain.root_cause[:50]}", value))
+            choices.append((f"Root cause {number}: {chain.root_cause}", value))
         for item in self.review.could_improve:
-            choices.append((f"Improve: {item.text[:50]}", f"improvement: {item.text}"))
+            choices.append((f"Improve: {item.text}", f"improvement: {item.text}"))
         return choices
 
     @staticmethod

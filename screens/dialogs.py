@@ -112,7 +112,7 @@ class GoToStepDialog(Dialog[str | None]):
             ],
             classes="dialog",
         )
-        options.border_title = "Go to step (Enter)"
+        options.border_title = "Go to step (its number, or Enter)"
         yield options
 
     def on_mount(self) -> None:
@@ -122,6 +122,12 @@ class GoToStepDialog(Dialog[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def on_key(self, event) -> None:
+        """A step's number goes straight to it."""
+        if event.character and event.character.isdigit() and 1 <= int(event.character) <= len(STEPS):
+            event.stop()
+            self.dismiss(STEPS[int(event.character) - 1])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,14 +7,21 @@ live in ``store/``; the widgets in ``tui/``.
 
 from __future__ import annotations
 
+import copy
+
 from textual.widgets import Input
 
 from store import ops
+from store.checks import field_errors
+from store.errors import StoreError
+from store.model import STEP_TITLES, Review
+from store.prompts import INTERVIEW, ITEM_GROUPS, Question
 from store.sanitize import quote
-from store.model import STEP_TITLES
-from store.prompts import Question
 from tui.interview import InterviewPanel
 from tui.prompts_panel import PromptsPanel
+
+# Textual's Header keeps 8 columns for its icon and 10 for its clock space.
+HEADER_SIDES = 18
 
 FACILITATION_HELP = """
 ## Facilitation
@@ -34,14 +41,22 @@ class Facilitation:
     """Timebox, prompts, presenter view and interview for a step screen."""
 
     def focus_interview(self) -> None:
-        """In solo mode the interview has the focus, so answering is all there is to do."""
+        """In solo mode the interview has the focus, so answering is all there is to do.
+
+        A panel mounted just now (ctrl+f) may not hold its answer box yet: try again after the next refresh.
+        """
         for panel in self.query(InterviewPanel):
-            panel.query_one(Input).focus()
+            answers = panel.query(Input)
+            if answers:
+                answers.first().focus()
+            else:
+                self.call_after_refresh(self.focus_interview)
 
     def tick_timer(self) -> None:
         """Show the time left in the header; ring the bell once when it is up."""
+        ring = self.timebox.due_to_ring()
         self.show_header()
-        if self.timebox.due_to_ring():
+        if ring:
             self.app.bell()
             self.app.notify(
                 f"The {self.timebox.seconds // 60} minutes for {STEP_TITLES[self.STEP]} are up. "
@@ -55,11 +70,27 @@ class Facilitation:
         """The header line: review, step, time left, and whether everything typed is on disk.
 
         It changes only when one of them does (a second, or saved/saving), so
-        typing does not redraw it per key.
+        typing does not redraw it per key.  Once the timebox is up it says OVER
+        TIME for as long as the step goes on, and the title is cut short to fit,
+        never the timer.
         """
         read_only = "READ-ONLY (nothing typed is saved)  " if self.app.store.read_only else ""
-        self.sub_title = (f"{read_only}{self.review.id}  {STEP_TITLES[self.STEP]}  {self.timebox.label()}  "
+        over = "OVER TIME " if self.timebox.rang else ""
+        self.sub_title = (f"{read_only}{self.review.id}  {STEP_TITLES[self.STEP]}  {over}{self.timebox.label()}  "
                           f"{'' if read_only else self.app.save_state()}").rstrip()
+        self.show_title()
+
+    def show_title(self) -> None:
+        """The review's title in the header, cut short so the timer beside it never is."""
+        title = self.review.title or "(untitled review)"
+        room = self.app.size.width - HEADER_SIDES - len(" — ") - len(self.sub_title or "")
+        if len(title) > room:
+            title = title[: max(room - 1, 0)].rstrip() + "…" if room > 1 else ""
+        if self.title != title:
+            self.title = title
+
+    def on_resize(self) -> None:
+        self.show_title()
 
     def action_pause_timer(self) -> None:
         self.timebox.toggle_pause()
@@ -127,13 +158,77 @@ class Facilitation:
         """The question as asked; Five Whys quotes the answer before it."""
         return question.text
 
-    def record_answer(self, question: Question, answer: str) -> bool:
-        """Put an interview answer where it belongs; False if it was refused (ask again)."""
+    def record_answer(self, question: Question, answer: str) -> str:
+        """Put an interview answer where it belongs; returns why it was refused ("" when recorded)."""
+        target = question.target
+        if target.split(".", 1)[0] in ITEM_GROUPS:
+            return self.record_item_answer(question, answer)
+        if target in ops.REVIEW_FIELDS:
+            value = self.to_stored(target, answer)
+            refusal = self.answer_refusal([ops.Set(target, value)], target)
+            if not refusal:
+                self.set_field(target, value)
+                self.show_review()
+        elif target.startswith("list:"):
+            name = target.removeprefix("list:")
+            refusal = self.answer_refusal([ops.Add(name, {"text": answer})], name + ".{id}")
+            if not refusal:
+                self.add_item(name, {"text": answer})
+        else:
+            return ""
+        if not refusal:
+            self.app.flush_now()
+        return refusal
+
+    def record_item_answer(self, question: Question, answer: str) -> str:
+        """One field of the item being built (an action, a question); the group's first field adds it."""
+        group, name = question.target.split(".", 1)
+        list_name = ITEM_GROUPS[group]
+        value = self.interview_value(list_name, name, answer)
+        first = next(q for q in INTERVIEW[self.STEP] if q.target.startswith(group + ".")) == question
+        item_id = self.interview_items.get(list_name)
+        if first:
+            op, field = ops.Add(list_name, {name: value}), f"{list_name}.{{id}}.{name}"
+        elif item_id is None or self.find_item(list_name, item_id) is None:
+            return "Answer the first question of this item first (leave this one empty to go back to it)."
+        else:
+            op, field = ops.Edit(list_name, item_id, {name: value}), f"{list_name}.{item_id}.{name}"
+        refusal = self.answer_refusal([op], field)
+        if refusal:
+            return refusal
+        if first:
+            self.interview_items[list_name] = self.add_item(list_name, {name: value})
+        else:
+            self.send(op)
+        self.interview_item_started(list_name, self.interview_items[list_name])
+        return ""
+
+    def interview_value(self, list_name: str, name: str, answer: str):
+        """What an item answer stores (the actions step turns "det" into "detect")."""
+        return answer
+
+    def interview_item_started(self, list_name: str, item_id: str | None) -> None:
+        """Hook: show the item the interview is filling in."""
+
+    def answer_refusal(self, operations: list, field: str) -> str:
+        """Why an answer cannot be taken: the store's own rules and the step's check at ``field``.
+
+        The operations are tried on a copy of the review; ``{id}`` in
+        ``field`` stands for the item they add.  Nothing is written here.
+        """
+        doc = copy.deepcopy(self.doc)
+        added = None
+        try:
+            for operation in operations:
+                added = ops.apply(doc, operation) or added
+        except StoreError as error:  # the field is where the answer goes: say only what is wrong
+            return str(error).removeprefix(f"{getattr(error, 'field', '')}: ")
+        errors = field_errors(Review.from_dict(doc), self.STEP, field.format(id=added))
+        return f"{errors[0].message} {errors[0].hint}" if errors else ""
+
+    def interview_now(self, question: Question) -> str:
+        """What the field a question fills holds now (a default such as the review date), or ""."""
         if question.target in ops.REVIEW_FIELDS:
-            if not self.set_field(question.target, self.to_stored(question.target, answer)):
-                return False
-            self.show_review()
-        elif question.target.startswith("list:"):
-            self.add_item(question.target.removeprefix("list:"), {"text": answer})
-        self.app.flush_now()
-        return True
+            value = self.shown_value(question.target)
+            return value if isinstance(value, str) else ""
+        return ""

@@ -26,12 +26,21 @@ class ChainRows(OptionList):
     def action_delete_chain(self) -> None:
         self.screen.delete_highlighted_chain()
 
+    def on_focus(self) -> None:
+        """Arriving in the list highlights the chain being answered, so Up and Down start from it."""
+        chain_id = self.screen.chain_id
+        ids = [option.id for option in self.options]
+        if chain_id in ids:
+            self.highlighted = ids.index(chain_id)
+        elif self.highlighted is None and self.option_count and not self.get_option_at_index(0).disabled:
+            self.highlighted = 0
+
 
 class FiveWhysScreen(StepScreen):
     """Each new "why?" quotes the answer before it; a chain's last answer is its root cause."""
 
     STEP = "five_whys"
-    INTRO = "State the problem (the symptom), then ask why until you reach a condition in a system or process."
+    INTRO = "The symptom, then why, why, why: down to a condition in a system or process."
     HELP_TEXT = """
 # Five Whys
 
@@ -121,9 +130,10 @@ picks one and **Delete** or **F8** removes it.
                 answer.why_index = index
                 box.mount(Field(self.why_label(index, whys), answer, f"five_whys.chains.{self.chain_id}.whys.{index}"))
         for extra in list(box.query(Field))[wanted:]:
-            if not extra.widget.has_focus:
+            if not (extra.widget.has_focus and same_chain):  # typed in now: kept until the merge settles
                 extra.remove()
         for index, field in enumerate(box.query(Field)):
+            field.set_class(index < len(whys), "-answered")
             field.set_label(self.why_label(index, whys))
             field.field = f"five_whys.chains.{self.chain_id}.whys.{index}"
         self._whys_chain = self.chain_id
@@ -133,7 +143,12 @@ picks one and **Delete** or **F8** removes it.
         self.query_one("#root-cause", Static).update(Content(f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)"))
 
     def why_label(self, index: int, whys: list[str]) -> str:
-        """The "why?" prompt, quoting the answer before it (or the problem)."""
+        """The "why?" prompt; the next one to answer quotes the answer before it (or the problem).
+
+        An answered why sits on one line after the answer it asks about, so it needs no quote.
+        """
+        if index < len(whys):
+            return f"Why {index + 1}?"
         before = whys[index - 1] if index > 0 and index - 1 < len(whys) else self.review.five_whys.problem
         quoted = before.strip() or "(the problem above)"
         return f"Why {index + 1}? Why: {quoted}"
@@ -206,18 +221,32 @@ picks one and **Delete** or **F8** removes it.
         whys = self.chain.whys if self.chain else []
         return self.why_label(len(whys), list(whys))
 
-    def record_answer(self, question, answer: str) -> bool:
-        """A "why" answer extends the current chain (or starts the first)."""
+    def record_answer(self, question, answer: str) -> str:
+        """A "why" answer extends the current chain (or starts the first); refused as the form's check would."""
         if question.target != "why":
             return super().record_answer(question, answer)
         whys = list(self.chain.whys) if self.chain else []
+        field = f"five_whys.chains.{self.chain_id or '{id}'}.whys.{len(whys)}"
+        if self.chain is None:
+            operation = ops.Add("five_whys.chains", {"whys": [answer]})
+        else:
+            operation = ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]})
+        refusal = self.answer_refusal([operation], field)
+        if refusal:
+            return refusal
         if self.chain is None:
             self.chain_id = self.add_item("five_whys.chains", {"whys": [answer]})
         else:
-            self.send(ops.Edit("five_whys.chains", self.chain_id, {"whys": whys + [answer]}))
+            self.send(operation)
         self.show_chains()
         self.show_whys()
-        return True
+        return ""
+
+    def palette_commands(self):
+        return super().palette_commands() + [
+            ("New chain of whys (F5)", self.action_new_chain, "another chain root cause"),
+            ("Delete the highlighted chain (Delete or F8, in the list)", self.delete_highlighted_chain, "remove, asks first"),
+        ]
 
     def delete_highlighted_chain(self) -> None:
         from screens.dialogs import ConfirmDialog

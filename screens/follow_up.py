@@ -10,7 +10,7 @@ remain open.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -44,7 +44,9 @@ For each action choose a decision, write the note, and press **Enter**:
 | Slipped | a reason and a new due date after today |
 | Dropped | a reason |
 
-The next action that still needs a decision comes up by itself.
+The next action that still needs a decision comes up by itself.  Words typed
+while the decision list has the focus go into the note (after the last
+action, into the follow-up's notes), so nothing typed is lost.
 
 | key | does |
 |---|---|
@@ -72,6 +74,11 @@ NOTE_PLACEHOLDERS = {
 def detail(error: InvalidField) -> str:
     """The message of a refusal without its field path (the screen shows where)."""
     return str(error).removeprefix(f"{error.field}: ")
+
+
+def unfocusable(button: Button) -> Button:
+    button.can_focus = False
+    return button
 
 
 class FollowUpScreen(AnswersOnce, Screen):
@@ -103,14 +110,15 @@ class FollowUpScreen(AnswersOnce, Screen):
             with Horizontal(id="follow-up-decision-row"):
                 yield OptionList(*[Option(s.capitalize(), id=s) for s in DECISIONS], id="follow-up-decision")
                 with Vertical(id="follow-up-fields"):
-                    yield LineInput(placeholder=NOTE_PLACEHOLDERS[None], id="follow-up-note")
+                    yield LineInput(placeholder=NOTE_PLACEHOLDERS[None], id="follow-up-note", select_on_focus=False)
                     yield LineInput(placeholder="New due date YYYY-MM-DD (slipped only)", id="follow-up-due")
             yield Static("", id="follow-up-refusal", classes="-empty")
             with Horizontal(id="follow-up-buttons"):
-                yield Button("Record decision (Enter)", id="follow-up-record", variant="primary")
-                yield Button("Finish follow-up (F2)", id="follow-up-finish")
+                # Enter and F2 do what these do: off the Tab order, so Tab reaches the notes sooner.
+                yield unfocusable(Button("Record decision (Enter)", id="follow-up-record", variant="primary"))
+                yield unfocusable(Button("Finish follow-up (F2)", id="follow-up-finish"))
             yield Label("Notes from the follow-up (saved as you type):")
-            yield LineInput(placeholder="What did the follow-up find?", id="follow-up-notes")
+            yield LineInput(placeholder="What did the follow-up find?", id="follow-up-notes", select_on_focus=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -230,6 +238,21 @@ class FollowUpScreen(AnswersOnce, Screen):
         self.current = min(self.current, max(len(review.actions) - 1, 0))
         self.show_review()
 
+    def on_key(self, event: events.Key) -> None:
+        """Text typed where no text goes (the decision list after Enter recorded one) goes into a field.
+
+        After a decision is recorded the next action's decision list has the
+        focus; words typed on regardless land in that action's note, never nowhere.
+        """
+        if not event.is_printable or isinstance(self.focused, Input) or not event.character:
+            return
+        target = self.query_one("#follow-up-note" if self.review.actions else "#follow-up-notes", Input)
+        event.stop()
+        event.prevent_default()
+        target.focus()
+        target.insert_text_at_cursor(event.character)
+        target.scroll_visible()
+
     @on(OptionList.OptionHighlighted, "#follow-up-actions")
     def action_chosen(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index != self.current:
@@ -290,7 +313,7 @@ class FollowUpScreen(AnswersOnce, Screen):
             self.focus_decision()
         else:
             self.app.notify("Every action has a decision. F2 records the follow-up as held.")
-            self.query_one("#follow-up-finish", Button).focus()
+            self.query_one("#follow-up-notes", Input).focus()
 
     # Actions ------------------------------------------------------------------
 
@@ -344,6 +367,17 @@ class FollowUpScreen(AnswersOnce, Screen):
         from screens.dialogs import HelpDialog
 
         self.app.push_screen(HelpDialog("Follow-up", HELP))
+
+    def palette_commands(self) -> list[tuple[str, object, str]]:
+        """Every action of the follow-up, named with its key."""
+        return [
+            ("Record the decision shown (Enter)", self.record, "done slipped dropped save"),
+            ("Finish: record the follow-up as held (F2)", self.action_finish, "held done close"),
+            ("Next action (ctrl+n)", lambda: self.action_step(1), "following"),
+            ("Previous action (ctrl+b)", lambda: self.action_step(-1), "back"),
+            ("Help for the follow-up (F1)", self.action_help, "keys"),
+            ("Back to the list of reviews (Escape)", self.action_back, "home; decisions are kept"),
+        ]
 
     def reload_from_store(self) -> None:
         """Another window changed the file: show its decisions, keep what is being typed here."""

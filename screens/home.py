@@ -295,13 +295,13 @@ class HomeScreen(Screen):
     def palette_commands(self) -> list[tuple[str, object, str]]:
         """The main actions for the command palette."""
         return [
-            ("New incident review", lambda: self.action_new_review("incident"), "Start at setup"),
-            ("New project review", lambda: self.action_new_review("project"), "Start at setup"),
-            ("Open the chosen review", self.open_chosen, "Where it stopped"),
-            ("Hold the follow-up of the chosen review", self.action_follow_up, "F2"),
-            ("Statistics across reviews", self.action_stats, "F3"),
-            ("Delete the chosen review", self.action_delete_review, "Asks first"),
-            ("Help", self.action_help, "Keys of this screen"),
+            ("New incident review (ctrl+n)", lambda: self.action_new_review("incident"), "start at setup create"),
+            ("New project review (ctrl+r)", lambda: self.action_new_review("project"), "start at setup create"),
+            ("Open the chosen review (Enter)", self.open_chosen, "resume where it stopped"),
+            ("Hold the follow-up of the chosen review (F2)", self.action_follow_up, "30 days actions done slipped"),
+            ("Statistics across reviews (F3)", self.action_stats, "stats median time to resolve"),
+            ("Delete the chosen review (ctrl+d or F8)", self.action_delete_review, "remove, asks first"),
+            ("Help (F1)", self.action_help, "keys of this screen"),
         ]
 
 

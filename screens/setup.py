@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from screens.step import StepScreen
 from store import ops
 from store.model import DEFAULT_TIMEBOXES, KINDS, SEVERITIES, STEPS
 from store.prompts import GROUND_RULES_IN_BRIEF
+from tui.choice_select import ChoiceSelect
 from tui.fields import Field
 from tui.step_indicator import SHORT_TITLES
 from tui.line_input import LineInput
@@ -36,11 +37,11 @@ such as `UTC` or `Europe/Berlin`.
 """
 
     def compose_step(self) -> ComposeResult:
-        yield Field("Kind", Select([(k.capitalize(), k) for k in KINDS], allow_blank=False, id="kind"), "kind")
+        yield Field("Kind", ChoiceSelect([(k.capitalize(), k) for k in KINDS], allow_blank=False, id="kind", what="Kind"), "kind")
         yield Field("Title", LineInput(placeholder="e.g. Checkout API returned HTTP 500s", id="title"), "title")
         yield Field(
             "Severity (incidents)",
-            Select([(s, s) for s in SEVERITIES], prompt="No severity", id="severity"),
+            ChoiceSelect([(s, s) for s in SEVERITIES], prompt="No severity", id="severity", what="Severity"),
             "severity",
         )
         yield Field("Owner of the write-up (one person)", LineInput(placeholder="e.g. Lee", id="owner"), "owner")
@@ -107,9 +108,9 @@ such as `UTC` or `Europe/Berlin`.
     def set_field(self, field: str, value: Any) -> bool:
         accepted = super().set_field(field, value)
         if field == "title":
-            self.title = self.review.title or "(untitled review)"
+            self.show_title()
         return accepted
 
     def on_review_stored(self, review) -> None:
         super().on_review_stored(review)
-        self.title = review.title or "(untitled review)"
+        self.show_title()

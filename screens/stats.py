@@ -176,8 +176,9 @@ class StatsScreen(Screen):
     def palette_commands(self) -> list[tuple[str, object, str]]:
         """The main actions for the command palette."""
         return [
-            ("Back", self.action_back, "Leave the statistics"),
-            ("Help", self.action_help, "What the numbers mean, and the keys"),
+            ("Back to the list of reviews (Escape)", self.action_back, "leave the statistics"),
+            ("Help (F1)", self.action_help, "what the numbers mean, and the keys"),
+            ("All reviews, incidents or projects (F4)", self.action_next_kind, "filter kind switch"),
         ]
 
 

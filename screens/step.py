@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -28,7 +28,9 @@ from store.model import STEP_TITLES, STEPS, Review
 from store.prompts import PROMPTS
 from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
+from tui.choice_select import ChoiceSelect
 from tui.fields import Field
+from screens.exporting import Exporting
 from screens.facilitation import FACILITATION_HELP, Facilitation
 from tui.interview import InterviewPanel
 from tui.item_editor import ItemEditor
@@ -47,8 +49,9 @@ KEYS_HELP = """
 | ctrl+b | previous step |
 | ctrl+g | go to any step |
 | Tab / shift+Tab | next / previous field |
+| letters on a list field | choose the first choice they start (Enter, Up or Down show all) |
 | F1 | this help |
-| ctrl+p | command palette |
+| ctrl+p | command palette: every action, with its key (type "export", "timer", "solo" ...) |
 | ctrl+o | back to the list of reviews |
 | ctrl+q | quit (everything is saved as you type) |
 """
@@ -61,7 +64,7 @@ finishes the item and starts a new one; **Escape** goes back to the list.
 """
 
 
-class StepScreen(Facilitation, Screen):
+class StepScreen(Facilitation, Exporting, Screen):
     """One step of a review: its fields, its check, and the way on."""
 
     STEP: ClassVar[str] = ""
@@ -97,6 +100,9 @@ class StepScreen(Facilitation, Screen):
         self._other_errors: set[str] | None = None
         self._other_steps_stale = False
         self._composed: dict[type, list] | None = None  # set once the step is drawn (see composed)
+        self._choice_note = False  # the refusal line says a key typed on a list matched nothing
+        self._typed_nowhere = ""  # letters typed while a list had the focus, shown until it moves
+        self.interview_items: dict[str, str] = {}  # the item each interview group is filling in
 
     # Layout -------------------------------------------------------------------
 
@@ -132,7 +138,6 @@ class StepScreen(Facilitation, Screen):
 
     def on_mount(self) -> None:
         self._composed = {}
-        self.title = self.review.title or "(untitled review)"
         self.show_panels()
         self.timebox = Timebox(self.review.timebox(self.STEP), self.app.clock)
         self.set_interval(1.0, self.every_second)
@@ -142,8 +147,8 @@ class StepScreen(Facilitation, Screen):
         if self.review.step != self.STEP:
             self.send(ops.Set("step", self.STEP))
         self.start_step()
-        if self.app.solo:
-            self.call_after_refresh(self.focus_interview)
+        if self.app.solo:  # at once: keys typed straight after ctrl+n must not land in the form
+            self.focus_interview()
 
     def start_step(self) -> None:
         """Hook run once the step is drawn: focus its first field.
@@ -209,6 +214,31 @@ class StepScreen(Facilitation, Screen):
         else:
             value = widget.value
         self.set_field(field, self.to_stored(field, value))
+
+    @on(ChoiceSelect.Unmatched)
+    def say_key_matched_no_choice(self, event: ChoiceSelect.Unmatched) -> None:
+        """A key typed on a list that matches none of its choices is never dropped in silence."""
+        self.show_refusal(event.select.unmatched_note(event.typed))
+        self._choice_note = True
+        self.app.bell()
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed where nothing takes text (a list, the check panel) are shown, never dropped in silence."""
+        focused = self.focused
+        if focused is None or isinstance(focused, (Input, TextArea, Select)) or not event.is_printable:
+            return
+        if not event.character or event.key in self.active_bindings:
+            return
+        self._typed_nowhere += event.character
+        self.show_refusal(f"Not typed into any field: {self._typed_nowhere!r}. This is a list; Tab or shift+Tab "
+                          "moves to a field (Enter on a row edits it).")
+        self._choice_note = True
+
+    def on_descendant_focus(self) -> None:
+        self._typed_nowhere = ""
+        if self._choice_note:
+            self._choice_note = False
+            self.show_refusal(self.refusal_text([p for p in self.problems if p.level == "error"]) if self.refused else "")
 
     def save_focused_typing(self) -> None:
         """Queue what the focused field holds now (before quitting or hanging up).
@@ -477,7 +507,7 @@ class StepScreen(Facilitation, Screen):
         errors = set(self._other_errors)
         if any(p.level == "error" for p in problems):
             errors.add(self.STEP)
-        self.composed(StepIndicator)[0].show(self.STEP, errors, STEPS.index(self.STEP))
+        self.composed(StepIndicator)[0].show(self.STEP, errors, reached_step(STEPS.index(self.STEP), errors))
 
     def show_refusal(self, text: str) -> None:
         refusal = self.query_one("#refusal", Static)
@@ -559,15 +589,28 @@ class StepScreen(Facilitation, Screen):
         self.app.push_screen(HelpDialog(STEP_TITLES[self.STEP], text))
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
-        """The main actions for the command palette."""
+        """Every action of the step, named with its key; the help words are searched too."""
         commands = [
-            ("Next step", self.action_next_step, "Move on when this step has no errors"),
-            ("Previous step", self.action_previous_step, "Go back one step"),
-            ("Help for this step", self.action_help, "What this step is for and its keys"),
-            ("Back to the list of reviews", self.action_home, "Everything is saved"),
+            ("Next step (ctrl+n)", self.action_next_step, "move on when this step has no errors"),
+            ("Previous step (ctrl+b)", self.action_previous_step, "go back one step"),
+            ("Go to a step (ctrl+g)", self.action_go_to_step, "jump to any step"),
+            ("Help for this step (F1)", self.action_help, "what this step is for and its keys"),
+            ("Back to the list of reviews (ctrl+o)", self.action_home, "home; everything is saved"),
+            ("Pause or resume the timer (F6)", self.action_pause_timer, "timebox clock stop"),
+            ("Set this step's timebox (F7)", self.action_set_timebox, "timer minutes clock"),
+            ("Let's move on: cut this step short (F9)", self.action_move_on, "timer timebox over time skip"),
+            ("Presenter view on or off (ctrl+l)", self.action_toggle_presenter, "present projector screen share"),
+            ("Solo interview on or off (ctrl+f)", self.action_toggle_solo, "alone interview questions one at a time"),
+            ("Show or hide the prompts (ctrl+t)", self.action_toggle_prompts, "questions to ask the room"),
+            ("Export the summary to a file", self.action_export, "write markdown report save file"),
         ]
+        for editor in self.query(ItemEditor):
+            commands += [
+                (f"New {editor.noun} (F2)", editor.action_new_item, f"add to {editor.title}"),
+                (f"Delete the highlighted {editor.noun} (Delete or F8)", editor.delete_highlighted, "remove, asks first"),
+            ]
         for step in STEPS:
-            commands.append((f"Go to {STEP_TITLES[step]}", lambda s=step: self.jump_to(s), "Jump to a step"))
+            commands.append((f"Go to {STEP_TITLES[step]}", lambda s=step: self.jump_to(s), "jump to a step"))
         return commands
 
     # Focus ------------------------------------------------------------------
@@ -591,6 +634,15 @@ class StepScreen(Facilitation, Screen):
     @on(CheckPanel.ProblemChosen)
     def focus_chosen_problem(self, event: CheckPanel.ProblemChosen) -> None:
         self.focus_field(event.problem.field)
+
+
+def reached_step(current: int, errors: set[str]) -> int:
+    """How far the review got: past the current step, up to the step before the first one with errors.
+
+    After going back, the finished steps ahead still show as done ("+").
+    """
+    blocked = [index for index, step in enumerate(STEPS) if step in errors and index > current]
+    return max(current, blocked[0] - 1 if blocked else len(STEPS) - 1)
 
 
 def _without_base(op: ops.Operation) -> ops.Operation:

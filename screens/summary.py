@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Input, Markdown, Static, TextArea
 
 from screens.step import StepScreen
-from store.checks import check_report
 from store.render import render_client, render_markdown
 from tui.fields import Field
 from tui.item_editor import FieldSpec, ItemEditor
@@ -40,10 +37,6 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         Binding("f4", "export", "Export", id="export"),
     ]
 
-    def __init__(self, review) -> None:
-        super().__init__(review)
-        self.client_view = False
-
     def compose_step(self) -> ComposeResult:
         yield Field("Follow-up date (YYYY-MM-DD)", LineInput(placeholder="review date + 30 days", id="follow-up"), "follow_up.due")
         yield Field("Overview: what happened and what we are changing (one paragraph)", TextArea(id="overview", soft_wrap=True), "summary")
@@ -61,7 +54,9 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
             id="questions",
         )
         yield Static("", id="preview-title")
-        yield Markdown("", id="preview")
+        preview = Markdown("", id="preview")
+        preview.can_focus = True  # Tab reaches it (the screen scrolls to it); PageUp/PageDown read on
+        yield preview
 
     def start_step(self) -> None:
         self.show_preview()
@@ -84,7 +79,7 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
     def show_preview(self) -> None:
         """Render the written or the client summary, as Markdown, from the stored review."""
         which = "Client summary (names replaced by roles)" if self.client_view else "Written summary"
-        self.query_one("#preview-title", Static).update(Content(f"{which}: F3 switches, F4 exports"))
+        self.query_one("#preview-title", Static).update(Content(f"{which}: F3 switches, F4 exports, Tab or PageDown reads it"))
         text = render_client(self.review) if self.client_view else render_markdown(self.review)
         self.query_one("#preview", Markdown).update(text)
 
@@ -92,44 +87,7 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         self.client_view = not self.client_view
         self.show_preview()
 
-    def action_export(self) -> None:
-        from screens.dialogs import PromptDialog
-
-        suffix = "client" if self.client_view else "summary"
-        default = str(Path.cwd() / f"{self.review.id}-{suffix}.md")
-        self.app.push_screen(PromptDialog("Export to file:", default), self.export_to)
-
-    def export_to(self, path: str | None) -> None:
-        """Write the shown summary to ``path``, asking before replacing a file that exists."""
-        if not path:
-            return
-        target = Path(path).expanduser()
-        if target.exists():
-            from screens.dialogs import ConfirmDialog
-
-            question = f"{target} exists. Replace it with this summary?"
-            self.app.push_screen(
-                ConfirmDialog(question, confirm_label="Replace"),
-                lambda replace: self.write_export(target) if replace else None,
-            )
-            return
-        self.write_export(target)
-
-    def write_export(self, target: Path) -> None:
-        """Write the shown summary; a failure names the file."""
-        self.app.flush_now()
-        text = render_client(self.review) if self.client_view else render_markdown(self.review)
-        try:
-            target.write_text(text, encoding="utf-8")
-        except OSError as error:
-            self.app.notify(f"Could not write {target}: {error.strerror or error}", severity="error", markup=False)
-            return
-        errors = sum(1 for found in check_report(self.review).values() for p in found if p.level == "error")
-        warning = f" (the review still has {errors} check error(s))" if errors else ""
-        self.app.notify(f"Exported to {target}{warning}", markup=False)
-
     def palette_commands(self):
         return super().palette_commands() + [
-            ("Export the summary", self.action_export, "Write the shown summary to a file"),
-            ("Switch written / client summary", self.action_toggle_client, "Preview"),
+            ("Switch the preview: written / client summary (F3)", self.action_toggle_client, "preview client redacted"),
         ]

@@ -107,20 +107,28 @@ nothing.
         when = show_time(event.at, self.review.timezone) if event.at else "(no time)"
         return f"{when}  {marker}{event.text}"
 
-    def record_answer(self, question, answer: str) -> bool:
-        """Interview answers are "<time> [marker:] <what happened>"; the time is the first one or two words."""
+    def record_answer(self, question, answer: str) -> str:
+        """Interview answers are "<time> [marker:] <what happened>"; the time is the first one or two words.
+
+        An answer is refused as the form's check would flag it (no time, a time that is not one).
+        """
         if question.target != "event":
             return super().record_answer(question, answer)
+        event = self.answered_event(answer)
+        refusal = self.answer_refusal([ops.Add("timeline", event)], "timeline.{id}")
+        if not refusal:
+            self.add_item("timeline", event)
+        return refusal
+
+    def answered_event(self, answer: str) -> dict:
+        """The event an answer describes: its time from the first one or two words, else none."""
         words = answer.split()
         for count in (2, 1):
             at = " ".join(words[:count])
             if len(words) > count and parse_time(at, self.review.timezone, self.default_day()):
                 marker, text = split_marker(" ".join(words[count:]))
-                self.add_item("timeline", {"at": self.typed_time(at), "text": text, "marker": marker})
-                return True
-        self.add_item("timeline", {"at": "", "text": answer})
-        self.app.notify("No time found at the start of that answer: add it in the Time field.", severity="warning")
-        return True
+                return {"at": self.typed_time(at), "text": text, "marker": marker}
+        return {"at": "", "text": answer}
 
     def action_paste_events(self) -> None:
         """Open the paste dialog; its events are added only when the user confirms there."""
@@ -140,7 +148,7 @@ nothing.
 
     def palette_commands(self) -> list[tuple[str, Any, str]]:
         return super().palette_commands() + [
-            ("Paste a timeline", self.action_paste_events, "Events from a pasted chat, log or notes (F5)"),
+            ("Paste a timeline (F5)", self.action_paste_events, "import events from a pasted chat, log or notes"),
         ]
 
     def refresh_checks(self) -> None:

@@ -620,6 +620,16 @@ def check_step(review: Review, step: str) -> list[Problem]:
     return _ordered(_STEP_CHECKS[step](review))
 
 
+def field_errors(review: Review, step: str, field: str) -> list[Problem]:
+    """The errors of one step found at ``field`` or inside it (``actions.i4`` covers its ``.due``).
+
+    The solo interview refuses an answer with these, so it checks exactly
+    what the form checks.
+    """
+    return [p for p in check_step(review, step)
+            if p.level == ERROR and (p.field == field or p.field.startswith(field + "."))]
+
+
 def check_review(review: Review) -> dict[str, list[Problem]]:
     """Every step's problems, in the order of the guided flow."""
     return {step: check_step(review, step) for step in STEPS}

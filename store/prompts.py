@@ -76,7 +76,8 @@ class Question:
 
     ``target`` is a review field (``title``), ``list:<name>`` for a text item,
     ``event`` (a time then what happened), ``why`` (the next answer of the
-    Five Whys chain), or ``action.<field>`` (a field of the action being built).
+    Five Whys chain), or ``<group>.<field>`` (a field of the action or question
+    being built, see ``ITEM_GROUPS``).
     ``repeat`` questions are asked again until the answer is left empty.
     """
 
@@ -86,10 +87,13 @@ class Question:
     example: str = ""
 
 
+# In the order of the written summary (store.render), so answering every
+# question fills in every required field, each where the summary shows it.
 INTERVIEW: dict[str, tuple[Question, ...]] = {
     "setup": (
         Question("What should we call this review? Describe what happened, not who.", "title", example="Checkout API returned HTTP 500s"),
         Question("How severe was it? SEV1 (most severe) to SEV4; leave empty for a project.", "severity", example="SEV2"),
+        Question("When is the review held? (YYYY-MM-DD)", "review_date", example="2026-11-21"),
         Question("Who will own the write-up? One person.", "owner", example="Lee"),
         Question("Who facilitates the review?", "facilitator", example="Dana"),
         Question("Who took part? Separate names with commas.", "participants", example="Dana, Lee, Sam"),
@@ -124,9 +128,15 @@ INTERVIEW: dict[str, tuple[Question, ...]] = {
         Question("By when? (YYYY-MM-DD)", "action.due", example="2026-12-15"),
         Question("How will we know it is done?", "action.done_when", example="The alert fires in the staging drill"),
         Question("What type is it: prevent, mitigate, detect, process, repair or other?", "action.type", example="detect"),
+        Question("Which root cause or improvement does it address?", "action.addresses", example="1 (for root cause 1)"),
     ),
     "summary": (
-        Question("What questions or concerns were raised?", "list:questions", repeat=True, example="Will this affect the January release?"),
         Question("In one paragraph, what happened and what are we changing?", "summary"),
+        Question("What questions or concerns were raised?", "question.text", example="Will this affect the January release?"),
+        Question("What was the answer?", "question.answer", example="No: the fix ships in December"),
+        Question("When do we check that the actions worked? (YYYY-MM-DD, usually 30 days on)", "follow_up.due", example="2026-12-21"),
     ),
 }
+
+# Questions whose answers fill one item field by field: the first field adds the item.
+ITEM_GROUPS = {"action": "actions", "question": "questions"}

@@ -100,6 +100,12 @@ def question(app) -> str:
     return str(app.screen.query_one("#interview #question", Static).content)
 
 
+def answer_refusal(app) -> str:
+    """Why the interview refused the last answer, as shown under it (empty when it took it)."""
+    line = app.screen.query_one("#interview #answer-refusal", Static)
+    return "" if line.has_class("-empty") else str(line.content)
+
+
 def check_lines(app) -> list[str]:
     panel = app.screen.query_one("#checks", OptionList)
     return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
@@ -336,8 +342,12 @@ async def test_solo_interview_fills_in_setup(db):
         await answer(pilot, "sev9")  # refused: asked again, with the answer kept to correct
         assert question(app).startswith("How severe was it?")
         assert app.focused.value == "sev9"
+        assert "SEV1" in answer_refusal(app)  # says why, beside the answer
         app.focused.value = ""
         await answer(pilot, "2")
+        assert answer_refusal(app) == ""
+        assert question(app).startswith("When is the review held?")
+        await answer(pilot, "")  # keeps the date set when the review was made
         assert question(app) == "Who will own the write-up? One person."
         await answer(pilot, "Lee")
         await answer(pilot, "Dana")
@@ -370,14 +380,18 @@ async def test_solo_interview_turns_time_first_answers_into_timeline_events(db):
     ]
 
 
-async def test_solo_interview_keeps_an_answer_without_a_time_and_says_so(db):
+async def test_solo_interview_refuses_an_event_without_a_time_and_says_why_beside_it(db):
     app = app_at_step(db, "timeline", BLANK_REVIEW, solo=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "TimelineScreen")
         await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "answer", "interview focus")
         await answer(pilot, "Deploy starts")
-        assert any("No time found" in n for n in notices(app))
-    assert [(e["at"], e["text"]) for e in stored(db)["timeline"]] == [("", "Deploy starts")]
+        assert "has no time" in answer_refusal(app)  # the form's own check, beside the answer
+        assert app.focused.value == "Deploy starts"  # kept, to correct
+        await pilot.press("home")
+        await answer(pilot, "14:05 ")
+        assert answer_refusal(app) == ""
+    assert [(e["at"], e["text"]) for e in stored(db)["timeline"]] == [("2026-11-21T14:05:00+00:00", "Deploy starts")]
 
 
 async def test_solo_five_whys_quotes_each_previous_answer(db):
@@ -423,6 +437,7 @@ ACTION_ANSWERS = {
     "due": "2026-12-15",
     "done_when": "it fires in the drill",
     "type": "detect",
+    "addresses": "root cause of chain 1",
 }
 
 
@@ -448,24 +463,38 @@ async def test_solo_interview_asks_again_for_a_refused_action_type(db):
         for name in ("what", "owner", "due", "done_when"):
             await answer(pilot, ACTION_ANSWERS[name])
         await answer(pilot, "soon")
-        assert any("is not one of prevent" in n for n in notices(app))
+        assert "'soon' is not one of prevent" in answer_refusal(app)
         assert question(app).startswith("What type is it")
+        app.focused.value = ""
+        await answer(pilot, "det")  # the first letters choose
+        assert question(app).startswith("Which root cause or improvement")
+    assert stored(db)["actions"][0]["type"] == "detect"
 
 
-async def test_solo_interview_records_questions_and_the_overview(db):
+async def test_solo_interview_asks_for_the_overview_then_questions_with_answers_then_the_follow_up(db):
     app = app_at_step(db, "summary", BLANK_REVIEW, solo=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "SummaryScreen")
         await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "answer", "interview focus")
-        await answer(pilot, "Will it slip?")
-        await answer(pilot, "Who pays?")
-        await answer(pilot, "")
-        assert question(app).startswith("In one paragraph")
+        assert question(app).startswith("In one paragraph")  # the summary's order: the overview first
         await answer(pilot, "A deploy broke checkout")
         assert app.screen.query_one("#overview", TextArea).text == "A deploy broke checkout"
+        await answer(pilot, "Will it slip?")
+        assert question(app) == "What was the answer?"
+        await answer(pilot, "No")
+        await answer(pilot, "Who pays?")
+        await answer(pilot, "")  # not answered yet
+        await answer(pilot, "")  # no more questions
+        assert question(app).startswith("When do we check that the actions worked?")
+        await answer(pilot, "next month")
+        assert "not a date" in answer_refusal(app)
+        app.focused.value = ""
+        await answer(pilot, "2026-12-21")
+        assert question(app).startswith("That is all for this step")
     doc = stored(db)
-    assert [q["text"] for q in doc["questions"]] == ["Will it slip?", "Who pays?"]
+    assert [(q["text"], q["answer"]) for q in doc["questions"]] == [("Will it slip?", "No"), ("Who pays?", "")]
     assert doc["summary"] == "A deploy broke checkout"
+    assert doc["follow_up"]["due"] == "2026-12-21"
 
 
 async def test_ctrl_f_starts_and_stops_the_interview_on_a_step(db):

@@ -24,7 +24,7 @@ from snapshot_apps.reviews import (
 )
 from store.db import ReviewStore
 from store.model import STEPS
-from tui.app import make_app
+from tui.app import PostmortemApp, make_app
 
 SIZE = (80, 24)
 SCREENS = {
@@ -42,6 +42,15 @@ SCREENS = {
 @pytest.fixture(autouse=True)
 def no_blinking(monkeypatch):
     steady_cursors(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def always_saved(monkeypatch):
+    """The header's save state says "saved": writes land off the event loop, so "saving" shows or not by timing.
+
+    (What it says and when is tested in test_save_errors.py.)
+    """
+    monkeypatch.setattr(PostmortemApp, "save_state", lambda app: "saved")
 
 
 def until_screen(name: str):

@@ -17,8 +17,8 @@ class CheckPanel(OptionList):
     """A short list of problems; errors first, each with its hint."""
 
     DEFAULT_CSS = """
-    CheckPanel { height: auto; max-height: 5; border: round $panel; padding: 0; }
-    CheckPanel:focus { border: round $accent; }
+    CheckPanel { height: auto; max-height: 4; border: none; border-top: round $panel; padding: 0; }
+    CheckPanel:focus { border: none; border-top: round $accent; }
     """
 
     class ProblemChosen(Message):

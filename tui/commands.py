@@ -24,9 +24,10 @@ class ReviewCommands(Provider):
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
+        """Match the name first, else the help words ("timer" finds "Pause or resume the timer")."""
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
-            score = matcher.match(name)
+            score = matcher.match(name) or matcher.match(help_text) / 2
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
@@ -43,6 +44,6 @@ def _while_showing(screen, callback):
         nonlocal ran
         if not ran and screen.is_attached and screen.app.screen is screen:
             ran = True
-            callback()
+            screen.call_next(callback)  # through Textual's invoke, which awaits an async action
 
     return run

@@ -20,7 +20,7 @@ class Field(Vertical):
     """A label, one input widget, and a note showing the field's problems."""
 
     DEFAULT_CSS = """
-    Field { height: auto; margin: 0 0 1 0; }
+    Field { height: auto; }
     Field > Input, Field > Select, Field > TextArea { background: $boost; }
     Field > .field-label { color: $text-muted; }
     Field > .field-note { color: $text-warning; height: auto; }

@@ -7,23 +7,44 @@ asks, moves on, and repeats the questions that collect several answers.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from store.prompts import INTERVIEW, Question
+from store.prompts import INTERVIEW, ITEM_GROUPS, Question
 from tui.line_input import LineInput
+from tui.text import show_text
+
+
+class AnswerInput(LineInput):
+    """The answer box: Enter takes the answer in key order, so words typed straight after go to the next one.
+
+    Textual runs Input's Enter binding only once the key has bubbled up to the
+    app; keys typed right behind it (a paste, a fast typist over tmux) were
+    already in the box by then and went out with the answer before.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key != "enter":
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        answer, self.value = self.value, ""
+        self.post_message(self.Submitted(self, answer))
 
 
 class InterviewPanel(Vertical):
     """Asks the step's interview questions in order; Enter records the answer."""
 
     DEFAULT_CSS = """
-    InterviewPanel { height: auto; border: round $accent; padding: 0 1; margin: 0 0 1 0; }
+    InterviewPanel { height: auto; border: none; border-top: round $accent; padding: 0 1; }
     InterviewPanel > #question { height: auto; text-style: bold; }
     InterviewPanel > #example { height: auto; color: $text-muted; }
+    InterviewPanel > #answer-refusal { height: auto; color: $text-error; }
+    InterviewPanel > #answer-refusal.-empty { display: none; }
     """
 
     def __init__(self, step: str, **kwargs) -> None:
@@ -35,7 +56,8 @@ class InterviewPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="question")
         yield Static("", id="example")
-        yield LineInput(placeholder="Your answer", id="answer")
+        yield AnswerInput(placeholder="Your answer", id="answer", compact=True, select_on_focus=False)
+        yield Static("", id="answer-refusal", classes="-empty")
 
     def on_mount(self) -> None:
         self.show_question()
@@ -53,8 +75,16 @@ class InterviewPanel(Vertical):
             return
         text = self.screen.interview_text(question)
         self.query_one("#question", Static).update(Content(text))
-        example = f"For example: {question.example}" if question.example else ""
+        now = self.screen.interview_now(question)
+        example = f"Now: {now} (empty Enter keeps it)" if now else ""
+        example = example or (f"For example: {question.example}" if question.example else "")
         self.query_one("#example", Static).update(Content(example))
+
+    def show_refusal(self, text: str) -> None:
+        """Why the answer was refused, under it, until it is corrected or skipped."""
+        line = self.query_one("#answer-refusal", Static)
+        show_text(line, f"! Not recorded: {text}" if text else "")
+        line.set_class(not text, "-empty")
 
     @on(Input.Submitted, "#answer")
     def record(self, event: Input.Submitted) -> None:
@@ -62,12 +92,12 @@ class InterviewPanel(Vertical):
         event.stop()
         question = self.question
         answer = event.value.strip()
-        event.input.value = ""
         if question is None:
             return
-        if answer and self.screen.record_answer(question, answer) is False:
-            # Refused (the notice says why): ask again, with the answer there to correct.
-            event.input.value = answer
+        refusal = self.screen.record_answer(question, answer) if answer else ""
+        self.show_refusal(refusal)
+        if refusal:  # asked again, with the answer there to correct (and anything typed since after it)
+            event.input.value = answer + event.input.value
             event.input.cursor_position = len(answer)
             return
         if not answer or not question.repeat:
@@ -75,10 +105,14 @@ class InterviewPanel(Vertical):
         self.show_question()
 
     def next_index(self, answer: str) -> int:
-        """Actions are asked as a group: after the last field, start the next action."""
-        question = self.questions[self.index]
-        if question.target == "action.what" and not answer:
-            return len(self.questions)
-        if question.target.startswith("action.") and self.index + 1 == len(self.questions):
-            return 0
-        return self.index + 1
+        """An item (an action, a question) is asked as a group: after its last field, the next item.
+
+        An empty answer to the group's first question ends the group.
+        """
+        group = self.questions[self.index].target.split(".", 1)[0]
+        if group not in ITEM_GROUPS:
+            return self.index + 1
+        members = [n for n, q in enumerate(self.questions) if q.target.split(".", 1)[0] == group]
+        if self.index == members[0] and not answer:
+            return members[-1] + 1
+        return members[0] if self.index == members[-1] else self.index + 1

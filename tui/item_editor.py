@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from store.checks import Problem
 from store.ops import MERGED_ITEM_TEXTS
+from tui.choice_select import ChoiceSelect
 from tui.text import show_text
 from tui.text_sync import replace_text
 from tui.line_input import LineInput
@@ -141,7 +142,8 @@ class ItemEditor(Vertical):
     def _widget(self, spec: FieldSpec):
         if spec.choices is not None or spec.choices_from is not None:
             choices = [(Content(label), value) for label, value in spec.choices or []]
-            widget = Select(choices, prompt=spec.placeholder or spec.label, allow_blank=True, compact=True)
+            widget = ChoiceSelect(choices, prompt=spec.placeholder or spec.label, allow_blank=True, compact=True,
+                                  what=spec.label)
         else:
             widget = LineInput(placeholder=spec.placeholder, select_on_focus=False, compact=True)
         widget.item_field = spec.name
@@ -196,6 +198,14 @@ class ItemEditor(Vertical):
             elif highlighted is not None:
                 rows.highlighted = min(highlighted, len(ids) - 1)
         self._row_ids, self._row_texts = ids, texts
+        self._follow_edited(rows)
+
+    def _follow_edited(self, rows: ItemRows) -> None:
+        """The list follows the item being edited: a new event added at the end (or sorted in) comes into view."""
+        if self.editing_id in self._row_ids:
+            index = self._row_ids.index(self.editing_id)
+            if rows.highlighted != index:
+                rows.highlighted = index
 
     def _group_problems(self, problems: list[Problem]) -> dict[str, list[Problem]]:
         """Each item's problems (``<list>.<id>`` or ``<list>.<id>.<field>``), errors first."""
@@ -324,6 +334,8 @@ class ItemEditor(Vertical):
         raw = "" if widget.value is Select.NULL else str(widget.value)
         value = spec.to_store(raw) if spec.to_store else raw
         screen = self.screen
+        if self.current is not None and getattr(self.current, spec.name, None) == value:
+            return  # the notice of filling the form (it arrives after the fill): nothing was typed
         if self.editing_id is None:
             if not raw.strip():
                 return

@@ -12,10 +12,10 @@ class PromptsPanel(Static):
     """The step's facilitation questions, one per line."""
 
     DEFAULT_CSS = """
-    PromptsPanel { height: auto; border: round $secondary; padding: 0 1; margin: 0 0 1 0; color: $text-muted; }
+    PromptsPanel { height: auto; border-left: outer $secondary; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, step: str, **kwargs) -> None:
         questions = PROMPTS.get(step, ())
-        super().__init__(Content("\n".join(f"- {q}" for q in questions)), **kwargs)
-        self.border_title = "Ask the room (ctrl+t hides)"
+        # One paragraph, not one line each and no frame: at 80x24 the step needs the lines.
+        super().__init__(Content("Ask the room (ctrl+t hides): " + "  ".join(questions)), **kwargs)

@@ -23,6 +23,11 @@ SHORT_TITLES = {
 }
 
 
+# Below about 70 columns the full titles take two lines: the steps not shown are shortened.
+TINY_TITLES = SHORT_TITLES | {"timeline": "Time", "five_whys": "Whys", "could_improve": "Impr",
+                              "actions": "Act", "summary": "Sum"}
+
+
 class StepIndicator(Static):
     """One line: each step's mark and short title; the current step stands out."""
 
@@ -32,18 +37,30 @@ class StepIndicator(Static):
 
     def show(self, current: str, error_steps: set[str], reached: int) -> None:
         """Redraw for the current step, the steps with errors and how far the review got."""
-        state = (current, frozenset(error_steps), reached)
+        state = (current, frozenset(error_steps), reached, self.size.width)
         if state == getattr(self, "_state", None):
             return
         self._state = state
-        parts = []
-        for index, step in enumerate(STEPS):
-            parts.append(self._part(step, index, current, error_steps, reached))
-        self.update(Content(" ").join(parts))
+        line = self._line(current, error_steps, reached, SHORT_TITLES)
+        if self.size.width and line.cell_length > self.size.width - 2:
+            line = self._line(current, error_steps, reached, TINY_TITLES)
+        self.update(line)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)  # after this layout pass: the new line may need fewer rows
+
+    def _fit(self) -> None:
+        if getattr(self, "_state", None):
+            current, errors, reached, _ = self._state
+            self.show(current, set(errors), reached)
+
+    def _line(self, current: str, errors: set[str], reached: int, titles: dict[str, str]) -> Content:
+        parts = [self._part(step, index, current, errors, reached, titles) for index, step in enumerate(STEPS)]
+        return Content(" ").join(parts)
 
     @staticmethod
-    def _part(step: str, index: int, current: str, errors: set[str], reached: int) -> Content:
-        title = SHORT_TITLES[step]
+    def _part(step: str, index: int, current: str, errors: set[str], reached: int, titles: dict[str, str]) -> Content:
+        title = SHORT_TITLES[step] if step == current else titles[step]
         if step == current:
             return Content.styled(f">{title}<", "bold reverse")
         if step in errors and index <= reached:

@@ -93,9 +93,12 @@ def replace_text(widget: Input | TextArea, text: str, keep_cursor: bool = True) 
     now shows another item).
     """
     old = widget_text(widget)
-    if old == text:
+    if old == text and keep_cursor:
         return
     keep = keep_cursor
+    if old == text:  # the same words, from another item: the cursor still goes to the end
+        _cursor_to_end(widget)
+        return
     if isinstance(widget, TextArea):
         cursor = _offset(old, widget.cursor_location)
         widget.load_text(text)
@@ -104,6 +107,13 @@ def replace_text(widget: Input | TextArea, text: str, keep_cursor: bool = True) 
     cursor = widget.cursor_position
     widget.value = text
     widget.cursor_position = map_cursor(old, text, cursor) if keep else len(text)
+
+
+def _cursor_to_end(widget: Input | TextArea) -> None:
+    if isinstance(widget, TextArea):
+        widget.cursor_location = _location(widget.text, len(widget.text))
+    else:
+        widget.cursor_position = len(widget.value)
 
 
 def _offset(text: str, location: tuple[int, int]) -> int:
