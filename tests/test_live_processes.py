@@ -81,3 +81,15 @@ def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(tmp_path
     finally:
         for terminal in terminals.values():
             terminal.close()
+
+
+def test_open_with_solo_starts_the_saved_review_with_the_interview(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    terminal = Terminal(db, ("open", review_id, "--solo"))
+    try:
+        terminal.wait_for("Interview (solo)")
+        terminal.type("1200 orders failed\r")
+        assert wait_until(lambda: impact(db, review_id) == "1200 orders failed", [terminal]), terminal.text[-2000:]
+    finally:
+        terminal.close()

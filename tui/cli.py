@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     opener = commands.add_parser("open", help="reopen a review in the app where it stopped")
     opener.add_argument("id")
+    opener.add_argument("--solo", action="store_true", help="work alone: the app interviews you")
 
     follow = commands.add_parser("follow-up", help="hold the 30-day follow-up of a review in the app")
     follow.add_argument("id")
