@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from test_hangup import DRAW_TIMEOUT, Terminal, ground_rules_agreed, title_in
+from test_hangup import Terminal, title_in
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
@@ -39,12 +38,7 @@ def test_an_unexpected_error_saves_logs_and_exits_1_naming_the_log(tmp_path, mon
     db = tmp_path / "r.json"
     terminal = Terminal(db)
     try:
-        terminal.wait_for("We agree")
-        terminal.type("\r")
-        deadline = time.monotonic() + DRAW_TIMEOUT
-        while not ground_rules_agreed(db):
-            assert time.monotonic() < deadline and terminal.read(0.05), terminal.text[-1500:]
-        terminal.mark()
+        terminal.agree_to_ground_rules()
         terminal.type("Typed before the crash")
         terminal.wait_for("Typed before the crash")
         terminal.type("\x14")  # ctrl+t: the planted fault

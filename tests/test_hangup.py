@@ -95,6 +95,18 @@ class Terminal:
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
 
+    def agree_to_ground_rules(self) -> None:
+        """Enter on the ground rules drawn over setup, and wait until the file holds the agreement.
+
+        It is written at once when agreed; the title gets the focus next.
+        """
+        self.wait_for("We agree")
+        self.type("\r")  # "We agree: start" has the focus
+        deadline = time.monotonic() + DRAW_TIMEOUT
+        while not ground_rules_agreed(self.db):
+            assert time.monotonic() < deadline and self.read(0.05), self.text[-1500:]
+        self.mark()
+
     def hang_up(self) -> None:
         """The SSH link drops: the terminal's master side goes away."""
         os.close(self.fd)
@@ -151,13 +163,7 @@ def type_title_then(db: Path, end_it) -> tuple[Terminal, str | None, bool]:
     """
     terminal = Terminal(db)
     try:
-        terminal.wait_for("We agree")  # the ground rules, drawn over setup
-        terminal.mark()
-        terminal.type("\r")  # "We agree: start" has the focus
-        deadline = time.monotonic() + DRAW_TIMEOUT
-        while not ground_rules_agreed(db):  # written at once when agreed; the title gets the focus next
-            assert time.monotonic() < deadline and terminal.read(0.05), terminal.text[-1500:]
-        terminal.mark()
+        terminal.agree_to_ground_rules()
         terminal.type(TYPED)
         terminal.wait_for(TYPED)  # the field shows it: the app has the keys
         before = title_in(db)

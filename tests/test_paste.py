@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import pytest
 from textual import events
 from textual._xterm_parser import XTermParser
 
-from test_hangup import DRAW_TIMEOUT, Terminal, ground_rules_agreed, title_in
+from test_hangup import Terminal, title_in
 from tui.driver import PASTE_END, PASTE_START, PasteCleaner
 
 LOG = "ERROR \x1b[31mdb-7 down\x1b[0m\x07 retry \x1b]0;owned\x07in 5s\x1b[2J\x1bc \x1b[1;5Pdone"
@@ -56,12 +55,7 @@ def test_a_log_pasted_into_the_title_in_a_real_terminal_is_stored_as_text_and_ru
     db = tmp_path / "r.json"
     terminal = Terminal(db)
     try:
-        terminal.wait_for("We agree")
-        terminal.type("\r")
-        deadline = time.monotonic() + DRAW_TIMEOUT
-        while not ground_rules_agreed(db):
-            assert time.monotonic() < deadline and terminal.read(0.05), terminal.text[-1500:]
-        terminal.mark()
+        terminal.agree_to_ground_rules()
         terminal.type(PASTE_START + LOG + PASTE_END)
         terminal.wait_for("retry in 5s done")
         assert "Go to step" not in terminal.text[terminal._mark:]  # the BEL did not become ctrl+g
