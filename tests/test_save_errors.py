@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import threading
 
 import pytest
 from textual.widgets import TextArea
@@ -19,6 +20,7 @@ import store.storage
 from tui_helpers import SIZE, complete_review, new_app, seed, stored
 
 REAL_WRITE = store.storage.write_durably
+WAIT = 10.0  # seconds a held write waits at most
 
 
 def failing(code: int):
@@ -26,6 +28,13 @@ def failing(code: int):
         raise OSError(code, os.strerror(code), str(path))
 
     return write_durably
+
+
+def app_on_blank_impact(tmp_path):
+    """The file, the review id and an app opened on the review's (blank) Impact step."""
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    return db, review_id, new_app(db, start="open", review_id=review_id)
 
 
 async def wait_for(pilot, condition, seconds: float = 6.0) -> None:
@@ -38,9 +47,7 @@ async def wait_for(pilot, condition, seconds: float = 6.0) -> None:
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
 async def test_typing_survives_a_failing_disk_and_is_saved_once_it_recovers(tmp_path, monkeypatch, code):
-    db = tmp_path / "reviews.json"
-    review_id = seed(db, dict(complete_review("impact"), impact=""))
-    app = new_app(db, start="open", review_id=review_id)
+    db, review_id, app = app_on_blank_impact(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
         monkeypatch.setattr(store.storage, "write_durably", failing(code))
@@ -62,9 +69,7 @@ async def test_typing_survives_a_failing_disk_and_is_saved_once_it_recovers(tmp_
 
 
 async def test_what_cannot_be_saved_at_exit_goes_to_a_named_recovery_file(tmp_path, monkeypatch):
-    db = tmp_path / "reviews.json"
-    review_id = seed(db, dict(complete_review("impact"), impact=""))
-    app = new_app(db, start="open", review_id=review_id)
+    db, review_id, app = app_on_blank_impact(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
         monkeypatch.setattr(store.storage, "write_durably", failing(errno.ENOSPC))
@@ -110,14 +115,22 @@ async def test_items_added_moved_and_deleted_on_a_full_disk_are_kept_and_saved_o
 
 
 async def test_the_header_says_quietly_whether_what_was_typed_is_on_disk(tmp_path, monkeypatch):
-    db = tmp_path / "reviews.json"
-    review_id = seed(db, dict(complete_review("impact"), impact=""))
-    app = new_app(db, start="open", review_id=review_id)
+    db, review_id, app = app_on_blank_impact(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.focused, TextArea))
         assert app.screen.sub_title.endswith(" left  saved")
+        landed = threading.Event()  # the write waits for it: on a slow machine the typing pause can pass during press
+
+        def held_write(path, raw, backup=None):
+            landed.wait(WAIT)
+            return REAL_WRITE(path, raw, backup)
+
+        monkeypatch.setattr(store.storage, "write_durably", held_write)
         await pilot.press("E")
         assert app.screen.sub_title.endswith(" left  saving")  # at once, before the typing pause
+        await pilot.pause(0.4)
+        assert app.screen.sub_title.endswith(" left  saving")  # handed to the writer, not on disk yet
+        landed.set()
         await wait_for(pilot, lambda: app.screen.sub_title.endswith(" left  saved"))
         assert stored(db, review_id)["impact"] == "E"
 
