@@ -7,13 +7,32 @@ drawn, and what the review file holds.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual import events
+from textual.widgets import Input, OptionList, Static
 
-from snapshot_apps.reviews import FIXED_REVIEW, app_at_step, review, steady_cursors
-from tui_helpers import SIZE, stored, tab_to, type_text, wait_for_screen
+from snapshot_apps.reviews import BLANK_REVIEW, app_at_step, review, steady_cursors
+from store.checks import check_review
+from store.model import Review
+from tui_helpers import (
+    SIZE,
+    agree_to_ground_rules,
+    complete_review,
+    item_field,
+    new_app,
+    press_and_wait_for_screen,
+    refusal,
+    screen_text,
+    seed,
+    static_text,
+    stored,
+    tab_to,
+    type_text,
+    wait_for_screen,
+)
 
 FIVE_WHYS = ["Disk filled", "Backups wrote to it", "No quota on the volume",
              "Quotas are set by hand", "The runbook has no step for quotas"]
@@ -27,6 +46,13 @@ def no_blinking(monkeypatch):
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "r.json"
+
+
+def follow_up_app(db: Path):
+    """An app holding the follow-up of a complete review, on the day it is due."""
+    app = new_app(db, start="follow-up", review_id=seed(db, complete_review()))
+    app.today = lambda: date(2026, 12, 21)
+    return app
 
 
 def why_input(index: int):
@@ -61,8 +87,6 @@ async def test_f5_after_editing_an_earlier_why_starts_a_clean_new_chain(db):
 
 
 async def test_typing_after_f5_and_one_tab_too_many_is_shown_not_dropped(db):
-    from tui_helpers import refusal
-
     doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": FIVE_WHYS}]})
     app = app_at_step(db, "five_whys", doc)
     async with app.run_test(size=SIZE) as pilot:
@@ -110,13 +134,7 @@ async def test_a_why_filled_from_another_chain_starts_with_the_cursor_at_the_end
 
 
 async def test_words_typed_after_recording_a_decision_go_into_the_next_actions_note(db):
-    from datetime import date
-
-    from tui_helpers import complete_review, new_app, seed
-
-    review_id = seed(db, complete_review())
-    app = new_app(db, start="follow-up", review_id=review_id)
-    app.today = lambda: date(2026, 12, 21)
+    app = follow_up_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "FollowUpScreen")
         await pilot.press("down", "enter")  # done
@@ -131,7 +149,7 @@ async def test_words_typed_after_recording_a_decision_go_into_the_next_actions_n
         await type_text(pilot, "All done")  # after the last action: into the follow-up's notes
         assert app.screen.query_one("#follow-up-notes", Input).value == "All done"
         await pilot.press("ctrl+q")
-    doc = stored(db, review_id)
+    doc = stored(db, app.start_review_id)
     assert [action["note"] for action in doc["actions"]] == ["Runs weekly", "Fired in the drill"]
     assert doc["follow_up"]["notes"] == "All done"
 
@@ -140,8 +158,6 @@ async def test_words_typed_after_recording_a_decision_go_into_the_next_actions_n
 
 
 async def test_typing_on_after_one_tab_too_many_keeps_the_title_in_view_and_says_why(db):
-    from tui_helpers import agree_to_ground_rules, new_app, refusal, screen_text
-
     app = new_app(db, start="new")
     async with app.run_test(size=SIZE) as pilot:
         await agree_to_ground_rules(pilot)
@@ -170,7 +186,6 @@ async def solo_answer(pilot, text: str) -> None:
 
 def interview(app) -> tuple[str, str]:
     """The question asked and the refusal shown under the answer."""
-    from textual.widgets import Static
 
     line = app.screen.query_one("#answer-refusal", Static)
     refusal = "" if line.has_class("-empty") else str(line.content)
@@ -178,8 +193,6 @@ def interview(app) -> tuple[str, str]:
 
 
 async def test_the_interview_refuses_what_the_form_flags_and_keeps_saying_why_until_corrected(db):
-    from snapshot_apps.reviews import BLANK_REVIEW
-
     app = app_at_step(db, "setup", BLANK_REVIEW, solo=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "SetupScreen")
@@ -198,8 +211,6 @@ async def test_the_interview_refuses_what_the_form_flags_and_keeps_saying_why_un
 
 
 async def test_the_interview_refuses_a_due_date_that_is_not_a_date(db):
-    from snapshot_apps.reviews import BLANK_REVIEW
-
     app = app_at_step(db, "actions", BLANK_REVIEW, solo=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ActionsScreen")
@@ -217,11 +228,7 @@ async def test_the_interview_refuses_a_due_date_that_is_not_a_date(db):
 
 async def test_answering_every_question_in_summary_order_lets_every_step_pass(db):
     """Every required field of every step is reachable by answering the interview alone."""
-    from textual.widgets import Static
 
-    from store.checks import check_review
-    from store.model import Review
-    from tui_helpers import agree_to_ground_rules, new_app
 
     answers = {
         "SetupScreen": ["Primary database deleted", "SEV1", "", "Lee", "Dana", "Dana, Lee, Sam", "UTC"],
@@ -266,8 +273,6 @@ LONG_TITLE = "GitLab.com primary database deleted; 6 hours of data lost — post
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 async def test_a_long_title_is_cut_short_and_the_timer_stays_whole_and_says_over_time(db, size):
-    from tui_helpers import screen_text
-
     app = app_at_step(db, "impact", review(title=LONG_TITLE))
     async with app.run_test(size=size, notifications=True) as pilot:
         await wait_for_screen(pilot, "ImpactScreen")
@@ -300,8 +305,6 @@ async def test_at_80x24_with_prompts_and_checks_shown_the_step_has_at_least_12_l
 
 
 async def test_five_whys_at_80x24_shows_a_whole_chain_of_five_at_once(db):
-    from tui_helpers import screen_text
-
     doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": FIVE_WHYS}]})
     app = app_at_step(db, "five_whys", doc)
     async with app.run_test(size=SIZE) as pilot:
@@ -312,8 +315,6 @@ async def test_five_whys_at_80x24_shows_a_whole_chain_of_five_at_once(db):
 
 
 async def test_the_timeline_list_follows_an_event_just_added(db):
-    from tui_helpers import item_field, screen_text
-
     events = [{"at": f"2026-11-20T{hour:02d}:00:00+00:00", "text": f"Event at {hour}", "marker": None}
               for hour in range(1, 17)]
     app = app_at_step(db, "timeline", review(timeline=events))
@@ -329,13 +330,10 @@ async def test_the_timeline_list_follows_an_event_just_added(db):
 
 
 async def test_the_focused_field_has_a_marker_that_is_not_only_a_colour(db):
-    from tui_helpers import screen_text
-
     app = app_at_step(db, "setup")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "SetupScreen")
         await tab_to(pilot, lambda w: w.id == "owner")
-        lines = screen_text(pilot).splitlines()
         words = [line.split()[:1] for line in screen_text(pilot).splitlines()]
         assert ["▌Lee"] in words, words  # the bar, drawn as a character
         assert ["Dana"] in words  # the facilitator, not focused: no bar
@@ -345,13 +343,7 @@ async def test_the_focused_field_has_a_marker_that_is_not_only_a_colour(db):
 
 
 async def test_tab_reaches_the_follow_up_notes_in_two_presses(db):
-    from datetime import date
-
-    from tui_helpers import complete_review, new_app, seed
-
-    review_id = seed(db, complete_review())
-    app = new_app(db, start="follow-up", review_id=review_id)
-    app.today = lambda: date(2026, 12, 21)
+    app = follow_up_app(db)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "FollowUpScreen")
         assert app.focused.id == "follow-up-decision"
@@ -360,8 +352,6 @@ async def test_tab_reaches_the_follow_up_notes_in_two_presses(db):
 
 
 async def test_lists_choose_by_first_letters_and_show_whole_options(db):
-    from tui_helpers import item_field
-
     long_root = "Nobody owns the load-test checklist, so the data size requirement is never reviewed"
     doc = review(five_whys={"problem": "Data lost", "chains": [{"whys": ["a", "b", long_root]}]})
     app = app_at_step(db, "actions", doc)
@@ -383,8 +373,6 @@ async def test_lists_choose_by_first_letters_and_show_whole_options(db):
 
 
 async def test_a_timeline_marker_is_chosen_by_its_first_letter(db):
-    from tui_helpers import item_field
-
     app = app_at_step(db, "timeline")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "TimelineScreen")
@@ -401,7 +389,6 @@ async def test_a_timeline_marker_is_chosen_by_its_first_letter(db):
 
 async def palette_finds(pilot, words: str) -> list[str]:
     """Open the command palette with ctrl+p, type ``words``, and read the commands it offers."""
-    from textual.widgets import OptionList
 
     await pilot.press("ctrl+p")
     await wait_for_screen(pilot, "CommandPalette")
@@ -457,8 +444,6 @@ async def test_arriving_in_the_chain_list_highlights_the_chain_being_answered(db
 
 
 async def test_after_going_back_the_finished_steps_ahead_still_show_done(db):
-    from tui_helpers import press_and_wait_for_screen, static_text
-
     app = app_at_step(db, "actions")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ActionsScreen")
@@ -469,8 +454,6 @@ async def test_after_going_back_the_finished_steps_ahead_still_show_done(db):
 
 
 async def test_a_steps_number_in_the_go_to_dialog_goes_there(db):
-    from tui_helpers import press_and_wait_for_screen
-
     app = app_at_step(db, "actions")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ActionsScreen")
@@ -491,7 +474,6 @@ async def test_tab_reaches_the_summary_preview_and_brings_it_into_view(db):
 
 def burst(app, keys: list[str]) -> None:
     """Keys arriving at once, as a paste or a fast typist over tmux sends them (not one per frame)."""
-    from textual import events
 
     for key in keys:
         character = {"enter": "\r", "space": " "}.get(key, key if len(key) == 1 else None)
@@ -516,8 +498,6 @@ async def test_interview_answers_typed_in_one_burst_each_go_to_their_own_questio
 
 
 async def test_at_60x20_the_step_indicator_keeps_to_one_line_with_every_step(db):
-    from tui_helpers import screen_text
-
     app = app_at_step(db, "five_whys")
     async with app.run_test(size=(60, 20)) as pilot:
         await wait_for_screen(pilot, "FiveWhysScreen")
