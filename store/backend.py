@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from store import ops as operations
 from store.model import Review, ReviewSummary
+from store.session import Member
 
 T = TypeVar("T")
 
@@ -92,6 +93,24 @@ class Backend(ABC):
 
         A review that is not damaged is refused unless ``force``; ids are never handed out twice after it.
         """
+
+
+    # -- the live session (presence is kept beside the review, never in it) ----------
+
+    @abstractmethod
+    def announce(self, review_id: str, member: Member) -> None:
+        """Say that ``member`` is in the review's session now (a heartbeat; cheap, not durable).
+
+        Best effort: a failure here must never lose a review's text, so callers may ignore OSError.
+        """
+
+    @abstractmethod
+    def present(self, review_id: str) -> list[Member]:
+        """Who is in the review's session: members heard from within GONE_AFTER seconds (stale ones are cleaned up)."""
+
+    @abstractmethod
+    def depart(self, review_id: str, member_id: str) -> None:
+        """``member_id`` has left the session (its terminal closed)."""
 
 
 def _readable(doc: dict) -> Review | None:

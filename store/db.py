@@ -9,6 +9,7 @@ Layout of an archive (``--db PATH``, ``POSTMORTEM_DB`` or the user data director
       .archive/archive.json   the archive's counter of review ids, and where it was migrated from
       .archive/index.json     a cache of every review, checked against each file's stat
       .archive/locks/         one lock file per review, and the archive's lock
+      .archive/presence/pm-12/  who is in review pm-12's live session (store.presence_files)
     reviews.json              an archive in the old single-file layout, if there was one
 
 A change to a review locks and rewrites that review's file only, so it costs
@@ -41,6 +42,8 @@ from store.backend import Backend, Change, T
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
 from store.model import SCHEMA, Review
+from store.presence_files import PresenceDirectory
+from store.session import Member
 from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, now, restore_backup, shape_problem
 from store.validate import clean_stored, is_counter, stored_problem
 from store.storage import (
@@ -126,6 +129,7 @@ class ReviewStore(Backend):
         self._mutex = threading.RLock()
         self._files: dict[int, SingleFileStore] = {}
         self._cache: dict[str, tuple[Any, dict]] | None = None
+        self._presence = PresenceDirectory(self.meta_dir / "presence")
         if self.legacy.exists() and not self.archive_file.exists() and not self.read_only:
             with self._archive_lock.acquire(poll_interval=LOCK_POLL):
                 if not self.archive_file.exists():
@@ -266,6 +270,19 @@ class ReviewStore(Backend):
                 meta = {}
         meta = (meta if isinstance(meta, dict) else {}) | {"layout": LAYOUT, "next_review": next_review} | extra
         write_durably(self.archive_file, dump(meta))
+
+    # -- the live session -------------------------------------------------------
+
+    def announce(self, review_id: str, member: Member) -> None:
+        if not self.read_only:  # an observer of a read-only archive is simply not shown
+            self._presence.announce(f"pm-{_number(review_id)}", member)
+
+    def present(self, review_id: str) -> list[Member]:
+        return self._presence.present(f"pm-{_number(review_id)}")
+
+    def depart(self, review_id: str, member_id: str) -> None:
+        if not self.read_only:
+            self._presence.depart(f"pm-{_number(review_id)}", member_id)
 
     # -- the whole archive ----------------------------------------------------
 
