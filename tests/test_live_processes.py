@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from store.db import ReviewStore
 from test_hangup import Terminal
 from tui_helpers import complete_review, seed
 
@@ -93,3 +94,39 @@ def test_open_with_solo_starts_the_saved_review_with_the_interview(tmp_path):
         assert wait_until(lambda: impact(db, review_id) == "1200 orders failed", [terminal]), terminal.text[-2000:]
     finally:
         terminal.close()
+
+
+def test_a_session_of_three_processes_follows_the_facilitator_and_sees_who_is_gone(tmp_path):
+    """Lee leads, Sam and Ana follow; Ana's process is killed (no goodbye), Sam's link drops."""
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), facilitator=""))
+    lee = Terminal(db, ("open", review_id, "--as", "Lee"))
+    terminals = [lee]
+    try:
+        lee.wait_for("Who and what was affected")
+        sam = Terminal(db, ("open", review_id, "--as", "Sam"))
+        ana = Terminal(db, ("open", review_id, "--as", "Ana"))
+        terminals += [sam, ana]
+        lee.wait_for("Here: Lee (you) [lead], Ana, Sam")
+        sam.wait_for("Here: Lee [lead], Ana, Sam (you)")
+
+        sam.mark()
+        lee.type("\x0e")  # ctrl+n: the facilitator moves on, and Sam is taken along
+        sam.wait_for("The symptom, then why, why, why")
+
+        ana.close()  # SIGKILL: no goodbye; its heartbeats stop
+        killed = time.monotonic()
+        lee.mark()
+        lee.wait_for("Here: Lee (you) [lead], Sam", timeout=12)
+        assert time.monotonic() - killed < 10.5
+
+        sam.hang_up()  # a dropped SSH link: Sam leaves at once
+        assert sam.wait_for_exit()
+        store = ReviewStore(db)
+        assert wait_until(lambda: [member.name for member in store.present(review_id)] == ["Lee"], [lee], seconds=5)
+        lee.type("\x11")
+        assert lee.wait_for_exit()
+        assert store.present(review_id) == []
+    finally:
+        for terminal in terminals:
+            terminal.close()
