@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from screens.step import StepScreen
+from store.voting import ranked
 from store.model import ACTION_TYPES, Action
 from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor
@@ -77,8 +78,9 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
         for number, chain in enumerate(self.review.five_whys.chains, start=1):
             value = f"root cause of chain {number}"
             choices.append((f"Root cause {number}: {chain.root_cause}", value))
-        for item in self.review.could_improve:
-            choices.append((f"Improve: {item.text}", f"improvement: {item.text}"))
+        for item in ranked(self.seen_review.could_improve):  # the vote's order, once there was one
+            votes = f" ({item.votes} vote{'s' if item.votes != 1 else ''})" if item.votes else ""
+            choices.append((f"Improve{votes}: {item.text}", f"improvement: {item.text}"))
         return choices
 
     @staticmethod

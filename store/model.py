@@ -82,10 +82,16 @@ class TextItem:
     author: str = ""
     hidden: bool = False
     held: bool = False
+    votes: int = 0  # dots it got when a vote closed (store.voting)
+    ballot: dict[str, int] = field(default_factory=dict)  # voter: dots, while a vote is open
 
     def to_dict(self) -> dict[str, Any]:
         """Its interchange form: the session's keys only where they say something."""
         data: dict[str, Any] = {"id": self.id, "text": self.text}
+        if self.votes:
+            data["votes"] = self.votes
+        if self.ballot:
+            data["ballot"] = dict(self.ballot)
         if self.author:
             data["author"] = self.author
         if self.hidden:
@@ -176,6 +182,7 @@ class SessionRecord:
     gathered: int = 0  # raised each time the facilitator brings everyone to their step
     silent: dict[str, str] = field(default_factory=dict)  # step: "writing" or "revealed" (store.silent)
     named: list[str] = field(default_factory=list)  # steps whose silent cards keep their author
+    vote: dict[str, Any] = field(default_factory=dict)  # the dot vote: step, state, per_person, per_item
 
     @classmethod
     def from_dict(cls, data: Any) -> "SessionRecord":
@@ -186,7 +193,8 @@ class SessionRecord:
         return cls(lead=data.get("lead") if isinstance(data.get("lead"), str) else "",
                    gathered=gathered if isinstance(gathered, int) and not isinstance(gathered, bool) else 0,
                    silent={step: state for step, state in silent.items() if state in ("writing", "revealed")},
-                   named=[step for step in named if isinstance(step, str)])
+                   named=[step for step in named if isinstance(step, str)],
+                   vote=dict(data["vote"]) if isinstance(data.get("vote"), dict) else {})
 
 
 @dataclass
@@ -309,7 +317,8 @@ class Review:
             "ground_rules_confirmed": self.ground_rules_confirmed,
             "timeboxes": dict(self.timeboxes),
             "session": {"lead": self.session.lead, "gathered": self.session.gathered,
-                        "silent": dict(self.session.silent), "named": list(self.session.named)},
+                        "silent": dict(self.session.silent), "named": list(self.session.named),
+                        "vote": dict(self.session.vote)},
             "created": self.created,
             "updated": self.updated,
         }

@@ -164,10 +164,40 @@ def _silent_states(field: str, value: Any) -> dict[str, str]:
     return dict(value)
 
 
-# A card (went well, lucky, could improve, surprises); author, hidden and held come from silent writing.
-CARD_FIELDS = {"text": _text, "author": _line, "hidden": _flag, "held": _flag}
+def _ballot(field: str, value: Any) -> dict[str, int] | None:
+    """Dots per voter (None clears the ballot when a vote closes)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidField(field, "expected an object of voter: votes")
+    ballot = {}
+    for voter, dots in value.items():
+        if not isinstance(dots, int) or isinstance(dots, bool) or not 0 <= dots <= 12:
+            raise InvalidField(f"{field}.{quote_key(voter)}", f"{quote(dots)} is not a number of votes from 0 to 12")
+        ballot[one_line(clean(str(voter))).strip()[:40]] = dots
+    return ballot
+
+
+def _vote(field: str, value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise InvalidField(field, "expected an object (step, state, per_person, per_item)")
+    if not value:
+        return {}  # no vote was ever held
+    vote = {"step": _choice(STEPS)(f"{field}.step", value.get("step")),
+            "state": _choice(("open", "closed"))(f"{field}.state", value.get("state"))}
+    for name in ("per_person", "per_item"):
+        count = value.get(name, 3)
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 12:
+            raise InvalidField(f"{field}.{name}", f"{quote(count)} is not a number of votes from 1 to 12")
+        vote[name] = count
+    return vote
+
+
+# A card (went well, lucky, could improve, surprises); author, hidden and held come from silent writing,
+# votes and ballot from dot voting.
+CARD_FIELDS = {"text": _text, "author": _line, "hidden": _flag, "held": _flag, "votes": _count, "ballot": _ballot}
 # Item fields that an item need not have: no default is stored for them.
-OPTIONAL_ITEM_FIELDS = {"author", "hidden", "held"}
+OPTIONAL_ITEM_FIELDS = {"author", "hidden", "held", "votes", "ballot"}
 
 REVIEW_FIELDS = {
     "kind": _choice(KINDS),
@@ -194,6 +224,7 @@ REVIEW_FIELDS = {
     "session.gathered": _count,
     "session.silent": _silent_states,
     "session.named": _step_list,
+    "session.vote": _vote,
 }
 
 ITEM_FIELDS = {
@@ -266,10 +297,15 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     elif isinstance(op, Edit):
         item = items[_index(items, op)]
         changes = _checked_item(op.list, op.changes)
+        if "ballot" in changes:  # voter by voter: people voting at once never undo each other's dots
+            changes["ballot"] = _merged_ballot(item.get("ballot"), changes["ballot"])
         for name, base in (op.bases or {}).items():
             if name in changes and (op.list, name) in MERGED_ITEM_TEXTS:
                 changes[name] = _merged(f"{op.list}.{name}", base, changes[name], item.get(name))
         item.update(changes)
+        for name in OPTIONAL_ITEM_FIELDS & changes.keys():
+            if not item[name]:
+                del item[name]  # an optional field with nothing to say is not kept (no author, no ballot)
     elif isinstance(op, Move):
         index = _index(items, op)
         target = max(0, min(len(items) - 1, index + op.offset))
@@ -279,6 +315,15 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     if op.list == "timeline" and sort:
         _sort_timeline(doc)
     return added
+
+
+def _merged_ballot(stored: Any, mine: dict[str, int] | None) -> dict[str, int]:
+    """The stored ballot with these voters' dots changed (None clears it); voters with no dots left drop out."""
+    if mine is None:
+        return {}
+    ballot = dict(stored) if isinstance(stored, dict) else {}
+    ballot.update(mine)
+    return {voter: dots for voter, dots in ballot.items() if dots}
 
 
 def check_item(list_name: str, item: Any, where: str) -> dict:

@@ -21,6 +21,7 @@ from store.interchange import export_document
 from store.language import name_variants, names_pattern
 from store.model import STEP_TITLES, Action, Review, TextItem
 from store.silent import visible_to
+from store.voting import ranked
 from store.timeline import durations, show_duration, show_time
 
 NONE = "None recorded."
@@ -61,7 +62,7 @@ def render_markdown(review: Review, names: bool = False) -> str:
         _section("Five Whys", _md_five_whys(review)),
         _section("What went well", _bullets(review.went_well)),
         _section("Where we got lucky", _bullets(review.lucky)),
-        _section("What could improve", _bullets(review.could_improve)),
+        _section("What could improve", _bullets(ranked(review.could_improve))),
         _section("What surprised us", _bullets(review.surprises)),
         _section("Actions", _md_actions(review.actions)),
         _section("Questions and concerns", _md_questions(review)),
@@ -119,7 +120,7 @@ def _one_line(text: str) -> str:
 def _bullets(items: list[TextItem] | list[str]) -> str:
     """One bullet per text; a named card (silent writing) says who wrote it."""
     texts = [item if isinstance(item, str) else item.text + (f" ({item.author})" if item.author else "")
-             for item in items]
+             + (f" ({item.votes} vote{'s' if item.votes != 1 else ''})" if item.votes else "") for item in items]
     return "\n".join(_bullet(text) for text in texts if text.strip())
 
 

@@ -59,6 +59,10 @@ def type_name(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def is_counter(value: Any) -> bool:
     """True for a usable id counter (``next_review``, ``next_item``): a whole number from 1 up."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= LARGEST_COUNTER
@@ -159,5 +163,12 @@ def _item(path: str, item: Any):
         elif name in ("hidden", "held"):
             if not isinstance(item.get(name, False), bool):
                 yield _wrong(f"{path}.{name}", "true or false", item[name])
+        elif name == "votes":
+            if not _is_count(item.get(name, 0)):
+                yield _wrong(f"{path}.{name}", "a number of votes", item[name])
+        elif name == "ballot":
+            ballot = item.get(name, {})
+            if not isinstance(ballot, dict) or not all(_is_count(dots) for dots in ballot.values()):
+                yield _wrong(f"{path}.{name}", "an object of voter: votes", ballot)
         else:
             yield from _text(f"{path}.{name}", item.get(name))

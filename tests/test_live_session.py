@@ -212,3 +212,4 @@ async def test_two_people_on_one_login_are_told_apart_and_only_the_first_leads(t
         second = await join(stack, db, review_id, None)
         await until([first, second], lambda: presence(second) == f"Here: {me} [lead], {me} 2 (you)")
         assert stored(db, review_id)["session"]["lead"] == me
+

@@ -52,7 +52,19 @@ class ItemRows(OptionList):
         Binding("delete,f8", "delete_item", "Delete", id="delete-item"),
         Binding("shift+up,left_square_bracket", "move(-1)", "Move up", id="move-up"),
         Binding("shift+down,right_square_bracket", "move(1)", "Move down", id="move-down"),
+        Binding("plus,equals_sign", "vote(1)", "Vote", id="vote", show=False),
+        Binding("minus", "vote(-1)", "Unvote", id="unvote", show=False),
     ]
+
+    def action_vote(self, change: int) -> None:
+        """+ or - on a row: a dot vote for the highlighted item, where a vote is open (the screen decides)."""
+        editor = self.parent_editor
+        item_id = editor._highlighted_id()
+        vote = getattr(self.screen, "vote_on", None)
+        if vote is None or item_id is None:
+            self.app.notify("No vote is open here.", timeout=3)
+            return
+        vote(editor.list_name, item_id, change)
 
     def action_delete_item(self) -> None:
         self.parent_editor.delete_highlighted()
@@ -450,7 +462,14 @@ def text_list_editor(list_name: str, title: str, noun: str, placeholder: str, **
 
 
 def _card_mark(card: Any) -> str:
-    """A card written silently, as its author sees it (nobody else sees it at all)."""
+    """A card's votes, and one written silently as its author sees it (nobody else sees it at all).
+
+    While a vote is open the screen passes cards whose ballot holds this
+    terminal's own dots only (``●``); once it closed, the count.
+    """
+    mark = f"  [{card.votes} vote{'s' if card.votes != 1 else ''}]" if getattr(card, "votes", 0) else ""
+    dots = sum(getattr(card, "ballot", {}).values())
+    mark += "  " + "●" * dots if dots else ""
     if getattr(card, "held", False):
-        return "  (held back by the facilitator)"
-    return "  (only you see it, until the reveal)" if getattr(card, "hidden", False) else ""
+        return mark + "  (held back by the facilitator)"
+    return mark + ("  (only you see it, until the reveal)" if getattr(card, "hidden", False) else "")

@@ -7,7 +7,10 @@ test and the regressions in tests/test_random_keys.py show whether it is still n
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from textual.widgets import OptionList
+from textual.css.query import NoMatches
+from textual.dom import NoScreen
+from textual.widgets import Header, OptionList
+from textual.widgets._header import HeaderTitle
 
 _move_page = OptionList._move_page
 
@@ -33,3 +36,22 @@ def _dismiss_palette_once(self: CommandPalette, result=None):
 
 
 CommandPalette.dismiss = _dismiss_palette_once
+
+
+def _header_on_mount(self: Header, _) -> None:
+    """A title set just before its screen is switched away (a participant following the facilitator) crashed
+    the app: the watcher ran once the header's title widget was already gone (NoMatches)."""
+
+    async def set_title() -> None:
+        try:
+            self.query_one(HeaderTitle).update(self.format_title())
+        except (NoScreen, NoMatches):
+            pass
+
+    self.watch(self.app, "title", set_title)
+    self.watch(self.app, "sub_title", set_title)
+    self.watch(self.screen, "title", set_title)
+    self.watch(self.screen, "sub_title", set_title)
+
+
+Header._on_mount = _header_on_mount
