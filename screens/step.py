@@ -86,6 +86,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         Binding("f7", "set_timebox", "Timebox", id="set-timebox", priority=True, show=False),
         Binding("f9", "move_on", "Move on", id="move-on", priority=True, show=False),
         Binding("ctrl+r", "together", "Together", id="together", priority=True, show=False),
+        Binding("f12", "next_speaker", "Next speaker", id="next-speaker", priority=True, show=False),
     ]
 
     def __init__(self, review: Review) -> None:
@@ -370,6 +371,8 @@ class StepScreen(Facilitation, Exporting, Screen):
             self.app.notify("You joined to watch (--observe): nothing can be changed here.", severity="warning",
                             timeout=4)
             return False
+        if not rebase and not _session_field(op):
+            self.app.live.heard_on(self.STEP)
         try:
             ops.apply(self.doc, _without_base(op))
         except StoreError as error:
@@ -638,6 +641,19 @@ class StepScreen(Facilitation, Exporting, Screen):
         if self.app.screen is self:
             self.app.notify(f"Following {leader.name}.", timeout=3)
 
+    def action_next_speaker(self) -> None:
+        """F12: the facilitator gives the floor to the next participant, in turn (everyone sees who)."""
+        live = self.app.live
+        if not live.leads:
+            self.app.notify(f"Only {live.lead or 'the facilitator'} passes the floor on.", timeout=3)
+            return
+        name = live.next_speaker()
+        if name is None:
+            self.app.notify("Nobody else is in this session to give the floor to.", timeout=3)
+            return
+        self.send(ops.Set("session.spotlight", name))
+        self.app.notify(f"{name} has the floor.", timeout=3)
+
     def action_facilitate(self) -> None:
         """Take over the session: this terminal leads from now on (the one who led is told)."""
         live = self.app.live
@@ -683,6 +699,8 @@ class StepScreen(Facilitation, Exporting, Screen):
             ("Facilitate: lead this session", self.action_facilitate, "take over lead facilitator session"),
             ("Bring everyone here / follow the facilitator again (ctrl+r)", self.action_together,
              "together gather rejoin follow session"),
+            ("Give the floor to the next person (F12)", self.action_next_speaker,
+             "round robin spotlight speaker turn everyone speaks heard"),
         ]
         for editor in self.query(ItemEditor):
             commands += [
@@ -714,6 +732,12 @@ class StepScreen(Facilitation, Exporting, Screen):
     @on(CheckPanel.ProblemChosen)
     def focus_chosen_problem(self, event: CheckPanel.ProblemChosen) -> None:
         self.focus_field(event.problem.field)
+
+
+def _session_field(op: ops.Operation) -> bool:
+    """Changes that say nothing (where the session is, who leads): not a participant speaking."""
+    field = getattr(op, "field", "")
+    return field == "step" or field.startswith("session.")
 
 
 def reached_step(current: int, errors: set[str]) -> int:

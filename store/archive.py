@@ -197,7 +197,8 @@ def review_text(doc: Mapping[str, Any]) -> str:
             if isinstance(chain, Mapping):
                 parts.extend(_text(why) for why in chain.get("whys") or ())
     for name in ("timeline", "went_well", "lucky", "could_improve", "surprises", "questions"):
-        parts.extend(_item_text(item, ("text", "answer")) for item in doc.get(name) or ())
+        parts.extend(_item_text(item, ("text", "answer")) for item in doc.get(name) or ()
+                     if not (isinstance(item, Mapping) and item.get("hidden")))  # silent cards before the reveal
     parts.extend(_item_text(item, ("what", "owner", "done_when", "addresses", "note")) for item in doc.get("actions") or ())
     follow = doc.get("follow_up") or {}
     if isinstance(follow, Mapping):

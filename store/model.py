@@ -183,6 +183,8 @@ class SessionRecord:
     silent: dict[str, str] = field(default_factory=dict)  # step: "writing" or "revealed" (store.silent)
     named: list[str] = field(default_factory=list)  # steps whose silent cards keep their author
     vote: dict[str, Any] = field(default_factory=dict)  # the dot vote: step, state, per_person, per_item
+    spotlight: str = ""  # who has the floor (the facilitator's round robin)
+    participants: list[str] = field(default_factory=list)  # everyone who took part, as the facilitator saw them
 
     @classmethod
     def from_dict(cls, data: Any) -> "SessionRecord":
@@ -194,7 +196,10 @@ class SessionRecord:
                    gathered=gathered if isinstance(gathered, int) and not isinstance(gathered, bool) else 0,
                    silent={step: state for step, state in silent.items() if state in ("writing", "revealed")},
                    named=[step for step in named if isinstance(step, str)],
-                   vote=dict(data["vote"]) if isinstance(data.get("vote"), dict) else {})
+                   vote=dict(data["vote"]) if isinstance(data.get("vote"), dict) else {},
+                   spotlight=data.get("spotlight") if isinstance(data.get("spotlight"), str) else "",
+                   participants=[name for name in data.get("participants") or [] if isinstance(name, str)]
+                   if isinstance(data.get("participants"), list) else [])
 
 
 @dataclass
@@ -318,7 +323,8 @@ class Review:
             "timeboxes": dict(self.timeboxes),
             "session": {"lead": self.session.lead, "gathered": self.session.gathered,
                         "silent": dict(self.session.silent), "named": list(self.session.named),
-                        "vote": dict(self.session.vote)},
+                        "vote": dict(self.session.vote), "spotlight": self.session.spotlight,
+                        "participants": list(self.session.participants)},
             "created": self.created,
             "updated": self.updated,
         }

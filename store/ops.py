@@ -225,6 +225,8 @@ REVIEW_FIELDS = {
     "session.silent": _silent_states,
     "session.named": _step_list,
     "session.vote": _vote,
+    "session.spotlight": _line,
+    "session.participants": _line_list,
 }
 
 ITEM_FIELDS = {

@@ -71,7 +71,20 @@ def render_markdown(review: Review, names: bool = False) -> str:
     if review.cut_short:
         steps = ", ".join(STEP_TITLES.get(step, step) for step in review.cut_short)
         parts.append(_section("Discussion cut short", f"Steps whose discussion was cut short: {steps}."))
+    if review.session.participants:
+        parts.append(_section("The live session", _md_session(review)))
     return "\n\n".join(parts) + "\n"
+
+
+def _md_session(review: Review) -> str:
+    """Who took part in the live session, who led it, and which steps were written silently first."""
+    session = review.session
+    others = [name for name in session.participants if name != session.lead]
+    lines = [md_text(f"Led by {session.lead or 'nobody'}" + (f", with {', '.join(others)}." if others else "."))]
+    silent = [STEP_TITLES.get(step, step) for step, state in session.silent.items() if state == "revealed"]
+    if silent:
+        lines.append(md_text(f"Written silently first, then revealed: {', '.join(silent)}."))
+    return "\n\n".join(lines)
 
 
 def md_text(text: str) -> str:

@@ -55,6 +55,7 @@ class Member:
     following: bool = True
     seen: float = field(default_factory=time.time)
     since: float = field(default_factory=time.time)  # when this terminal joined: the earliest leads a new session
+    spoke: list[str] = field(default_factory=list)  # the steps where it has added or typed something
 
     @property
     def leads(self) -> bool:
@@ -76,6 +77,8 @@ class Member:
                 following=data.get("following") is not False,
                 seen=float(data["seen"]),
                 since=float(data.get("since", data["seen"])),
+                spoke=[clean_line(str(step))[:40] for step in data.get("spoke", [])][:20]
+                if isinstance(data.get("spoke", []), list) else [],
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

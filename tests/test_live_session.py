@@ -57,6 +57,12 @@ async def run_command(pilot, words: str, command: str) -> None:
     await pilot.pause()
 
 
+def speaking(pilot) -> str | None:
+    """Whose name the presence line marks as having the floor."""
+    parts = presence(pilot).split("\n")[0].removeprefix("Here: ").split(", ")
+    return next((part.split()[0] for part in parts if "[speaking]" in part), None)
+
+
 def presence(pilot) -> str:
     return static_text(pilot, "#presence")
 
@@ -80,7 +86,7 @@ async def test_everyone_sees_who_is_here_and_the_first_to_open_leads(tmp_path):
         sam = await join(stack, db, review_id, "Sam")
         ana = await join(stack, db, review_id, "Ana")
         pilots = [lee, sam, ana]
-        await until(pilots, lambda: presence(lee) == "Here: Lee (you) [lead], Ana, Sam"
+        await until(pilots, lambda: presence(lee).split("\n")[0] == "Here: Lee (you) [lead], Ana, Sam"
                     and presence(sam) == "Here: Lee [lead], Ana, Sam (you)")
         doc = stored(db, review_id)
         assert doc["session"]["lead"] == "Lee"
@@ -213,3 +219,60 @@ async def test_two_people_on_one_login_are_told_apart_and_only_the_first_leads(t
         await until([first, second], lambda: presence(second) == f"Here: {me} [lead], {me} 2 (you)")
         assert stored(db, review_id)["session"]["lead"] == me
 
+
+
+async def test_the_facilitator_sees_who_has_not_spoken_and_passes_the_floor_round(tmp_path):
+    from store.render import render_markdown
+
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "impact")
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        sam = await join(stack, db, review_id, "Sam")
+        ana = await join(stack, db, review_id, "Ana")
+        pilots = [lee, sam, ana]
+        await until(pilots, lambda: "Not heard from on this step: Ana, Sam. F12: next speaker" in presence(lee))
+        assert "Not heard from" not in presence(sam)  # the facilitator's view only
+        await type_text(sam, " Refunds took 3 days.")
+        await until(pilots, lambda: "Not heard from on this step: Ana. F12" in presence(lee))
+
+        await lee.press("f12")
+        await until(pilots, lambda: all(speaking(pilot) == "Ana" for pilot in pilots))
+        await lee.press("f12")
+        await until(pilots, lambda: all(speaking(pilot) == "Sam" for pilot in pilots))
+        await lee.press("f12")
+        await until(pilots, lambda: all(speaking(pilot) == "Ana" for pilot in pilots))
+        await sam.press("f12")  # only the facilitator passes the floor on
+        await sam.pause()
+        assert stored(db, review_id)["session"]["spotlight"] == "Ana"
+
+        assert sorted(stored(db, review_id)["session"]["participants"]) == ["Ana", "Lee", "Sam"]
+        markdown = render_markdown(ReviewStore(db).get(review_id))
+        assert "## The live session" in markdown and "Led by Lee, with " in markdown
+
+
+async def test_the_room_watches_in_presenter_view_while_the_facilitator_keeps_the_blame_flags(tmp_path):
+    """The shared screen is an observer in presenter view; advisories are per terminal, so the facilitator's stay."""
+    from textual.widgets import OptionList
+
+    def checks(pilot) -> list[str]:
+        panel = pilot.app.screen.query_one("#checks", OptionList)
+        return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+
+    db = tmp_path / "reviews.json"
+    doc = complete_review("impact")
+    doc.update(facilitator="", impact="Sam forgot to run the migration")
+    review_id = seed(db, doc)
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        room = await join(stack, db, review_id, "Room", observe=True)
+        pilots = [lee, room]
+        await until(pilots, lambda: "Room watching" in presence(lee))
+        await room.press("ctrl+l")  # presenter view, on the room's screen only
+        await room.pause()
+        assert room.app.presenter and not lee.app.presenter
+        assert not any("forgot" in line for line in checks(room))
+        assert any("Blame language" in line and "forgot" in line for line in checks(lee))
+        await lee.press("ctrl+n")
+        await until(pilots, lambda: active(room) == "FiveWhysScreen")
+        assert room.app.presenter  # still presenting, on the facilitator's step

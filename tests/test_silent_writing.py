@@ -127,3 +127,13 @@ async def test_the_blame_check_runs_privately_on_its_author_s_card(tmp_path):
         sam_checks = screen_text(sam)
         assert "forgot" in sam_checks
         assert "forgot" not in screen_text(lee) and "forgot" not in screen_text(ana)
+
+
+def test_a_card_not_yet_revealed_is_not_found_by_searching_the_archive(tmp_path):
+    from store.archive import review_text
+
+    store = ReviewStore(tmp_path / "reviews.json")
+    review = store.create({"schema": 1, "went_well": [{"text": "shown card"},
+                                                      {"text": "secret card", "author": "Sam", "hidden": True}]})
+    text = review_text(store.get(review.id).to_dict())
+    assert "shown card" in text and "secret" not in text

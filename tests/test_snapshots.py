@@ -257,3 +257,67 @@ def test_the_presence_line_says_who_leads_types_browses_and_watches(snap_compare
                    Member(id="mroom", name="Room", role="observer", step="timeline")):
         store.announce("pm-1", member)
     assert snap_compare(app, terminal_size=SIZE, run_before=until_presence("TimelineScreen"))
+
+
+def session_app(db, step: str, me: str, others: list, **doc_changes):
+    """The app of ``me`` on ``step`` of a review in a live session Lee leads, with ``others`` present."""
+    from snapshot_apps.reviews import FIXED_REVIEW
+
+    session = {"lead": "Lee", "gathered": 0, "silent": {}, "named": [], "vote": {}, "spotlight": "",
+               "participants": ["Lee", "Sam", "Ana"]}
+    doc = review(FIXED_REVIEW, session=session | doc_changes.pop("session", {}), **doc_changes)
+    app = app_at_step(db, step, doc, name=me)
+    store = ReviewStore(db)
+    for member in others:
+        store.announce("pm-1", member)
+    return app
+
+
+def until_session_line(name: str, text: str):
+    async def wait(pilot) -> None:
+        await until_screen(name)(pilot)
+        for _ in range(300):
+            if text in str(pilot.app.screen.query_one("#silent").content) and \
+                    "Here:" in str(pilot.app.screen.query_one("#presence").content):
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+
+    return wait
+
+
+SILENT_CARDS = [{"text": "The rollback took 2 minutes"},
+                {"text": "Sam's card: the pager reached us fast", "author": "Sam", "hidden": True},
+                {"text": "Ana's card: the status page was clear", "author": "Ana", "hidden": True}]
+
+
+@pytest.mark.parametrize("me", ["Sam", "Lee"])
+def test_silent_writing_as_a_participant_and_as_the_facilitator_sees_it(snap_compare, tmp_path, me):
+    from store.session import Member
+
+    others = [Member(id="m" + name.lower(), name=name, role="facilitator" if name == "Lee" else "participant",
+                     step="went_well") for name in ("Lee", "Sam", "Ana") if name != me]
+    app = session_app(tmp_path / "r.json", "went_well", me, others, went_well=SILENT_CARDS,
+                      session={"silent": {"went_well": "writing"}})
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_session_line("WentWellScreen", "Silent writing"))
+
+
+@pytest.mark.parametrize("state", ["open", "closed"])
+def test_dot_voting_while_open_and_once_closed(snap_compare, tmp_path, state):
+    from store.session import Member
+
+    others = [Member(id="mlee", name="Lee", role="facilitator", step="could_improve"),
+              Member(id="mana", name="Ana", step="could_improve")]
+    if state == "open":
+        items = [{"text": "The alert went to a channel nobody watched", "ballot": {"Sam": 2, "Ana": 1}},
+                 {"text": "The runbook was out of date", "ballot": {"Ana": 2}},
+                 {"text": "Retries doubled the load", "ballot": {"Sam": 1}}]
+    else:
+        items = [{"text": "The alert went to a channel nobody watched", "votes": 3},
+                 {"text": "The runbook was out of date", "votes": 2},
+                 {"text": "Retries doubled the load", "votes": 5}]
+    vote = {"step": "could_improve", "state": state, "per_person": 3, "per_item": 2}
+    app = session_app(tmp_path / "r.json", "could_improve", "Sam", others, could_improve=items,
+                      session={"vote": vote})
+    wanted = "Dot voting" if state == "open" else ""
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_session_line("CouldImproveScreen", wanted))

@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from store import ops
 from store.backend import Change
 from store.db import ReviewStore
 from store.errors import StoreError
@@ -340,9 +341,11 @@ class PostmortemApp(App[int]):
         screen = self.current_screen()
         show = getattr(screen, "show_presence", None)
         if show is not None and self.screen_can_redraw():
-            claim = self.live.claim_ops(screen.review)
-            if claim:
-                screen.send(*claim)
+            changes = self.live.claim_ops(screen.review)
+            if self.live.leads and (joined := self.live.new_participants(screen.review)):
+                changes.append(ops.Set("session.participants", screen.review.session.participants + joined))
+            if changes:
+                screen.send(*changes)
             show()
             self.follow_the_session()
 

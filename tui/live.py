@@ -48,6 +48,7 @@ class LiveSession:
         self._announced_at = float("-inf")
         self._busy = False
         self._claimed: str | None = None  # the review this terminal asked to lead (once)
+        self.spotlight = ""  # who has the floor, as the review last said
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence")
 
     # Role ---------------------------------------------------------------------
@@ -124,7 +125,8 @@ class LiveSession:
             self.store.announce(self.review_id, Member(**self.me.to_dict()))
         except (OSError, StoreError):
             return
-        self._announced = (self.me.role, self.me.step, self.me.typing, self.following, self.me.name)
+        self._announced = (self.me.role, self.me.step, self.me.typing, self.following, self.me.name,
+                           tuple(self.me.spoke))
         self._announced_at = time.monotonic()
 
     def _tell_apart(self) -> None:
@@ -145,6 +147,7 @@ class LiveSession:
         """Take in a stored review; the step to follow the facilitator to, if this terminal should move."""
         was = self.me.role
         self.lead = review.session.lead
+        self.spotlight = review.session.spotlight
         self.me.role = self.role_in(review)
         self.me.step = step
         if review.session.gathered > self.gathered:
@@ -201,7 +204,7 @@ class LiveSession:
         if self.review_id is None or self._busy:
             return
         self.me.typing = typing and not self.observing
-        state = (self.me.role, self.me.step, self.me.typing, self.following, self.me.name)
+        state = (self.me.role, self.me.step, self.me.typing, self.following, self.me.name, tuple(self.me.spoke))
         now = time.monotonic()
         announce = state != self._announced or now - self._announced_at >= HEARTBEAT_SECONDS
         if announce:
@@ -230,6 +233,31 @@ class LiveSession:
         if self._on_members is not None:
             self._on_members(self.members)
 
+    # Everyone speaks ------------------------------------------------------------
+
+    def heard_on(self, step: str) -> None:
+        """This terminal added or typed something on ``step`` (the others learn it at the next beat)."""
+        if step not in self.me.spoke:
+            self.me.spoke.append(step)
+
+    def not_heard_from(self, step: str) -> list[str]:
+        """The participants here who have added nothing on ``step`` yet (what the facilitator is shown)."""
+        return [member.name for member in self.members
+                if member.role == "participant" and member.id != self.me.id and step not in member.spoke]
+
+    def next_speaker(self) -> str | None:
+        """The facilitator's round robin: the participant after the one who has the floor, by name."""
+        names = sorted({member.name for member in self.members if member.role == "participant"}, key=str.lower)
+        if not names:
+            return None
+        later = [name for name in names if name.lower() > self.spotlight.lower()] if self.spotlight in names else []
+        return (later or names)[0]
+
+    def new_participants(self, review: Review) -> list[str]:
+        """Names here that the review's record of the session does not hold yet (the facilitator adds them)."""
+        known = set(review.session.participants)
+        return [member.name for member in self.members if member.role != "observer" and member.name not in known]
+
     # What the presence line says --------------------------------------------------
 
     def others(self) -> list[Member]:
@@ -245,17 +273,24 @@ class LiveSession:
         if not self.others():
             return ""
         at = self.session_step(step)
-        parts = [_describe(member, member.id == self.me.id, at) for member in self.members]
+        parts = [_describe(member, member.id == self.me.id, at, self.spotlight) for member in self.members]
         prefix = "Here: "
         if not self.leads and not self.following and self.leader() is not None:
             prefix = f"Browsing (ctrl+r: back to {self.leader().name}). Here: "
-        return _fit(prefix, parts, width)
+        line = _fit(prefix, parts, width)
+        quiet = self.not_heard_from(step) if self.leads else []
+        if quiet:
+            hint = ". F12: next speaker"
+            line += "\n" + _fit("Not heard from on this step: ", quiet, width - len(hint)) + hint
+        return line
 
 
-def _describe(member: Member, me: bool, session_step: str) -> str:
+def _describe(member: Member, me: bool, session_step: str, spotlight: str = "") -> str:
     text = member.name + (" (you)" if me else "")
     if member.leads:
         text += " [lead]"
+    if spotlight and member.name == spotlight:
+        text += " [speaking]"
     if member.role == "observer":
         text += " watching"
     elif member.typing:
