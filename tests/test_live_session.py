@@ -25,6 +25,13 @@ async def join(stack: AsyncExitStack, db: Path, review_id: str, name: str, **opt
     return pilot
 
 
+async def lee_leads_sam(stack: AsyncExitStack, db: Path, review_id: str) -> list:
+    """Lee opens the review first, then Sam: once Sam sees Lee lead, the session has formed."""
+    pilots = [await join(stack, db, review_id, "Lee"), await join(stack, db, review_id, "Sam")]
+    await until(pilots, lambda: "[lead]" in presence(pilots[1]))
+    return pilots
+
+
 async def until(pilots: list, condition, seconds: float = 6.0) -> None:
     """Let every app run (polls, heartbeats) until ``condition()`` holds; fail with what was seen."""
     deadline = time.monotonic() + seconds
@@ -116,10 +123,8 @@ async def test_participants_follow_the_facilitator_browse_and_come_back(tmp_path
     db = tmp_path / "reviews.json"
     review_id = review_at(db, "timeline")
     async with AsyncExitStack() as stack:
-        lee = await join(stack, db, review_id, "Lee")
-        sam = await join(stack, db, review_id, "Sam")
-        pilots = [lee, sam]
-        await until(pilots, lambda: "Sam" in presence(lee) and "[lead]" in presence(sam))
+        lee, sam = pilots = await lee_leads_sam(stack, db, review_id)
+        await until(pilots, lambda: "Sam" in presence(lee))
 
         await lee.press("ctrl+n")  # the facilitator moves on: Sam is taken along
         await until(pilots, lambda: active(sam) == "ImpactScreen")
@@ -149,10 +154,7 @@ async def test_someone_typing_is_not_pulled_away_mid_sentence(tmp_path):
     db = tmp_path / "reviews.json"
     review_id = review_at(db, "impact")
     async with AsyncExitStack() as stack:
-        lee = await join(stack, db, review_id, "Lee")
-        sam = await join(stack, db, review_id, "Sam")
-        pilots = [lee, sam]
-        await until(pilots, lambda: "[lead]" in presence(sam))
+        lee, sam = pilots = await lee_leads_sam(stack, db, review_id)
         await type_text(sam, " More detail")
         await until(pilots, lambda: "Sam typing" in presence(lee))
         await sam.press("s")
@@ -194,10 +196,7 @@ async def test_a_participant_takes_over_and_the_old_facilitator_follows(tmp_path
     db = tmp_path / "reviews.json"
     review_id = review_at(db, "timeline")
     async with AsyncExitStack() as stack:
-        lee = await join(stack, db, review_id, "Lee")
-        sam = await join(stack, db, review_id, "Sam")
-        pilots = [lee, sam]
-        await until(pilots, lambda: "[lead]" in presence(sam))
+        lee, sam = pilots = await lee_leads_sam(stack, db, review_id)
         await run_command(sam, "facilitate", "Facilitate: lead this session")
         await until(pilots, lambda: presence(lee) == "Here: Sam [lead], Lee (you)")
         doc = stored(db, review_id)
