@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from store.backend import Change
-from store.db import ReviewStore
+from store.backend import Backend, open_backend
 from store.errors import StoreError
 from store.model import Review
 from store.sanitize import visible
@@ -74,7 +74,7 @@ class PostmortemApp(App[int]):
 
     def __init__(
         self,
-        store: ReviewStore,
+        store: Backend,
         start: str = "home",
         review_id: str | None = None,
         kind: str = "incident",
@@ -292,7 +292,10 @@ class PostmortemApp(App[int]):
             if self.saver.ready():
                 self.saver.flush()  # the writer merges ours with theirs, and the result is shown
             return
-        reload()
+        try:
+            reload()
+        except OSError:
+            self._seen_version = None  # the database is unreachable for now: a later poll reads again
 
     def _tell_screen(self, review: Review) -> None:
         if not self.screen_can_redraw():
@@ -450,11 +453,11 @@ class PostmortemApp(App[int]):
 
 
 def make_app(db: Path | str, start: str = "home", **options) -> PostmortemApp:
-    """The app over the review file ``db``; used by the command and by the tests."""
-    return PostmortemApp(ReviewStore(db), start=start, **options)
+    """The app over the archive ``db`` (a data directory or a postgresql:// URL); for the command and the tests."""
+    return PostmortemApp(open_backend(db), start=start, **options)
 
 
-def run_app(store: ReviewStore, args: Namespace) -> int:
+def run_app(store: Backend, args: Namespace) -> int:
     """Run the app for the parsed command line; returns the exit code."""
     app = PostmortemApp(
         store,

@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="postmortem",
         description="Guide a team through a blameless post-mortem and keep the result.",
     )
-    parser.add_argument("--db", metavar="PATH", help="the archive: a data directory, or an old reviews.json (default: $POSTMORTEM_DB or the user data dir)")
+    parser.add_argument("--db", metavar="PATH", help="the archive: a data directory, an old reviews.json, or a "
+                        "postgresql://user@host/dbname URL (default: $POSTMORTEM_DB or the user data dir)")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -102,16 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _db_path(args: argparse.Namespace) -> Path:
-    from store.db import default_db_path
+def _db_path(args: argparse.Namespace) -> Path | str:
+    """Where the archive is: a data directory, an old single file, or a postgresql:// URL."""
+    from store.backend import configured_location
 
-    return Path(args.db).expanduser() if args.db else default_db_path()
+    return configured_location(args.db)
 
 
 def _store(args: argparse.Namespace):
-    from store.db import ReviewStore
+    from store.backend import open_backend
 
-    return ReviewStore(_db_path(args))
+    return open_backend(_db_path(args))
 
 
 def _add_list_filters(lister: argparse.ArgumentParser) -> None:
@@ -299,11 +301,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a review's last good backup in place (or an old single file's); the replaced file is kept beside it."""
-    from store.db import ReviewStore, archive_paths
+    from store.db import archive_paths
     from store.single_file import restore_backup
 
     if args.id:
-        store = ReviewStore(_db_path(args))
+        store = _store(args)
         store.restore_backup(args.id, force=args.force)
         path = store.review_path(args.id)
     else:
