@@ -207,7 +207,9 @@ class PostgresStore(Backend):
                            (Jsonb(doc), version, doc["updated"], number))
             self._notify(cursor, "changed", number, version)
         self._notices.heard(number, version, generation)
-        return Change(Review.from_dict(doc), added, (generation, version))
+        # Not watching yet (a command, not the app): no token to compare with.
+        token = (generation, version) if generation and generation == self._notices.generation else None
+        return Change(Review.from_dict(doc), added, token)
 
     def delete(self, review_id: str) -> None:
         self._refuse_if_read_only()
