@@ -1,7 +1,7 @@
 """Three terminals on one review, as three people on a shared host: typing at once, one killed, one hung up.
 
 Each terminal is a real process on its own pseudo-terminal (80x24), with its
-own store, watching the review's file.  They type into the same field at the
+own store, watching the review (its file, or PostgreSQL's notices).  They type into the same field at the
 same time; then one is killed (kill -9: only what it had saved survives) and
 one loses its SSH link (SIGHUP: it saves what was typed, then ends), while the
 third goes on.  Every character that was typed (and, for the killed one,
@@ -41,9 +41,15 @@ def wait_until(condition, terminals, seconds: float = 20.0) -> bool:
     return condition()
 
 
-def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(tmp_path):
-    db = tmp_path / "reviews.json"
-    review_id = seed(db, dict(complete_review("impact"), impact=""))
+def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(archive_location, open_archive):
+    """Once per backend: the terminals share a data directory, or a PostgreSQL database."""
+    db = archive_location
+    store = open_archive()
+    review_id = store.create(dict(complete_review("impact"), impact="")).id
+
+    def stored_impact() -> str:
+        return store.get(review_id).impact
+
     terminals = {name: Terminal(db, ("open", review_id)) for name in "ABC"}
     try:
         for terminal in terminals.values():
@@ -54,19 +60,19 @@ def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(tmp_path
                 terminal.type(SENTENCES[name][start:start + 4])
             for terminal in terminals.values():
                 terminal.read(0.05)
-        assert wait_until(lambda: all(text in impact(db, review_id) for text in SENTENCES.values()),
-                          terminals.values()), impact(db, review_id)
+        assert wait_until(lambda: all(text in stored_impact() for text in SENTENCES.values()),
+                          terminals.values()), stored_impact()
 
         # B is killed after a typing pause (its words were saved); C types and its link drops at once
         terminals["B"].type(" Refunds took 3 days.")
-        assert wait_until(lambda: "Refunds took 3 days." in impact(db, review_id), terminals.values())
+        assert wait_until(lambda: "Refunds took 3 days." in stored_impact(), terminals.values())
         terminals["B"].close()  # SIGKILL
         terminals["C"].type(" Typed just before the link dropped.")
         terminals["C"].mark()
         terminals["C"].wait_for("dropped.")
         terminals["C"].hang_up()
         assert terminals["C"].wait_for_exit()
-        assert "Typed just before the link dropped." in impact(db, review_id), (terminals["C"].status, terminals["C"].text[-3000:])
+        assert "Typed just before the link dropped." in stored_impact(), (terminals["C"].status, terminals["C"].text[-3000:])
 
         # A goes on, sees the others' words, and quits; nothing anyone typed is missing
         terminals["A"].mark()
@@ -74,7 +80,7 @@ def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(tmp_path
         terminals["A"].wait_for("days.")  # B's last words, drawn on A's screen
         terminals["A"].type("\x11")  # ctrl+q
         assert terminals["A"].wait_for_exit()
-        final = impact(db, review_id)
+        final = stored_impact()
         for text in [*SENTENCES.values(), "Refunds took 3 days.", "Typed just before the link dropped.",
                      "Still typing."]:
             assert text in final, f"{text!r} lost: {final!r}"
@@ -93,3 +99,38 @@ def test_open_with_solo_starts_the_saved_review_with_the_interview(tmp_path):
         assert wait_until(lambda: impact(db, review_id) == "1200 orders failed", [terminal]), terminal.text[-2000:]
     finally:
         terminal.close()
+
+
+def test_a_database_restart_mid_session_loses_nothing_and_the_app_says_so(postgres_cluster):
+    """Two terminals on a PostgreSQL database; the server stops while one types, then comes back."""
+    from store.postgres import PostgresStore
+
+    url = postgres_cluster.new_database()
+    store = PostgresStore(url)
+    review_id = store.create(dict(complete_review("impact"), impact="")).id
+    terminals = {name: Terminal(url, ("open", review_id)) for name in "AB"}
+    try:
+        for terminal in terminals.values():
+            terminal.wait_for("Who and what was affected")
+        terminals["A"].type("Before the restart.")
+        assert wait_until(lambda: store.get(review_id).impact == "Before the restart.", terminals.values())
+        postgres_cluster.stop()
+        try:
+            terminals["A"].mark()
+            terminals["A"].type(" Typed while the server was down.")
+            terminals["A"].wait_for("reconnecting", timeout=20)  # "NOT SAVED: database unreachable, reconnecting"
+            assert terminals["A"].exited() is False
+        finally:
+            postgres_cluster.start()
+        assert wait_until(lambda: "Typed while the server was down." in store.get(review_id).impact,
+                          terminals.values(), seconds=30), terminals["A"].text[-2000:]
+        terminals["B"].mark()
+        terminals["B"].wait_for("server was down.")  # the other terminal is told of it once the server is back
+        terminals["A"].mark()
+        terminals["A"].type(" After.")
+        assert wait_until(lambda: store.get(review_id).impact ==
+                          "Before the restart. Typed while the server was down. After.", terminals.values())
+    finally:
+        for terminal in terminals.values():
+            terminal.close()
+        store.close()
