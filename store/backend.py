@@ -72,6 +72,9 @@ class Backend(ABC):
     #: True when the archive may be read but not changed (its directory is read-only).
     read_only: bool = False
 
+    def close(self) -> None:
+        """Let go of what the backend holds open (a database's connections); files need nothing."""
+
     @abstractmethod
     def get(self, review_id: str) -> Review:
         """One review as stored now; UnknownReview if there is none, CorruptFile if it cannot be read."""
@@ -128,6 +131,21 @@ class Backend(ABC):
         A review that is not damaged is refused unless ``force``; ids are never handed out twice after it.
         """
 
+
+    # -- moving a whole archive (``postmortem copy``) ------------------------------
+
+    @abstractmethod
+    def next_id(self) -> int:
+        """The number of the next new review's id: every lower one is in use or was."""
+
+    @abstractmethod
+    def copy_in(self, docs: list[dict], next_id: int) -> None:
+        """Store whole reviews exactly as another archive holds them, ids and times kept.
+
+        Only into an archive that holds no review yet (StoreError otherwise,
+        nothing written); afterwards no id below ``next_id`` is handed out, so
+        ids deleted in the other archive are not reused either.
+        """
 
     # -- the live session (presence is kept beside the review, never in it) ----------
 

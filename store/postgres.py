@@ -167,29 +167,6 @@ class PostgresStore(Backend):
                        (number, data["updated"], Jsonb(data)))
         self._notify(cursor, "changed", number, 1)
 
-    def copy_in(self, doc: dict) -> None:
-        """Store ``doc`` exactly as given, under its own id (``postmortem copy``); StoreError if that id is taken."""
-        number = _number(doc.get("id", ""))
-        with self._cursor() as cursor:
-            cursor.execute("SELECT setval('postmortem_review_numbers', "
-                           "greatest(%s, (SELECT last_value FROM postmortem_review_numbers)))", (number,))
-            if cursor.execute("SELECT 1 FROM postmortem_reviews WHERE number = %s", (number,)).fetchone():
-                raise StoreError(f"{self.location} already holds {doc['id']}; nothing was copied over it")
-            self._insert(cursor, number, doc)
-
-    def reserve_ids(self, next_number: int) -> None:
-        """Never hand out an id below ``next_number`` (a copied archive's deleted ids stay unused)."""
-        with self._cursor() as cursor:
-            cursor.execute("SELECT setval('postmortem_review_numbers', "
-                           "greatest(%s, (SELECT last_value FROM postmortem_review_numbers)))", (next_number - 1,))
-
-    def next_id(self) -> int:
-        """The number the next new review would get at most (every lower one is used or was)."""
-        with self._cursor() as cursor:
-            last, called = cursor.execute(
-                "SELECT last_value, is_called FROM postmortem_review_numbers").fetchone()
-        return last + 1 if called else last
-
     def apply(self, review_id: str, *ops: operations.Operation) -> Change:
         """Lock the review's row, apply ``ops`` to its document, write it and send a notice: one transaction."""
         self._refuse_if_read_only()
@@ -230,6 +207,31 @@ class PostgresStore(Backend):
         if self.read_only:
             raise PermissionError(errno.EACCES, "the role may only read the archive, so nothing was changed "
                                   "(list, check, export and stats still work)", self.location)
+
+    # -- moving a whole archive ------------------------------------------------------
+
+    def next_id(self) -> int:
+        with self._cursor() as cursor:
+            last, called = cursor.execute("SELECT last_value, is_called FROM postmortem_review_numbers").fetchone()
+        return last + 1 if called else last
+
+    def copy_in(self, docs: list[dict], next_id: int) -> None:
+        """Every review in one transaction, then the sequence moved past them and past ``next_id``."""
+        self._refuse_if_read_only()
+        with self._cursor() as cursor:
+            cursor.execute("LOCK TABLE postmortem_reviews IN EXCLUSIVE MODE")
+            if cursor.execute("SELECT 1 FROM postmortem_reviews LIMIT 1").fetchone():
+                raise StoreError(f"{self.location} already holds reviews; copy only into an empty archive "
+                                 "(nothing was copied)")
+            top = 0
+            for doc in docs:
+                number = _number(doc.get("id", ""))
+                top = max(top, number)
+                self._insert(cursor, number, doc)
+            last, called = cursor.execute("SELECT last_value, is_called FROM postmortem_review_numbers").fetchone()
+            used = last if called else last - 1
+            if max(next_id - 1, top) > used:
+                cursor.execute("SELECT setval('postmortem_review_numbers', %s)", (max(next_id - 1, top),))
 
     # -- watching for changes -----------------------------------------------------
 

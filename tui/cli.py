@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     paste.add_argument("file", metavar="FILE", help="a text file, or - for standard input")
     paste.add_argument("--dry-run", action="store_true", help="show what would be added; add nothing")
 
+    copier = commands.add_parser("copy", help="copy a whole archive into an empty one, ids kept "
+                                 "(a data directory, an old reviews.json or a postgresql:// URL)")
+    copier.add_argument("--from", dest="source", required=True, metavar="PATH_OR_URL", help="the archive to copy")
+    copier.add_argument("--to", dest="target", required=True, metavar="PATH_OR_URL", help="an empty archive")
+
     stats = commands.add_parser("stats", help="time to detect and resolve, action completion, root-cause words")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--kind", choices=("incident", "project"), help="only incident or only project reviews")
@@ -110,10 +115,15 @@ def _db_path(args: argparse.Namespace) -> Path | str:
     return configured_location(args.db)
 
 
-def _store(args: argparse.Namespace):
+_OPENED: list = []  # every store the command opened, closed as it ends (a database's connections)
+
+
+def _store(args: argparse.Namespace, location: str | Path | None = None):
+    """The archive ``--db`` names (or ``location``)."""
     from store.backend import open_backend
 
-    return open_backend(_db_path(args))
+    _OPENED.append(open_backend(location or _db_path(args)))
+    return _OPENED[-1]
 
 
 def _add_list_filters(lister: argparse.ArgumentParser) -> None:
@@ -331,6 +341,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return stats(args, _store(args))
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    """Copy every review of one archive into another that holds none, ids and times kept.
+
+    A damaged review in the source stops the copy before anything is written.
+    """
+    from store.backend import configured_location
+
+    source, target = (_store(args, configured_location(value)) for value in (args.source, args.target))
+    damaged = source.damaged()
+    if damaged:
+        review_id, why = damaged[0]
+        raise UsageError(f"{review_id} in {source.location} is damaged ({why}); restore it first (nothing was copied)")
+    docs = sorted(source.read_documents(dict), key=lambda doc: int(str(doc["id"]).removeprefix("pm-")))
+    target.copy_in(docs, source.next_id())
+    print(f"copied {len(docs)} review(s) from {source.location} to {target.location}, ids kept")
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """Start the app on home, a new review, or a saved review."""
     from tui.app import run_app
@@ -353,6 +381,7 @@ COMMANDS = {
     "follow-up": cmd_tui,
     "timeline-import": cmd_timeline_import,
     "stats": cmd_stats,
+    "copy": cmd_copy,
 }
 
 
@@ -368,6 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
         return fail(f"cannot use{where}: {error.strerror or error}")
+    finally:
+        while _OPENED:
+            _OPENED.pop().close()
 
 
 def fail(message: str) -> int:
