@@ -116,3 +116,27 @@ def test_a_server_restart_is_an_unreachable_error_then_changes_go_through_again(
     store.apply(review.id, ops.Set("title", "After the restart"))
     assert store.get(review.id).title == "After the restart"
     assert store.version(review.id) != version  # watchers read afresh after a reconnection
+
+
+def test_the_privileges_the_readme_names_are_enough_for_everything(postgres_url, opened) -> None:
+    open_store(postgres_url, opened).close()  # the owner's first use creates the tables
+    database = postgres_url.partition("@/")[2].partition("?")[0]
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE ROLE team LOGIN")
+        connection.execute(f"GRANT CONNECT ON DATABASE {database} TO team")
+        connection.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        connection.execute("GRANT USAGE ON SCHEMA public TO team")
+        connection.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON postmortem_schema, postmortem_reviews, "
+                           "postmortem_presence TO team")
+        connection.execute("GRANT USAGE, UPDATE ON SEQUENCE postmortem_review_numbers TO team")
+    team = open_store(postgres_url.replace("postgres@", "team@"), opened)
+    assert not team.read_only
+    review = team.create()
+    team.version(review.id)
+    change = team.apply(review.id, ops.Add("went_well", "Rollback was quick"), ops.Set("impact", "EU down"))
+    assert team.get(review.id).impact == "EU down" and change.added
+    team.announce(review.id, Member(id="mlee", name="Lee"))
+    assert [member.name for member in team.present(review.id)] == ["Lee"]
+    team.depart(review.id, "mlee")
+    team.delete(review.id)
+    assert team.create().id == "pm-2"
