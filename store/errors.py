@@ -82,3 +82,8 @@ class Unreachable(OSError):
     def __init__(self, location: str, detail: str) -> None:
         self.detail = detail
         super().__init__(errno.ECONNREFUSED, "database unreachable, reconnecting", location)
+
+    def __str__(self) -> str:
+        """The whole story, for a notice or the command (the saver uses ``strerror`` alone)."""
+        return visible(f"cannot reach the database {self.filename} ({self.detail}); nothing was changed, "
+                       "try again in a moment")

@@ -39,11 +39,17 @@ class Notices:
         self._versions: dict[int, int] = {}
 
     def start(self, wait: float = 2.0) -> None:
-        """Start listening (once); wait up to ``wait`` seconds for the first connection."""
+        """Start listening (once), waiting up to ``wait`` seconds for the first connection.
+
+        Later calls return at once, connected or not: the app polls from its event loop.
+        """
+        if self._thread is not None:
+            return
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="postmortem-listen", daemon=True)
-                self._thread.start()
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="postmortem-listen", daemon=True)
+            self._thread.start()
         self._connected.wait(wait)
 
     def stop(self) -> None:

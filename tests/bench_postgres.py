@@ -18,7 +18,8 @@ holding that title.  Processes are spawned (not forked) for both backends, so
 no process inherits another's database connections.
 
 Without ``--url`` a throwaway PostgreSQL server is started (tests/pg_cluster.py:
-no fsync, Unix socket); with ``--url`` an existing, empty database is used.
+Unix socket, fsync on, as the files are synced); with ``--url`` an existing,
+empty database is used.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def main() -> int:
         reason = pg_cluster.why_not()
         if reason:
             raise SystemExit(reason)
-        cluster = pg_cluster.Cluster()
+        cluster = pg_cluster.Cluster(durable=True)  # fsync on, as the files are written
     results = {}
     try:
         with tempfile.TemporaryDirectory(prefix="pm-bench-", dir=os.environ.get("BENCH_DIR")) as tmp:

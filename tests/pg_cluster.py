@@ -2,7 +2,8 @@
 
 The server listens on a Unix socket in that directory only (no TCP port, so
 parallel test workers never collide), trusts local connections, and does not
-fsync (it is thrown away).  PostgreSQL refuses to run as root, so under root
+fsync (it is thrown away) unless asked to (the benchmark compares it with
+files that are synced).  PostgreSQL refuses to run as root, so under root
 the server runs as ``nobody`` (``runuser``).  :func:`why_not` says why no server
 can be started here, for the skip message.
 """
@@ -44,7 +45,9 @@ def why_not() -> str | None:
 class Cluster:
     """One server; :meth:`new_database` gives each test a database of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """``durable``: fsync as a real server does (the benchmark); the tests' server does not."""
+        self.durable = durable
         self.bin = _bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="pm-pg-", dir="/tmp"))  # short: a socket path has a limit
         self.data = self.root / "data"
@@ -63,7 +66,9 @@ class Cluster:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.root)
 
     def start(self) -> None:
-        options = f"-k {self.root} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=300"
+        options = f"-k {self.root} -c listen_addresses='' -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:

@@ -24,9 +24,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from store.backend import Change
-from store.backend import Backend, open_backend
-from store.errors import StoreError
+from store.backend import Backend, Change, open_backend
+from store.errors import StoreError, Unreachable
 from store.model import Review
 from store.sanitize import visible
 from tui.commands import ReviewCommands
@@ -145,7 +144,11 @@ class PostmortemApp(App[int]):
         from store.model import new_review
         from store.sanitize import clean
 
-        review = self.store.create(new_review(kind, clean(title)).to_dict())
+        try:
+            review = self.store.create(new_review(kind, clean(title)).to_dict())
+        except Unreachable as error:  # a database restarting: nothing was created, the list stays
+            self.report_error(error)
+            return
         self.just_created = review.id
         self.show_step(review, "setup", replace=False)
 
@@ -153,7 +156,7 @@ class PostmortemApp(App[int]):
         """Open a saved review at the step where it stopped."""
         try:
             review = self.store.get(review_id)
-        except StoreError as error:
+        except (StoreError, Unreachable) as error:
             self.report_error(error)
             return
         self.show_step(review, review.step, replace=False)
@@ -164,7 +167,7 @@ class PostmortemApp(App[int]):
 
         try:
             review = self.store.get(review_id)
-        except StoreError as error:
+        except (StoreError, Unreachable) as error:
             self.report_error(error)
             return
         self.push_screen(FollowUpScreen(review))

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from store.errors import StoreError
+from store.errors import StoreError, Unreachable
 from store.sanitize import clean_line, quote, visible
 
 FORMATS = ("markdown", "client", "json", "csv")
@@ -394,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(error))
     except BrokenPipeError:
         return 0
+    except Unreachable as error:  # a database that went away mid-command: the whole story, not "reconnecting"
+        return fail(str(error))
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
         return fail(f"cannot use{where}: {error.strerror or error}")
