@@ -71,3 +71,12 @@ def open_archive(archive_location):
     yield open_store
     for store in opened:
         getattr(store, "close", lambda: None)()
+
+
+@pytest.fixture(params=["file", "postgresql"])
+def new_archive(request, tmp_path):
+    """Makes a fresh, empty archive at each call and returns its location, once per backend (hypothesis)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_cluster").new_database
+    numbers = iter(range(1_000_000))
+    return lambda: tmp_path / f"archive{next(numbers)}"

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from store import ops
+from store.backend import Change
 from store.errors import InvalidField, UnknownItem, UnknownReview
 from store.model import ReviewSummary, new_review
 from store.session import GONE_AFTER, Member
@@ -60,29 +61,47 @@ def test_create_numbers_items_after_existing_ones_and_keeps_next_item(store) -> 
     assert [item.id for item in review.went_well] == ["i7", "i8"]
     assert review.actions[0].id == "i9"
     assert store.apply(review.id, ops.Add("lucky", "d")).added == ["i10"]
-    kept = store.create({"next_item": 40})
-    assert store.apply(kept.id, ops.Add("went_well", "x")).added == ["i40"]
+    kept = store.create({"went_well": [{"id": "i1", "text": "a"}], "next_item": 40})
+    assert store.apply(kept.id, ops.Add("went_well", "b")).added == ["i40"]
 
 
-def test_add_edit_move_remove(store) -> None:
+def test_apply_returns_the_change_with_the_added_ids(store) -> None:
     review = store.create()
-    change = store.apply(review.id, ops.Add("went_well", "one"), ops.Add("went_well", "two"))
-    first, second = change.added
-    assert texts(change.review.went_well) == ["one", "two"]
-    store.apply(review.id, ops.Edit("went_well", first, {"text": "ONE"}), ops.Move("went_well", second, -1))
-    assert texts(store.get(review.id).went_well) == ["two", "ONE"]
-    store.apply(review.id, ops.Remove("went_well", second))
-    assert texts(store.get(review.id).went_well) == ["ONE"]
+    change = store.apply(review.id, ops.Add("went_well", "one"), ops.Add("went_well", "two"), ops.Set("title", "T"))
+    assert isinstance(change, Change)
+    assert change.added == ["i1", "i2"]
+    assert change.review.title == "T" and texts(change.review.went_well) == ["one", "two"]
+    assert change.review.updated >= review.updated
+    assert store.get(review.id).to_dict() == change.review.to_dict()
 
 
-@pytest.mark.parametrize("bad_op", [ops.Set("kind", "party"), ops.Edit("went_well", "i99", {"text": "x"})])
-def test_an_op_that_raises_writes_nothing(store, bad_op) -> None:
-    review = store.create()
-    store.apply(review.id, ops.Set("title", "Before"))
-    before = store.get(review.id).to_dict()
+def test_edit_move_remove(store) -> None:
+    review_id = store.create().id
+    one, two, three = store.apply(review_id, *(ops.Add("questions", t) for t in "abc")).added
+    store.apply(review_id, ops.Edit("questions", two, {"answer": "yes"}), ops.Move("questions", three, -1))
+    store.apply(review_id, ops.Remove("questions", one))
+    questions = store.get(review_id).questions
+    assert [(q.id, q.text, q.answer) for q in questions] == [(three, "c", ""), (two, "b", "yes")]
+
+
+@pytest.mark.parametrize("bad_op", [
+    ops.Set("severity", "SEV9"),
+    ops.Set("no_such_field", "x"),
+    ops.Edit("went_well", "i99", {"text": "x"}),
+    ops.Remove("actions", "i99"),
+    ops.Add("actions", {"what": "x", "type": "nonsense"}),
+])
+def test_an_op_that_raises_writes_nothing(open_archive, bad_op) -> None:
+    store = open_archive()
+    review_id = store.create().id
+    store.apply(review_id, ops.Add("went_well", "kept"))
+    before, version = store.get(review_id).to_dict(), store.version(review_id)
     with pytest.raises((InvalidField, UnknownItem)):
-        store.apply(review.id, ops.Set("title", "After"), bad_op)
-    assert store.get(review.id).to_dict() == before
+        store.apply(review_id, ops.Set("title", "half"), ops.Add("went_well", "half"), bad_op)
+    assert open_archive().get(review_id).to_dict() == before
+    time.sleep(0.2)  # a notice of a write, had there been one, would be in by now
+    assert store.version(review_id) == version
+    assert store.apply(review_id, ops.Add("went_well", "next")).added == ["i2"]
 
 
 def test_text_is_sanitised_before_it_is_stored(store) -> None:
@@ -111,34 +130,56 @@ def test_changes_to_different_items_by_two_stores_are_both_kept(open_archive) ->
 
 
 def test_threads_share_one_store_and_lose_nothing(store) -> None:
-    review = store.create()
+    review_id = store.create().id
+    added: list[str] = []
+    errors: list[BaseException] = []
 
-    def add(name: str) -> None:
-        for number in range(10):
-            store.apply(review.id, ops.Add("questions", f"{name}-{number}"))
+    def worker() -> None:
+        try:
+            for index in range(20):
+                added.extend(store.apply(review_id, ops.Add("went_well", str(index))).added)
+                store.list_reviews()
+        except BaseException as error:  # reported below
+            errors.append(error)
 
-    threads = [threading.Thread(target=add, args=(f"t{n}",)) for n in range(6)]
+    threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    stored = store.get(review.id).questions
-    assert len(stored) == 60 and len({item.id for item in stored}) == 60
+    assert not errors
+    assert len(set(added)) == 80
+    assert sorted(item.id for item in store.get(review_id).went_well) == sorted(added)
 
 
 # -- ids ----------------------------------------------------------------------------
 
 
-def test_review_and_item_ids_are_never_reused(open_archive) -> None:
+def test_review_ids_are_never_reused(open_archive) -> None:
     store = open_archive()
-    store.create()
-    second = store.create()
-    store.delete(second.id)
-    assert open_archive().create().id == "pm-3"
-    review = store.get("pm-1")
-    added = store.apply(review.id, ops.Add("went_well", "a")).added[0]
-    store.apply(review.id, ops.Remove("went_well", added))
-    assert store.apply(review.id, ops.Add("went_well", "b")).added[0] != added
+    for _ in range(3):
+        store.create()
+    store.delete("pm-3")
+    assert store.create().id == "pm-4"
+    store.delete("pm-4")
+    reopened = open_archive()
+    assert reopened.create().id == "pm-5"
+    assert [review.id for review in reopened.list_reviews()] == ["pm-5", "pm-2", "pm-1"]
+    for review_id in ("pm-1", "pm-2", "pm-5"):
+        reopened.delete(review_id)
+    assert open_archive().create().id == "pm-6"  # not even when every review was deleted
+
+
+def test_item_ids_are_never_reused(open_archive) -> None:
+    store = open_archive()
+    review_id = store.create().id
+    first, second = store.apply(review_id, ops.Add("actions", "a"), ops.Add("actions", "b")).added
+    store.apply(review_id, ops.Remove("actions", second))
+    assert store.apply(review_id, ops.Add("actions", "c")).added == ["i3"]
+    store.apply(review_id, ops.Remove("actions", "i3"))
+    reopened = open_archive()
+    assert reopened.apply(review_id, ops.Add("went_well", "d")).added == ["i4"]
+    assert [action.id for action in reopened.get(review_id).actions] == [first]
 
 
 def test_a_deleted_review_is_gone_from_every_read(store) -> None:
@@ -152,7 +193,7 @@ def test_a_deleted_review_is_gone_from_every_read(store) -> None:
             attempt()
 
 
-@pytest.mark.parametrize("bad", ["", "pm-0", "pm-x", "../pm-1", "pm-1.json", "pm-01", "pm-1 "])
+@pytest.mark.parametrize("bad", ["", "pm-0", "pm-x", "1", "pm--1", "../pm-1", "pm-1.json", "pm-01", "pm-1 "])
 def test_malformed_ids_are_unknown(store, bad: str) -> None:
     store.create()
     with pytest.raises(UnknownReview):
@@ -174,13 +215,16 @@ def test_the_list_sees_other_processes_changes(open_archive) -> None:
 
 
 def test_summaries_and_documents_match_the_full_reviews(store) -> None:
-    for title in ("One", "Two", "Three"):
-        review = store.create(new_review("project", title).to_dict())
-        store.apply(review.id, ops.Add("actions", {"what": f"Fix {title}", "owner": "Sam"}))
-    full = store.list_reviews()
-    assert [s.id for s in store.list_summaries()] == [r.id for r in full]
-    assert store.read_documents(ReviewSummary.from_dict) == store.list_summaries()
-    assert [r.to_dict() for r in full] == [store.get(r.id).to_dict() for r in full]
+    first = store.create()
+    second = store.create(new_review("project", "Late launch").to_dict())
+    store.apply(second.id, ops.Add("actions", {"what": "Add a launch checklist", "status": "done"}))
+    store.apply(second.id, ops.Add("actions", {"what": "Review estimates"}))
+    summaries = store.list_summaries()
+    assert [s.id for s in summaries] == [r.id for r in store.list_reviews()] == [second.id, first.id]
+    assert (summaries[0].title, summaries[0].kind, summaries[0].open_actions) == ("Late launch", "project", 1)
+    assert summaries[0].follow_up == store.get(second.id).follow_up.due
+    assert store.read_documents(ReviewSummary.from_dict) == summaries
+    assert [r.to_dict() for r in store.list_reviews()] == [store.get(r.id).to_dict() for r in (second, first)]
     assert store.damaged() == []
 
 
