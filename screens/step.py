@@ -84,6 +84,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         Binding("f6", "pause_timer", "Pause timer", id="pause-timer", priority=True, show=False),
         Binding("f7", "set_timebox", "Timebox", id="set-timebox", priority=True, show=False),
         Binding("f9", "move_on", "Move on", id="move-on", priority=True, show=False),
+        Binding("ctrl+r", "together", "Together", id="together", priority=True, show=False),
     ]
 
     def __init__(self, review: Review) -> None:
@@ -109,6 +110,7 @@ class StepScreen(Facilitation, Exporting, Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
         yield StepIndicator(id="steps")
+        yield Static("", id="presence", classes="-empty")
         with VerticalScroll(id="content"):
             if self.app.solo:
                 yield InterviewPanel(self.STEP, id="interview")
@@ -144,11 +146,35 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.tick_timer()
         self.show_review()
         self.refresh_checks()
-        if self.review.step != self.STEP:
-            self.send(ops.Set("step", self.STEP))
+        self.join_session()
         self.start_step()
         if self.app.solo:  # at once: keys typed straight after ctrl+n must not land in the form
             self.focus_interview()
+
+    def join_session(self) -> None:
+        """Join the review's live session on this step: lead it if nobody does, move its step if this terminal steers."""
+        live = self.app.live
+        live.join(self.review, self.STEP)
+        if live.observing:
+            for widget in self.query("Input, TextArea"):
+                widget.disabled = True  # observers see every field, and change none
+            self.show_presence()
+            return
+        changes = live.claim_ops(self.review)
+        if live.steers() and self.review.step != self.STEP:
+            changes.append(ops.Set("step", self.STEP))
+        if changes:
+            self.send(*changes)
+        self.show_presence()
+
+    def show_presence(self) -> None:
+        """The one line of who is here (hidden while this terminal is alone in the review)."""
+        line = self.query_one("#presence", Static)
+        text = self.app.live.presence_line(self.STEP, self.app.size.width - 2)
+        if text != getattr(line, "shown_text", None):
+            line.shown_text = text
+            show_text(line, text)
+            line.set_class(not text, "-empty")
 
     def start_step(self) -> None:
         """Hook run once the step is drawn: focus its first field.
@@ -228,6 +254,10 @@ class StepScreen(Facilitation, Exporting, Screen):
         if focused is None or isinstance(focused, (Input, TextArea, Select)) or not event.is_printable:
             return
         if not event.character or event.key in self.active_bindings:
+            return
+        if self.app.live.observing:
+            self.show_refusal("You joined to watch (--observe): nothing typed here is kept.")
+            self._choice_note = True
             return
         self._typed_nowhere += event.character
         self.show_refusal(f"Not typed into any field: {self._typed_nowhere!r}. This is a list; Tab or shift+Tab "
@@ -333,8 +363,12 @@ class StepScreen(Facilitation, Exporting, Screen):
         """Apply a change on screen at once and hold it for the saver; False if it is invalid.
 
         On screen the typed value is simply set (the screen already shows it);
-        the store merges it with its base.
+        the store merges it with its base.  An observer changes nothing.
         """
+        if self.app.live.observing:
+            self.app.notify("You joined to watch (--observe): nothing can be changed here.", severity="warning",
+                            timeout=4)
+            return False
         try:
             ops.apply(self.doc, _without_base(op))
         except StoreError as error:
@@ -574,10 +608,43 @@ class StepScreen(Facilitation, Exporting, Screen):
 
     def go_to(self, step: str) -> None:
         self.app.saver.flush(wait=True)
+        self.app.live.browsed(step, self.review)
         self.app.show_step(self.review, step)
 
+    def action_together(self) -> None:
+        """ctrl+r: the facilitator brings everyone to this step; anyone else goes back to following."""
+        live = self.app.live
+        if live.leads:
+            self.send(ops.Set("session.gathered", self.review.session.gathered + 1))
+            self.app.notify(f"Everyone following is brought to {STEP_TITLES[self.STEP]}.", timeout=3)
+            return
+        leader = live.leader()
+        if leader is None:
+            self.app.notify("Nobody leads this session now: there is no one to follow. "
+                            "(ctrl+p \"Facilitate\" makes you the facilitator.)", timeout=6)
+            return
+        live.following = True
+        self.app.follow_the_session()
+        if self.app.screen is self:
+            self.app.notify(f"Following {leader.name}.", timeout=3)
+
+    def action_facilitate(self) -> None:
+        """Take over the session: this terminal leads from now on (the one who led is told)."""
+        live = self.app.live
+        if live.observing:
+            self.app.notify("You joined to watch (--observe), so you cannot lead this session.", severity="warning")
+            return
+        if live.leads:
+            self.app.notify("You already lead this session.", timeout=3)
+            return
+        self.send(*live.take_over_ops(self.review), ops.Set("step", self.STEP))
+        self.app.notify(f"You lead this session now, from {STEP_TITLES[self.STEP]}.", timeout=4)
+
     def action_home(self) -> None:
-        """Back to the list of reviews (everything is saved first)."""
+        """Back to the list of reviews (everything is saved first); an observer stays with the session."""
+        if self.app.live.observing:
+            self.app.notify("You joined this review to watch (--observe): ctrl+q leaves.", timeout=4)
+            return
         self.app.saver.flush(wait=True)
         self.app.pop_screen()
 
@@ -603,6 +670,9 @@ class StepScreen(Facilitation, Exporting, Screen):
             ("Solo interview on or off (ctrl+f)", self.action_toggle_solo, "alone interview questions one at a time"),
             ("Show or hide the prompts (ctrl+t)", self.action_toggle_prompts, "questions to ask the room"),
             ("Export the summary to a file", self.action_export, "write markdown report save file"),
+            ("Facilitate: lead this session", self.action_facilitate, "take over lead facilitator session"),
+            ("Bring everyone here / follow the facilitator again (ctrl+r)", self.action_together,
+             "together gather rejoin follow session"),
         ]
         for editor in self.query(ItemEditor):
             commands += [

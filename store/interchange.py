@@ -24,13 +24,13 @@ from store.sanitize import clean_line, quote, quote_key
 from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 
 # Top-level keys in the order DESIGN.md gives them; step, cut_short, redact,
-# ground_rules_confirmed and timeboxes are the model's own optional keys and sit between follow_up and created.
+# ground_rules_confirmed, timeboxes and session are the model's own optional keys and sit between follow_up and created.
 EXPORT_ORDER = (
     "schema", "id", "kind", "title", "severity", "timezone", "review_date",
     "owner", "facilitator", "participants", "tags", "summary", "timeline", "impact",
     "five_whys", "went_well", "lucky", "could_improve", "surprises", "actions",
     "questions", "follow_up", "durations", "step", "cut_short", "redact",
-    "ground_rules_confirmed", "timeboxes", "created", "updated",
+    "ground_rules_confirmed", "timeboxes", "session", "created", "updated",
 )
 KNOWN_KEYS = frozenset(EXPORT_ORDER)
 # Keys that are read but never taken: the store assigns or computes them.
@@ -85,6 +85,7 @@ def _parse(data: Any) -> dict:
     doc["timeline"] = _timeline(doc["timeline"], doc["timezone"], doc["review_date"])
     doc["actions"] = [_action_due(index, item) for index, item in enumerate(doc["actions"])]
     doc["follow_up"] = _follow_up(data.get("follow_up"))
+    doc["session"] = _session(data.get("session"))
     if "follow_up" not in data:
         doc["follow_up"]["due"] = _thirty_days_after(doc["review_date"])
     doc |= {"created": "", "updated": ""}
@@ -131,6 +132,19 @@ def _scalars(data: dict) -> dict:
     for name in SCALAR_FIELDS:
         doc[name] = REVIEW_FIELDS[name](name, data[name]) if name in data else copy(_DEFAULTS[name])
     return doc
+
+
+def _session(value: Any) -> dict:
+    """The live session's record: who led it (``lead``) and how often everyone was gathered."""
+    if value is None:
+        return copy(_DEFAULTS["session"])
+    if not isinstance(value, dict):
+        raise InvalidField("session", f"expected an object, got {_type_name(value)}")
+    unknown = [key for key in value if key not in _DEFAULTS["session"]]
+    if unknown:
+        raise InvalidField(f"session.{quote_key(unknown[0])}", "unknown key (expected lead, gathered)")
+    return {name: REVIEW_FIELDS[f"session.{name}"](f"session.{name}", value[name]) if name in value else default
+            for name, default in _DEFAULTS["session"].items()}
 
 
 def _timezone(value: Any) -> str:

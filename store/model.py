@@ -146,6 +146,25 @@ class FollowUp:
 
 
 @dataclass
+class SessionRecord:
+    """What a live session keeps in the review: who leads it, and the facilitator's "everyone here" calls.
+
+    Who is present is not kept here (see store.session): only what must
+    outlast the terminals.
+    """
+
+    lead: str = ""  # the facilitator's session name (``postmortem open --as``)
+    gathered: int = 0  # raised each time the facilitator brings everyone to their step
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "SessionRecord":
+        data = data if isinstance(data, dict) else {}
+        gathered = data.get("gathered")
+        return cls(lead=data.get("lead") if isinstance(data.get("lead"), str) else "",
+                   gathered=gathered if isinstance(gathered, int) and not isinstance(gathered, bool) else 0)
+
+
+@dataclass
 class Review:
     """A whole review, incident or project."""
 
@@ -175,6 +194,7 @@ class Review:
     redact: list[str] = field(default_factory=list)
     ground_rules_confirmed: bool = False
     timeboxes: dict[str, int] = field(default_factory=dict)
+    session: SessionRecord = field(default_factory=SessionRecord)
     created: str = ""
     updated: str = ""
 
@@ -222,6 +242,7 @@ class Review:
             redact=list(data.get("redact") or []),
             ground_rules_confirmed=bool(data.get("ground_rules_confirmed")),
             timeboxes=dict(data.get("timeboxes") or {}),
+            session=SessionRecord.from_dict(data.get("session")),
             created=data.get("created") or "",
             updated=data.get("updated") or "",
         )
@@ -262,6 +283,7 @@ class Review:
             "redact": list(self.redact),
             "ground_rules_confirmed": self.ground_rules_confirmed,
             "timeboxes": dict(self.timeboxes),
+            "session": vars(self.session).copy(),
             "created": self.created,
             "updated": self.updated,
         }

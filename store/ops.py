@@ -149,6 +149,12 @@ def _timeboxes(field: str, value: Any) -> dict[str, int]:
     return dict(value)
 
 
+def _count(field: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidField(field, f"{quote(value)} is not a count (0 or more)")
+    return value
+
+
 REVIEW_FIELDS = {
     "kind": _choice(KINDS),
     "title": _line,
@@ -170,6 +176,8 @@ REVIEW_FIELDS = {
     "redact": _line_list,
     "ground_rules_confirmed": _flag,
     "timeboxes": _timeboxes,
+    "session.lead": _line,
+    "session.gathered": _count,
 }
 
 ITEM_FIELDS = {

@@ -54,6 +54,7 @@ class Member:
     typing: bool = False
     following: bool = True
     seen: float = field(default_factory=time.time)
+    since: float = field(default_factory=time.time)  # when this terminal joined: the earliest leads a new session
 
     @property
     def leads(self) -> bool:
@@ -74,6 +75,7 @@ class Member:
                 typing=data.get("typing") is True,
                 following=data.get("following") is not False,
                 seen=float(data["seen"]),
+                since=float(data.get("since", data["seen"])),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

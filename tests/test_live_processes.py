@@ -101,6 +101,45 @@ def test_open_with_solo_starts_the_saved_review_with_the_interview(tmp_path):
         terminal.close()
 
 
+def test_a_session_of_three_processes_follows_the_facilitator_and_sees_who_is_gone(archive_location, open_archive):
+    """Lee leads, Sam and Ana follow; Ana's process is killed (no goodbye), Sam's link drops.
+
+    Once per backend: presence in files beside the review, or in PostgreSQL's table.
+    """
+    db = archive_location
+    review_id = open_archive().create(dict(complete_review("impact"), facilitator="")).id
+    lee = Terminal(db, ("open", review_id, "--as", "Lee"))
+    terminals = [lee]
+    try:
+        lee.wait_for("Who and what was affected")
+        sam = Terminal(db, ("open", review_id, "--as", "Sam"))
+        ana = Terminal(db, ("open", review_id, "--as", "Ana"))
+        terminals += [sam, ana]
+        lee.wait_for("Here: Lee (you) [lead], Ana, Sam")
+        sam.wait_for("Here: Lee [lead], Ana, Sam (you)")
+
+        sam.mark()
+        lee.type("\x0e")  # ctrl+n: the facilitator moves on, and Sam is taken along
+        sam.wait_for("The symptom, then why, why, why")
+
+        ana.close()  # SIGKILL: no goodbye; its heartbeats stop
+        killed = time.monotonic()
+        lee.mark()
+        lee.wait_for("Here: Lee (you) [lead], Sam", timeout=12)
+        assert time.monotonic() - killed < 10.5
+
+        sam.hang_up()  # a dropped SSH link: Sam leaves at once
+        assert sam.wait_for_exit()
+        store = open_archive()
+        assert wait_until(lambda: [member.name for member in store.present(review_id)] == ["Lee"], [lee], seconds=5)
+        lee.type("\x11")
+        assert lee.wait_for_exit()
+        assert store.present(review_id) == []
+    finally:
+        for terminal in terminals:
+            terminal.close()
+
+
 def test_a_database_restart_mid_session_loses_nothing_and_the_app_says_so(postgres_cluster):
     """Two terminals on a PostgreSQL database; the server stops while one types, then comes back."""
     from store.postgres import PostgresStore

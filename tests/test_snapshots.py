@@ -228,3 +228,32 @@ def test_the_timeline_paste_dialog_previews_a_pasted_chat(snap_compare, tmp_path
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=paste)
+
+
+def until_presence(name: str):
+    """A ``run_before`` that waits for the screen ``name`` and its presence line (read once a second)."""
+
+    async def wait(pilot) -> None:
+        await until_screen(name)(pilot)
+        for _ in range(300):
+            if "Room" in str(pilot.app.screen.query_one("#presence").content):
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+
+    return wait
+
+
+def test_the_presence_line_says_who_leads_types_browses_and_watches(snap_compare, tmp_path):
+    from store import ops
+    from store.session import Member
+
+    db = tmp_path / "r.json"
+    app = app_at_step(db, "timeline", name="Lee")
+    store = ReviewStore(db)
+    store.apply("pm-1", ops.Set("session.lead", "Lee"))
+    for member in (Member(id="msam", name="Sam", step="timeline", typing=True),
+                   Member(id="mana", name="Ana", step="impact", following=False),
+                   Member(id="mroom", name="Room", role="observer", step="timeline")):
+        store.announce("pm-1", member)
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_presence("TimelineScreen"))

@@ -31,6 +31,7 @@ from store.sanitize import visible
 from tui.commands import ReviewCommands
 from tui import textual_fixes  # noqa: F401  (patches the pinned Textual where random keys crashed it)
 from tui.crash_log import write_crash_log
+from tui.live import TYPING_SECONDS, LiveSession
 from tui.saver import DELAY, Saver
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
@@ -79,9 +80,12 @@ class PostmortemApp(App[int]):
         kind: str = "incident",
         title: str = "",
         solo: bool = False,
+        name: str | None = None,
+        observe: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
+        self.live = LiveSession(store, name, observe, deliver=self._deliver)
         self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_stored,
                            deliver=self._deliver, on_sending=self._sending, on_settled=self.show_save_state)
         self.recovery_path: Path | None = None  # where unsaved edits went at exit, if any
@@ -125,6 +129,7 @@ class PostmortemApp(App[int]):
         self._install_signal_handlers()
         self.set_interval(POLL_SECONDS, self.poll_store)
         self.set_interval(0.1, self.flush_if_idle)
+        self.set_interval(1.0, self.live_beat)
         from screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
@@ -236,6 +241,8 @@ class PostmortemApp(App[int]):
 
     def save_state(self) -> str:
         """Quietly, whether what was typed is on disk: saved, saving, or NOT SAVED and why."""
+        if self.live.observing:
+            return "watching"
         if self.saver.failure_reason:  # the notice said it in full; the header keeps saying it
             return f"NOT SAVED: {self.saver.failure_reason}"
         return "saving" if self.saver.has_pending else "saved"
@@ -306,6 +313,68 @@ class PostmortemApp(App[int]):
         stored = getattr(self.screen, "on_review_stored", None)
         if stored is not None:
             stored(review)
+            self.follow_the_session()
+
+    # The live session -----------------------------------------------------------
+
+    def live_beat(self) -> None:
+        """Once a second: say who this terminal is and where, and hear who else is in the review."""
+        if self._step_screen() is None:
+            self.live.leave()  # on the list of reviews, or the statistics
+            return
+        self.live.beat(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
+
+    def on_unmount(self) -> None:
+        """However the app ends, leave the session at once (ctrl+q and signals did already)."""
+        self.live.close()
+
+    def _step_screen(self) -> Screen | None:
+        """The step screen on show, also under a dialog (help, a confirmation): its user is still here."""
+        try:
+            stack = self.screen_stack
+        except ScreenStackError:
+            return None
+        for screen in reversed(stack):
+            if getattr(screen, "review", None) is not None and hasattr(screen, "STEP"):
+                return screen
+            if not screen.is_modal:
+                return None
+        return None
+
+    def presence_changed(self, members: list) -> None:
+        """Who is here changed (or was read again): redraw the presence line, follow the facilitator."""
+        screen = self.current_screen()
+        show = getattr(screen, "show_presence", None)
+        if show is not None and self.screen_can_redraw():
+            claim = self.live.claim_ops(screen.review)
+            if claim:
+                screen.send(*claim)
+            show()
+            self.follow_the_session()
+
+    def follow_the_session(self) -> None:
+        """Take this terminal to the facilitator's step, unless it browses, leads, or its user is typing.
+
+        Someone in the middle of a sentence is not pulled away: the next beat, after their pause, moves them.
+        """
+        screen = self.current_screen()
+        review = getattr(screen, "review", None)
+        step = getattr(screen, "STEP", None)
+        if review is None or step is None or not self.screen_can_redraw():
+            return
+        target = self.live.update(review, step)
+        show = getattr(screen, "show_presence", None)
+        if show is not None:
+            show()
+        if target is None or self.saver.typed_for() < TYPING_SECONDS:
+            return
+        self.flush_now()
+        leader = self.live.leader()
+        self.show_step(review, target)
+        from store.model import STEP_TITLES
+
+        self.notify(f"{leader.name if leader else 'The facilitator'} moved the session to {STEP_TITLES[target]}. "
+                    "(To browse on your own, just move; ctrl+r brings you back.)", timeout=4)
 
     def current_screen(self) -> Screen | None:
         """The screen on top, or None while the app starts or closes (timers and the writer's notices still run)."""
@@ -371,6 +440,7 @@ class PostmortemApp(App[int]):
         self.saver.flush(wait=True)
         if self.saver.has_pending:
             self.recovery_path = self.saver.write_recovery(self.recovery_directories())
+        self.live.close()
 
     def recovery_directories(self) -> list[Path]:
         """Where unsaved edits may go: beside the reviews, else the user's state dir, home, or /tmp."""
@@ -469,6 +539,8 @@ def run_app(store: Backend, args: Namespace) -> int:
         kind=getattr(args, "kind", "incident"),
         title=getattr(args, "title", ""),
         solo=getattr(args, "solo", False),
+        name=getattr(args, "name", None),
+        observe=getattr(args, "observe", False),
     )
     # The review file was parsed when the store opened: hundreds of thousands of
     # objects that live as long as the app.  Freezing them keeps the garbage

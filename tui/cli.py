@@ -62,10 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--kind", choices=("incident", "project"), default="incident")
     new.add_argument("--title", default="")
     new.add_argument("--solo", action="store_true", help="work alone: the app interviews you")
+    new.add_argument("--as", dest="name", metavar="NAME", help="your name in the review's live session (default: your login name)")
 
     opener = commands.add_parser("open", help="reopen a review in the app where it stopped")
     opener.add_argument("id")
     opener.add_argument("--solo", action="store_true", help="work alone: the app interviews you")
+    _add_session_flags(opener)
 
     follow = commands.add_parser("follow-up", help="hold the 30-day follow-up of a review in the app")
     follow.add_argument("id")
@@ -106,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--kind", choices=("incident", "project"), help="only incident or only project reviews")
     return parser
+
+
+def _add_session_flags(opener: argparse.ArgumentParser) -> None:
+    opener.add_argument("--as", dest="name", metavar="NAME",
+                        help="your name in the review's live session (default: your login name)")
+    opener.add_argument("--observe", action="store_true", help="join the live session to watch: nothing can be changed")
 
 
 def _db_path(args: argparse.Namespace) -> Path | str:

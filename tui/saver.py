@@ -78,6 +78,7 @@ class Saver:
         self._unfinished: list[_Job] = []  # handed to the writer and not written yet, in order
         self._awaiting: dict[str, int] = {}  # batches per review whose notice is not handled yet
         self._last_queued = 0.0
+        self._last_typed = 0.0
         self._explicit = itertools.count()
         self._asked: set[str] = set()  # reviews whose flush waits for the answer of their last batch
         self._retry_at = 0.0
@@ -115,6 +116,8 @@ class Saver:
             earlier = pending.pop(key, None)
             pending[key] = op if rebase or earlier is None else _keep_base(op, earlier)
             self._last_queued = time.monotonic()
+            if not rebase and not _is_explicit(key):
+                self._last_typed = self._last_queued
 
     def explicit_key(self) -> Hashable:
         """A key for an explicit change (an add, a move, a decision), which no later change replaces."""
@@ -123,6 +126,10 @@ class Saver:
     def idle_for(self) -> float:
         """Seconds since the last edit was queued."""
         return time.monotonic() - self._last_queued
+
+    def typed_for(self) -> float:
+        """Seconds since the user last typed into a field (adds, moves and merged-in text are not typing)."""
+        return time.monotonic() - self._last_typed
 
     def ready(self) -> bool:
         """False for a while after a failed write (the app retries every RETRY_SECONDS)."""
@@ -283,3 +290,7 @@ def _keep_base(op: Operation, earlier: Operation) -> Operation:
     if isinstance(op, Edit) and isinstance(earlier, Edit) and earlier.bases:
         return replace(op, bases=dict(op.bases or {}) | earlier.bases)
     return op
+
+
+def _is_explicit(key: Hashable) -> bool:
+    return isinstance(key, tuple) and len(key) == 2 and key[0] == "explicit"

@@ -1,0 +1,193 @@
+"""The live session, with several apps on one review: who is here, the facilitator leads, observers watch.
+
+Each app has its own store, as separate terminals have; they share the
+review's files.  What is checked is what each participant would see: the
+presence line, the step they are on, and what the file holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from store.db import ReviewStore
+from store.session import GONE_AFTER, Member
+from tui_helpers import SIZE, active, complete_review, new_app, seed, static_text, stored, type_text
+
+
+async def join(stack: AsyncExitStack, db: Path, review_id: str, name: str, **options):
+    app = new_app(db, start="open", review_id=review_id, name=name, **options)
+    pilot = await stack.enter_async_context(app.run_test(size=SIZE))
+    await pilot.pause()
+    return pilot
+
+
+async def until(pilots: list, condition, seconds: float = 6.0) -> None:
+    """Let every app run (polls, heartbeats) until ``condition()`` holds; fail with what was seen."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+        for pilot in pilots:
+            await pilot.pause()
+    assert condition(), "never happened; presence lines: " + " | ".join(presence(p) for p in pilots)
+
+
+def presence(pilot) -> str:
+    return static_text(pilot, "#presence")
+
+
+def review_at(db: Path, step: str = "setup") -> str:
+    doc = complete_review(step)
+    doc["facilitator"] = ""
+    return seed(db, doc)
+
+
+async def test_everyone_sees_who_is_here_and_the_first_to_open_leads(tmp_path):
+    """Alone, a terminal writes nothing; once a second one joins, the first leads."""
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "timeline")
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        await asyncio.sleep(1.2)
+        await lee.pause()
+        assert presence(lee) == ""  # alone: no line at all, and no session written
+        assert stored(db, review_id)["session"]["lead"] == ""
+        sam = await join(stack, db, review_id, "Sam")
+        ana = await join(stack, db, review_id, "Ana")
+        pilots = [lee, sam, ana]
+        await until(pilots, lambda: presence(lee) == "Here: Lee (you) [lead], Ana, Sam"
+                    and presence(sam) == "Here: Lee [lead], Ana, Sam (you)")
+        doc = stored(db, review_id)
+        assert doc["session"]["lead"] == "Lee"
+        assert doc["facilitator"] == "Lee"  # the setup's facilitator field was blank: it names the lead
+        await ana.app.action_quit()
+        await until([lee, sam], lambda: "Ana" not in presence(lee) and "Ana" not in presence(sam), seconds=3)
+    assert not list((ReviewStore(db).meta_dir / "presence" / review_id).glob("*.json"))  # everyone left
+
+
+async def test_a_terminal_that_vanished_without_leaving_drops_off(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "timeline")
+    store = ReviewStore(db)
+    store.announce(review_id, Member(id="mgone", name="Kim", step="timeline"))
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        await until([lee], lambda: "Kim" in presence(lee))
+        # Kim's terminal died (SIGKILL, a frozen laptop): its last heartbeat grows old.
+        path = store.meta_dir / "presence" / review_id / "mgone.json"
+        last = json.loads(path.read_text())
+        path.write_text(json.dumps(last | {"seen": time.time() - GONE_AFTER - 0.1}))
+        await until([lee], lambda: "Kim" not in presence(lee), seconds=3)
+        assert presence(lee) == ""
+
+
+async def test_participants_follow_the_facilitator_browse_and_come_back(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "timeline")
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        sam = await join(stack, db, review_id, "Sam")
+        pilots = [lee, sam]
+        await until(pilots, lambda: "Sam" in presence(lee) and "[lead]" in presence(sam))
+
+        await lee.press("ctrl+n")  # the facilitator moves on: Sam is taken along
+        await until(pilots, lambda: active(sam) == "ImpactScreen")
+        assert stored(db, review_id)["step"] == "impact"
+
+        await sam.press("ctrl+b")  # Sam browses back on their own; the session's step stays
+        await until(pilots, lambda: presence(sam).startswith("Browsing (ctrl+r: back to Lee)"))
+        assert active(sam) == "TimelineScreen"
+        assert stored(db, review_id)["step"] == "impact"
+        await until(pilots, lambda: "Sam (you)" not in presence(lee) and "Sam on Timeline" in presence(lee))
+
+        await lee.press("ctrl+n")  # while Sam browses, the facilitator moves on without them
+        await until(pilots, lambda: active(lee) == "FiveWhysScreen")
+        await asyncio.sleep(1.2)
+        assert active(sam) == "TimelineScreen"
+
+        await sam.press("ctrl+r")  # back to the facilitator's step
+        await until(pilots, lambda: active(sam) == "FiveWhysScreen")
+        await sam.press("ctrl+b")
+        await until(pilots, lambda: active(sam) == "ImpactScreen" and "Browsing" in presence(sam))
+        await lee.press("ctrl+r")  # the facilitator brings everyone here
+        await until(pilots, lambda: active(sam) == "FiveWhysScreen")
+        assert stored(db, review_id)["step"] == "five_whys"
+
+
+async def test_someone_typing_is_not_pulled_away_mid_sentence(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "impact")
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        sam = await join(stack, db, review_id, "Sam")
+        pilots = [lee, sam]
+        await until(pilots, lambda: "[lead]" in presence(sam))
+        await type_text(sam, " More detail")
+        await until(pilots, lambda: "Sam typing" in presence(lee))
+        await lee.press("ctrl+n")
+        for key in "s and more":  # Sam goes on typing while the facilitator moves on
+            await sam.press(key if key != " " else "space")
+            assert active(sam) == "ImpactScreen"  # typing: not pulled away
+            await asyncio.sleep(0.2)
+            await lee.pause()
+        await until(pilots, lambda: active(sam) == "FiveWhysScreen", seconds=8)  # after the pause, Sam follows
+        assert " More details and more" in stored(db, review_id)["impact"]
+
+
+async def test_an_observer_follows_and_can_change_nothing(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "impact")
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        room = await join(stack, db, review_id, "Room", observe=True)
+        pilots = [lee, room]
+        await until(pilots, lambda: "Room watching" in presence(lee))
+        before = stored(db, review_id)
+        await room.press("tab", "x", "y", "f2", "ctrl+r")
+        await room.pause()
+        assert "watch" in static_text(room, "#refusal")
+        assert "watching" in room.app.screen.sub_title
+        await lee.press("ctrl+n")
+        await until(pilots, lambda: active(room) == "FiveWhysScreen")
+        await room.press("f2", "ctrl+o")
+        await room.pause()
+        assert active(room) == "FiveWhysScreen"  # no way to the list of reviews, where reviews are made
+        after = stored(db, review_id)
+        assert {key: value for key, value in after.items() if key not in ("step", "updated", "session")} == \
+            {key: value for key, value in before.items() if key not in ("step", "updated", "session")}
+        assert after["session"]["lead"] == "Lee"  # an observer never claims the session
+
+
+async def test_a_participant_takes_over_and_the_old_facilitator_follows(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "timeline")
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        sam = await join(stack, db, review_id, "Sam")
+        pilots = [lee, sam]
+        await until(pilots, lambda: "[lead]" in presence(sam))
+        sam.app.screen.action_facilitate()
+        await until(pilots, lambda: presence(lee) == "Here: Sam [lead], Lee (you)")
+        doc = stored(db, review_id)
+        assert doc["session"]["lead"] == "Sam"
+        assert doc["facilitator"] == "Sam"  # it named the old lead: it names the new one
+        await sam.press("ctrl+n")
+        await until(pilots, lambda: active(lee) == "ImpactScreen")
+
+
+async def test_two_people_on_one_login_are_told_apart_and_only_the_first_leads(tmp_path):
+    from store.session import login_name
+
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "timeline")
+    me = login_name()
+    async with AsyncExitStack() as stack:
+        first = await join(stack, db, review_id, None)
+        second = await join(stack, db, review_id, None)
+        await until([first, second], lambda: presence(second) == f"Here: {me} [lead], {me} 2 (you)")
+        assert stored(db, review_id)["session"]["lead"] == me
