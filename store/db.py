@@ -274,6 +274,8 @@ class ReviewStore(Backend):
     # -- moving a whole archive ---------------------------------------------------
 
     def next_id(self) -> int:
+        if self.read_only:  # nobody can be creating a review in it (a lock file could not even be made)
+            return self._next_number()
         with self._archive_lock.acquire(poll_interval=LOCK_POLL):
             return self._next_number()
 

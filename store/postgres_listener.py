@@ -34,7 +34,7 @@ class Notices:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.generation = 0
-        self.count = 0  # every notice heard in this generation: the archive's version
+        self.count = 0  # every change notice heard in this generation: the archive's version
         self.presence_count = 0  # presence notices only
         self._versions: dict[int, int] = {}
 
@@ -95,10 +95,10 @@ class Notices:
     def _take(self, payload: str) -> None:
         kind, _, rest = payload.partition(" ")
         with self._lock:
-            self.count += 1
-            if kind == "presence":
+            if kind == "presence":  # who is here changed: not the archive
                 self.presence_count += 1
                 return
+            self.count += 1
             try:
                 number, version = (int(part) for part in rest.split())
             except ValueError:

@@ -7,6 +7,8 @@ saying why, where PostgreSQL is not installed.
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
@@ -140,3 +142,16 @@ def test_the_privileges_the_readme_names_are_enough_for_everything(postgres_url,
     team.depart(review.id, "mlee")
     team.delete(review.id)
     assert team.create().id == "pm-2"
+
+
+def test_presence_notices_change_neither_the_review_nor_the_archive_version(postgres_url, opened) -> None:
+    store, other = open_store(postgres_url, opened), open_store(postgres_url, opened)
+    review = store.create()
+    versions = (store.version(review.id), store.version())
+    other.announce(review.id, Member(id="msam", name="Sam"))
+    other.depart(review.id, "msam")
+    deadline = time.monotonic() + 3
+    while store._notices.presence_count < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert store._notices.presence_count == 2  # both notices arrived ...
+    assert (store.version(review.id), store.version()) == versions  # ... and nobody re-reads for them
