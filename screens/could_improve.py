@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from screens.step import StepScreen
+from screens.cards import SILENT_HELP, CardStepScreen
 from tui.item_editor import ItemEditor, text_list_editor
 
 
-class CouldImproveScreen(StepScreen):
+class CouldImproveScreen(CardStepScreen):
     """Two lists: what could improve (at least one), and what surprised us (optional)."""
 
     STEP = "could_improve"
@@ -21,9 +21,10 @@ class CouldImproveScreen(StepScreen):
 conditions that made the problem possible, phrased as systems and processes.
 "What surprised us" records where our picture of the system was wrong.
 
-"""
+""" + SILENT_HELP
 
     def compose_step(self) -> ComposeResult:
+        yield from self.compose_silent_line()
         yield text_list_editor("could_improve", "Could improve", "item", "e.g. The alert went to a channel nobody watched at night", id="could-improve")
         yield text_list_editor("surprises", "What surprised us (optional)", "item", "e.g. Retries doubled the load", id="surprises")
 

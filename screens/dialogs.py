@@ -193,3 +193,49 @@ class TooSmallScreen(Dialog[None]):
             Content("The window is too small.\nMake it at least 60 columns by 20 rows.\n(ctrl+q quits; your work is saved.)"),
             id="too-small",
         )
+
+
+class RevealDialog(Dialog["set[str] | None"]):
+    """The facilitator, alone, reads the cards written silently and reveals them all at once.
+
+    Every card is ticked; unticking one (Space) holds it back: it stays hidden
+    and its author is told.  F2 reveals, Escape goes back with nothing
+    revealed.  Authors are not shown: anonymous cards stay anonymous even to
+    the facilitator.
+    """
+
+    BINDINGS = [
+        Binding("f2", "reveal", "Reveal", id="reveal", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+    ]
+
+    def __init__(self, step_title: str, cards: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.step_title = step_title
+        self.cards = cards  # (card id, text)
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import SelectionList
+
+        with Vertical(classes="dialog reveal-dialog") as box:
+            box.border_title = f"Reveal the cards of {self.step_title}"
+            yield Static(Content(f"{len(self.cards)} card(s). Space unticks a card to hold it back (its author is "
+                                 "told); F2 reveals the ticked ones to everyone at once; Escape: not yet."),
+                         classes="dialog-text")
+            yield SelectionList(*[(Content(text or "(empty)"), card_id, True) for card_id, text in self.cards],
+                                id="cards")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Reveal (F2)", id="reveal", variant="primary")
+                yield Button("Not yet", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cards").focus()
+
+    @on(Button.Pressed, "#reveal")
+    def action_reveal(self) -> None:
+        chosen = set(self.query_one("#cards").selected)
+        self.dismiss({card_id for card_id, _ in self.cards if card_id not in chosen})
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -26,6 +26,7 @@ from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review
 from store.prompts import PROMPTS
+from store.silent import card_fields, visible_to
 from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
 from tui.choice_select import ChoiceSelect
@@ -382,7 +383,11 @@ class StepScreen(Facilitation, Exporting, Screen):
         return True
 
     def add_item(self, list_name: str, item: Any, after: str | None = None) -> str | None:
-        """Add an item now on screen, and on disk at once; its id (chosen here), or None if refused."""
+        """Add an item now on screen, and on disk at once; its id (chosen here), or None if refused.
+
+        A card written while silent writing is open is hidden, with its author (store.silent).
+        """
+        item = item | card_fields(self.review, self.STEP, list_name, self.app.live.me.name)
         item_id = ops.fresh_item_id()
         return item_id if self.send(ops.Add(list_name, item, after, item_id)) else None
 
@@ -475,12 +480,17 @@ class StepScreen(Facilitation, Exporting, Screen):
         except StoreError as error:
             self.app.report_error(error)
 
+    @property
+    def seen_review(self) -> Review:
+        """The review as this terminal may see it: others' cards not yet revealed left out (store.silent)."""
+        return visible_to(self.review, self.app.live.me.name)
+
     # Checks -------------------------------------------------------------------
 
     @property
     def problems(self) -> list[Problem]:
         """The current step's problems, from store.checks."""
-        return check_step(self.review, self.STEP)
+        return check_step(self.seen_review, self.STEP)
 
     def refresh_checks(self) -> None:
         """Show the step's problems in the panel, beside the fields, and in the indicator."""
@@ -513,7 +523,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         """The typed items of a list (``five_whys.chains`` included)."""
         if list_name == "five_whys.chains":
             return self.review.five_whys.chains
-        return getattr(self.review, list_name)
+        return getattr(self.seen_review, list_name)
 
     def recheck_other_steps_soon(self) -> None:
         """Check the other steps again within a second (only the step indicator shows them).
@@ -534,7 +544,7 @@ class StepScreen(Facilitation, Exporting, Screen):
     def update_indicator(self, problems: list[Problem]) -> None:
         """Mark the steps with errors; other steps are re-checked at most once a second (see above)."""
         if self._other_errors is None:
-            sections = check_review(self.review)
+            sections = check_review(self.seen_review)
             self._other_errors = {
                 step for step, found in sections.items() if step != self.STEP and any(p.level == "error" for p in found)
             }
@@ -586,7 +596,7 @@ class StepScreen(Facilitation, Exporting, Screen):
     def action_go_to_step(self) -> None:
         from screens.dialogs import GoToStepDialog
 
-        sections = check_review(self.review)
+        sections = check_review(self.seen_review)
         marks = {step: ("!" if any(p.level == "error" for p in found) else "+") for step, found in sections.items()}
         marks[self.STEP] = ">"
         self.app.push_screen(GoToStepDialog(self.STEP, marks), self.jump_to)
@@ -596,7 +606,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         if step is None or step == self.STEP:
             return
         target = STEPS.index(step)
-        sections = check_review(self.review)
+        sections = check_review(self.seen_review)
         for earlier in STEPS[:target]:
             if STEPS.index(earlier) >= STEPS.index(self.STEP) and any(p.level == "error" for p in sections[earlier]):
                 if earlier == self.STEP:

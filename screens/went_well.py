@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 
-from screens.step import StepScreen
+from screens.cards import SILENT_HELP, CardStepScreen
 from tui.item_editor import ItemEditor, text_list_editor
 
 
-class WentWellScreen(StepScreen):
+class WentWellScreen(CardStepScreen):
     """Two lists: what went well (at least one), and where we got lucky (optional)."""
 
     STEP = "went_well"
@@ -22,9 +22,10 @@ a quick rollback, good teamwork) reinforces it and keeps the review from
 becoming a catalogue of failures. "Where we got lucky" records the things that
 helped by chance: they are risks to fix, not strengths.
 
-"""
+""" + SILENT_HELP
 
     def compose_step(self) -> ComposeResult:
+        yield from self.compose_silent_line()
         yield text_list_editor("went_well", "Went well", "item", "e.g. The rollback took 2 minutes", id="went-well")
         yield text_list_editor("lucky", "Where we got lucky (optional)", "item", "e.g. It happened outside peak hours", id="lucky")
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from store.errors import InvalidField, StoreError
 from store.model import ITEM_LISTS, SCHEMA, Review
+from store.silent import visible_to
 from store.ops import REVIEW_FIELDS, check_item
 from store.sanitize import clean_line, quote, quote_key
 from store.timeline import durations, is_timezone, parse_date, parse_time, zone
@@ -66,6 +67,7 @@ def export_document(review: Review) -> dict:
     Durations are computed here, never typed, so a reader of the export sees
     the same time-to-detect/mitigate/resolve as the app.
     """
+    review = visible_to(review, None)  # cards not yet revealed (silent writing) are in no export
     doc = review.to_dict() | {"durations": durations(review)}
     ordered = {key: doc[key] for key in EXPORT_ORDER if key in doc}
     return ordered | {key: value for key, value in doc.items() if key not in ordered}

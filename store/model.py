@@ -70,10 +70,29 @@ ITEM_LISTS = (
 
 @dataclass
 class TextItem:
-    """One entry of went well, lucky, could improve or surprises."""
+    """One entry (a card) of went well, lucky, could improve or surprises.
+
+    A card written silently (see store.silent) carries its ``author`` and is
+    ``hidden`` until the reveal; one the facilitator ``held`` back stays hidden.
+    An anonymous card has no author once revealed.
+    """
 
     id: str = ""
     text: str = ""
+    author: str = ""
+    hidden: bool = False
+    held: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its interchange form: the session's keys only where they say something."""
+        data: dict[str, Any] = {"id": self.id, "text": self.text}
+        if self.author:
+            data["author"] = self.author
+        if self.hidden:
+            data["hidden"] = True
+        if self.held:
+            data["held"] = True
+        return data
 
 
 @dataclass
@@ -155,13 +174,19 @@ class SessionRecord:
 
     lead: str = ""  # the facilitator's session name (``postmortem open --as``)
     gathered: int = 0  # raised each time the facilitator brings everyone to their step
+    silent: dict[str, str] = field(default_factory=dict)  # step: "writing" or "revealed" (store.silent)
+    named: list[str] = field(default_factory=list)  # steps whose silent cards keep their author
 
     @classmethod
     def from_dict(cls, data: Any) -> "SessionRecord":
         data = data if isinstance(data, dict) else {}
         gathered = data.get("gathered")
+        silent = data.get("silent") if isinstance(data.get("silent"), dict) else {}
+        named = data.get("named") if isinstance(data.get("named"), list) else []
         return cls(lead=data.get("lead") if isinstance(data.get("lead"), str) else "",
-                   gathered=gathered if isinstance(gathered, int) and not isinstance(gathered, bool) else 0)
+                   gathered=gathered if isinstance(gathered, int) and not isinstance(gathered, bool) else 0,
+                   silent={step: state for step, state in silent.items() if state in ("writing", "revealed")},
+                   named=[step for step in named if isinstance(step, str)])
 
 
 @dataclass
@@ -271,10 +296,10 @@ class Review:
                     for chain in self.five_whys.chains
                 ],
             },
-            "went_well": [vars(item).copy() for item in self.went_well],
-            "lucky": [vars(item).copy() for item in self.lucky],
-            "could_improve": [vars(item).copy() for item in self.could_improve],
-            "surprises": [vars(item).copy() for item in self.surprises],
+            "went_well": [item.to_dict() for item in self.went_well],
+            "lucky": [item.to_dict() for item in self.lucky],
+            "could_improve": [item.to_dict() for item in self.could_improve],
+            "surprises": [item.to_dict() for item in self.surprises],
             "actions": [vars(action).copy() for action in self.actions],
             "questions": [vars(question).copy() for question in self.questions],
             "follow_up": vars(self.follow_up).copy(),
@@ -283,7 +308,8 @@ class Review:
             "redact": list(self.redact),
             "ground_rules_confirmed": self.ground_rules_confirmed,
             "timeboxes": dict(self.timeboxes),
-            "session": vars(self.session).copy(),
+            "session": {"lead": self.session.lead, "gathered": self.session.gathered,
+                        "silent": dict(self.session.silent), "named": list(self.session.named)},
             "created": self.created,
             "updated": self.updated,
         }

@@ -155,6 +155,20 @@ def _count(field: str, value: Any) -> int:
     return value
 
 
+def _silent_states(field: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise InvalidField(field, "expected an object of step: writing or revealed")
+    for step, state in value.items():
+        _choice(STEPS)(f"{field}.{quote_key(step)}", step)
+        _choice(("writing", "revealed"))(f"{field}.{quote_key(step)}", state)
+    return dict(value)
+
+
+# A card (went well, lucky, could improve, surprises); author, hidden and held come from silent writing.
+CARD_FIELDS = {"text": _text, "author": _line, "hidden": _flag, "held": _flag}
+# Item fields that an item need not have: no default is stored for them.
+OPTIONAL_ITEM_FIELDS = {"author", "hidden", "held"}
+
 REVIEW_FIELDS = {
     "kind": _choice(KINDS),
     "title": _line,
@@ -178,14 +192,16 @@ REVIEW_FIELDS = {
     "timeboxes": _timeboxes,
     "session.lead": _line,
     "session.gathered": _count,
+    "session.silent": _silent_states,
+    "session.named": _step_list,
 }
 
 ITEM_FIELDS = {
     "timeline": {"at": _line, "text": _text, "marker": _marker},
-    "went_well": {"text": _text},
-    "lucky": {"text": _text},
-    "could_improve": {"text": _text},
-    "surprises": {"text": _text},
+    "went_well": CARD_FIELDS,
+    "lucky": CARD_FIELDS,
+    "could_improve": CARD_FIELDS,
+    "surprises": CARD_FIELDS,
     "questions": {"text": _text, "answer": _text},
     "five_whys.chains": {"whys": _text_list},
     "actions": {
@@ -273,7 +289,7 @@ def check_item(list_name: str, item: Any, where: str) -> dict:
             item["whys"] = [item["whys"]]
     if not isinstance(item, dict):
         raise InvalidField(where, "expected an object or a text")
-    defaults = {name: "" for name in ITEM_FIELDS[list_name]}
+    defaults = {name: "" for name in ITEM_FIELDS[list_name] if name not in OPTIONAL_ITEM_FIELDS}
     defaults.update({"marker": None} if list_name == "timeline" else {})
     defaults.update({"status": "open"} if list_name == "actions" else {})
     defaults.update({"whys": []} if list_name == "five_whys.chains" else {})

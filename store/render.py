@@ -20,6 +20,7 @@ from store.follow_up import is_pending, progress
 from store.interchange import export_document
 from store.language import name_variants, names_pattern
 from store.model import STEP_TITLES, Action, Review, TextItem
+from store.silent import visible_to
 from store.timeline import durations, show_duration, show_time
 
 NONE = "None recorded."
@@ -48,8 +49,10 @@ def render_markdown(review: Review, names: bool = False) -> str:
     """The internal written summary: every section, empty ones say so.
 
     ``names`` is accepted for a uniform renderer signature; the internal
-    summary always keeps names (it is blameless, not anonymous).
+    summary always keeps names (it is blameless, not anonymous).  Cards not
+    yet revealed (silent writing) are left out.
     """
+    review = visible_to(review, None)
     parts = [
         _md_header(review),
         _section("Summary", _paragraph(review.summary)),
@@ -114,7 +117,9 @@ def _one_line(text: str) -> str:
 
 
 def _bullets(items: list[TextItem] | list[str]) -> str:
-    texts = [item if isinstance(item, str) else item.text for item in items]
+    """One bullet per text; a named card (silent writing) says who wrote it."""
+    texts = [item if isinstance(item, str) else item.text + (f" ({item.author})" if item.author else "")
+             for item in items]
     return "\n".join(_bullet(text) for text in texts if text.strip())
 
 
@@ -241,6 +246,7 @@ def render_client(review: Review, names: bool = False) -> str:
     participants' names become roles unless ``names``; redactions always apply.
     """
     scrub = _scrubber(review, names)
+    review = visible_to(review, None)  # cards not yet revealed; the bullets below never name authors
     parts = [
         f"# Post-mortem: {md_text(scrub(_one_line(review.title))) or '(untitled)'}",
         OPENING,

@@ -156,5 +156,8 @@ def _item(path: str, item: Any):
     for name in ITEM_FIELDS[list_name]:
         if name == "whys":
             yield from _list(f"{path}.whys", item.get("whys"), _text)
+        elif name in ("hidden", "held"):
+            if not isinstance(item.get(name, False), bool):
+                yield _wrong(f"{path}.{name}", "true or false", item[name])
         else:
             yield from _text(f"{path}.{name}", item.get(name))

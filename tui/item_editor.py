@@ -443,7 +443,14 @@ def text_list_editor(list_name: str, title: str, noun: str, placeholder: str, **
         list_name,
         title,
         [FieldSpec("text", noun.capitalize(), placeholder)],
-        describe=lambda item, index: f"{index}. {item.text}",
+        describe=lambda item, index: f"{index}. {item.text}{_card_mark(item)}",
         noun=noun,
         **kwargs,
     )
+
+
+def _card_mark(card: Any) -> str:
+    """A card written silently, as its author sees it (nobody else sees it at all)."""
+    if getattr(card, "held", False):
+        return "  (held back by the facilitator)"
+    return "  (only you see it, until the reveal)" if getattr(card, "hidden", False) else ""

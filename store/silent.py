@@ -1,0 +1,81 @@
+"""Silent writing: each participant writes cards alone, then the facilitator reveals them all at once.
+
+While a step's writing is open, a card added there is ``hidden`` and carries
+its ``author``: its author sees it (and its checks), nobody else does, and no
+export holds it.  The facilitator sees only how many cards each person has
+written.  At the reveal every card becomes visible at once, without its
+author unless the facilitator chose named cards; a card the facilitator held
+back stays hidden (``held``) and its author is told.  Nothing here imports
+Textual.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from store import ops
+from store.model import Review
+
+# The steps whose lists can be written silently, and those lists.
+CARD_LISTS = {"went_well": ("went_well", "lucky"), "could_improve": ("could_improve", "surprises")}
+ALL_CARD_LISTS = tuple(name for names in CARD_LISTS.values() for name in names)
+
+
+def writing(review: Review, step: str) -> bool:
+    """True while the step's silent writing is open."""
+    return review.session.silent.get(step) == "writing"
+
+
+def card_fields(review: Review, step: str, list_name: str, author: str) -> dict:
+    """What a card added now carries besides its text: its author, and hidden while writing is open."""
+    if list_name in CARD_LISTS.get(step, ()) and writing(review, step):
+        return {"author": author, "hidden": True}
+    return {}
+
+
+def has_hidden(review: Review) -> bool:
+    return any(item.hidden for name in ALL_CARD_LISTS for item in getattr(review, name))
+
+
+def visible_to(review: Review, name: str | None) -> Review:
+    """The review as ``name`` may see it: others' hidden cards left out; with None (every export), all of them."""
+    if not has_hidden(review):
+        return review
+    return replace(review, **{
+        list_name: [item for item in getattr(review, list_name)
+                    if not item.hidden or (name is not None and item.author == name)]
+        for list_name in ALL_CARD_LISTS
+    })
+
+
+def written_by(review: Review, step: str) -> Counter:
+    """How many hidden cards each person has written on the step (what the facilitator sees, not the text)."""
+    return Counter(item.author for list_name in CARD_LISTS.get(step, ())
+                   for item in getattr(review, list_name) if item.hidden and not item.held)
+
+
+def hidden_cards(review: Review, step: str) -> list[tuple[str, object]]:
+    """(list name, card) of every card waiting for the reveal on the step."""
+    return [(list_name, item) for list_name in CARD_LISTS.get(step, ())
+            for item in getattr(review, list_name) if item.hidden and not item.held]
+
+
+def open_ops(review: Review, step: str, named: bool) -> list[ops.Operation]:
+    """Open silent writing on the step (cards anonymous unless ``named``)."""
+    named_steps = [s for s in review.session.named if s != step] + ([step] if named else [])
+    return [ops.Set("session.silent", review.session.silent | {step: "writing"}),
+            ops.Set("session.named", named_steps)]
+
+
+def reveal_ops(review: Review, step: str, held_back: set[str]) -> list[ops.Operation]:
+    """Reveal every hidden card of the step at once, except those held back; anonymous cards lose their author."""
+    named = step in review.session.named
+    changes: list[ops.Operation] = []
+    for list_name, card in hidden_cards(review, step):
+        if card.id in held_back:
+            changes.append(ops.Edit(list_name, card.id, {"held": True}))
+        else:
+            changes.append(ops.Edit(list_name, card.id, {"hidden": False} | ({} if named else {"author": ""})))
+    changes.append(ops.Set("session.silent", review.session.silent | {step: "revealed"}))
+    return changes

@@ -1,0 +1,129 @@
+"""Silent writing, then reveal: nobody sees a card (on screen or in any export) before the facilitator reveals it.
+
+Three apps on one review: Lee leads, Sam and Ana write.  What is checked is
+what each would see (their screen, their check panel) and what every export
+of the file says.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import AsyncExitStack
+
+from store.db import ReviewStore
+from store.render import render_client, render_json, render_markdown
+from test_live_session import join, presence, run_command, until
+from tui_helpers import complete_review, screen_text, seed, static_text, stored, type_text
+
+CARD = "Paging reached the database team in a minute"
+BLAME = "Ana forgot to check the dashboard"
+
+
+def review_at_went_well(db) -> str:
+    doc = complete_review("went_well")
+    doc["went_well"] = [{"text": "The alert fired fast"}]
+    return seed(db, doc)
+
+
+def exports(db, review_id) -> str:
+    review = ReviewStore(db).get(review_id)
+    return render_markdown(review) + render_client(review) + render_json(review)
+
+
+async def session(stack, db, review_id):
+    lee = await join(stack, db, review_id, "Lee")
+    sam = await join(stack, db, review_id, "Sam")
+    ana = await join(stack, db, review_id, "Ana")
+    pilots = [lee, sam, ana]
+    await until(pilots, lambda: presence(ana).startswith("Here: Lee [lead]") and "Sam" in presence(lee)
+                and "Ana" in presence(lee))
+    return pilots
+
+
+async def write_card(pilot, text: str) -> None:
+    """A new card in the first list of the step (F2 starts one), finished with Enter."""
+    await pilot.press("f2")
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_cards_stay_with_their_author_until_the_reveal_then_everyone_sees_them(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at_went_well(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await lee.press("f3")  # open silent writing (anonymous cards)
+        await until(pilots, lambda: "Silent writing" in static_text(sam, "#silent"))
+        await write_card(sam, CARD)
+        await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
+        assert CARD in screen_text(sam)
+        for other in (lee, ana):
+            assert CARD not in screen_text(other)
+        assert CARD not in exports(db, review_id)
+        [card] = [item for item in stored(db, review_id)["went_well"] if item["text"] == CARD]
+        assert card["hidden"] is True and card["author"] == "Sam"
+
+        await lee.press("f3")  # reveal: the facilitator's list of cards, all chosen
+        await until(pilots, lambda: type(lee.app.screen).__name__ == "RevealDialog")
+        assert CARD in screen_text(lee)  # the facilitator, alone, reads them before revealing
+        await lee.press("f2")
+        await until(pilots, lambda: all(CARD in screen_text(pilot) for pilot in pilots))
+        [card] = [item for item in stored(db, review_id)["went_well"] if item["text"] == CARD]
+        assert not card.get("hidden") and not card.get("author")  # anonymous: no author kept
+        assert CARD in render_markdown(ReviewStore(db).get(review_id))
+        assert stored(db, review_id)["session"]["silent"] == {"went_well": "revealed"}
+
+
+async def test_named_cards_keep_their_author_but_the_client_summary_never_shows_it(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at_went_well(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await run_command(lee, "named cards", "Silent writing: open, named cards")
+        await until(pilots, lambda: "named" in static_text(sam, "#silent"))
+        await write_card(sam, CARD)
+        await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
+        await lee.press("f3")
+        await until(pilots, lambda: type(lee.app.screen).__name__ == "RevealDialog")
+        await lee.press("f2")
+        await until(pilots, lambda: CARD in screen_text(ana))
+        review = ReviewStore(db).get(review_id)
+        assert f"{CARD} (Sam)" in render_markdown(review)
+        client = render_client(review)
+        assert "(Sam)" not in client
+        assert json.loads(render_json(review))["went_well"][-1]["author"] == "Sam"
+
+
+async def test_a_card_held_back_stays_hidden_and_its_author_is_told(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at_went_well(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await lee.press("f3")
+        await until(pilots, lambda: "Silent writing" in static_text(sam, "#silent"))
+        await write_card(sam, CARD)
+        await write_card(sam, BLAME)
+        await until(pilots, lambda: "Sam 2" in static_text(lee, "#silent"))
+        await lee.press("f3")
+        await until(pilots, lambda: type(lee.app.screen).__name__ == "RevealDialog")
+        await lee.press("down", "space")  # the second card, the blaming one, is held back
+        await lee.press("f2")
+        await until(pilots, lambda: CARD in screen_text(ana) and "held back" in screen_text(sam))
+        assert BLAME not in screen_text(ana) and BLAME not in screen_text(lee)
+        assert BLAME in screen_text(sam)  # the author still has it, marked
+        assert BLAME not in exports(db, review_id)
+
+
+async def test_the_blame_check_runs_privately_on_its_author_s_card(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at_went_well(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await lee.press("f3")
+        await until(pilots, lambda: "Silent writing" in static_text(sam, "#silent"))
+        await write_card(sam, BLAME)
+        await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
+        sam_checks = screen_text(sam)
+        assert "forgot" in sam_checks
+        assert "forgot" not in screen_text(lee) and "forgot" not in screen_text(ana)
