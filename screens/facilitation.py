@@ -40,17 +40,18 @@ FACILITATION_HELP = """
 class Facilitation:
     """Timebox, prompts, presenter view and interview for a step screen."""
 
-    def focus_interview(self) -> None:
+    def focus_interview(self, tries: int = 20) -> None:
         """In solo mode the interview has the focus, so answering is all there is to do.
 
-        A panel mounted just now (ctrl+f) may not hold its answer box yet: try again after the next refresh.
+        A panel mounted just now (ctrl+f) may not hold its answer box yet: try again after the next
+        refresh, a few times (a panel with nothing left to ask never holds one: that spun forever).
         """
         for panel in self.query(InterviewPanel):
             answers = panel.query(Input)
             if answers:
                 answers.first().focus()
-            else:
-                self.call_after_refresh(self.focus_interview)
+            elif tries > 0:
+                self.call_after_refresh(self.focus_interview, tries - 1)
 
     def tick_timer(self) -> None:
         """Show the time left in the header; ring the bell once when it is up."""

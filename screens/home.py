@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from store.archive import TextIndex, follow_up_pending, follow_up_state, overdue_actions, parse_query, search
-from store.errors import StoreError
+from store.errors import StoreError, Unreachable
 from store.model import ReviewSummary
 from tui.key_footer import KeyFooter
 from tui.step_indicator import SHORT_TITLES
@@ -145,7 +145,7 @@ class HomeScreen(Screen):
     def load_reviews(self) -> None:
         try:
             self.reviews = self.app.store.list_summaries()
-        except StoreError as error:
+        except (StoreError, Unreachable) as error:
             self.app.report_error(error)
             self.reviews = []
         self._texts_stale = True  # brought up to date at the next word search, not before
@@ -156,7 +156,7 @@ class HomeScreen(Screen):
         if self._texts_stale:
             try:
                 self._texts.refresh(self.app.store.read_documents(lambda doc: doc))
-            except StoreError as error:
+            except (StoreError, Unreachable) as error:
                 self.app.report_error(error)
             self._texts_stale = False
         return self._texts.texts()

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from store.errors import StoreError
+from store.errors import StoreError, Unreachable
 from store.stats import ArchiveStats, QuarterStats, archive_stats
 from store.timeline import show_duration
 from tui.key_footer import KeyFooter
@@ -123,7 +123,7 @@ class StatsScreen(Screen):
         """Count every review in the store as of today and show the result."""
         try:
             reviews = self.app.store.list_reviews()
-        except StoreError as error:
+        except (StoreError, Unreachable) as error:
             self.app.report_error(error)
             reviews = []
         reviews = [review for review in reviews if self.kind in (None, review.kind)]

@@ -1,7 +1,9 @@
 """The store interface: what the screens and the command may ask of wherever reviews are kept.
 
 Backends sit behind it, one module each: :mod:`store.db` (one TinyDB file per
-review in a data directory, the embedded default) today, PostgreSQL later.
+review in a data directory, the embedded default) and :mod:`store.postgres`
+(a PostgreSQL database, for an organisation's many hosts), chosen in one
+place, :func:`open_backend`, from the ``--db`` value.
 Every change is a list of operations (:mod:`store.ops`) applied to the latest
 stored review inside that review's lock, so participants in several processes
 never overwrite each other.  Nothing here imports Textual.
@@ -9,9 +11,11 @@ never overwrite each other.  Nothing here imports Textual.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from store import ops as operations
@@ -19,6 +23,36 @@ from store.model import Review, ReviewSummary
 from store.session import Member
 
 T = TypeVar("T")
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(location: object) -> bool:
+    """True when ``--db`` names a PostgreSQL database rather than a directory or file."""
+    return str(location).startswith(DATABASE_SCHEMES)
+
+
+def configured_location(db: str | None = None) -> str | Path:
+    """The archive to use: ``--db``, else ``POSTMORTEM_DB``, else the user data directory."""
+    value = db or os.environ.get("POSTMORTEM_DB")
+    if value and is_database_url(value):
+        return value
+    from store.db import default_db_path
+
+    return Path(value).expanduser() if value else default_db_path()
+
+
+def open_backend(location: str | Path) -> Backend:
+    """The backend for an archive's location: a ``postgresql://`` URL, else a data directory or old file.
+
+    The PostgreSQL module (and psycopg) is imported only for a database.
+    """
+    if is_database_url(location):
+        from store.postgres import PostgresStore
+
+        return PostgresStore(str(location))
+    from store.db import ReviewStore
+
+    return ReviewStore(location)
 
 
 @dataclass
@@ -37,6 +71,9 @@ class Backend(ABC):
     location: str
     #: True when the archive may be read but not changed (its directory is read-only).
     read_only: bool = False
+
+    def close(self) -> None:
+        """Let go of what the backend holds open (a database's connections); files need nothing."""
 
     @abstractmethod
     def get(self, review_id: str) -> Review:
@@ -94,6 +131,21 @@ class Backend(ABC):
         A review that is not damaged is refused unless ``force``; ids are never handed out twice after it.
         """
 
+
+    # -- moving a whole archive (``postmortem copy``) ------------------------------
+
+    @abstractmethod
+    def next_id(self) -> int:
+        """The number of the next new review's id: every lower one is in use or was."""
+
+    @abstractmethod
+    def copy_in(self, docs: list[dict], next_id: int) -> None:
+        """Store whole reviews exactly as another archive holds them, ids and times kept.
+
+        Only into an archive that holds no review yet (StoreError otherwise,
+        nothing written); afterwards no id below ``next_id`` is handed out, so
+        ids deleted in the other archive are not reused either.
+        """
 
     # -- the live session (presence is kept beside the review, never in it) ----------
 

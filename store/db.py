@@ -271,6 +271,31 @@ class ReviewStore(Backend):
         meta = (meta if isinstance(meta, dict) else {}) | {"layout": LAYOUT, "next_review": next_review} | extra
         write_durably(self.archive_file, dump(meta))
 
+    # -- moving a whole archive ---------------------------------------------------
+
+    def next_id(self) -> int:
+        if self.read_only:  # nobody can be creating a review in it (a lock file could not even be made)
+            return self._next_number()
+        with self._archive_lock.acquire(poll_interval=LOCK_POLL):
+            return self._next_number()
+
+    def copy_in(self, docs: list[dict], next_id: int) -> None:
+        """Write each review's file as the migration does, then the counter (``archive.json``) last."""
+        self._refuse_if_read_only()
+        with self._archive_lock.acquire(poll_interval=LOCK_POLL):
+            held = sorted(name for name in os.listdir(self.root) if _REVIEW_FILE.match(name))
+            if held:
+                raise StoreError(f"{self.root} already holds reviews ({', '.join(held[:3])}...); "
+                                 "copy only into an empty archive (nothing was copied)")
+            top = 0
+            for doc in docs:
+                number = _number(doc.get("id", ""))
+                top = max(top, number)
+                single = {"reviews": {str(number): doc}, "meta": {"1": {"schema": SCHEMA, "next_review": number + 1}}}
+                path = self.root / f"pm-{number}.json"
+                write_durably(path, dump(single), backup_path_for(path))
+            self._write_archive_file(max(next_id, top + 1, self._next_number()))
+
     # -- the live session -------------------------------------------------------
 
     def announce(self, review_id: str, member: Member) -> None:

@@ -6,6 +6,7 @@ the app shows the same line in a dialog.  Nothing is written when one is raised.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from store.sanitize import quote, visible
@@ -70,3 +71,19 @@ class NewerSchema(StoreError):
             f"{path} has schema {found}, newer than this version of postmortem "
             f"understands ({supported}); upgrade postmortem to open it (the file was not changed)"
         )
+
+
+class Unreachable(OSError):
+    """The database cannot be reached now (a server restart, a lost network): nothing was written.
+
+    An ``OSError``, so the app keeps the edits, says so, and tries again (tui.saver).
+    """
+
+    def __init__(self, location: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(errno.ECONNREFUSED, "database unreachable, reconnecting", location)
+
+    def __str__(self) -> str:
+        """The whole story, for a notice or the command (the saver uses ``strerror`` alone)."""
+        return visible(f"cannot reach the database {self.filename} ({self.detail}); nothing was changed, "
+                       "try again in a moment")

@@ -79,6 +79,19 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
+def new_document(doc: dict | None) -> dict:
+    """A new review's document (every backend's ``create``): ``doc`` checked and filled in, or a blank one.
+
+    Its id and times are set by the store; its items are numbered by
+    :func:`store.migrate.number_items` once the id is known.
+    """
+    source = doc or {}
+    data = Review.from_dict(doc).to_dict() if doc is not None else new_review().to_dict()
+    if source.get("next_item"):
+        data["next_item"] = source["next_item"]
+    return data
+
+
 def shape_problem(data: Any) -> str | None:
     """What is wrong with the parsed file's layout, or None when it is a review file."""
     if not isinstance(data, dict):
@@ -175,10 +188,7 @@ class SingleFileStore:
 
         ``number``: the id to use (the archive of per-review files hands them out).
         """
-        source = doc or {}
-        data = Review.from_dict(doc).to_dict() if doc is not None else new_review().to_dict()
-        if source.get("next_item"):
-            data["next_item"] = source["next_item"]
+        data = new_document(doc)
         with self._transaction():
             number = number or self._next_review()
             stamp = now()

@@ -49,6 +49,7 @@ from pathlib import Path
 
 from bench_store import make_review, percentile, summary, verdict  # also puts the checkout on sys.path
 
+from store.backend import open_backend  # noqa: E402
 from store.db import ReviewStore  # noqa: E402
 from store.ops import Set  # noqa: E402
 
@@ -68,7 +69,7 @@ def sleep_until(moment: float) -> None:
 
 def writer(location: str, review_id: str, seconds: float, seed: int, poll: bool, barrier, results) -> None:
     """Save about every 300 ms for ``seconds``; put the list of ms per save on ``results``."""
-    store = ReviewStore(location)
+    store = open_backend(location)
     store.apply(review_id, Set("impact", f"writer {seed} warming up"))
     seen = store.version(review_id)
     rng = random.Random(seed)
@@ -95,6 +96,7 @@ def writer(location: str, review_id: str, seconds: float, seed: int, poll: bool,
         spent.append((time.perf_counter() - begun) * 1000)
         seen = store.version(review_id)  # our own write: the app does not reload it
         next_save = max(next_save + rng.uniform(0.8, 1.2) * INTERVAL, time.monotonic())
+    store.close()
     results.put(spent)
 
 
@@ -159,7 +161,7 @@ def part_writers(location: str, seconds: float, poll: bool, rounds: int) -> bool
 
 def watcher(location: str, review_id: str, ready, stop, seen_queue) -> None:
     """Poll like the app; on every change, get the review and report (title, monotonic time)."""
-    store = ReviewStore(location)
+    store = open_backend(location)
     seen = store.version(review_id)
     store.get(review_id)
     ready.set()
@@ -174,12 +176,14 @@ def watcher(location: str, review_id: str, ready, stop, seen_queue) -> None:
         seen = version
         title = store.get(review_id).title
         found.append((title, time.monotonic()))
+    store.close()
     seen_queue.put(found)
 
 
-def propagation(location: str, review_id: str, changes: int, background: int, seconds_hint: float) -> dict:
+def propagation(location: str, review_id: str, changes: int, background: int, seconds_hint: float,
+                warmup: float = 1.0) -> dict:
     """Delays (ms) from A's apply returning to B holding the change; ``background`` extra writers meanwhile."""
-    store = ReviewStore(location)
+    store = open_backend(location)
     ready, stop, seen_queue = CONTEXT.Event(), CONTEXT.Event(), CONTEXT.Queue()
     watching = CONTEXT.Process(target=watcher, args=(location, review_id, ready, stop, seen_queue))
     watching.start()
@@ -192,7 +196,7 @@ def propagation(location: str, review_id: str, changes: int, background: int, se
                   for k in range(background)]
         for other in others:
             other.start()
-        time.sleep(1.0)  # let them open the store and start saving
+        time.sleep(warmup)  # let them open the store and start saving
     rng = random.Random(7 + background)
     done: dict[str, float] = {}
     apply_ms = []
@@ -204,6 +208,7 @@ def propagation(location: str, review_id: str, changes: int, background: int, se
         done[title] = time.monotonic()
         apply_ms.append((time.perf_counter() - begun) * 1000)
     time.sleep(0.5)
+    store.close()
     stop.set()
     found = seen_queue.get(timeout=30)
     watching.join()

@@ -1,8 +1,10 @@
-"""The file engine under every review: ids, transactions, permissions, and refusing files it must not touch.
+"""The file engine under every review: permissions, backups, and refusing files it must not touch.
 
 Each review of the archive (store.db) is one such file; these test the engine
 (store.single_file) directly, with several reviews in one file as the old
-single-file archive had them.
+single-file archive had them.  What every backend promises (ids, operations,
+failed changes, several stores at once) is tests/test_backend.py, run against
+the file backend (this engine) and PostgreSQL.
 
 These pin down the promises of DESIGN.md "The store": ids never reused, a
 failed change writes nothing, private files, a corrupt or newer file left
@@ -14,7 +16,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import threading
 from pathlib import Path
 
 import orjson
@@ -23,12 +24,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from store import migrate as migrate_module  # noqa: E402
-from store.backend import Change  # noqa: E402
 from store.single_file import SingleFileStore as ReviewStore, restore_backup  # noqa: E402
-from store.errors import CorruptFile, InvalidField, NewerSchema, UnknownItem, UnknownReview  # noqa: E402
-from store import ops  # noqa: E402
-from store.model import SCHEMA, new_review  # noqa: E402
-from store.ops import Add, Edit, Move, Remove, Set  # noqa: E402
+from store.errors import CorruptFile, NewerSchema  # noqa: E402
+from store.model import SCHEMA  # noqa: E402
+from store.ops import Add, Set  # noqa: E402
 
 
 @pytest.fixture
@@ -45,10 +44,6 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def texts(items) -> list[str]:
-    return [item.text for item in items]
-
-
 # -- basics -------------------------------------------------------------------
 
 
@@ -58,170 +53,6 @@ def test_no_file_until_first_write(store: ReviewStore, path: Path) -> None:
     assert store.version() is None
     store.create()
     assert path.exists()
-
-
-def test_create_get_list(store: ReviewStore) -> None:
-    first = store.create()
-    second = store.create({"title": "Checkout 500s", "kind": "incident"})
-    assert (first.id, second.id) == ("pm-1", "pm-2")
-    assert store.get("pm-2").title == "Checkout 500s"
-    assert first.created.endswith("+00:00") and first.updated == first.created
-    assert [review.id for review in store.list_reviews()] == ["pm-2", "pm-1"]
-    store.apply("pm-1", Set("title", "now newest"))
-    assert [review.id for review in store.list_reviews()] == ["pm-1", "pm-2"]
-
-
-def test_create_assigns_missing_item_ids_after_existing_ones(store: ReviewStore) -> None:
-    review = store.create({"went_well": [{"id": "i7", "text": "a"}, {"text": "b"}],
-                           "actions": [{"what": "c"}]})
-    assert [item.id for item in review.went_well] == ["i7", "i8"]
-    assert review.actions[0].id == "i9"
-    change = store.apply(review.id, Add("lucky", "d"))
-    assert change.added == ["i10"]
-
-
-def test_create_keeps_next_item(store: ReviewStore) -> None:
-    review = store.create({"went_well": [{"id": "i1", "text": "a"}], "next_item": 40})
-    assert store.apply(review.id, Add("went_well", "b")).added == ["i40"]
-
-
-def test_apply_returns_change_with_added_ids(store: ReviewStore) -> None:
-    review = store.create()
-    change = store.apply(review.id, Add("went_well", "one"), Add("went_well", "two"),
-                         Set("title", "T"))
-    assert isinstance(change, Change)
-    assert change.added == ["i1", "i2"]
-    assert change.review.title == "T"
-    assert texts(change.review.went_well) == ["one", "two"]
-    assert change.review.updated >= review.updated
-
-
-def test_edit_move_remove(store: ReviewStore) -> None:
-    review_id = store.create().id
-    one, two, three = store.apply(review_id, *(Add("questions", t) for t in "abc")).added
-    store.apply(review_id, Edit("questions", two, {"answer": "yes"}), Move("questions", three, -1))
-    store.apply(review_id, Remove("questions", one))
-    questions = store.get(review_id).questions
-    assert [(q.id, q.text, q.answer) for q in questions] == [(three, "c", ""), (two, "b", "yes")]
-
-
-def test_delete(store: ReviewStore) -> None:
-    review_id = store.create().id
-    store.delete(review_id)
-    assert store.list_reviews() == []
-    for call in (store.get, store.delete, lambda rid: store.apply(rid, Set("title", "x"))):
-        with pytest.raises(UnknownReview):
-            call(review_id)
-
-
-@pytest.mark.parametrize("bad", ["", "pm-0", "pm-x", "1", "pm-1 ", "pm--1"])
-def test_malformed_ids_are_unknown(store: ReviewStore, bad: str) -> None:
-    store.create()
-    with pytest.raises(UnknownReview):
-        store.get(bad)
-
-
-# -- ids are never reused -----------------------------------------------------
-
-
-def test_review_ids_never_reused(store: ReviewStore, path: Path) -> None:
-    for _ in range(3):
-        store.create()
-    store.delete("pm-3")
-    assert store.create().id == "pm-4"
-    store.delete("pm-4")
-    reopened = ReviewStore(path)
-    assert reopened.create().id == "pm-5"
-    assert [review.id for review in reopened.list_reviews()] == ["pm-5", "pm-2", "pm-1"]
-
-
-def test_review_ids_not_reused_when_all_deleted(store: ReviewStore, path: Path) -> None:
-    store.create()
-    store.delete("pm-1")
-    assert ReviewStore(path).create().id == "pm-2"
-
-
-def test_item_ids_never_reused(store: ReviewStore, path: Path) -> None:
-    review_id = store.create().id
-    first, second = store.apply(review_id, Add("actions", "a"), Add("actions", "b")).added
-    store.apply(review_id, Remove("actions", second))
-    assert store.apply(review_id, Add("actions", "c")).added == ["i3"]
-    store.apply(review_id, Remove("actions", "i3"))
-    reopened = ReviewStore(path)
-    assert reopened.apply(review_id, Add("went_well", "d")).added == ["i4"]
-    assert [action.id for action in reopened.get(review_id).actions] == [first]
-
-
-# -- failed changes write nothing ---------------------------------------------
-
-
-@pytest.mark.parametrize("bad_op", [
-    Set("severity", "SEV9"),
-    Set("no_such_field", "x"),
-    Edit("went_well", "i99", {"text": "x"}),
-    Remove("actions", "i99"),
-    Add("actions", {"what": "x", "type": "nonsense"}),
-])
-def test_an_op_that_raises_writes_nothing(store: ReviewStore, path: Path, bad_op) -> None:
-    review_id = store.create().id
-    store.apply(review_id, Add("went_well", "kept"))
-    before, version = path.read_bytes(), store.version()
-    with pytest.raises((InvalidField, UnknownItem)):
-        store.apply(review_id, Set("title", "half"), Add("went_well", "half"), bad_op)
-    assert path.read_bytes() == before and store.version() == version
-    review = store.get(review_id)
-    assert review.title == "" and texts(review.went_well) == ["kept"]
-    assert store.apply(review_id, Add("went_well", "next")).added == ["i2"]
-
-
-# -- several store objects ----------------------------------------------------
-
-
-def test_version_changes_after_another_store_writes(store: ReviewStore, path: Path) -> None:
-    review_id = store.create().id
-    other = ReviewStore(path)
-    version = store.version()
-    assert other.version() == version
-    other.apply(review_id, Set("title", "from elsewhere"))
-    assert store.version() != version
-    assert store.get(review_id).title == "from elsewhere"
-
-
-def test_changes_to_different_items_are_both_kept(store: ReviewStore, path: Path) -> None:
-    review_id = store.create().id
-    one, two = store.apply(review_id, Add("went_well", "a"), Add("went_well", "b")).added
-    other = ReviewStore(path)
-    store.get(review_id)
-    other.get(review_id)
-    store.apply(review_id, Edit("went_well", one, {"text": "A"}))
-    other.apply(review_id, Edit("went_well", two, {"text": "B"}))
-    assert texts(store.get(review_id).went_well) == ["A", "B"]
-
-
-def test_threads_share_one_store(store: ReviewStore) -> None:
-    review_id = store.create().id
-    added: list[str] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            for index in range(20):
-                added.extend(store.apply(review_id, Add("went_well", str(index))).added)
-                store.list_reviews()
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert len(set(added)) == 80
-    assert sorted(item.id for item in store.get(review_id).went_well) == sorted(added)
-
-
-# -- permissions --------------------------------------------------------------
 
 
 def test_new_directory_and_files_are_private(tmp_path: Path) -> None:
@@ -435,18 +266,6 @@ def test_backup_is_the_previous_version(store: ReviewStore, path: Path) -> None:
     store.create()
     assert store.backup_path().read_bytes() == before
     assert store.backup_path().name == "reviews.json.bak"
-
-
-def test_list_summaries_match_the_full_reviews(tmp_path):
-    store = ReviewStore(tmp_path / "r.json")
-    first = store.create()
-    second = store.create(new_review("project", "Late launch").to_dict())
-    store.apply(second.id, ops.Add("actions", {"what": "Add a launch checklist", "status": "done"}))
-    store.apply(second.id, ops.Add("actions", {"what": "Review estimates"}))
-    summaries = store.list_summaries()
-    assert [s.id for s in summaries] == [r.id for r in store.list_reviews()] == [second.id, first.id]
-    assert (summaries[0].title, summaries[0].kind, summaries[0].open_actions) == ("Late launch", "project", 1)
-    assert summaries[0].follow_up == store.get(second.id).follow_up.due
 
 
 def test_the_first_write_leaves_a_backup_to_restore_after_damage(tmp_path):

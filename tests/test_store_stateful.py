@@ -2,26 +2,26 @@
 
 Hypothesis drives adds, edits, moves and removals of items in several lists,
 creation and deletion of reviews, failed changes, switching between two store
-objects on the same file, and reopening the store from disk; after every step
+objects on the same archive, and reopening the store; after every step
 what the store returns must equal the model.  This is what catches a stale
-cache, a lost write or a reused id that hand-written cases miss.
+cache, a lost write or a reused id that hand-written cases miss.  It runs against
+every backend (the files, and PostgreSQL where it is installed).
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
+                                 run_state_machine_as_test)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from store.db import ReviewStore  # noqa: E402
+from store.backend import open_backend  # noqa: E402
 from store.errors import InvalidField, UnknownItem  # noqa: E402
 from store.ops import Add, Edit, Move, Remove, Set  # noqa: E402
 
@@ -35,21 +35,23 @@ TEXT = st.text(alphabet="abcdefghij XYZ-[]/", max_size=8)
 class StoreMachine(RuleBasedStateMachine):
     """Random store usage, with the expected state kept in plain dicts and lists."""
 
+    new_archive = None  # set by the test: makes a fresh, empty archive and returns its location
+
     @initialize()
     def open_store(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="pm-stateful-"))
-        self.path = self.directory / "reviews.json"
-        self.stores = [ReviewStore(self.path), ReviewStore(self.path)]
+        self.location = type(self).new_archive()
+        self.stores = [open_backend(self.location), open_backend(self.location)]
         self.current = 0
         self.reviews: dict[str, dict[str, list[list[str]]]] = {}
         self.next_item: dict[str, int] = {}
         self.next_review = 1
 
     def teardown(self) -> None:
-        shutil.rmtree(getattr(self, "directory", ""), ignore_errors=True)
+        for store in getattr(self, "stores", []):
+            store.close()
 
     @property
-    def store(self) -> ReviewStore:
+    def store(self):
         return self.stores[self.current]
 
     # -- reviews --------------------------------------------------------------
@@ -75,7 +77,8 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule()
     def reopen(self) -> None:
-        self.stores[self.current] = ReviewStore(self.path)
+        self.stores[self.current].close()
+        self.stores[self.current] = open_backend(self.location)
 
     # -- items ----------------------------------------------------------------
 
@@ -148,10 +151,14 @@ class StoreMachine(RuleBasedStateMachine):
                 assert stored == self.reviews[review.id][list_name], (review.id, list_name)
 
 
-StoreMachine.TestCase.settings = settings(
+SETTINGS = settings(
     max_examples=60,
     stateful_step_count=40,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-TestStoreStateful = StoreMachine.TestCase
+
+
+def test_the_store_matches_a_plain_model(new_archive) -> None:
+    StoreMachine.new_archive = staticmethod(new_archive)
+    run_state_machine_as_test(StoreMachine, settings=SETTINGS)

@@ -25,9 +25,8 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from store import ops
-from store.backend import Change
-from store.db import ReviewStore
-from store.errors import StoreError
+from store.backend import Backend, Change, open_backend
+from store.errors import StoreError, Unreachable
 from store.model import Review
 from store.sanitize import visible
 from tui.commands import ReviewCommands
@@ -76,7 +75,7 @@ class PostmortemApp(App[int]):
 
     def __init__(
         self,
-        store: ReviewStore,
+        store: Backend,
         start: str = "home",
         review_id: str | None = None,
         kind: str = "incident",
@@ -151,7 +150,11 @@ class PostmortemApp(App[int]):
         from store.model import new_review
         from store.sanitize import clean
 
-        review = self.store.create(new_review(kind, clean(title)).to_dict())
+        try:
+            review = self.store.create(new_review(kind, clean(title)).to_dict())
+        except Unreachable as error:  # a database restarting: nothing was created, the list stays
+            self.report_error(error)
+            return
         self.just_created = review.id
         self.show_step(review, "setup", replace=False)
 
@@ -159,7 +162,7 @@ class PostmortemApp(App[int]):
         """Open a saved review at the step where it stopped."""
         try:
             review = self.store.get(review_id)
-        except StoreError as error:
+        except (StoreError, Unreachable) as error:
             self.report_error(error)
             return
         self.show_step(review, review.step, replace=False)
@@ -170,7 +173,7 @@ class PostmortemApp(App[int]):
 
         try:
             review = self.store.get(review_id)
-        except StoreError as error:
+        except (StoreError, Unreachable) as error:
             self.report_error(error)
             return
         self.push_screen(FollowUpScreen(review))
@@ -300,7 +303,10 @@ class PostmortemApp(App[int]):
             if self.saver.ready():
                 self.saver.flush()  # the writer merges ours with theirs, and the result is shown
             return
-        reload()
+        try:
+            reload()
+        except OSError:
+            self._seen_version = None  # the database is unreachable for now: a later poll reads again
 
     def _tell_screen(self, review: Review) -> None:
         if not self.screen_can_redraw():
@@ -523,11 +529,11 @@ class PostmortemApp(App[int]):
 
 
 def make_app(db: Path | str, start: str = "home", **options) -> PostmortemApp:
-    """The app over the review file ``db``; used by the command and by the tests."""
-    return PostmortemApp(ReviewStore(db), start=start, **options)
+    """The app over the archive ``db`` (a data directory or a postgresql:// URL); for the command and the tests."""
+    return PostmortemApp(open_backend(db), start=start, **options)
 
 
-def run_app(store: ReviewStore, args: Namespace) -> int:
+def run_app(store: Backend, args: Namespace) -> int:
     """Run the app for the parsed command line; returns the exit code."""
     app = PostmortemApp(
         store,

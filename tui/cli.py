@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from store.errors import StoreError
+from store.errors import StoreError, Unreachable
 from store.sanitize import clean_line, quote, visible
 
 FORMATS = ("markdown", "client", "json", "csv")
@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="postmortem",
         description="Guide a team through a blameless post-mortem and keep the result.",
     )
-    parser.add_argument("--db", metavar="PATH", help="the archive: a data directory, or an old reviews.json (default: $POSTMORTEM_DB or the user data dir)")
+    parser.add_argument("--db", metavar="PATH", help="the archive: a data directory, an old reviews.json, or a "
+                        "postgresql://user@host/dbname URL (default: $POSTMORTEM_DB or the user data dir)")
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -98,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     paste.add_argument("file", metavar="FILE", help="a text file, or - for standard input")
     paste.add_argument("--dry-run", action="store_true", help="show what would be added; add nothing")
 
+    copier = commands.add_parser("copy", help="copy a whole archive into an empty one, ids kept "
+                                 "(a data directory, an old reviews.json or a postgresql:// URL)")
+    copier.add_argument("--from", dest="source", required=True, metavar="PATH_OR_URL", help="the archive to copy")
+    copier.add_argument("--to", dest="target", required=True, metavar="PATH_OR_URL", help="an empty archive")
+
     stats = commands.add_parser("stats", help="time to detect and resolve, action completion, root-cause words")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--kind", choices=("incident", "project"), help="only incident or only project reviews")
@@ -110,16 +116,22 @@ def _add_session_flags(opener: argparse.ArgumentParser) -> None:
     opener.add_argument("--observe", action="store_true", help="join the live session to watch: nothing can be changed")
 
 
-def _db_path(args: argparse.Namespace) -> Path:
-    from store.db import default_db_path
+def _db_path(args: argparse.Namespace) -> Path | str:
+    """Where the archive is: a data directory, an old single file, or a postgresql:// URL."""
+    from store.backend import configured_location
 
-    return Path(args.db).expanduser() if args.db else default_db_path()
+    return configured_location(args.db)
 
 
-def _store(args: argparse.Namespace):
-    from store.db import ReviewStore
+_OPENED: list = []  # every store the command opened, closed as it ends (a database's connections)
 
-    return ReviewStore(_db_path(args))
+
+def _store(args: argparse.Namespace, location: str | Path | None = None):
+    """The archive ``--db`` names (or ``location``)."""
+    from store.backend import open_backend
+
+    _OPENED.append(open_backend(location or _db_path(args)))
+    return _OPENED[-1]
 
 
 def _add_list_filters(lister: argparse.ArgumentParser) -> None:
@@ -307,11 +319,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a review's last good backup in place (or an old single file's); the replaced file is kept beside it."""
-    from store.db import ReviewStore, archive_paths
+    from store.db import archive_paths
     from store.single_file import restore_backup
 
     if args.id:
-        store = ReviewStore(_db_path(args))
+        store = _store(args)
         store.restore_backup(args.id, force=args.force)
         path = store.review_path(args.id)
     else:
@@ -337,6 +349,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return stats(args, _store(args))
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    """Copy every review of one archive into another that holds none, ids and times kept.
+
+    A damaged review in the source stops the copy before anything is written.
+    """
+    from store.backend import configured_location
+
+    source, target = (_store(args, configured_location(value)) for value in (args.source, args.target))
+    damaged = source.damaged()
+    if damaged:
+        review_id, why = damaged[0]
+        raise UsageError(f"{review_id} in {source.location} is damaged ({why}); restore it first (nothing was copied)")
+    docs = sorted(source.read_documents(dict), key=lambda doc: int(str(doc["id"]).removeprefix("pm-")))
+    target.copy_in(docs, source.next_id())
+    print(f"copied {len(docs)} review(s) from {source.location} to {target.location}, ids kept")
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """Start the app on home, a new review, or a saved review."""
     from tui.app import run_app
@@ -359,6 +389,7 @@ COMMANDS = {
     "follow-up": cmd_tui,
     "timeline-import": cmd_timeline_import,
     "stats": cmd_stats,
+    "copy": cmd_copy,
 }
 
 
@@ -371,9 +402,14 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(error))
     except BrokenPipeError:
         return 0
+    except Unreachable as error:  # a database that went away mid-command: the whole story, not "reconnecting"
+        return fail(str(error))
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
         return fail(f"cannot use{where}: {error.strerror or error}")
+    finally:
+        while _OPENED:
+            _OPENED.pop().close()
 
 
 def fail(message: str) -> int:

@@ -1,0 +1,317 @@
+"""The PostgreSQL backend (``--db postgresql://user@host/dbname``): one archive for many hosts.
+
+Each review is one row of ``postmortem_reviews``: its document in the
+interchange shape (JSONB, exactly the dict the file backend keeps in a
+review's file), with its number, a version that grows with every write, and
+its updated time as columns.  A change locks the review's row
+(``SELECT ... FOR UPDATE``), applies its operations with :mod:`store.ops`, the
+same code (and the same three-way text merge) as the file backend, writes the
+row and sends a notice, all in one transaction.  Ids come from a sequence, so
+none is handed out twice.  The tables are made and updated by
+:mod:`store.postgres_schema`.
+
+Watching for changes costs no query: a thread LISTENs for the notices
+(:mod:`store.postgres_listener`) and :meth:`PostgresStore.version` reads what
+it heard.  A lost connection is an :class:`~store.errors.Unreachable` error
+(an ``OSError``): the app keeps the edits, says "not saved, reconnecting",
+and retries; the pool replaces broken connections once the server is back.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+import psycopg
+from psycopg.types.json import Jsonb, set_json_dumps, set_json_loads
+from psycopg_pool import ConnectionPool
+
+from store import ops as operations
+from store.backend import Backend, Change, T
+from store.errors import StoreError, Unreachable, UnknownReview
+from store.migrate import number_items
+from store.model import SCHEMA, Review
+from store.postgres_listener import CHANNEL, Notices
+from store.postgres_schema import migrate
+from store.session import GONE_AFTER, Member
+from store.single_file import new_document, now
+
+# The pool logs each failed reconnection; the app says it in its own words instead.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
+logging.getLogger("psycopg.pool").propagate = False
+CONNECT_TIMEOUT = 3  # seconds: a server that is down is reported quickly
+POOL_TIMEOUT = 3.0  # seconds a change waits for a connection before it is "not saved"
+POOL_SIZE = 4
+# The pool tries to replace a lost connection for this long, backing off, then
+# gives up until the next change asks: so a restarted server is used within
+# seconds of coming back, not after a back-off grown while it was down.
+RECONNECT_TIMEOUT = 2.0
+# Presence rows silent this long are deleted by whoever reads the session.
+_PRESENCE_KEPT = GONE_AFTER * 4
+
+
+def shown_location(url: str) -> str:
+    """The URL as messages show it: without a password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}@{host}"))
+
+
+def _number(review_id: str) -> int:
+    text = str(review_id)
+    digits = text[3:]
+    if not text.startswith("pm-") or not digits.isdigit() or digits.startswith("0") or len(digits) > 18:
+        raise UnknownReview(review_id)
+    return int(digits)
+
+
+def _configure(connection: psycopg.Connection) -> None:
+    """orjson for JSONB both ways (the file backend's parser: same values, faster)."""
+    set_json_loads(orjson.loads, connection)
+    set_json_dumps(orjson.dumps, connection)
+
+
+class PostgresStore(Backend):
+    """An archive in a PostgreSQL database, safe to use from many processes on many hosts."""
+
+    def __init__(self, url: str) -> None:
+        """Connect, and create or update the tables; StoreError naming the database if it cannot be used."""
+        self.url = url
+        self.location = shown_location(url)
+        self.path = self.location  # what messages name
+        try:
+            with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as connection:
+                migrate(connection, self.location)
+                self.read_only = not connection.execute(
+                    "SELECT has_table_privilege('postmortem_reviews', 'UPDATE')").fetchone()[0]
+        except psycopg.Error as error:
+            raise StoreError(f"cannot use the database {self.location}: {_first_line(error)}") from None
+        self._pool = ConnectionPool(url, kwargs={"connect_timeout": CONNECT_TIMEOUT}, min_size=1,
+                                    max_size=POOL_SIZE, configure=_configure, open=True,
+                                    check=ConnectionPool.check_connection, timeout=POOL_TIMEOUT,
+                                    reconnect_timeout=RECONNECT_TIMEOUT, name="postmortem")
+        self._notices = Notices(self._listening_connection)
+        self._cache: dict[int, tuple[int, dict]] = {}
+        self._cache_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stop listening and close every connection (the tests open many stores)."""
+        self._notices.stop()
+        self._pool.close()
+
+    def _listening_connection(self) -> psycopg.Connection:
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor]:
+        """A cursor in a transaction that commits at the end (rolls back if the block raises).
+
+        A lost connection or a server that is down: Unreachable (an OSError,
+        so the app keeps the edits and retries).  A role that may not write:
+        PermissionError.  Any other database error: StoreError.
+        """
+        try:
+            with self._pool.connection() as connection, connection.cursor() as cursor:
+                yield cursor
+        except psycopg.errors.InsufficientPrivilege as error:
+            raise PermissionError(errno.EACCES, f"the role may not change the archive, so nothing was changed "
+                                  f"({_first_line(error)})", self.location) from None
+        except psycopg.OperationalError as error:
+            raise Unreachable(self.location, _first_line(error)) from None
+        except psycopg.Error as error:
+            raise StoreError(f"{self.location}: {_first_line(error)}") from None
+
+    def _notify(self, cursor: psycopg.Cursor, kind: str, number: int, version: int) -> None:
+        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind} {number} {version}"))
+
+    # -- one review -------------------------------------------------------------
+
+    def get(self, review_id: str) -> Review:
+        number = _number(review_id)
+        generation = self._notices.generation
+        with self._cursor() as cursor:
+            row = cursor.execute("SELECT doc, version FROM postmortem_reviews WHERE number = %s",
+                                 (number,)).fetchone()
+        if row is None:
+            raise UnknownReview(review_id)
+        self._notices.heard(number, row[1], generation)
+        return Review.from_dict(row[0])
+
+    def create(self, doc: dict | None = None) -> Review:
+        return next(self.create_many([doc]))
+
+    def create_many(self, docs: list[dict | None]) -> Iterator[Review]:
+        """Each review in its own transaction, under a number from the sequence (never reused)."""
+        for doc in docs:
+            data = new_document(doc)
+            with self._cursor() as cursor:
+                number = cursor.execute("SELECT nextval('postmortem_review_numbers')").fetchone()[0]
+                stamp = now()
+                data.update(id=f"pm-{number}", schema=SCHEMA, created=stamp, updated=stamp)
+                number_items(data)
+                self._insert(cursor, number, data)
+            yield Review.from_dict(data)
+
+    def _insert(self, cursor: psycopg.Cursor, number: int, data: dict) -> None:
+        cursor.execute("INSERT INTO postmortem_reviews (number, version, updated, doc) VALUES (%s, 1, %s, %s)",
+                       (number, data["updated"], Jsonb(data)))
+        self._notify(cursor, "changed", number, 1)
+
+    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
+        """Lock the review's row, apply ``ops`` to its document, write it and send a notice: one transaction."""
+        self._refuse_if_read_only()
+        number = _number(review_id)
+        generation = self._notices.generation
+        with self._cursor() as cursor:
+            row = cursor.execute("SELECT doc, version FROM postmortem_reviews WHERE number = %s FOR UPDATE",
+                                 (number,)).fetchone()
+            if row is None:
+                raise UnknownReview(review_id)
+            doc, version = row[0], row[1] + 1
+            added = operations.apply_all(doc, ops)  # an op that raises rolls the transaction back
+            doc["updated"] = now()
+            cursor.execute("UPDATE postmortem_reviews SET doc = %s, version = %s, updated = %s WHERE number = %s",
+                           (Jsonb(doc), version, doc["updated"], number))
+            self._notify(cursor, "changed", number, version)
+        self._notices.heard(number, version, generation)
+        # Not watching yet (a command, not the app): no token to compare with.
+        token = (generation, version) if generation and generation == self._notices.generation else None
+        return Change(Review.from_dict(doc), added, token)
+
+    def delete(self, review_id: str) -> None:
+        self._refuse_if_read_only()
+        number = _number(review_id)
+        with self._cursor() as cursor:
+            if cursor.execute("DELETE FROM postmortem_reviews WHERE number = %s", (number,)).rowcount != 1:
+                raise UnknownReview(review_id)
+            cursor.execute("DELETE FROM postmortem_presence WHERE review = %s", (number,))
+            self._notify(cursor, "deleted", number, 0)
+
+    def restore_backup(self, review_id: str, force: bool = False) -> None:
+        """There is nothing to restore: the database never holds a document that does not parse."""
+        self.get(review_id)
+        raise StoreError(f"{review_id} in {self.location} is not damaged, and a database archive keeps no "
+                         "backup files (use the database's own backups to go back in time)")
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise PermissionError(errno.EACCES, "the role may only read the archive, so nothing was changed "
+                                  "(list, check, export and stats still work)", self.location)
+
+    # -- moving a whole archive ------------------------------------------------------
+
+    def next_id(self) -> int:
+        with self._cursor() as cursor:
+            last, called = cursor.execute("SELECT last_value, is_called FROM postmortem_review_numbers").fetchone()
+        return last + 1 if called else last
+
+    def copy_in(self, docs: list[dict], next_id: int) -> None:
+        """Every review in one transaction, then the sequence moved past them and past ``next_id``."""
+        self._refuse_if_read_only()
+        with self._cursor() as cursor:
+            cursor.execute("LOCK TABLE postmortem_reviews IN EXCLUSIVE MODE")
+            if cursor.execute("SELECT 1 FROM postmortem_reviews LIMIT 1").fetchone():
+                raise StoreError(f"{self.location} already holds reviews; copy only into an empty archive "
+                                 "(nothing was copied)")
+            top = 0
+            for doc in docs:
+                number = _number(doc.get("id", ""))
+                top = max(top, number)
+                self._insert(cursor, number, doc)
+            last, called = cursor.execute("SELECT last_value, is_called FROM postmortem_review_numbers").fetchone()
+            used = last if called else last - 1
+            if max(next_id - 1, top) > used:
+                cursor.execute("SELECT setval('postmortem_review_numbers', %s)", (max(next_id - 1, top),))
+
+    # -- watching for changes -----------------------------------------------------
+
+    def version(self, review_id: str | None = None) -> object:
+        """What the listening thread heard: no query, except the first time a review is asked about."""
+        notices = self._notices
+        notices.start()
+        generation = notices.generation
+        if review_id is None:
+            return (generation, notices.count)
+        number = _number(review_id)
+        known = notices.known(number)
+        if known is None and notices.listening:
+            try:
+                with self._cursor() as cursor:
+                    row = cursor.execute("SELECT version FROM postmortem_reviews WHERE number = %s",
+                                         (number,)).fetchone()
+            except OSError:
+                return (generation, "unreachable")
+            notices.heard(number, row[0] if row else 0, generation)
+            known = notices.known(number)
+        return (generation, known) if known else None
+
+    # -- the whole archive ----------------------------------------------------------
+
+    def read_documents(self, read: Callable[[dict], T]) -> list[T]:
+        """Every review, newest first; documents unchanged since the last call are not fetched again."""
+        with self._cache_lock, self._cursor() as cursor:
+            rows = cursor.execute("SELECT number, version FROM postmortem_reviews "
+                                  "ORDER BY updated DESC, number DESC").fetchall()
+            stale = [number for number, version in rows if self._cache.get(number, (None,))[0] != version]
+            if stale:
+                fetched = cursor.execute("SELECT number, version, doc FROM postmortem_reviews "
+                                         "WHERE number = ANY(%s)", (stale,)).fetchall()
+                self._cache.update((number, (version, doc)) for number, version, doc in fetched)
+            kept = {number for number, _ in rows}
+            for number in [number for number in self._cache if number not in kept]:
+                del self._cache[number]
+            return [read(self._cache[number][1]) for number, _ in rows if number in self._cache]
+
+    # -- the live session -------------------------------------------------------------
+
+    def announce(self, review_id: str, member: Member) -> None:
+        """Upsert the member's row with the server's clock as its heartbeat, and tell the others."""
+        if self.read_only:
+            return  # an observer of a read-only archive is simply not shown
+        number = _number(review_id)
+        with self._cursor() as cursor:
+            cursor.execute("INSERT INTO postmortem_presence (review, member, doc) VALUES (%s, %s, %s) "
+                           "ON CONFLICT (review, member) DO UPDATE SET doc = excluded.doc, "
+                           "seen = clock_timestamp()", (number, member.id, Jsonb(member.to_dict())))
+            self._notify(cursor, "presence", number, 0)
+
+    def present(self, review_id: str) -> list[Member]:
+        """Members heard from within GONE_AFTER seconds of the server's clock (hosts' clocks may differ)."""
+        number = _number(review_id)
+        with self._cursor() as cursor:
+            if not self.read_only:
+                cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND "
+                               "seen < clock_timestamp() - make_interval(secs => %s)", (number, _PRESENCE_KEPT))
+            rows = cursor.execute("SELECT doc, extract(epoch FROM clock_timestamp() - seen)::float8 "
+                                  "FROM postmortem_presence WHERE review = %s", (number,)).fetchall()
+        here = time.time()
+        members = []
+        for doc, age in rows:
+            member = Member.from_dict(doc | {"seen": here - age}) if isinstance(doc, dict) else None
+            if member is not None and member.fresh(here):
+                members.append(member)
+        return members
+
+    def depart(self, review_id: str, member_id: str) -> None:
+        if self.read_only:
+            return
+        number = _number(review_id)
+        with self._cursor() as cursor:
+            cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND member = %s",
+                           (number, member_id))
+            self._notify(cursor, "presence", number, 0)
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__

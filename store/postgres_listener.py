@@ -1,0 +1,109 @@
+"""Change notices from PostgreSQL, kept in memory so that polling for changes costs no query.
+
+Every write of the PostgreSQL backend sends ``NOTIFY postmortem, '<kind> <number> <version>'``
+in its transaction (delivered when it commits).  One thread per process
+LISTENs on its own connection and keeps the newest version it heard of each
+review, and a count of every notice; :meth:`Notices.version` (polled by the
+app ten times a second) only reads them.
+
+When the connection is lost (a server restart), the thread reconnects every
+half second.  Notices sent meanwhile are lost, so each reconnection starts a
+new *generation*: every version token changes, and every watcher reads afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import psycopg
+
+CHANNEL = "postmortem"
+RECONNECT_SECONDS = 0.5
+_WAIT = 1.0  # how long one wait for notices lasts before the thread checks whether to stop
+
+
+class Notices:
+    """The newest version heard of each review, per connection generation."""
+
+    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+        self._connect = connect
+        self._lock = threading.Lock()
+        self._connected = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.generation = 0
+        self.count = 0  # every change notice heard in this generation: the archive's version
+        self.presence_count = 0  # presence notices only
+        self._versions: dict[int, int] = {}
+
+    def start(self, wait: float = 2.0) -> None:
+        """Start listening (once), waiting up to ``wait`` seconds for the first connection.
+
+        Later calls return at once, connected or not: the app polls from its event loop.
+        """
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="postmortem-listen", daemon=True)
+            self._thread.start()
+        self._connected.wait(wait)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    @property
+    def listening(self) -> bool:
+        return self._connected.is_set()
+
+    def known(self, number: int) -> int | None:
+        with self._lock:
+            return self._versions.get(number)
+
+    def heard(self, number: int, version: int, generation: int | None = None) -> None:
+        """A review is at ``version`` (from a notice, or our own write or read); versions only grow."""
+        with self._lock:
+            if generation is not None and generation != self.generation:
+                return  # read before a reconnection: no longer known to be current
+            if number not in self._versions or version > self._versions[number]:
+                self._versions[number] = version  # 0: there is no such review
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with self._connect() as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    self._new_generation()
+                    while not self._stopping.is_set():
+                        for notice in connection.notifies(timeout=_WAIT):
+                            self._take(notice.payload)
+            except psycopg.Error:
+                pass
+            self._connected.clear()
+            self._stopping.wait(RECONNECT_SECONDS)
+
+    def _new_generation(self) -> None:
+        with self._lock:
+            self.generation += 1
+            self.count = 0
+            self._versions.clear()
+        self._connected.set()
+
+    def _take(self, payload: str) -> None:
+        kind, _, rest = payload.partition(" ")
+        with self._lock:
+            if kind == "presence":  # who is here changed: not the archive
+                self.presence_count += 1
+                return
+            self.count += 1
+            try:
+                number, version = (int(part) for part in rest.split())
+            except ValueError:
+                return
+            if kind == "deleted":
+                self._versions[number] = 0
+            elif number not in self._versions or version > self._versions[number]:
+                self._versions[number] = version

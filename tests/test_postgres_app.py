@@ -1,0 +1,35 @@
+"""The app over a PostgreSQL database whose server goes away: notices, never an ended app.
+
+(Typing while the server restarts is tests/test_live_processes.py, through a
+real terminal.)  Skipped, saying why, where PostgreSQL is not installed.
+"""
+
+from __future__ import annotations
+
+from store.model import new_review
+from store.postgres import PostgresStore
+from tui_helpers import SIZE, active, new_app, screen_text, wait_for_screen
+
+
+async def test_opening_a_review_while_the_server_is_down_says_so_and_works_once_it_is_back(postgres_cluster):
+    url = postgres_cluster.new_database()
+    store = PostgresStore(url)
+    store.create(new_review("incident", "Checkout 500s").to_dict())
+    store.close()
+    app = new_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        assert "Checkout 500s" in screen_text(pilot)
+        postgres_cluster.stop()
+        try:
+            await pilot.press("enter")
+            await pilot.pause()
+            notices = [notification.message for notification in app._notifications]
+            assert any("cannot reach the database" in notice and "try again" in notice for notice in notices), notices
+            assert active(pilot) == "HomeScreen"
+        finally:
+            postgres_cluster.start()
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "GroundRulesDialog")  # the review opened, at setup
+        assert app.is_running
+    app.store.close()
