@@ -37,7 +37,7 @@ from store.language import (  # noqa: F401  (re-exported: the checks' public API
     root_cause_problems,
     vague_action_problems,
 )
-from store.model import ACTION_TYPES, KINDS, MARKERS, SEVERITIES, STEPS, Review
+from store.model import ACTION_TYPES, FACTOR_KINDS, KINDS, MARKERS, SEVERITIES, STEPS, Review
 from store.sanitize import quote
 from store.timeline import event_time, is_timezone, parse_date, show_time
 
@@ -306,7 +306,30 @@ def _check_five_whys(review: Review) -> list[Problem]:
         problems.append(_error("five_whys.chains", "There is no chain of whys.", hint))
     for index, chain in enumerate(whys.chains):
         problems += _chain_problems(chain, index, people)
+    for index, factor in enumerate(review.factors):
+        problems += _factor_problems(factor, index, people)
     return problems
+
+
+def _factor_problems(factor: Any, index: int, people: list[str]) -> list[Problem]:
+    """A factor says what the condition was, never who; a trigger or contributing factor says why it made sense."""
+    number = index + 1
+    text_field, rationale_field = (_item_field("factors", factor, index, name) for name in ("text", "rationale"))
+    problems = []
+    if factor.kind not in FACTOR_KINDS:
+        message = f"Factor {number} has an unknown kind {_quote(str(factor.kind))}."
+        problems.append(_error(_item_field("factors", factor, index, "kind"), message, "Choose trigger, contributing or mitigating."))
+    if _blank(factor.text):
+        hint = "Name the condition in the system or process, e.g. 'The migration tool had no dry-run mode'."
+        problems.append(_error(text_field, f"Factor {number} says nothing.", hint))
+    subject = f"Factor {number}"
+    errors = root_cause_problems(factor.text, text_field, people, subject=subject)
+    problems += errors or blame_problems(factor.text, text_field, people)
+    if factor.kind != "mitigating" and not _blank(factor.text) and _blank(factor.rationale):
+        message = f"Factor {number} does not say how it made sense at the time."
+        hint = "Say why what was done looked right then, with what people knew: e.g. 'the runbook said to do it'."
+        problems.append(_advisory(rationale_field, message, hint))
+    return problems + blame_problems(factor.rationale, rationale_field, people)
 
 
 def _chain_problems(chain: Any, index: int, people: list[str]) -> list[Problem]:
@@ -395,10 +418,10 @@ _MISSING_ACTION_FIELD = {
     "type": ("has no type", "Choose one of " + ", ".join(ACTION_TYPES) + "."),
     "addresses": (
         "does not say what it addresses",
-        "Name the root cause or improvement it answers: e.g. 'root cause of chain 1'.",
+        "Name the root cause, factor or improvement it answers: e.g. 'root cause of chain 1' or 'factor 2'.",
     ),
 }
-_ROOT_CAUSE_WORDS = re.compile(r"\broot[\s-]*causes?\b|\bchains?\b", re.IGNORECASE)
+_ROOT_CAUSE_WORDS = re.compile(r"\broot[\s-]*causes?\b|\bchains?\b|\b(?<!mitigating\s)(?:contributing\s+)?factors?\b|\btrigger\b", re.IGNORECASE)
 
 
 def _check_actions(review: Review) -> list[Problem]:
@@ -487,10 +510,13 @@ def _due_problems(value: str, field: str, what: str, review_day: date | None) ->
 def _action_set_problems(review: Review) -> list[Problem]:
     """Advisories about the actions as a whole: root causes, detection, process."""
     problems = []
-    roots = _root_causes(review)
+    roots = _root_causes(review) + _factor_texts(review)
     if not any(_addresses_root_cause(action.addresses, roots) for action in review.actions):
-        message = "No action addresses a root cause."
-        hint = "Link at least one action to a root cause: say 'root cause of chain 1' in what it addresses."
+        message = "No action addresses a root cause or a contributing factor."
+        hint = (
+            "Link at least one action to what let this happen: say 'root cause of chain 1' "
+            "or 'factor 2' in what it addresses."
+        )
         problems.append(_advisory("actions", message, hint))
     types = [action.type for action in review.actions]
     if "detect" not in types:
@@ -514,6 +540,11 @@ def _root_causes(review: Review) -> list[str]:
     """Each chain's root cause, lower-cased, for matching what an action addresses."""
     answers = (_answers(chain.whys) for chain in review.five_whys.chains)
     return [found[-1][1].strip().lower() for found in answers if found]
+
+
+def _factor_texts(review: Review) -> list[str]:
+    """Each trigger's and contributing factor's text, lower-cased (a mitigating factor is nothing to fix)."""
+    return [_text(f.text).strip().lower() for f in review.factors if f.kind != "mitigating" and not _blank(f.text)]
 
 
 def _addresses_root_cause(addresses: Any, roots: list[str]) -> bool:

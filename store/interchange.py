@@ -28,7 +28,7 @@ from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 EXPORT_ORDER = (
     "schema", "id", "kind", "title", "severity", "timezone", "review_date",
     "owner", "facilitator", "participants", "tags", "summary", "timeline", "impact",
-    "five_whys", "went_well", "lucky", "could_improve", "surprises", "actions",
+    "five_whys", "factors", "went_well", "lucky", "could_improve", "surprises", "actions",
     "questions", "follow_up", "durations", "step", "cut_short", "redact",
     "ground_rules_confirmed", "timeboxes", "created", "updated",
 )

@@ -21,6 +21,8 @@ SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 MARKERS = ("started", "detected", "mitigated", "resolved")
 ACTION_TYPES = ("prevent", "mitigate", "detect", "process", "repair", "other")
 STATUSES = ("open", "done", "slipped", "dropped")
+# A contributing factor's kind: what set it off, what made it worse or possible, what limited it.
+FACTOR_KINDS = ("trigger", "contributing", "mitigating")
 
 STEPS = (
     "setup",
@@ -65,6 +67,7 @@ ITEM_LISTS = (
     "actions",
     "questions",
     "five_whys.chains",
+    "factors",
 )
 
 
@@ -118,6 +121,21 @@ class FiveWhys:
 
 
 @dataclass
+class Factor:
+    """A contributing factor beside the chains of whys, with how it made sense at the time.
+
+    A single chain of whys tends to end at one cause (and often at "who");
+    practitioners list the conditions that together let the incident happen,
+    and for each the local rationality: why doing what was done made sense then.
+    """
+
+    id: str = ""
+    kind: str = "contributing"
+    text: str = ""
+    rationale: str = ""
+
+
+@dataclass
 class Action:
     """A SMART action item with one owner."""
 
@@ -163,6 +181,7 @@ class Review:
     timeline: list[Event] = field(default_factory=list)
     impact: str = ""
     five_whys: FiveWhys = field(default_factory=FiveWhys)
+    factors: list[Factor] = field(default_factory=list)
     went_well: list[TextItem] = field(default_factory=list)
     lucky: list[TextItem] = field(default_factory=list)
     could_improve: list[TextItem] = field(default_factory=list)
@@ -204,6 +223,7 @@ class Review:
                     for c in whys.get("chains") or []
                 ],
             ),
+            factors=[_build(Factor, item) for item in data.get("factors") or []],
             went_well=[_build(TextItem, item) for item in data.get("went_well") or []],
             lucky=[_build(TextItem, item) for item in data.get("lucky") or []],
             could_improve=[
@@ -250,6 +270,7 @@ class Review:
                     for chain in self.five_whys.chains
                 ],
             },
+            "factors": [vars(factor).copy() for factor in self.factors],
             "went_well": [vars(item).copy() for item in self.went_well],
             "lucky": [vars(item).copy() for item in self.lucky],
             "could_improve": [vars(item).copy() for item in self.could_improve],

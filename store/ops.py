@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from store.errors import InvalidField, UnknownItem
-from store.model import ACTION_TYPES, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
+from store.model import ACTION_TYPES, FACTOR_KINDS, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
 from store.merge import merge_text
 from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
@@ -180,6 +180,7 @@ ITEM_FIELDS = {
     "surprises": {"text": _text},
     "questions": {"text": _text, "answer": _text},
     "five_whys.chains": {"whys": _text_list},
+    "factors": {"kind": _choice(FACTOR_KINDS), "text": _text, "rationale": _text},
     "actions": {
         "what": _text,
         "owner": _line,
@@ -200,11 +201,13 @@ MERGED_ITEM_TEXTS = {
     ("timeline", "text"), ("went_well", "text"), ("lucky", "text"), ("could_improve", "text"),
     ("surprises", "text"), ("questions", "text"), ("questions", "answer"), ("five_whys.chains", "whys"),
     ("actions", "what"), ("actions", "done_when"), ("actions", "note"),
+    ("factors", "text"), ("factors", "rationale"),
 }
 # Fields typed into a one-line input: a merge joins rather than adds lines.
 ONE_LINE_TEXTS = {"title", "five_whys.problem", "timeline.text", "actions.what", "actions.done_when",
                   "five_whys.chains.whys", "went_well.text", "lucky.text", "could_improve.text",
-                  "surprises.text", "questions.text", "questions.answer"}
+                  "surprises.text", "questions.text", "questions.answer",
+                  "factors.text", "factors.rationale"}
 
 # The key a plain string fills in when it stands for an item.
 PLAIN_KEY = {name: "text" for name in ITEM_LISTS} | {"actions": "what", "five_whys.chains": "whys"}
@@ -269,6 +272,7 @@ def check_item(list_name: str, item: Any, where: str) -> dict:
     defaults.update({"marker": None} if list_name == "timeline" else {})
     defaults.update({"status": "open"} if list_name == "actions" else {})
     defaults.update({"whys": []} if list_name == "five_whys.chains" else {})
+    defaults.update({"kind": "contributing"} if list_name == "factors" else {})
     defaults = {name: value for name, value in defaults.items() if name in ITEM_FIELDS[list_name]}
     return defaults | _checked_item(list_name, {k: v for k, v in item.items() if k != "id"}, where)
 

@@ -56,6 +56,7 @@ def render_markdown(review: Review, names: bool = False) -> str:
         _section("Timeline", _md_timeline(review)),
         _section("Impact", _paragraph(review.impact)),
         _section("Five Whys", _md_five_whys(review)),
+        _section("Contributing factors", _md_factors(review)),
         _section("What went well", _bullets(review.went_well)),
         _section("Where we got lucky", _bullets(review.lucky)),
         _section("What could improve", _bullets(review.could_improve)),
@@ -159,6 +160,24 @@ def _md_five_whys(review: Review) -> str:
         lines.append(f"\nRoot cause: {md_text(_one_line(chain.root_cause)) or '-'}")
         parts.append(f"### Chain {number}\n\n" + "\n".join(lines))
     return "\n\n".join(parts)
+
+
+FACTOR_LABELS = {"trigger": "Trigger", "contributing": "Contributing", "mitigating": "Mitigating"}
+
+
+def _md_factors(review: Review) -> str:
+    """Numbered as the actions refer to them ("factor 2"), each with how it made sense at the time."""
+    entries = []
+    for number, factor in enumerate(review.factors, start=1):
+        if not factor.text.strip():
+            continue
+        label = FACTOR_LABELS.get(factor.kind, md_text(factor.kind))
+        entry = _bullet(f"{label}: {_one_line(factor.text)}", f"{number}.")
+        if factor.rationale.strip():
+            pad = " " * (len(str(number)) + 2)
+            entry += f"\n{pad}- How it made sense at the time: " + md_text(_one_line(factor.rationale))
+        entries.append(entry)
+    return "\n".join(entries)
 
 
 def _md_actions(actions: list[Action]) -> str:
@@ -283,8 +302,14 @@ def _client_durations(review: Review) -> str:
 
 
 def _client_root_causes(review: Review, scrub: Callable[[str], str]) -> str:
+    """The chains' root causes, then what set it off and what contributed (not the internal rationale)."""
     causes = [chain.root_cause for chain in review.five_whys.chains if chain.root_cause]
-    return _bullets([scrub(cause) for cause in causes])
+    parts = [_bullets([scrub(cause) for cause in causes])]
+    for kind, lead in (("trigger", "What set it off:"), ("contributing", "What contributed:")):
+        texts = [scrub(_one_line(f.text)) for f in review.factors if f.kind == kind and f.text.strip()]
+        if texts:
+            parts.append(f"{lead}\n\n" + _bullets(texts))
+    return "\n\n".join(part for part in parts if part)
 
 
 def _client_changes(actions: list[Action], scrub: Callable[[str], str]) -> str:

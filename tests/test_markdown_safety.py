@@ -32,6 +32,7 @@ def hostile_review() -> Review:
         ],
         "five_whys": {"problem": "## problem", "chains": [{"whys": ["# why", IMG, "| root |"]}]},
         "went_well": [{"text": trick} for trick in TRICKS],
+        "factors": [{"kind": "trigger", "text": f"## {SCRIPT} | f", "rationale": f"{IMG}\n# r"}],
         "actions": [{"what": f"{IMG} | what", "owner": "Sam", "due": "2026-12-15", "done_when": SCRIPT,
                      "type": "detect", "addresses": "| x |", "status": "open", "note": "## note"}],
         "questions": [{"text": "## q", "answer": f"{SCRIPT}\n## a"}],
@@ -49,7 +50,7 @@ def headings(tokens) -> list[str]:
 
 MARKDOWN_HEADINGS = [
     f"Incident review: Title {SCRIPT} | x", "Summary", "Timeline", "Impact", "Five Whys", "Chain 1",
-    "What went well", "Where we got lucky", "What could improve", "What surprised us", "Actions",
+    "Contributing factors", "What went well", "Where we got lucky", "What could improve", "What surprised us", "Actions",
     "Questions and concerns", "Follow-up",
 ]
 
