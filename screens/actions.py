@@ -27,7 +27,7 @@ Fields: **what** (specific: "Alert when DB memory stays above 80% for 5
 minutes", not "improve monitoring"), **owner** (one person), **due**
 (YYYY-MM-DD, on or after the review date), **done when** (how we will know),
 **type** (prevent, mitigate, detect, process, repair, other) and **addresses**
-(the root cause or improvement it answers).
+(the root cause, contributing factor or improvement it answers).
 
 """
 
@@ -77,6 +77,9 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
         for number, chain in enumerate(self.review.five_whys.chains, start=1):
             value = f"root cause of chain {number}"
             choices.append((f"Root cause {number}: {chain.root_cause}", value))
+        for number, factor in enumerate(self.review.factors, start=1):
+            if factor.kind != "mitigating" and factor.text.strip():
+                choices.append((f"Factor {number} ({factor.kind}): {factor.text}", f"factor {number}"))
         for item in self.review.could_improve:
             choices.append((f"Improve: {item.text}", f"improvement: {item.text}"))
         return choices

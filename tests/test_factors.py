@@ -175,3 +175,51 @@ def test_the_client_summary_gives_trigger_and_contributing_factors_without_names
     assert "What set it off:\n\n- A config push reached every host at once" in section
     assert "What contributed:\n\n- Retries from a team member's script doubled the load" in section
     assert "Sam" not in section and "runbook" not in section and "off-peak" not in section
+
+
+# -- the screens ------------------------------------------------------------------
+
+
+async def test_factors_are_typed_on_the_five_whys_step_by_keys_alone(tmp_path):
+    from tui_helpers import check_panel, item_field, saved, screen_text, seed, stored, tab_to, type_text
+    from tui.app import make_app
+
+    path = tmp_path / "r.json"
+    doc = {"title": "x", "step": "five_whys", "ground_rules_confirmed": True, "participants": ["Sam"],
+           "five_whys": {"problem": "p", "chains": [{"whys": ["a", "b", "c", "d", "e"]}]}}
+    review_id = seed(path, doc)
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await tab_to(pilot, item_field("kind", "factors"))
+        await type_text(pilot, "t")  # the first letter picks the kind
+        await pilot.press("tab")
+        await type_text(pilot, "A config push reached every host")
+        await pilot.press("tab")
+        await type_text(pilot, "The runbook said to push to all")
+        await pilot.press("enter")  # the next factor
+        await pilot.press("tab")
+        await type_text(pilot, "Sam forgot the dashboard")
+        await saved(pilot)
+        assert type(pilot.app.screen).__name__ == "FiveWhysScreen"
+        assert "2. [contributing] Sam forgot the dashboard" in screen_text(pilot)
+        assert any("Factor 2 names a person" in line for line in check_panel(pilot))
+    factors = stored(path, review_id)["factors"]
+    assert [(f["kind"], f["text"], f["rationale"]) for f in factors] == [
+        ("trigger", "A config push reached every host", "The runbook said to push to all"),
+        ("contributing", "Sam forgot the dashboard", ""),
+    ]
+
+
+async def test_an_action_can_address_a_factor_chosen_from_the_list(tmp_path):
+    from tui_helpers import choose, item_field, saved, seed, stored, tab_to, type_text
+    from tui.app import make_app
+
+    path = tmp_path / "r.json"
+    doc = {"title": "x", "step": "actions", "ground_rules_confirmed": True,
+           "five_whys": {"problem": "p", "chains": [{"whys": ["a", "b", "c"]}]}, "factors": copy.deepcopy(FACTORS)}
+    review_id = seed(path, doc)
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await type_text(pilot, "Cap retries at 3")
+        await tab_to(pilot, item_field("addresses"))
+        await choose(pilot, 3)  # blank, root cause 1, factor 1, factor 2 (factor 3 mitigates: not offered)
+        await saved(pilot)
+    assert stored(path, review_id)["actions"][0]["addresses"] == "factor 2"
