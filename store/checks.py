@@ -463,14 +463,57 @@ def _remembered(key: tuple, check: Callable[[], list[Problem]]) -> list[Problem]
 
 def _new_action_problems(action: Any, index: int, review_day: date | None, people) -> list[Problem]:
     number = index + 1
+    if action.status == "not_doing":
+        return _not_doing_problems(action, index, people)
     problems = []
     for name in ("what", "owner", "due", "done_when", "type", "addresses"):
+        if name == "due" and _done_at_review(action):
+            problems += _done_on_problems(action, index, review_day)
+            continue
         problems += _action_field_problems(action, index, name, review_day)
     what_field = _item_field("actions", action, index, "what")
     problems += vague_action_problems(action.what, what_field)
     problems += blame_problems(action.what, what_field, people)
     problems += blame_problems(action.done_when, _item_field("actions", action, index, "done_when"), people)
     return [_numbered(problem, number) for problem in problems]
+
+
+def _not_doing_problems(action: Any, index: int, people) -> list[Problem]:
+    """A decision not to act is kept with its reason; it needs no owner, date or type."""
+    problems = []
+    what_field, note_field = (_item_field("actions", action, index, name) for name in ("what", "note"))
+    if _blank(action.what):
+        message, hint = _MISSING_ACTION_FIELD["what"]
+        problems.append(_error(what_field, f"Action {index + 1} {message}.", hint))
+    if _blank(action.note):
+        message = f"Action {index + 1} is not being done, but no reason is given."
+        hint = "Say why the team decided not to do it (the cost, a better fix elsewhere), so the decision is kept."
+        problems.append(_error(note_field, message, hint))
+    return problems + blame_problems(action.what, what_field, people) + blame_problems(action.note, note_field, people)
+
+
+def _done_at_review(action: Any) -> bool:
+    """Done, and not by a follow-up decision: recorded as already done at the review."""
+    return action.status == "done" and _blank(action.decided)
+
+
+def _done_on_problems(action: Any, index: int, review_day: date | None) -> list[Problem]:
+    """An action done at the review says when; its due date may be before the review, or missing."""
+    field = _item_field("actions", action, index, "done_on")
+    what = f"Action {index + 1}"
+    hint = "Give the day it was done, as an ISO date such as 2026-11-20."
+    if _blank(action.done_on):
+        return [_advisory(field, f"{what} is done, but not when.", hint)]
+    done = _date(action.done_on)
+    if done is None:
+        return [_error(field, f"{what} was done on {_quote(action.done_on)}, which is not a date.", hint)]
+    if review_day is not None and done > review_day:
+        message = f"{what} is recorded as done on {done.isoformat()}, after the review date {review_day.isoformat()}."
+        return [_error(field, message, "An action done later is marked done at the follow-up; keep it open until then.")]
+    due = _date(action.due)
+    if not _blank(action.due) and due is None:
+        return [_error(_item_field("actions", action, index, "due"), f"{what} has the due date {_quote(action.due)}, which is not a date.", "Use an ISO date such as 2026-12-15, or leave it empty.")]
+    return []
 
 
 def _numbered(problem: Problem, number: int) -> Problem:
@@ -511,14 +554,15 @@ def _action_set_problems(review: Review) -> list[Problem]:
     """Advisories about the actions as a whole: root causes, detection, process."""
     problems = []
     roots = _root_causes(review) + _factor_texts(review)
-    if not any(_addresses_root_cause(action.addresses, roots) for action in review.actions):
+    acting = [action for action in review.actions if action.status != "not_doing"]
+    if not any(_addresses_root_cause(action.addresses, roots) for action in acting):
         message = "No action addresses a root cause or a contributing factor."
         hint = (
             "Link at least one action to what let this happen: say 'root cause of chain 1' "
             "or 'factor 2' in what it addresses."
         )
         problems.append(_advisory("actions", message, hint))
-    types = [action.type for action in review.actions]
+    types = [action.type for action in acting]
     if "detect" not in types:
         message = "No action is about detection (monitoring or alerting)."
         hint = (

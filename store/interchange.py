@@ -238,7 +238,7 @@ def _event_time(index: int, text: str, tz_name: str, day: date | None) -> dateti
 
 
 def _action_due(index: int, action: dict) -> dict:
-    for name in ("due", "decided", "slipped_from"):
+    for name in ("due", "decided", "slipped_from", "done_on"):
         action[name] = _date(f"actions[{index}].{name}", action[name])
     return action
 

@@ -20,7 +20,9 @@ KINDS = ("incident", "project")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 MARKERS = ("started", "detected", "mitigated", "resolved")
 ACTION_TYPES = ("prevent", "mitigate", "detect", "process", "repair", "other")
-STATUSES = ("open", "done", "slipped", "dropped")
+# "not_doing": decided at the review not to act, with the reason in ``note``; it
+# counts neither as open nor against completion (a kept decision, not a gap).
+STATUSES = ("open", "done", "slipped", "dropped", "not_doing")
 # A contributing factor's kind: what set it off, what made it worse or possible, what limited it.
 FACTOR_KINDS = ("trigger", "contributing", "mitigating")
 
@@ -152,6 +154,8 @@ class Action:
     # date an action had before it slipped (so the report can say "was ...").
     decided: str = ""
     slipped_from: str = ""
+    # The day an action recorded as done at the review was done (ISO date).
+    done_on: str = ""
 
 
 @dataclass

@@ -192,6 +192,7 @@ ITEM_FIELDS = {
         "note": _text,
         "decided": _line,
         "slipped_from": _line,
+        "done_on": _line,
     },
 }
 

@@ -185,11 +185,25 @@ def _md_actions(actions: list[Action]) -> str:
         return ""
     header = ("What", "Owner", "Due", "Done when", "Type", "Status", "Addresses")
     rows = [
-        (a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses) for a in actions
+        (a.what, a.owner, a.due, a.done_when, a.type, _md_status(a), a.addresses) for a in actions
     ]
     # A note written at the follow-up is shown there, with its decision, not twice.
-    notes = [_bullet(f"{_one_line(a.what)}: {a.note.strip()}") for a in actions if a.note.strip() and not a.decided]
+    notes = [_bullet(f"{_one_line(a.what)}: {_note_lead(a)}{a.note.strip()}") for a in actions
+             if a.note.strip() and not a.decided]
     return _table(header, rows) + ("\n\nNotes:\n\n" + "\n".join(notes) if notes else "")
+
+
+def _note_lead(action: Action) -> str:
+    return "not doing, because " if action.status == "not_doing" else ""
+
+
+def _md_status(action: Action) -> str:
+    """The status in words: "not doing", and "done on <day>" for an action done at the review."""
+    if action.status == "not_doing":
+        return "not doing"
+    if action.status == "done" and action.done_on and not action.decided:
+        return f"done on {action.done_on}"
+    return action.status
 
 
 def _md_questions(review: Review) -> str:
@@ -226,11 +240,12 @@ def _followed_up(review: Review) -> bool:
 
 def _md_decisions(review: Review) -> str:
     """Each action under its decision, with what was said about it."""
-    groups = {"done": [], "slipped": [], "dropped": [], "undecided": []}
+    groups = {"done": [], "slipped": [], "dropped": [], "not_doing": [], "undecided": []}
     for action in review.actions:
         key = "undecided" if action.status == "open" else action.status
         groups[key].append(_bullet(_md_decision_line(action, key)))
-    titles = {"done": "Done", "slipped": "Slipped", "dropped": "Dropped", "undecided": "Still to decide"}
+    titles = {"done": "Done", "slipped": "Slipped", "dropped": "Dropped", "not_doing": "Not doing (decided at the review)",
+              "undecided": "Still to decide"}
     return "\n\n".join(f"### {titles[key]}\n\n" + "\n".join(lines) for key, lines in groups.items() if lines)
 
 
@@ -243,7 +258,7 @@ def _md_decision_line(action: Action, key: str) -> str:
     if key == "slipped":
         was = f" (was {action.slipped_from})" if action.slipped_from else ""
         return f"{what}{owner}: now due {action.due or '-'}{was}. Reason: {note or 'not recorded'}"
-    if key == "dropped":
+    if key in ("dropped", "not_doing"):
         return f"{what}{owner}. Reason: {note or 'not recorded'}"
     return f"{what}{owner}: due {action.due or '-'}, status {action.status}"
 
@@ -313,7 +328,7 @@ def _client_root_causes(review: Review, scrub: Callable[[str], str]) -> str:
 
 
 def _client_changes(actions: list[Action], scrub: Callable[[str], str]) -> str:
-    kept = [action for action in actions if action.status != "dropped" and action.what.strip()]
+    kept = [action for action in actions if action.status not in ("dropped", "not_doing") and action.what.strip()]
     groups = []
     for title, types in CLIENT_GROUPS:
         lines = [
@@ -353,7 +368,7 @@ def _client_follow_up(review: Review, scrub: Callable[[str], str]) -> list[str]:
         return []
     lines = []
     for action in review.actions:
-        if action.status == "open" or not action.what.strip():
+        if action.status in ("open", "not_doing") or not action.what.strip():
             continue
         what = scrub(_one_line(action.what))
         note = scrub(_one_line(action.note))

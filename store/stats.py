@@ -116,8 +116,8 @@ class ArchiveStats:
 
     @property
     def counted_for_completion(self) -> int:
-        """The actions the completion rate is over: all but the dropped ones."""
-        return self.actions - self.actions_by_status.get("dropped", 0)
+        """The actions the completion rate is over: all but the dropped and not-doing ones."""
+        return self.actions - self.actions_by_status.get("dropped", 0) - self.actions_by_status.get("not_doing", 0)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``postmortem stats --json``."""
@@ -217,7 +217,8 @@ def archive_stats(reviews: Iterable[Review], today: date) -> ArchiveStats:
     by_quarter: dict[str, _Times] = {}
     overall = _Times("all")
     kinds: Counter[str] = Counter({kind: 0 for kind in KINDS})
-    statuses: Counter[str] = Counter({status: 0 for status in STATUSES})
+    # Every status is counted from 0, but "not doing" (newer) is shown only where it occurs.
+    statuses: Counter[str] = Counter({status: 0 for status in STATUSES if status != "not_doing"})
     words: Counter[str] = Counter()
     overdue = root_causes = count = 0
     for review in reviews:
@@ -235,7 +236,8 @@ def archive_stats(reviews: Iterable[Review], today: date) -> ArchiveStats:
             if cause.strip():
                 root_causes += 1
                 words.update(root_cause_words(cause))
-    done_so_far = Progress(statuses["done"], statuses["slipped"], statuses["dropped"], statuses["open"])
+    done_so_far = Progress(statuses["done"], statuses["slipped"], statuses["dropped"], statuses["open"],
+                           statuses["not_doing"])
     return ArchiveStats(
         reviews=count,
         reviews_by_kind=dict(kinds),
