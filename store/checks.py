@@ -280,7 +280,10 @@ def _check_impact(review: Review) -> list[Problem]:
     if _DIGIT.search(review.impact) is None:
         hint = "Say how many users, how long, how much: e.g. '12% of checkouts failed for 22 minutes'."
         problems.append(_advisory("impact", "The impact has no numbers in it.", hint))
-    return problems + blame_problems(review.impact, "impact", _people(review))
+    people = _people(review)
+    for name in ("trigger", "detection", "unknowns"):
+        problems += blame_problems(getattr(review, name), name, people)
+    return problems + blame_problems(review.impact, "impact", people)
 
 
 # ---------------------------------------------------------------------------

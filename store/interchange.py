@@ -26,8 +26,9 @@ from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 # Top-level keys in the order DESIGN.md gives them; step, cut_short, redact,
 # ground_rules_confirmed and timeboxes are the model's own optional keys and sit between follow_up and created.
 EXPORT_ORDER = (
-    "schema", "id", "kind", "title", "severity", "timezone", "review_date",
-    "owner", "facilitator", "participants", "tags", "summary", "timeline", "impact",
+    "schema", "id", "kind", "title", "severity", "timezone", "review_date", "review_status",
+    "owner", "facilitator", "participants", "tags", "links", "summary", "trigger", "detection",
+    "timeline", "impact", "unknowns",
     "five_whys", "factors", "went_well", "lucky", "could_improve", "surprises", "actions",
     "questions", "follow_up", "durations", "step", "cut_short", "redact",
     "ground_rules_confirmed", "timeboxes", "created", "updated",
@@ -38,7 +39,7 @@ IGNORED_KEYS = ("id", "durations", "created", "updated")
 # Plain review fields taken through the ops validators; a missing one gets the model's default.
 SCALAR_FIELDS = (
     "kind", "title", "severity", "owner", "facilitator", "participants", "tags", "summary", "impact",
-    "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
+    "review_status", "links", "trigger", "detection", "unknowns", "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
 )
 _DEFAULTS = Review().to_dict()
 FLAT_LISTS = tuple(name for name in ITEM_LISTS if "." not in name)

@@ -23,6 +23,9 @@ ACTION_TYPES = ("prevent", "mitigate", "detect", "process", "repair", "other")
 # "not_doing": decided at the review not to act, with the reason in ``note``; it
 # counts neither as open nor against completion (a kept decision, not a gap).
 STATUSES = ("open", "done", "slipped", "dropped", "not_doing")
+# Where a review is in its workflow (PagerDuty's): written, discussed, agreed, and closed once followed up.
+REVIEW_STATUSES = ("draft", "in_review", "reviewed", "closed")
+REVIEW_STATUS_TITLES = {"draft": "draft", "in_review": "in review", "reviewed": "reviewed", "closed": "closed"}
 # A contributing factor's kind: what set it off, what made it worse or possible, what limited it.
 FACTOR_KINDS = ("trigger", "contributing", "mitigating")
 
@@ -177,13 +180,21 @@ class Review:
     severity: str = ""
     timezone: str = "UTC"
     review_date: str = ""
+    review_status: str = "draft"
     owner: str = ""
     facilitator: str = ""
     participants: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # Supporting links: tickets, dashboards, the incident channel.
+    links: list[str] = field(default_factory=list)
     summary: str = ""
+    # What set it off, and how we found out (the Google SRE template's Trigger and Detection).
+    trigger: str = ""
+    detection: str = ""
     timeline: list[Event] = field(default_factory=list)
     impact: str = ""
+    # What we did not know then and know now: where our picture of the system was wrong.
+    unknowns: str = ""
     five_whys: FiveWhys = field(default_factory=FiveWhys)
     factors: list[Factor] = field(default_factory=list)
     went_well: list[TextItem] = field(default_factory=list)
@@ -213,13 +224,18 @@ class Review:
             severity=data.get("severity") or "",
             timezone=data.get("timezone") or "UTC",
             review_date=data.get("review_date") or "",
+            review_status=data.get("review_status") if data.get("review_status") in REVIEW_STATUSES else "draft",
             owner=data.get("owner") or "",
             facilitator=data.get("facilitator") or "",
             participants=list(data.get("participants") or []),
             tags=list(data.get("tags") or []),
+            links=list(data.get("links") or []),
             summary=data.get("summary") or "",
+            trigger=data.get("trigger") or "",
+            detection=data.get("detection") or "",
             timeline=[_build(Event, item) for item in data.get("timeline") or []],
             impact=data.get("impact") or "",
+            unknowns=data.get("unknowns") or "",
             five_whys=FiveWhys(
                 problem=whys.get("problem") or "",
                 chains=[
@@ -260,13 +276,18 @@ class Review:
             "severity": self.severity,
             "timezone": self.timezone,
             "review_date": self.review_date,
+            "review_status": self.review_status,
             "owner": self.owner,
             "facilitator": self.facilitator,
             "participants": list(self.participants),
             "tags": list(self.tags),
+            "links": list(self.links),
             "summary": self.summary,
+            "trigger": self.trigger,
+            "detection": self.detection,
             "timeline": [vars(event).copy() for event in self.timeline],
             "impact": self.impact,
+            "unknowns": self.unknowns,
             "five_whys": {
                 "problem": self.five_whys.problem,
                 "chains": [
@@ -316,6 +337,7 @@ class ReviewSummary:
     review_date: str = ""
     tags: tuple[str, ...] = ()
     follow_up_held: str = ""
+    review_status: str = "draft"
     # Due dates of the actions still open or slipped ("" where none was set).
     open_action_dues: tuple[str, ...] = ()
 
@@ -336,6 +358,7 @@ class ReviewSummary:
             review_date=data.get("review_date") or "",
             tags=tuple(data.get("tags") or ()),
             follow_up_held=follow.get("held") or "",
+            review_status=data.get("review_status") if data.get("review_status") in REVIEW_STATUSES else "draft",
             open_action_dues=tuple(str(a.get("due") or "") for a in still_open),
         )
 

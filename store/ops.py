@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from store.errors import InvalidField, UnknownItem
-from store.model import ACTION_TYPES, FACTOR_KINDS, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
+from store.model import ACTION_TYPES, FACTOR_KINDS, ITEM_LISTS, KINDS, REVIEW_STATUSES, MARKERS, SEVERITIES, STATUSES, STEPS
 from store.merge import merge_text
 from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
@@ -159,8 +159,13 @@ REVIEW_FIELDS = {
     "facilitator": _line,
     "participants": _line_list,
     "tags": _line_list,
+    "links": _line_list,
+    "review_status": _choice(REVIEW_STATUSES),
     "summary": _text,
+    "trigger": _line,
+    "detection": _line,
     "impact": _text,
+    "unknowns": _text,
     "five_whys.problem": _line,
     "follow_up.due": _line,
     "follow_up.held": _optional_text,
@@ -197,7 +202,7 @@ ITEM_FIELDS = {
 }
 
 # Free text that two people may type into at once: merged, never overwritten.
-MERGED_TEXTS = {"title", "summary", "impact", "five_whys.problem", "follow_up.notes"}
+MERGED_TEXTS = {"title", "summary", "impact", "five_whys.problem", "follow_up.notes", "trigger", "detection", "unknowns"}
 MERGED_ITEM_TEXTS = {
     ("timeline", "text"), ("went_well", "text"), ("lucky", "text"), ("could_improve", "text"),
     ("surprises", "text"), ("questions", "text"), ("questions", "answer"), ("five_whys.chains", "whys"),
@@ -205,7 +210,7 @@ MERGED_ITEM_TEXTS = {
     ("factors", "text"), ("factors", "rationale"),
 }
 # Fields typed into a one-line input: a merge joins rather than adds lines.
-ONE_LINE_TEXTS = {"title", "five_whys.problem", "timeline.text", "actions.what", "actions.done_when",
+ONE_LINE_TEXTS = {"title", "five_whys.problem", "trigger", "detection", "timeline.text", "actions.what", "actions.done_when",
                   "five_whys.chains.whys", "went_well.text", "lucky.text", "could_improve.text",
                   "surprises.text", "questions.text", "questions.answer",
                   "factors.text", "factors.rationale"}

@@ -19,7 +19,7 @@ from typing import Callable
 from store.follow_up import is_pending, progress
 from store.interchange import export_document
 from store.language import name_variants, names_pattern
-from store.model import STEP_TITLES, Action, Review, TextItem
+from store.model import REVIEW_STATUS_TITLES, STEP_TITLES, Action, Review, TextItem
 from store.timeline import durations, show_duration, show_time
 
 NONE = "None recorded."
@@ -61,6 +61,7 @@ def render_markdown(review: Review, names: bool = False) -> str:
         _section("Where we got lucky", _bullets(review.lucky)),
         _section("What could improve", _bullets(review.could_improve)),
         _section("What surprised us", _bullets(review.surprises)),
+        _section("What we did not know then", _paragraph(review.unknowns)),
         _section("Actions", _md_actions(review.actions)),
         _section("Questions and concerns", _md_questions(review)),
         _section("Follow-up", _md_follow_up(review)),
@@ -93,13 +94,29 @@ def _md_header(review: Review) -> str:
     severity = f" ({md_text(review.severity)})" if review.severity else ""
     facts = [
         ("Review date", review.review_date),
+        ("Review status", REVIEW_STATUS_TITLES.get(review.review_status, review.review_status)),
         ("Write-up owner", review.owner),
         ("Facilitator", review.facilitator),
         ("Participants", ", ".join(review.participants)),
         ("Timezone", review.timezone),
+        ("Trigger", review.trigger),
+        ("Detection", review.detection),
     ]
     lines = [f"- {label}: {md_text(_one_line(value)) or '-'}" for label, value in facts]
+    if review.links:
+        lines.append("- Links: " + ", ".join(_md_link(link) for link in review.links if link.strip()))
     return f"# {kind}: {md_text(_one_line(review.title)) or '(untitled)'}{severity}\n\n" + "\n".join(lines)
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>`\\]+")
+
+
+def _md_link(text: str) -> str:
+    """A web address as a link a reader can follow; anything else (a ticket id, a channel) as code, shown as typed."""
+    text = _one_line(text)
+    if _WEB_ADDRESS.fullmatch(text):
+        return f"<{text}>"
+    return "`" + text.replace("`", "'") + "`"
 
 
 def _section(title: str, body: str) -> str:

@@ -17,8 +17,8 @@ from store.ops import ITEM_FIELDS
 from store.sanitize import clean, quote, quote_key
 
 REVIEW_TEXTS = ("id", "kind", "title", "severity", "timezone", "review_date", "owner", "facilitator",
-                "summary", "impact", "step", "created", "updated")
-TEXT_LISTS = ("participants", "tags", "cut_short", "redact")
+                "summary", "impact", "step", "created", "updated", "review_status", "trigger", "detection", "unknowns")
+TEXT_LISTS = ("participants", "tags", "cut_short", "redact", "links")
 # Counters are written back as JSON numbers; beyond this they stop being exact (and orjson refuses 2**64).
 LARGEST_COUNTER = 2**53
 
