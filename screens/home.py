@@ -109,7 +109,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
-        yield LineInput(placeholder="Search text, or kind: sev: tag: status: since: (F1)", id="filter")
+        yield LineInput(placeholder="Search text, or kind: sev: tag: status: review: since: (F1)", id="filter")
         yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty")
         yield KeyFooter()
