@@ -19,8 +19,8 @@ from typing import Callable
 from store.follow_up import is_pending, progress
 from store.interchange import export_document
 from store.language import name_variants, names_pattern
-from store.model import REVIEW_STATUS_TITLES, STEP_TITLES, Action, Review, TextItem
-from store.timeline import durations, show_duration, show_time
+from store.model import ACTION_TYPES, REVIEW_STATUS_TITLES, STEP_TITLES, Action, Review, TextItem
+from store.timeline import durations, first_marker_times, show_duration, show_time, zone
 
 NONE = "None recorded."
 OPENING = "I want to walk you through what happened, what we learned, and what we are changing."
@@ -297,11 +297,12 @@ def render_client(review: Review, names: bool = False) -> str:
         OPENING,
         _section("What happened", _client_happened(review, scrub)),
         _section("Root cause", _client_root_causes(review, scrub)),
-        _section("Impact", _paragraph(scrub(review.impact))),
+        _section("Impact", _client_impact(review, scrub)),
         _section("What we did well", _bullets([scrub(item.text) for item in review.went_well])),
         _section("What we could have done better", _bullets([scrub(i.text) for i in review.could_improve])),
-        _section("What we have changed", _client_changes(review.actions, scrub)),
-        *_client_follow_up(review, scrub),
+        _section("What we have changed", _client_changed(review, scrub)),
+        *_client_changing(review, scrub),
+        *_client_no_longer_planned(review, scrub),
         _section("When we will review it", _client_review_date(review)),
         _section("Questions and concerns raised", _client_questions(review, scrub)),
         CLOSING,
@@ -320,23 +321,57 @@ def _client_happened(review: Review, scrub: Callable[[str], str]) -> str:
 
 
 def _client_durations(review: Review) -> str:
-    spans = durations(review)
-    phrases = {
-        "to_detect": "we detected the problem after {}",
-        "to_mitigate": "limited its effect after {}",
-        "to_resolve": "resolved it after {}",
-    }
-    said = [phrases[key].format(show_duration(spans[key])) for key in phrases if spans[key] is not None]
-    if not said:
+    """Start, detection, mitigation and end in plain words: "It began at 14:05 on 20 November 2026 (UTC). ..." """
+    times = first_marker_times(review)
+    start = times.get("started")
+    if start is None:
         return ""
-    joined = ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1]
-    return f"From the start, {joined}."
+    local = start.astimezone(zone(review.timezone))
+    began = f"It began at {local:%H:%M} on {local.day} {local:%B %Y} ({md_text(review.timezone)})."
+    spans = durations(review)
+    detect, mitigate, resolve = (spans[key] for key in ("to_detect", "to_mitigate", "to_resolve"))
+    clauses = []
+    if detect is not None:
+        clauses.append(f"detected it {plain_duration(detect)} later")
+    if mitigate is not None:
+        clauses.append(f"limited its effect within {plain_duration(mitigate)}")
+    said = f" We {' and '.join(clauses)}" if clauses else ""
+    if resolve is not None:
+        over = f"it was over after {plain_duration(resolve)}"
+        said = f"{said}; {over}" if said else f" {over[0].upper()}{over[1:]}"
+    return f"{began}{said}." if said else began
+
+
+def plain_duration(seconds: int) -> str:
+    """A duration as a person says it: "4 minutes", "1 hour and 5 minutes", "18 hours", "2 days and 3 hours"."""
+    seconds = max(0, seconds)
+    if seconds < 60:
+        return _count(seconds, "second")
+    minutes = round(seconds / 60)
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _count(days, "day") + (f" and {_count(hours, 'hour')}" if hours else "")
+    if hours:
+        return _count(hours, "hour") + (f" and {_count(minutes, 'minute')}" if minutes else "")
+    return _count(minutes, "minute")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" + ("" if number == 1 else "s")
 
 
 def _client_root_causes(review: Review, scrub: Callable[[str], str]) -> str:
-    """The chains' root causes, then what set it off and what contributed (not the internal rationale)."""
-    causes = [chain.root_cause for chain in review.five_whys.chains if chain.root_cause]
-    parts = [_bullets([scrub(cause) for cause in causes])]
+    """The root causes tied to what happened, then what set it off and what contributed (not the internal rationale)."""
+    causes = [scrub(_one_line(chain.root_cause)) for chain in review.five_whys.chains if chain.root_cause.strip()]
+    problem = scrub(_one_line(review.five_whys.problem)).rstrip(". ")
+    parts = []
+    if causes:
+        lead = f"{problem}. We traced it back to" if problem else "We traced the problem back to"
+        if len(causes) == 1:
+            parts.append(md_text(f"{lead} this cause: {_sentence(causes[0])}"))
+        else:
+            parts.append(md_text(f"{lead} these causes:") + "\n\n" + _bullets(causes))
     for kind, lead in (("trigger", "What set it off:"), ("contributing", "What contributed:")):
         texts = [scrub(_one_line(f.text)) for f in review.factors if f.kind == kind and f.text.strip()]
         if texts:
@@ -344,63 +379,67 @@ def _client_root_causes(review: Review, scrub: Callable[[str], str]) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _client_changes(actions: list[Action], scrub: Callable[[str], str]) -> str:
-    kept = [action for action in actions if action.status not in ("dropped", "not_doing") and action.what.strip()]
+def _sentence(text: str) -> str:
+    """Text ending as a sentence does."""
+    text = text.strip()
+    return text if text[-1:] in ".!?" else text + "."
+
+
+def _grouped(actions: list[Action], line: Callable[[Action], str]) -> str:
+    """The actions as bullets under the source material's three kinds of change, each listed once."""
     groups = []
     for title, types in CLIENT_GROUPS:
-        lines = [
-            _bullet(f"{scrub(_one_line(a.what))} ({_client_status(a)})")
-            for a in kept
-            if a.type in types
-        ]
+        lines = [_bullet(line(a)) for a in actions if a.type in types or (a.type not in ACTION_TYPES and "" in types)]
         if lines:
             groups.append(f"### {title}\n\n" + "\n".join(lines))
-    if not groups:
-        return ""
-    return "\n\n".join(groups) + "\n\n" + _client_tally(kept)
+    return "\n\n".join(groups)
 
 
-def _client_tally(kept: list[Action]) -> str:
-    """One sentence on how many of the promised changes are already in place."""
-    done = sum(1 for action in kept if action.status == "done")
-    if done == len(kept):
-        return "All of these are already in place."
-    if done == 0:
-        return "None of these is in place yet; each will be by the date shown."
-    verb = "is" if done == 1 else "are"
-    rest = "the other will be" if len(kept) - done == 1 else "the others will be"
-    return f"{done} of these {len(kept)} changes {verb} already in place; {rest} by the date shown."
+def _client_changed(review: Review, scrub: Callable[[str], str]) -> str:
+    """What is already in place; after a follow-up, how each is working."""
+    done = [a for a in review.actions if a.status == "done" and a.what.strip()]
+    if not done:
+        return "Nothing is in place yet; what we are changing follows."
+
+    def line(action: Action) -> str:
+        note = scrub(_one_line(action.note)) if action.decided else ""
+        return _sentence(scrub(_one_line(action.what))) + (f" How it is working: {note}" if note else "")
+
+    body = _grouped(done, line)
+    held = review.follow_up.held
+    if held:
+        body = f"At our follow-up on {md_text(held)}, here is what we implemented and how it is working:\n\n{body}"
+    pending = [a for a in review.actions if a.status in ("open", "slipped") and a.what.strip()]
+    if not pending:
+        body += "\n\n" + ("All of these are in place." if len(done) > 1 else "This is in place.")
+    return body
 
 
-def _client_status(action: Action) -> str:
-    """An action's status in client words."""
-    if action.status == "done":
-        return "in place"
-    return f"due {action.due}" if action.due else "date to be set"
+def _client_changing(review: Review, scrub: Callable[[str], str]) -> list[str]:
+    """What is still to come, each with its date; a slipped one says it is later than planned."""
+    pending = [a for a in review.actions if a.status in ("open", "slipped") and a.what.strip()]
+    if not pending:
+        return []
+
+    def line(action: Action) -> str:
+        what = scrub(_one_line(action.what)).rstrip(".")
+        if action.status == "slipped":
+            return f"{what}: taking longer than planned, now expected by {action.due}."
+        return f"{what}: by {action.due}." if action.due else f"{what}: date to be set."
+
+    return [_section("What we are changing", _grouped(pending, line))]
 
 
-def _client_follow_up(review: Review, scrub: Callable[[str], str]) -> list[str]:
-    """ "Here is what we implemented and how it is working", once a follow-up was held."""
-    if not _followed_up(review):
+def _client_no_longer_planned(review: Review, scrub: Callable[[str], str]) -> list[str]:
+    """A change promised and then dropped at a follow-up is said so, with why (never silently left out)."""
+    dropped = [a for a in review.actions if a.status == "dropped" and a.what.strip()]
+    if not dropped or not _followed_up(review):
         return []
     lines = []
-    for action in review.actions:
-        if action.status in ("open", "not_doing") or not action.what.strip():
-            continue
-        what = scrub(_one_line(action.what))
+    for action in dropped:
         note = scrub(_one_line(action.note))
-        if action.status == "done":
-            lines.append(_bullet(f"In place: {what}." + (f" How it is working: {note}" if note else "")))
-        elif action.status == "slipped":
-            lines.append(_bullet(f"Taking longer than planned: {what}, now expected by {action.due}."))
-        elif action.status == "dropped":
-            lines.append(_bullet(f"No longer planned: {what}." + (f" Why: {note}" if note else "")))
-    held = review.follow_up.held
-    opening = f"At our follow-up on {md_text(held)}, here is what we implemented and how it is working:" if held else (
-        "Here is what we have implemented so far and how it is working:"
-    )
-    body = opening + "\n\n" + ("\n".join(lines) if lines else NONE)
-    return [_section("What we implemented and how it is working", body)]
+        lines.append(_bullet(_sentence(scrub(_one_line(action.what))) + (f" Why: {note}" if note else "")))
+    return [_section("What we no longer plan to do", "\n".join(lines))]
 
 
 def _client_review_date(review: Review) -> str:
@@ -412,6 +451,27 @@ def _client_review_date(review: Review) -> str:
     if not due:
         return "We will set a date to review how well these changes work."
     return f"We will review how well these changes work on {md_text(due)}."
+
+
+def _client_impact(review: Review, scrub: Callable[[str], str]) -> str:
+    """What it cost the client, then one plain acknowledgement (the source material: one, not repeated apologies)."""
+    impact = _paragraph(scrub(review.impact))
+    if not impact:
+        return ""
+    return impact + "\n\n" + ACKNOWLEDGEMENT
+
+
+ACKNOWLEDGEMENT = "We know this disrupted your work, and we are sorry for it."
+
+
+def client_warnings(review: Review) -> list[str]:
+    """What a client summary lacks that its reader will notice (the export still runs)."""
+    warnings = []
+    if not review.summary.strip():
+        warnings.append("the client summary has no overview: write one on the Summary step")
+    if not review.impact.strip():
+        warnings.append("the client summary has no impact: say what it cost the client on the Impact step")
+    return warnings
 
 
 def _client_questions(review: Review, scrub: Callable[[str], str]) -> str:

@@ -120,7 +120,8 @@ def test_the_written_summary_says_not_doing_with_the_reason_and_done_on_the_day(
 
 def test_the_client_summary_leaves_out_what_is_not_being_done():
     text = render_client(with_actions(DONE_AT_REVIEW, NOT_DOING))
-    assert "Cap retries at 3 (in place)" in text
+    changed = text[text.index("## What we have changed"):text.index("## What we are changing")]
+    assert "- Cap retries at 3." in changed
     assert "Move reports" not in text and "retired" not in text
 
 

@@ -50,7 +50,8 @@ def headings(tokens) -> list[str]:
 
 MARKDOWN_HEADINGS = [
     f"Incident review: Title {SCRIPT} | x", "Summary", "Timeline", "Impact", "Five Whys", "Chain 1",
-    "Contributing factors", "What went well", "Where we got lucky", "What could improve", "What surprised us", "Actions",
+    "Contributing factors", "What went well", "Where we got lucky", "What could improve", "What surprised us",
+    "What we did not know then", "Actions",
     "Questions and concerns", "Follow-up",
 ]
 
@@ -81,5 +82,5 @@ def test_the_client_summary_has_only_its_own_headings():
     titles = headings(parse(render_client(hostile_review(), names=True)))
     assert titles[0].startswith("Post-mortem: Title")
     assert titles[1:] == ["What happened", "Root cause", "Impact", "What we did well",
-                          "What we could have done better", "What we have changed", "Monitoring and alerting",
-                          "When we will review it", "Questions and concerns raised"]
+                          "What we could have done better", "What we have changed", "What we are changing",
+                          "Monitoring and alerting", "When we will review it", "Questions and concerns raised"]

@@ -255,7 +255,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Render a review; warn on stderr (without failing) when its check has errors."""
     from store.checks import check_report
-    from store.render import RENDERERS
+    from store.render import RENDERERS, client_warnings
 
     review = _store(args).get(args.id)
     text = RENDERERS[args.format](review, names=args.names)
@@ -264,6 +264,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     if errors:
         print(f"postmortem: warning: {review.id} has {errors} check error(s); see `postmortem check {review.id}`", file=sys.stderr)
+    if args.format == "client":
+        for warning in client_warnings(review):
+            print(f"postmortem: warning: {review.id}: {warning}", file=sys.stderr)
     if args.output:
         _write_text(Path(args.output), text)
     else:
