@@ -492,14 +492,59 @@ def _bounded(phrase: str) -> str:
     return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
 
 
+# Things a client summary never shows, found by their shape, each replaced by what kind of thing it was.
+# Order matters: an email or a link holds a host name, so they go first.
+_ADDRESS_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_NOT_HOSTS = frozenset(
+    "ipv4 ipv6 utf8 utf16 utf32 sha1 sha256 sha512 md5 base64 base32 http1 http2 http3 int8 int16 int32 int64 "
+    "uint8 uint16 uint32 uint64 float32 float64 arm64 amd64 x86 x64 log4j tls12 tls13 python2 python3 mp3 mp4 h264 "
+    "h265 gzip2 bzip2 oauth2 es6 es2015 win32 win64 covid19".split()
+)
+SHAPES = (
+    (re.compile(r"[\w.+-]+@" + _ADDRESS_LABEL + r"(?:\." + _ADDRESS_LABEL + r")+", re.I), "an email address"),
+    (re.compile(r"\b(?:https?|ftp|ssh|postgres(?:ql)?|mysql|redis|s3)://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]", re.I), "a link"),
+    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?::\d{1,5})?(?!\w|\.\w)"), "an IP address"),
+    (re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}:?(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?(?![\w:])", re.I), "an IP address"),
+    (re.compile(r"(?<![\w.-])" + _ADDRESS_LABEL + r"(?:\." + _ADDRESS_LABEL + r")*\.(?:com|net|org|io|dev|internal|"
+                r"local|lan|corp|cloud|cluster|svc|intra|prod|staging)(?![\w-])(?:\.[a-z]{2,})*(?::\d{1,5})?", re.I),
+     "an internal host"),
+    (re.compile(r"(?<![\w.-])(?P<name>[a-z]{2,}(?:-[a-z]+)*-?\d+[a-z0-9]*(?:-[a-z0-9]+)*)(?![\w-]|\.\w)"), "an internal host"),
+)
+
+
+def _redact_shapes(text: str) -> str:
+    """Emails, links, IP addresses and host-like names replaced by what they are ("an internal host")."""
+    for pattern, placeholder in SHAPES:
+        text = pattern.sub(lambda match: _placeholder(match, placeholder), text)
+    return text
+
+
+def _placeholder(match: re.Match, placeholder: str) -> str:
+    if match.re.groupindex.get("name") and match.group("name").lower() in _NOT_HOSTS:
+        return match.group(0)
+    if placeholder == "an IP address" and "." not in match.group(0) and not _looks_like_ipv6(match.group(0)):
+        return match.group(0)
+    before = match.string[: match.start()].rstrip(" \t")
+    starts = not before or before[-1] in ".!?\n"
+    return placeholder[0].upper() + placeholder[1:] if starts else placeholder
+
+
+def _looks_like_ipv6(text: str) -> bool:
+    """An IPv6 address has "::" or at least five groups; "14:05:00" (a time) has neither."""
+    return "::" in text or text.count(":") >= 4
+
+
 def _people(review: Review) -> dict[str, str]:
-    """Each way a person may be named (full name, each name part), lower-cased, to their role.
+    """Each way a person may be named (full name, each name part), lower-cased, to how the client summary says it.
+
+    Everyone becomes "a team member": a role ("the write-up owner", "the
+    facilitator") still singles one person out, which is what blame needs.
 
     Name variants come from :mod:`store.language`, the same as the blame checks,
     so "Dana Scully" is caught as "Scully" too, and a participant called May
     does not turn "the job may fail" into nonsense.
     """
-    people = [(review.facilitator, "the facilitator"), (review.owner, "the write-up owner")]
+    people = [(review.facilitator, "a team member"), (review.owner, "a team member")]
     people += [(name, "a team member") for name in review.participants]
     people += [(action.owner, "a team member") for action in review.actions]
     roles: dict[str, str] = {}
@@ -521,6 +566,7 @@ def _scrubber(review: Review, names: bool) -> Callable[[str], str]:
     def scrub(text: str) -> str:
         if redact:
             text = redact.sub("(redacted)", text)
+        text = _redact_shapes(text)
         if people:
             text = people.sub(lambda m: _role(m, roles), text)
         return text

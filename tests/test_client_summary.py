@@ -80,3 +80,41 @@ async def test_exporting_the_client_view_without_an_overview_says_so_in_the_noti
         notices = [str(notice.message) for notice in pilot.app._notifications]
     assert target.read_text().startswith("# Post-mortem:")
     assert any("the client summary has no overview" in notice for notice in notices)
+
+
+# -- redaction (issue 13, item 6) ---------------------------------------------------
+
+
+def client_of(text: str, names: bool = False) -> str:
+    data = copy.deepcopy(GOOD_INCIDENT) | {"summary": text}
+    client = render_client(Review.from_dict(data), names=names)
+    return client.split("## What happened\n\n")[1].split("\n\n")[0]
+
+
+def test_the_write_up_owner_is_not_singled_out_by_a_role():
+    assert client_of("Lee ran the command on db1.") == "A team member ran the command on an internal host."
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("The disk of db1.cluster.example.com filled", "The disk of an internal host filled"),
+    ("web-03 and cache01 restarted", "An internal host and an internal host restarted"),
+    ("Traffic to 10.0.3.17:5432 stopped", "Traffic to an IP address stopped"),
+    ("fe80::1 lost its route", "An IP address lost its route"),
+    ("Mail ops@example.com for access", "Mail an email address for access"),
+    ("See https://grafana.example.com/d/x?a=1.", "See a link."),
+])
+def test_hosts_addresses_emails_and_links_are_redacted_by_their_shape(typed, shown):
+    assert client_of(typed) == shown
+    assert client_of(typed, names=True) == shown  # keeping names never keeps these
+
+
+def test_technical_words_that_merely_hold_digits_are_kept():
+    typed = "HTTP 500s from v2.3 at p99 on EC2 (SEV2, ipv4, utf8) at 14:05:00 on 2026-11-20; 3x memory"
+    assert client_of(typed) == typed
+
+
+def test_the_written_summary_keeps_host_names_for_the_team():
+    data = copy.deepcopy(GOOD_INCIDENT) | {"summary": "db1 at 10.0.3.17 filled"}
+    from store.render import render_markdown
+
+    assert "db1 at 10.0.3.17 filled" in render_markdown(Review.from_dict(data))

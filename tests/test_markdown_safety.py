@@ -74,6 +74,8 @@ def test_no_user_text_becomes_html_and_each_is_shown_as_typed(render):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<h2>Actions</h2>" not in html.split("<h2>Summary</h2>")[-1].split("<h2>Timeline</h2>")[0]
     for trick in TRICKS:
+        if render is render_client:  # web addresses are redacted there, by their shape
+            trick = trick.replace("http://evil", "a link").replace("http://auto.link", "a link")
         shown = trick.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
         assert shown in html, trick
 
