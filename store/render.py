@@ -27,6 +27,7 @@ OPENING = "I want to walk you through what happened, what we learned, and what w
 CLOSING = "What questions or concerns do you have?"
 CSV_HEADER = (
     "review_id", "review_title", "what", "owner", "due", "done_when", "type", "status", "addresses",
+    "action_id", "note", "done_on",
 )
 DURATION_LABELS = (
     ("to_detect", "Time to detect"),
@@ -62,7 +63,7 @@ def render_markdown(review: Review, names: bool = False) -> str:
         _section("What could improve", _bullets(review.could_improve)),
         _section("What surprised us", _bullets(review.surprises)),
         _section("What we did not know then", _paragraph(review.unknowns)),
-        _section("Actions", _md_actions(review.actions)),
+        _section("Actions", _md_actions(review)),
         _section("Questions and concerns", _md_questions(review)),
         _section("Follow-up", _md_follow_up(review)),
     ]
@@ -99,10 +100,13 @@ def _md_header(review: Review) -> str:
         ("Facilitator", review.facilitator),
         ("Participants", ", ".join(review.participants)),
         ("Timezone", review.timezone),
-        ("Trigger", review.trigger),
-        ("Detection", review.detection),
     ]
+    facts += [(label, value) for label, value in (("Trigger", review.trigger), ("Detection", review.detection))
+              if value.strip()]
     lines = [f"- {label}: {md_text(_one_line(value)) or '-'}" for label, value in facts]
+    when = _incident_span(review)
+    if when:
+        lines.insert(0, f"- {'Incident' if review.kind == 'incident' else 'When'}: {md_text(when)}")
     if review.links:
         lines.append("- Links: " + ", ".join(_md_link(link) for link in review.links if link.strip()))
     return f"# {kind}: {md_text(_one_line(review.title)) or '(untitled)'}{severity}\n\n" + "\n".join(lines)
@@ -117,6 +121,22 @@ def _md_link(text: str) -> str:
     if _WEB_ADDRESS.fullmatch(text):
         return f"<{text}>"
     return "`" + text.replace("`", "'") + "`"
+
+
+def _incident_span(review: Review) -> str:
+    """When it happened and for how long, from the started and resolved markers: "2026-11-20 14:05 to 14:27 UTC (22 minutes)"."""
+    times = first_marker_times(review)
+    start = times.get("started")
+    if start is None:
+        return ""
+    tz = zone(review.timezone)
+    began = start.astimezone(tz)
+    end = times.get("resolved")
+    if end is None:
+        return f"{began:%Y-%m-%d %H:%M} {review.timezone} (not marked resolved)"
+    ended = end.astimezone(tz)
+    until = f"{ended:%H:%M}" if ended.date() == began.date() else f"{ended:%Y-%m-%d %H:%M}"
+    return f"{began:%Y-%m-%d %H:%M} to {until} {review.timezone} ({plain_duration(int((end - start).total_seconds()))})"
 
 
 def _section(title: str, body: str) -> str:
@@ -197,12 +217,31 @@ def _md_factors(review: Review) -> str:
     return "\n".join(entries)
 
 
-def _md_actions(actions: list[Action]) -> str:
+_CHAIN_REFERENCE = re.compile(r"^\s*root\s+cause\s+of\s+chain\s+(\d+)\s*$", re.I)
+_FACTOR_REFERENCE = re.compile(r"^\s*(?:contributing\s+)?factor\s+(\d+)\s*$", re.I)
+
+
+def written_out(review: Review, addresses: str) -> str:
+    """What an action addresses, in words: "root cause of chain 1" becomes that root cause, "factor 2" that factor."""
+    chain = _CHAIN_REFERENCE.match(addresses)
+    chains = [c for c in review.five_whys.chains]
+    if chain and 1 <= int(chain.group(1)) <= len(chains) and chains[int(chain.group(1)) - 1].root_cause.strip():
+        return "Root cause: " + _one_line(chains[int(chain.group(1)) - 1].root_cause)
+    factor = _FACTOR_REFERENCE.match(addresses)
+    if factor and 1 <= int(factor.group(1)) <= len(review.factors) and review.factors[int(factor.group(1)) - 1].text.strip():
+        found = review.factors[int(factor.group(1)) - 1]
+        label = {"trigger": "Trigger"}.get(found.kind, f"{FACTOR_LABELS.get(found.kind, found.kind)} factor")
+        return f"{label}: {_one_line(found.text)}"
+    return addresses
+
+
+def _md_actions(review: Review) -> str:
+    actions = review.actions
     if not actions:
         return ""
     header = ("What", "Owner", "Due", "Done when", "Type", "Status", "Addresses")
     rows = [
-        (a.what, a.owner, a.due, a.done_when, a.type, _md_status(a), a.addresses) for a in actions
+        (a.what, a.owner, a.due, a.done_when, a.type, _md_status(a), written_out(review, a.addresses)) for a in actions
     ]
     # A note written at the follow-up is shown there, with its decision, not twice.
     notes = [_bullet(f"{_one_line(a.what)}: {_note_lead(a)}{a.note.strip()}") for a in actions
@@ -593,6 +632,10 @@ def render_json(review: Review, names: bool = False) -> str:
 def render_csv(review: Review, names: bool = False) -> str:
     """One row per action for a tracker; the csv module quotes commas, quotes and newlines.
 
+    The action's id and its note (the reason, or how it is working after a
+    follow-up) come last, so a tracker import keeps them and older imports
+    that read the first nine columns still work.
+
     A cell that a spreadsheet would run as a formula (it starts with ``=``,
     ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading
     ``'``, so an action typed as ``=HYPERLINK(...)`` stays text when opened.
@@ -601,7 +644,8 @@ def render_csv(review: Review, names: bool = False) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for a in review.actions:
-        row = (review.id, review.title, a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses)
+        row = (review.id, review.title, a.what, a.owner, a.due, a.done_when, a.type, a.status, a.addresses,
+               a.id, a.note, a.done_on)
         writer.writerow(tuple(_spreadsheet_safe(cell) for cell in row))
     return out.getvalue()
 

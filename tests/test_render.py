@@ -161,7 +161,7 @@ def test_markdown_actions_questions_follow_up_and_cut_short(review):
     text = render_markdown(review)
     assert "| What | Owner | Due | Done when | Type | Status | Addresses |" in text
     assert ("| Alert when DB memory stays above 80% for 5 minutes | Sam | 2026-12-15 | "
-            "the alert fires in the staging drill | detect | done | root cause of chain 2 |") in text
+            "the alert fires in the staging drill | detect | done | Root cause: The monitoring template lacks it |") in text
     assert "- Rewrite the job in Rust: not worth it" in text
     assert "- Will Acme Corp get a credit?\n  Answer: Dana will confirm with Lee by Friday." in text
     assert "- Is the alert tested?\n  Answer: (not answered yet)" in text
@@ -336,14 +336,15 @@ def test_json_writes_unicode_literally():
 def test_csv_parses_back_with_header_and_rows(review):
     rows = list(csv.DictReader(io.StringIO(render_csv(review))))
     assert rows and list(rows[0]) == list(CSV_HEADER)
-    assert ",".join(CSV_HEADER) == "review_id,review_title,what,owner,due,done_when,type,status,addresses"
+    assert ",".join(CSV_HEADER) == "review_id,review_title,what,owner,due,done_when,type,status,addresses,action_id,note,done_on"
     assert len(rows) == len(review.actions) == 4
     assert rows[0] == {
         "review_id": "r12", "review_title": review.title,
         "what": "Alert when DB memory stays above 80% for 5 minutes", "owner": "Sam", "due": "2026-12-15",
         "done_when": "the alert fires in the staging drill", "type": "detect", "status": "done",
-        "addresses": "root cause of chain 2",
+        "addresses": "root cause of chain 2", "action_id": "a1", "note": "", "done_on": "",
     }
+    assert (rows[2]["action_id"], rows[2]["note"]) == ("a3", "waiting on infra")  # a tracker import keeps both
     assert rows[1]["what"] == 'Add production-sized data to the load-test checklist, "v2"'
     assert rows[1]["done_when"] == "checklist updated, reviewed"
     assert rows[2]["what"] == "Cap memory of aggregation jobs\nper tenant"
@@ -389,3 +390,17 @@ def test_what_is_in_place_and_what_is_still_coming_are_chosen_by_each_action_sta
     assert "- change 0.\n\n## What we are changing" in one_done and "- change 1: by 2026-12-15." in one_done
     assert "All of these are in place." in client(["done", "done"])
     assert "This is in place." in client(["done", "not_doing"])
+
+def test_markdown_heads_with_when_it_happened_and_for_how_long(review):
+    assert "- Incident: 2026-11-20 15:05 to 15:27 Europe/Berlin (22 minutes)" in render_markdown(review)
+
+
+def test_markdown_writes_out_what_an_action_addresses():
+    from store.render import written_out
+
+    review = make_review(factors=[{"kind": "trigger", "text": "A config push"},
+                                  {"kind": "contributing", "text": "Retries doubled the load"}])
+    assert written_out(review, "root cause of chain 1") == "Root cause: The deployment checklist does not require it"
+    assert written_out(review, "Factor 2") == "Contributing factor: Retries doubled the load"
+    assert written_out(review, "factor 1") == "Trigger: A config push"
+    assert written_out(review, "chain 9 of nothing") == "chain 9 of nothing"  # not a reference: as typed
