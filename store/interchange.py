@@ -28,7 +28,7 @@ from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 EXPORT_ORDER = (
     "schema", "id", "kind", "title", "severity", "timezone", "review_date", "review_status",
     "owner", "facilitator", "participants", "tags", "links", "summary", "trigger", "detection",
-    "timeline", "impact", "unknowns",
+    "timeline", "impact", "impact_categories", "near_miss", "unknowns",
     "five_whys", "factors", "went_well", "lucky", "could_improve", "surprises", "actions",
     "questions", "follow_up", "durations", "step", "cut_short", "redact",
     "ground_rules_confirmed", "timeboxes", "created", "updated",
@@ -39,7 +39,7 @@ IGNORED_KEYS = ("id", "durations", "created", "updated")
 # Plain review fields taken through the ops validators; a missing one gets the model's default.
 SCALAR_FIELDS = (
     "kind", "title", "severity", "owner", "facilitator", "participants", "tags", "summary", "impact",
-    "review_status", "links", "trigger", "detection", "unknowns", "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
+    "review_status", "links", "trigger", "detection", "unknowns", "impact_categories", "near_miss", "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
 )
 _DEFAULTS = Review().to_dict()
 FLAT_LISTS = tuple(name for name in ITEM_LISTS if "." not in name)

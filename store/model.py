@@ -26,6 +26,11 @@ STATUSES = ("open", "done", "slipped", "dropped", "not_doing")
 # Where a review is in its workflow (PagerDuty's): written, discussed, agreed, and closed once followed up.
 REVIEW_STATUSES = ("draft", "in_review", "reviewed", "closed")
 REVIEW_STATUS_TITLES = {"draft": "draft", "in_review": "in review", "reviewed": "reviewed", "closed": "closed"}
+# What kind of impact it had (several may apply), as the VOID counts them.
+IMPACT_CATEGORIES = ("full_outage", "partial_outage", "degraded", "increased_errors", "increased_latency",
+                     "non_production", "security")
+IMPACT_CATEGORY_TITLES = {name: name.replace("_", " ").replace("non production", "non-production")
+                          for name in IMPACT_CATEGORIES}
 # A contributing factor's kind: what set it off, what made it worse or possible, what limited it.
 FACTOR_KINDS = ("trigger", "contributing", "mitigating")
 
@@ -195,6 +200,9 @@ class Review:
     impact: str = ""
     # What we did not know then and know now: where our picture of the system was wrong.
     unknowns: str = ""
+    impact_categories: list[str] = field(default_factory=list)
+    # Nothing reached users, but it nearly did: worth a review, never counted as an outage.
+    near_miss: bool = False
     five_whys: FiveWhys = field(default_factory=FiveWhys)
     factors: list[Factor] = field(default_factory=list)
     went_well: list[TextItem] = field(default_factory=list)
@@ -236,6 +244,8 @@ class Review:
             timeline=[_build(Event, item) for item in data.get("timeline") or []],
             impact=data.get("impact") or "",
             unknowns=data.get("unknowns") or "",
+            impact_categories=[c for c in data.get("impact_categories") or [] if c in IMPACT_CATEGORIES],
+            near_miss=data.get("near_miss") is True,
             five_whys=FiveWhys(
                 problem=whys.get("problem") or "",
                 chains=[
@@ -288,6 +298,8 @@ class Review:
             "timeline": [vars(event).copy() for event in self.timeline],
             "impact": self.impact,
             "unknowns": self.unknowns,
+            "impact_categories": list(self.impact_categories),
+            "near_miss": self.near_miss,
             "five_whys": {
                 "problem": self.five_whys.problem,
                 "chains": [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from store.errors import InvalidField, UnknownItem
-from store.model import ACTION_TYPES, FACTOR_KINDS, ITEM_LISTS, KINDS, REVIEW_STATUSES, MARKERS, SEVERITIES, STATUSES, STEPS
+from store.model import ACTION_TYPES, FACTOR_KINDS, IMPACT_CATEGORIES, ITEM_LISTS, KINDS, REVIEW_STATUSES, MARKERS, SEVERITIES, STATUSES, STEPS
 from store.merge import merge_text
 from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
@@ -133,6 +133,13 @@ def _step_list(field: str, value: Any) -> list[str]:
     return steps
 
 
+def _categories(field: str, value: Any) -> list[str]:
+    names = _text_list(field, value)
+    for index, name in enumerate(names):
+        _choice(IMPACT_CATEGORIES)(f"{field}[{index}]", name)
+    return list(dict.fromkeys(names))
+
+
 def _flag(field: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise InvalidField(field, "expected true or false")
@@ -166,6 +173,8 @@ REVIEW_FIELDS = {
     "detection": _line,
     "impact": _text,
     "unknowns": _text,
+    "impact_categories": _categories,
+    "near_miss": _flag,
     "five_whys.problem": _line,
     "follow_up.due": _line,
     "follow_up.held": _optional_text,

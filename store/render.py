@@ -19,7 +19,7 @@ from typing import Callable
 from store.follow_up import is_pending, progress
 from store.interchange import export_document
 from store.language import name_variants, names_pattern
-from store.model import ACTION_TYPES, REVIEW_STATUS_TITLES, STEP_TITLES, Action, Review, TextItem
+from store.model import ACTION_TYPES, IMPACT_CATEGORY_TITLES, REVIEW_STATUS_TITLES, STEP_TITLES, Action, Review, TextItem
 from store.timeline import durations, first_marker_times, show_duration, show_time, zone
 
 NONE = "None recorded."
@@ -101,8 +101,11 @@ def _md_header(review: Review) -> str:
         ("Participants", ", ".join(review.participants)),
         ("Timezone", review.timezone),
     ]
-    facts += [(label, value) for label, value in (("Trigger", review.trigger), ("Detection", review.detection))
-              if value.strip()]
+    categories = ", ".join(IMPACT_CATEGORY_TITLES.get(name, name) for name in review.impact_categories)
+    facts += [(label, value) for label, value in (("Trigger", review.trigger), ("Detection", review.detection),
+                                                  ("Impact categories", categories)) if value.strip()]
+    if review.near_miss:
+        facts.append(("Near miss", "yes: nothing reached users"))
     lines = [f"- {label}: {md_text(_one_line(value)) or '-'}" for label, value in facts]
     when = _incident_span(review)
     if when:
