@@ -93,8 +93,8 @@ def spread_lines(figures: ArchiveStats) -> list[str]:
     for label, spread, count in (("detect", overall.spread_to_detect, overall.timed_to_detect),
                                  ("resolve", overall.spread_to_resolve, overall.timed_to_resolve)):
         if spread is not None:
-            lines.append(f"Time to {label}, middle half of reviews: {show_duration(spread[0])} to "
-                         f"{show_duration(spread[1])} (n={count}; quartiles, never a mean)")
+            lines.append(f"Time to {label}, middle half: {show_duration(spread[0])} to "
+                         f"{show_duration(spread[1])} (quartiles, n={count})")
     return lines
 
 
