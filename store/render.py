@@ -540,7 +540,7 @@ _ADDRESS_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _NOT_HOSTS = frozenset(
     "ipv4 ipv6 utf8 utf16 utf32 sha1 sha256 sha512 md5 base64 base32 http1 http2 http3 int8 int16 int32 int64 "
     "uint8 uint16 uint32 uint64 float32 float64 arm64 amd64 x86 x64 log4j tls12 tls13 python2 python3 mp3 mp4 h264 "
-    "h265 gzip2 bzip2 oauth2 es6 es2015 win32 win64 covid19".split()
+    "h265 gzip2 bzip2 oauth2 es6 es2015 win32 win64 covid19 iso8601 iso9001 rfc1918 rfc3339".split()
 )
 SHAPES = (
     (re.compile(r"[\w.+-]+@" + _ADDRESS_LABEL + r"(?:\." + _ADDRESS_LABEL + r")+", re.I), "an email address"),
@@ -551,6 +551,8 @@ SHAPES = (
                 r"local|lan|corp|cloud|cluster|svc|intra|prod|staging)(?![\w-])(?:\.[a-z]{2,})*(?::\d{1,5})?", re.I),
      "an internal host"),
     (re.compile(r"(?<![\w.-])(?P<name>[a-z]{2,}(?:-[a-z]+)*-?\d+[a-z0-9]*(?:-[a-z0-9]+)*)(?![\w-]|\.\w)"), "an internal host"),
+    # In capitals only with two word parts (DB-PROD-7): "INC-123", "SEV2" and "EC2" are tickets and names, not hosts.
+    (re.compile(r"(?<![\w.-])[a-z]{2,}(?:-[a-z]+)+-\d+[a-z0-9]*(?:-[a-z0-9]+)*(?![\w-]|\.\w)", re.I), "an internal host"),
 )
 
 
@@ -562,7 +564,7 @@ def _redact_shapes(text: str) -> str:
 
 
 def _placeholder(match: re.Match, placeholder: str) -> str:
-    if match.re.groupindex.get("name") and match.group("name").lower() in _NOT_HOSTS:
+    if match.re.groupindex.get("name") and match.group("name").lower().replace("-", "") in _NOT_HOSTS:
         return match.group(0)
     if placeholder == "an IP address" and "." not in match.group(0) and not _looks_like_ipv6(match.group(0)):
         return match.group(0)
