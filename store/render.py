@@ -2,7 +2,7 @@
 
 Four forms, one per ``postmortem export --format``: the internal written
 summary (Markdown, every section), the client-facing summary (the structure
-of the source material, names replaced by roles, redactions applied), the
+of the source material; people, hosts, addresses and links redacted), the
 interchange JSON, and the actions as CSV for a tracker.  All output is plain
 Markdown or text, never Rich markup: user text is written as typed, so
 ``[bold]`` in a note stays literal wherever the output is shown.
@@ -331,7 +331,9 @@ def render_client(review: Review, names: bool = False) -> str:
     It says what happened, why, what it affected, what went well and less
     well, what we changed and when we will check it, then invites questions.
     Internal-only fields (severity, owners, notes, luck, surprises) stay out;
-    participants' names become roles unless ``names``; redactions always apply.
+    every person becomes "a team member" unless ``names``; host-like names,
+    IP addresses, emails and links (by their shape) and the listed words are
+    redacted always.
     """
     scrub = _scrubber(review, names)
     parts = [

@@ -704,7 +704,7 @@ async def test_the_summary_screen_previews_the_client_summary_with_f3(db):
         await pilot.press("f3")
         await pilot.pause()
         title = str(app.screen.query_one("#preview-title", Static).content)
-        assert title.startswith("Client summary (names replaced by roles)")
+        assert title.startswith("Client summary (people and hosts redacted)")
         assert preview.source == render_client(ReviewStore(db).get("pm-1"))
         assert named_or_redacted(preview.source) == []
         await pilot.pause()
