@@ -28,12 +28,19 @@ Fields: **what** (specific: "Alert when DB memory stays above 80% for 5
 minutes", not "improve monitoring"), **owner** (one person), **due**
 (YYYY-MM-DD, on or after the review date), **done when** (how we will know),
 **type** (prevent, mitigate, detect, process, repair, other) and **addresses**
-(the root cause or improvement it answers).
+(the root cause, contributing factor or improvement it answers).
+
+**Status**: an action is open until done. One already done at the review is
+**Done already**, with the day it was done (it may have been due before the
+review). A decision **not** to do something is kept too, as **Not doing**
+with the reason: it needs no owner or date, and neither counts against
+completion.
 
 """
 
     def compose_step(self) -> ComposeResult:
         types = [(kind.capitalize(), kind) for kind in ACTION_TYPES]
+        statuses = [("Open", "open"), ("Done already", "done"), ("Not doing", "not_doing")]
         yield ItemEditor(
             "actions",
             "Actions",
@@ -44,6 +51,10 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
                 FieldSpec("addresses", "Addresses", "What it addresses", row=1, choices_from=self.address_choices),
                 FieldSpec("due", "Due (YYYY-MM-DD)", "e.g. 2026-12-15", row=2, width="20"),
                 FieldSpec("done_when", "Done when (Enter: next action)", "e.g. the alert fires in the staging drill", row=2),
+                FieldSpec("status", "Status", "Status", choices=statuses, row=3, width="20",
+                          to_store=lambda status: status or "open"),
+                FieldSpec("done_on", "Done on (if done)", "YYYY-MM-DD", row=3, width="20"),
+                FieldSpec("note", "Reason (if not doing) or note", "e.g. the new cluster retires this host", row=3),
             ],
             describe=self.describe_action,
             noun="action",
@@ -78,6 +89,9 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
         for number, chain in enumerate(self.review.five_whys.chains, start=1):
             value = f"root cause of chain {number}"
             choices.append((f"Root cause {number}: {chain.root_cause}", value))
+        for number, factor in enumerate(self.review.factors, start=1):
+            if factor.kind != "mitigating" and factor.text.strip():
+                choices.append((f"Factor {number} ({factor.kind}): {factor.text}", f"factor {number}"))
         for item in ranked(self.seen_review.could_improve):  # the vote's order, once there was one
             votes = f" ({item.votes} vote{'s' if item.votes != 1 else ''})" if item.votes else ""
             choices.append((f"Improve{votes}: {item.text}", f"improvement: {item.text}"))
@@ -88,4 +102,9 @@ minutes", not "improve monitoring"), **owner** (one person), **due**
         owner = action.owner or "no owner"
         due = action.due or "no date"
         kind = f" [{action.type}]" if action.type else ""
+        if action.status == "not_doing":
+            return f"{index}. {action.what}  (not doing)"
+        if action.status == "done":
+            done = f"done {action.done_on}" if action.done_on else "done"
+            return f"{index}. {action.what}  ({owner}, {done}){kind}"
         return f"{index}. {action.what}  ({owner}, {due}){kind}"

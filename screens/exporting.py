@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.checks import check_report
-from store.render import render_client, render_markdown
+from store.render import client_warnings, render_client, render_markdown
 
 
 class Exporting:
@@ -51,4 +51,7 @@ class Exporting:
             return
         errors = sum(1 for found in check_report(self.review).values() for p in found if p.level == "error")
         warning = f" (the review still has {errors} check error(s))" if errors else ""
-        self.app.notify(f"Exported to {target}{warning}", markup=False)
+        lacking = client_warnings(self.review) if self.client_view else []
+        if lacking:
+            warning += "; but " + "; ".join(lacking)
+        self.app.notify(f"Exported to {target}{warning}", markup=False, severity="warning" if lacking else "information")

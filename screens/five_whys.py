@@ -12,8 +12,9 @@ from textual.widgets.option_list import Option
 
 from screens.step import StepScreen
 from store import ops
-from store.model import Chain
+from store.model import FACTOR_KINDS, Chain, Factor
 from tui.fields import Field
+from tui.item_editor import FieldSpec, ItemEditor
 from tui.text_sync import replace_text
 from tui.line_input import LineInput
 
@@ -55,8 +56,17 @@ stop at "human error": describe the condition that let it happen. There can be
 more than one chain: **F5** starts a new one; in the list of chains, **Enter**
 picks one and **Delete** or **F8** removes it.
 
+**Contributing factors**, below the chains: a single chain of whys finds one
+cause; most incidents have several. List each condition that played a part:
+the **trigger** (what set it off), **contributing** factors (what made it
+possible or worse) and **mitigating** factors (what limited it). For each, say
+**how it made sense at the time**: why what was done looked right with what
+people knew then. The same rules apply: a condition, not a person, and never
+"human error". Actions may address a factor ("factor 2").
+
 """
 
+    HAS_LISTS = True
     BINDINGS = [Binding("f5", "new_chain", "New chain", id="new-chain")]
 
     def __init__(self, review) -> None:
@@ -71,6 +81,24 @@ picks one and **Delete** or **F8** removes it.
         yield rows
         yield Vertical(id="whys")
         yield Static("", id="root-cause")
+        kinds = [(kind.capitalize(), kind) for kind in FACTOR_KINDS]
+        yield ItemEditor(
+            "factors",
+            "Contributing factors (trigger, contributing, mitigating)",
+            [
+                FieldSpec("kind", "Kind", "Kind", choices=kinds, row=0, width="20", to_store=lambda kind: kind or "contributing"),
+                FieldSpec("text", "The condition", "e.g. Retries doubled the load on the database", row=0),
+                FieldSpec("rationale", "How it made sense at the time (Enter: next factor)",
+                          "e.g. Retries had always helped before", row=1),
+            ],
+            describe=self.describe_factor,
+            noun="factor",
+            id="factors",
+        )
+
+    @staticmethod
+    def describe_factor(factor: Factor, index: int) -> str:
+        return f"{index}. [{factor.kind}] {factor.text}"
 
     def start_step(self) -> None:
         self.query_one("#problem", Input).focus()
@@ -265,7 +293,10 @@ picks one and **Delete** or **F8** removes it.
         self.app.push_screen(ConfirmDialog(f"Delete chain {rows.highlighted + 1} and all its answers?"), remove)
 
     def focus_item_field(self, field: str) -> None:
-        """Focus a why (``five_whys.chains.<id>.whys.<n>``) or the chain list."""
+        """Focus a why (``five_whys.chains.<id>.whys.<n>``) or the chain list, or a factor's field."""
+        if field.startswith("factors"):
+            super().focus_item_field(field)
+            return
         parts = field.split(".")
         if len(parts) >= 3 and parts[2] != self.chain_id:
             self.chain_id = parts[2]

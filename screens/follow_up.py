@@ -62,7 +62,7 @@ Finishing is refused while an action has no decision.  When actions slipped,
 finishing asks for the date of the next follow-up (30 days on by default).
 """
 
-MARKS = {"done": "done", "slipped": "slipped", "dropped": "dropped", "undecided": "decide"}
+MARKS = {"done": "done", "slipped": "slipped", "dropped": "dropped", "not_doing": "not doing", "undecided": "decide"}
 NOTE_PLACEHOLDERS = {
     "done": "Did it work? How is it working?",
     "slipped": "Why did it slip? (required)",

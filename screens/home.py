@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from store.archive import TextIndex, follow_up_pending, follow_up_state, overdue_actions, parse_query, search
 from store.errors import StoreError, Unreachable
-from store.model import ReviewSummary
+from store.model import REVIEW_STATUS_TITLES, ReviewSummary
 from tui.key_footer import KeyFooter
 from tui.step_indicator import SHORT_TITLES
 from tui.line_input import LineInput
@@ -38,6 +38,7 @@ words narrow the list in the same box:
 | `status:open` | an action is open or slipped |
 | `status:done` | no action is open |
 | `status:due` | follow-up due or late, or an action late |
+| `review:draft` | review status draft (`review:in`, `review:reviewed`, `review:closed`) |
 | `since:2026-01-01` | review date on or after |
 | `until:2026-03-31` | review date on or before |
 
@@ -67,14 +68,15 @@ CHUNK_ROWS = 100  # rows added per frame after the first screenful (a few ms eac
 def column_layout(width: int) -> list[tuple[str, str, int]]:
     """(key, label, width) of each column for a table ``width`` cells wide; the title takes what is left.
 
-    The due marks (Open, Follow-up) always stay; the time of the last change
-    needs 90 columns (the list is newest first anyway) and the kind 70.
+    The due marks (Open, Follow-up) and the review status always stay; the
+    kind needs 96 columns and the time of the last change 110 (the list is
+    newest first anyway).
     """
     columns = [("id", "ID", 7), ("title", "Title", 0)]
-    if width >= 66:
+    if width >= 96:
         columns.append(("kind", "Kind", 8))
-    columns.append(("step", "Step", 8))
-    if width >= 86:
+    columns += [("step", "Step", 8), ("status", "Status", 9)]
+    if width >= 110:
         columns.append(("changed", "Changed", 11))
     columns += [("open", "Open", 9), ("follow_up", "Follow-up", 10)]
     used = sum(size for *_, size in columns) + 2 * len(columns)  # each cell has one space either side
@@ -107,7 +109,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
-        yield LineInput(placeholder="Search text, or kind: sev: tag: status: since: (F1)", id="filter")
+        yield LineInput(placeholder="Search text, or kind: sev: tag: status: review: since: (F1)", id="filter")
         yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty")
         yield KeyFooter()
@@ -222,6 +224,7 @@ class HomeScreen(Screen):
             title=Text(review.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
             kind=Text(review.kind),
             step=Text(SHORT_TITLES.get(review.step, review.step)),
+            status=Text(REVIEW_STATUS_TITLES.get(review.review_status, review.review_status)),
             changed=Text(review.updated[5:16].replace("T", " ")),  # MM-DD HH:MM
             open=open_actions_cell(review, day),
             follow_up=follow_up_cell(review, day),

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.widgets import TextArea
 
 from screens.step import StepScreen
+from store.model import IMPACT_CATEGORY_TITLES
+from tui.choice_select import ChoiceSelect
 from tui.fields import Field
+from tui.line_input import LineInput
+
+
+def read_categories(text: str) -> list[str]:
+    """The impact categories named in ``text`` (comma separated; "errors" or "full" will do); unclear words are left out."""
+    found = []
+    for word in (part.strip().lower().replace("_", " ") for part in text.split(",")):
+        matches = [name for name, title in IMPACT_CATEGORY_TITLES.items()
+                   if word and (title == word or title.startswith(word) or title.endswith(word))]
+        if len(matches) == 1 and matches[0] not in found:
+            found.append(matches[0])
+    return found
 
 
 class ImpactScreen(StepScreen):
@@ -21,10 +37,51 @@ class ImpactScreen(StepScreen):
 project problem cost the people it affected. Clients value this being
 acknowledged plainly.
 
+Below it: the **trigger** (what set it off) and the **detection** (how we
+found out: an alert, a customer, luck), as the Google SRE template asks, and
+**what we did not know then**: where our picture of the system was wrong.
+
+**Impact categories** (several may apply: full outage, partial outage,
+degraded, increased errors, increased latency, non-production, security) and
+**near miss** (nothing reached users) are counted in the statistics; a near
+miss is worth a review but never counts as an outage.
+
 """
 
     def compose_step(self) -> ComposeResult:
         yield Field("Impact", TextArea(id="impact", soft_wrap=True, show_line_numbers=False), "impact")
+        yield Field(
+            "Impact categories, comma separated; several may apply (F1 lists them)",
+            LineInput(placeholder="full outage, partial outage, degraded, errors, latency, non-production, security",
+                      id="impact_categories"),
+            "impact_categories",
+        )
+        yield Field(
+            "Near miss (nothing reached users; not counted as an outage)",
+            ChoiceSelect([("No", "no"), ("Yes", "yes")], allow_blank=False, id="near_miss", what="Near miss"),
+            "near_miss",
+        )
+        yield Field("Trigger (what set it off)", LineInput(placeholder="e.g. A config push to every host", id="trigger"), "trigger")
+        yield Field("Detection (how we found out)", LineInput(placeholder="e.g. The error-rate alert paged on-call", id="detection"), "detection")
+        yield Field(
+            "What we did not know then",
+            LineInput(placeholder="e.g. That retries from clients doubled the load", id="unknowns"),
+            "unknowns",
+        )
 
     def start_step(self) -> None:
         self.query_one("#impact", TextArea).focus()
+
+    def shown_value(self, field: str) -> Any:
+        if field == "impact_categories":
+            return ", ".join(IMPACT_CATEGORY_TITLES[name] for name in self.review.impact_categories)
+        if field == "near_miss":
+            return "yes" if self.review.near_miss else "no"
+        return super().shown_value(field)
+
+    def to_stored(self, field: str, value: Any) -> Any:
+        if field == "impact_categories":
+            return read_categories(value)
+        if field == "near_miss":
+            return value == "yes"
+        return super().to_stored(field, value)

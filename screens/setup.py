@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from screens.step import StepScreen
 from store import ops
-from store.model import DEFAULT_TIMEBOXES, KINDS, SEVERITIES, STEPS
+from store.model import DEFAULT_TIMEBOXES, KINDS, REVIEW_STATUS_TITLES, REVIEW_STATUSES, SEVERITIES, STEPS
 from store.prompts import GROUND_RULES_IN_BRIEF
 from tui.choice_select import ChoiceSelect
 from tui.fields import Field
@@ -34,6 +34,11 @@ Participants and tags are separated by commas; tags (say `database`,
 `checkout`) find the review again later (`tag:database` in the home search).
 Times typed later (for example `14:05`) are read in the timezone given here,
 such as `UTC` or `Europe/Berlin`.
+
+**Review status**: draft while it is written, in review while the team
+discusses it, reviewed once agreed, closed once its follow-up is done. The
+home list shows it (`review:draft` filters on it). **Links** (tickets,
+dashboards, the incident channel) are separated by spaces.
 """
 
     def compose_step(self) -> ComposeResult:
@@ -53,6 +58,17 @@ such as `UTC` or `Europe/Berlin`.
         )
         yield Field("Timezone of the timeline", LineInput(placeholder="e.g. UTC or Europe/Berlin", id="timezone"), "timezone")
         yield Field("Review date (YYYY-MM-DD)", LineInput(placeholder="e.g. 2026-11-21", id="review_date"), "review_date")
+        yield Field(
+            "Review status",
+            ChoiceSelect([(REVIEW_STATUS_TITLES[s].capitalize(), s) for s in REVIEW_STATUSES], allow_blank=False,
+                         id="review_status", what="Review status"),
+            "review_status",
+        )
+        yield Field(
+            "Links (tickets, dashboards, the incident channel; space separated)",
+            LineInput(placeholder="e.g. INC-123 https://dash.example.com/checkout #inc-checkout", id="links"),
+            "links",
+        )
         yield Field(
             "Tags (comma separated, to find the review again)",
             LineInput(placeholder="e.g. database, checkout", id="tags"),
@@ -90,6 +106,8 @@ such as `UTC` or `Europe/Berlin`.
             return ", ".join(self.review.participants)
         if field == "tags":
             return ", ".join(self.review.tags)
+        if field == "links":
+            return " ".join(self.review.links)
         if field == "timeboxes":
             return " ".join(str(self.review.timebox(step)) for step in STEPS)
         return super().shown_value(field)
@@ -97,6 +115,8 @@ such as `UTC` or `Europe/Berlin`.
     def to_stored(self, field: str, value: Any) -> Any:
         if field in ("participants", "tags"):
             return [name.strip() for name in value.split(",") if name.strip()]
+        if field == "links":
+            return value.split()
         if field == "timeboxes":
             minutes = [int(token) for token in value.replace(",", " ").split() if token.isdigit()]
             return dict(zip(STEPS, minutes))

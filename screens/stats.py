@@ -23,7 +23,7 @@ from store.errors import StoreError, Unreachable
 from store.stats import ArchiveStats, QuarterStats, archive_stats
 from store.timeline import show_duration
 from tui.key_footer import KeyFooter
-from tui.cli_stats import TIMED_NOTE, action_lines, quarter_row, reviews_line
+from tui.cli_stats import TIMED_NOTE, action_lines, impact_lines, quarter_row, reviews_line, spread_lines
 from tui.text import show_text
 
 HELP = """
@@ -35,11 +35,14 @@ What the saved reviews say across reviews, the same numbers as
 - **By quarter**: how many reviews, and the median time to detect and to
   resolve. A review's quarter is that of its started marker, or of its review
   date when it has none. Only reviews with both markers count in a median;
-  `n` says how many did.
+  `n` says how many did. Below it, the **middle half** of all reviews' times
+  (the quartiles: a mean would be dragged by one long incident), how many
+  reviews name each **impact category**, and the **near misses**, which are
+  left out of every time (they are not outages).
 - **Median time to resolve**: the same medians as bars from zero, one per
   quarter; `-` where no review of the quarter has the markers.
 - **Actions**: counts by status; the completion rate is done out of every
-  action that is not dropped (dropped actions count neither way); overdue
+  action that is not dropped or not being done (those count neither way); overdue
   actions are open or slipped with a due date before today.
 - **Root-cause words**: the most frequent words of the root causes (the last
   answer of each Five Whys chain), each counted once per root cause, without
@@ -102,6 +105,7 @@ class StatsScreen(Screen):
             yield Static(Content("Time to detect and resolve, by quarter"), classes="stats-heading data")
             yield _table("quarters", "Quarter", "Reviews", "Median to detect", "Median to resolve")
             yield Static(Content(TIMED_NOTE.replace("\n", " ")), id="timed-note", classes="stats-note data")
+            yield Static("", id="spread", classes="data")
             yield Static(Content("Median time to resolve, by quarter"), classes="stats-heading data")
             yield Static("", id="chart", classes="data")
             yield Static(Content("Action follow-through"), classes="stats-heading data")
@@ -144,6 +148,9 @@ class StatsScreen(Screen):
             part.display = bool(figures.reviews)
         show_text(self.query_one("#overview", Static), reviews_line(figures) if figures.reviews else NO_REVIEWS)
         self._fill_quarters(figures)
+        spread = self.query_one("#spread", Static)
+        show_text(spread, "\n".join(spread_lines(figures) + impact_lines(figures)))
+        spread.display = bool(figures.reviews) and bool(spread_lines(figures) + impact_lines(figures))
         self.query_one("#chart", Static).update(resolve_chart(figures.quarters))
         show_text(self.query_one("#actions", Static), "\n".join(action_lines(figures)))
         self._fill_words(figures)

@@ -158,7 +158,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         live = self.app.live
         live.join(self.review, self.STEP)
         if live.observing:
-            for widget in self.query("Input, TextArea"):
+            for widget in self.query("Input, TextArea, Select"):
                 widget.disabled = True  # observers see every field, and change none
             self.show_presence()
             return

@@ -24,7 +24,7 @@ class SummaryScreen(StepScreen):
 # Summary
 
 **What it is for:** the written summary to share inside the team, and the
-client-facing summary (names replaced by roles), plus the questions and
+client-facing summary (people, hosts, addresses and links redacted), plus the questions and
 concerns raised and the 30-day follow-up date, when every action is reviewed.
 
 **F3** switches the preview between the written summary and the client
@@ -78,7 +78,7 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
 
     def show_preview(self) -> None:
         """Render the written or the client summary, as Markdown, from the stored review."""
-        which = "Client summary (names replaced by roles)" if self.client_view else "Written summary"
+        which = "Client summary (people and hosts redacted)" if self.client_view else "Written summary"
         self.query_one("#preview-title", Static).update(Content(f"{which}: F3 switches, F4 exports, Tab or PageDown reads it"))
         text = render_client(self.review) if self.client_view else render_markdown(self.review)
         self.query_one("#preview", Markdown).update(text)

@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from store.follow_up import is_overdue, pending
-from store.model import KINDS, SEVERITIES, ReviewSummary
+from store.model import KINDS, REVIEW_STATUSES, SEVERITIES, ReviewSummary
 from store.sanitize import quote
 
 SOON_DAYS = 7
@@ -46,6 +46,7 @@ FILTER_KEYS = {
     "severity": "severity",
     "tag": "tag",
     "status": "status",
+    "review": "review_status",
     "since": "since",
     "from": "since",
     "until": "until",
@@ -127,6 +128,7 @@ class ArchiveQuery:
     since: date | None = None
     until: date | None = None
     status: str = ""
+    review_status: str = ""  # draft, in_review, reviewed or closed (``status`` is about the actions)
 
     @property
     def is_empty(self) -> bool:
@@ -137,6 +139,8 @@ class ArchiveQuery:
         if self.kind and summary.kind != self.kind:
             return False
         if self.severity and summary.severity != self.severity:
+            return False
+        if self.review_status and summary.review_status != self.review_status:
             return False
         if self.tag and self.tag.casefold() not in (tag.casefold() for tag in summary.tags):
             return False
@@ -186,7 +190,8 @@ def search(
 def review_text(doc: Mapping[str, Any]) -> str:
     """Every text of a stored review (dict form), lowercased, one field per line, for word search."""
     parts: list[str] = [str(doc.get("id", ""))]
-    for name in ("title", "kind", "severity", "owner", "facilitator", "summary", "impact"):
+    for name in ("title", "kind", "severity", "owner", "facilitator", "summary", "impact", "trigger", "detection",
+                 "unknowns"):
         parts.append(_text(doc.get(name)))
     parts.extend(_text(name) for name in doc.get("participants") or ())
     parts.extend(_text(tag) for tag in doc.get("tags") or ())
@@ -196,6 +201,8 @@ def review_text(doc: Mapping[str, Any]) -> str:
         for chain in whys.get("chains") or ():
             if isinstance(chain, Mapping):
                 parts.extend(_text(why) for why in chain.get("whys") or ())
+    parts.extend(_text(link) for link in doc.get("links") or ())
+    parts.extend(_item_text(item, ("text", "rationale")) for item in doc.get("factors") or ())
     for name in ("timeline", "went_well", "lucky", "could_improve", "surprises", "questions"):
         parts.extend(_item_text(item, ("text", "answer")) for item in doc.get(name) or ()
                      if not (isinstance(item, Mapping) and item.get("hidden")))  # silent cards before the reveal
@@ -273,6 +280,11 @@ def read_status(value: str) -> str:
     return _one_of("status", value, STATUSES)
 
 
+def read_review_status(value: str) -> str:
+    """``draft``, ``in_review``, ``reviewed`` or ``closed``; ``in review``, ``in-review`` or a unique beginning will do."""
+    return _one_of("review", value.replace("-", "_").replace(" ", "_"), REVIEW_STATUSES)
+
+
 def read_date(name: str, value: str) -> date:
     """A date written ``YYYY-MM-DD``; the error names the filter."""
     try:
@@ -299,7 +311,7 @@ def _one_of(name: str, value: str, choices: tuple[str, ...]) -> str:
 def parse_query(text: str) -> tuple[ArchiveQuery, list[str]]:
     """Read the home search box: plain words, and ``key:value`` filter words.
 
-    ``kind:project sev:1 tag:db status:open since:2026-01-01 until:2026-03-31``;
+    ``kind:project sev:1 tag:db status:open review:draft since:2026-01-01 until:2026-03-31``;
     a word whose key is not a filter (``http://x``) is an ordinary word.
     Returns the query and, for each filter word that cannot be used yet
     (half typed, misspelt), a message naming it; such a filter is left out.
@@ -327,6 +339,8 @@ def _read_filter(name: str, value: str) -> Any:
         return read_severity(value)
     if name == "status":
         return read_status(value)
+    if name == "review_status":
+        return read_review_status(value)
     if name in ("since", "until"):
         return read_date(name, value)
     return read_tag(value)

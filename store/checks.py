@@ -37,7 +37,7 @@ from store.language import (  # noqa: F401  (re-exported: the checks' public API
     root_cause_problems,
     vague_action_problems,
 )
-from store.model import ACTION_TYPES, KINDS, MARKERS, SEVERITIES, STEPS, Review
+from store.model import ACTION_TYPES, FACTOR_KINDS, KINDS, MARKERS, SEVERITIES, STEPS, Review
 from store.sanitize import quote
 from store.timeline import event_time, is_timezone, parse_date, show_time
 
@@ -280,7 +280,10 @@ def _check_impact(review: Review) -> list[Problem]:
     if _DIGIT.search(review.impact) is None:
         hint = "Say how many users, how long, how much: e.g. '12% of checkouts failed for 22 minutes'."
         problems.append(_advisory("impact", "The impact has no numbers in it.", hint))
-    return problems + blame_problems(review.impact, "impact", _people(review))
+    people = _people(review)
+    for name in ("trigger", "detection", "unknowns"):
+        problems += blame_problems(getattr(review, name), name, people)
+    return problems + blame_problems(review.impact, "impact", people)
 
 
 # ---------------------------------------------------------------------------
@@ -306,7 +309,30 @@ def _check_five_whys(review: Review) -> list[Problem]:
         problems.append(_error("five_whys.chains", "There is no chain of whys.", hint))
     for index, chain in enumerate(whys.chains):
         problems += _chain_problems(chain, index, people)
+    for index, factor in enumerate(review.factors):
+        problems += _factor_problems(factor, index, people)
     return problems
+
+
+def _factor_problems(factor: Any, index: int, people: list[str]) -> list[Problem]:
+    """A factor says what the condition was, never who; a trigger or contributing factor says why it made sense."""
+    number = index + 1
+    text_field, rationale_field = (_item_field("factors", factor, index, name) for name in ("text", "rationale"))
+    problems = []
+    if factor.kind not in FACTOR_KINDS:
+        message = f"Factor {number} has an unknown kind {_quote(str(factor.kind))}."
+        problems.append(_error(_item_field("factors", factor, index, "kind"), message, "Choose trigger, contributing or mitigating."))
+    if _blank(factor.text):
+        hint = "Name the condition in the system or process, e.g. 'The migration tool had no dry-run mode'."
+        problems.append(_error(text_field, f"Factor {number} says nothing.", hint))
+    subject = f"Factor {number}"
+    errors = root_cause_problems(factor.text, text_field, people, subject=subject)
+    problems += errors or blame_problems(factor.text, text_field, people)
+    if factor.kind != "mitigating" and not _blank(factor.text) and _blank(factor.rationale):
+        message = f"Factor {number} does not say how it made sense at the time."
+        hint = "Say why what was done looked right then, with what people knew: e.g. 'the runbook said to do it'."
+        problems.append(_advisory(rationale_field, message, hint))
+    return problems + blame_problems(factor.rationale, rationale_field, people)
 
 
 def _chain_problems(chain: Any, index: int, people: list[str]) -> list[Problem]:
@@ -395,10 +421,10 @@ _MISSING_ACTION_FIELD = {
     "type": ("has no type", "Choose one of " + ", ".join(ACTION_TYPES) + "."),
     "addresses": (
         "does not say what it addresses",
-        "Name the root cause or improvement it answers: e.g. 'root cause of chain 1'.",
+        "Name the root cause, factor or improvement it answers: e.g. 'root cause of chain 1' or 'factor 2'.",
     ),
 }
-_ROOT_CAUSE_WORDS = re.compile(r"\broot[\s-]*causes?\b|\bchains?\b", re.IGNORECASE)
+_ROOT_CAUSE_WORDS = re.compile(r"\broot[\s-]*causes?\b|\bchains?\b|\b(?<!mitigating\s)(?:contributing\s+)?factors?\b|\btrigger\b", re.IGNORECASE)
 
 
 def _check_actions(review: Review) -> list[Problem]:
@@ -440,14 +466,57 @@ def _remembered(key: tuple, check: Callable[[], list[Problem]]) -> list[Problem]
 
 def _new_action_problems(action: Any, index: int, review_day: date | None, people) -> list[Problem]:
     number = index + 1
+    if action.status == "not_doing":
+        return _not_doing_problems(action, index, people)
     problems = []
     for name in ("what", "owner", "due", "done_when", "type", "addresses"):
+        if name == "due" and _done_at_review(action):
+            problems += _done_on_problems(action, index, review_day)
+            continue
         problems += _action_field_problems(action, index, name, review_day)
     what_field = _item_field("actions", action, index, "what")
     problems += vague_action_problems(action.what, what_field)
     problems += blame_problems(action.what, what_field, people)
     problems += blame_problems(action.done_when, _item_field("actions", action, index, "done_when"), people)
     return [_numbered(problem, number) for problem in problems]
+
+
+def _not_doing_problems(action: Any, index: int, people) -> list[Problem]:
+    """A decision not to act is kept with its reason; it needs no owner, date or type."""
+    problems = []
+    what_field, note_field = (_item_field("actions", action, index, name) for name in ("what", "note"))
+    if _blank(action.what):
+        message, hint = _MISSING_ACTION_FIELD["what"]
+        problems.append(_error(what_field, f"Action {index + 1} {message}.", hint))
+    if _blank(action.note):
+        message = f"Action {index + 1} is not being done, but no reason is given."
+        hint = "Say why the team decided not to do it (the cost, a better fix elsewhere), so the decision is kept."
+        problems.append(_error(note_field, message, hint))
+    return problems + blame_problems(action.what, what_field, people) + blame_problems(action.note, note_field, people)
+
+
+def _done_at_review(action: Any) -> bool:
+    """Done, and not by a follow-up decision: recorded as already done at the review."""
+    return action.status == "done" and _blank(action.decided)
+
+
+def _done_on_problems(action: Any, index: int, review_day: date | None) -> list[Problem]:
+    """An action done at the review says when; its due date may be before the review, or missing."""
+    field = _item_field("actions", action, index, "done_on")
+    what = f"Action {index + 1}"
+    hint = "Give the day it was done, as an ISO date such as 2026-11-20."
+    if _blank(action.done_on):
+        return [_advisory(field, f"{what} is done, but not when.", hint)]
+    done = _date(action.done_on)
+    if done is None:
+        return [_error(field, f"{what} was done on {_quote(action.done_on)}, which is not a date.", hint)]
+    if review_day is not None and done > review_day:
+        message = f"{what} is recorded as done on {done.isoformat()}, after the review date {review_day.isoformat()}."
+        return [_error(field, message, "An action done later is marked done at the follow-up; keep it open until then.")]
+    due = _date(action.due)
+    if not _blank(action.due) and due is None:
+        return [_error(_item_field("actions", action, index, "due"), f"{what} has the due date {_quote(action.due)}, which is not a date.", "Use an ISO date such as 2026-12-15, or leave it empty.")]
+    return []
 
 
 def _numbered(problem: Problem, number: int) -> Problem:
@@ -487,12 +556,16 @@ def _due_problems(value: str, field: str, what: str, review_day: date | None) ->
 def _action_set_problems(review: Review) -> list[Problem]:
     """Advisories about the actions as a whole: root causes, detection, process."""
     problems = []
-    roots = _root_causes(review)
-    if not any(_addresses_root_cause(action.addresses, roots) for action in review.actions):
-        message = "No action addresses a root cause."
-        hint = "Link at least one action to a root cause: say 'root cause of chain 1' in what it addresses."
+    roots = _root_causes(review) + _factor_texts(review)
+    acting = [action for action in review.actions if action.status != "not_doing"]
+    if not any(_addresses_root_cause(action.addresses, roots) for action in acting):
+        message = "No action addresses a root cause or a contributing factor."
+        hint = (
+            "Link at least one action to what let this happen: say 'root cause of chain 1' "
+            "or 'factor 2' in what it addresses."
+        )
         problems.append(_advisory("actions", message, hint))
-    types = [action.type for action in review.actions]
+    types = [action.type for action in acting]
     if "detect" not in types:
         message = "No action is about detection (monitoring or alerting)."
         hint = (
@@ -514,6 +587,11 @@ def _root_causes(review: Review) -> list[str]:
     """Each chain's root cause, lower-cased, for matching what an action addresses."""
     answers = (_answers(chain.whys) for chain in review.five_whys.chains)
     return [found[-1][1].strip().lower() for found in answers if found]
+
+
+def _factor_texts(review: Review) -> list[str]:
+    """Each trigger's and contributing factor's text, lower-cased (a mitigating factor is nothing to fix)."""
+    return [_text(f.text).strip().lower() for f in review.factors if f.kind != "mitigating" and not _blank(f.text)]
 
 
 def _addresses_root_cause(addresses: Any, roots: list[str]) -> bool:

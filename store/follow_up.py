@@ -31,15 +31,16 @@ class Progress:
     slipped: int
     dropped: int
     undecided: int
+    not_doing: int = 0  # decided at the review not to act
 
     @property
     def total(self) -> int:
-        return self.done + self.slipped + self.dropped + self.undecided
+        return self.done + self.slipped + self.dropped + self.undecided + self.not_doing
 
     @property
     def kept(self) -> int:
-        """Actions still meant to happen: dropped ones no longer count against completion."""
-        return self.total - self.dropped
+        """Actions still meant to happen: dropped and not-doing ones do not count against completion."""
+        return self.total - self.dropped - self.not_doing
 
     @property
     def completion_rate(self) -> float | None:
@@ -54,9 +55,11 @@ class Progress:
         head = (
             f"{self.done} of {self.kept} kept actions done ({rate:.0%})"
             if rate is not None
-            else "No kept actions (all dropped)"
+            else "No kept actions (all dropped or not doing)"
         )
         rest = [f"{self.slipped} slipped", f"{self.dropped} dropped"]
+        if self.not_doing:
+            rest.append(f"{self.not_doing} not doing")
         if self.undecided:
             rest.append(f"{self.undecided} to decide")
         return f"{head}; {', '.join(rest)}"
@@ -115,6 +118,7 @@ def progress(review: Review, session_day: date | None = None) -> Progress:
         slipped=sum(1 for a in decided if a.status == "slipped"),
         dropped=sum(1 for a in decided if a.status == "dropped"),
         undecided=len(review.actions) - len(decided),
+        not_doing=sum(1 for a in decided if a.status == "not_doing"),
     )
 
 

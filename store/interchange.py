@@ -27,9 +27,10 @@ from store.timeline import durations, is_timezone, parse_date, parse_time, zone
 # Top-level keys in the order DESIGN.md gives them; step, cut_short, redact,
 # ground_rules_confirmed, timeboxes and session are the model's own optional keys and sit between follow_up and created.
 EXPORT_ORDER = (
-    "schema", "id", "kind", "title", "severity", "timezone", "review_date",
-    "owner", "facilitator", "participants", "tags", "summary", "timeline", "impact",
-    "five_whys", "went_well", "lucky", "could_improve", "surprises", "actions",
+    "schema", "id", "kind", "title", "severity", "timezone", "review_date", "review_status",
+    "owner", "facilitator", "participants", "tags", "links", "summary", "trigger", "detection",
+    "timeline", "impact", "impact_categories", "near_miss", "unknowns",
+    "five_whys", "factors", "went_well", "lucky", "could_improve", "surprises", "actions",
     "questions", "follow_up", "durations", "step", "cut_short", "redact",
     "ground_rules_confirmed", "timeboxes", "session", "created", "updated",
 )
@@ -39,7 +40,7 @@ IGNORED_KEYS = ("id", "durations", "created", "updated")
 # Plain review fields taken through the ops validators; a missing one gets the model's default.
 SCALAR_FIELDS = (
     "kind", "title", "severity", "owner", "facilitator", "participants", "tags", "summary", "impact",
-    "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
+    "review_status", "links", "trigger", "detection", "unknowns", "impact_categories", "near_miss", "step", "cut_short", "redact", "ground_rules_confirmed", "timeboxes",
 )
 _DEFAULTS = Review().to_dict()
 FLAT_LISTS = tuple(name for name in ITEM_LISTS if "." not in name)
@@ -254,7 +255,7 @@ def _event_time(index: int, text: str, tz_name: str, day: date | None) -> dateti
 
 
 def _action_due(index: int, action: dict) -> dict:
-    for name in ("due", "decided", "slipped_from"):
+    for name in ("due", "decided", "slipped_from", "done_on"):
         action[name] = _date(f"actions[{index}].{name}", action[name])
     return action
 

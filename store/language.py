@@ -432,8 +432,8 @@ _ROOT_CAUSE_HINT = (
 )
 
 
-def root_cause_problems(text: str, field: str, participants: list[str]) -> list[Problem]:
-    """Errors for a root cause that stops at a person.
+def root_cause_problems(text: str, field: str, participants: list[str], subject: str = "The root cause") -> list[Problem]:
+    """Errors for a root cause (or a contributing factor: ``subject``) that stops at a person.
 
     A root cause that names someone, or stops at "human error", explains
     nothing that can be changed; the analysis has to continue to the condition
@@ -446,11 +446,11 @@ def root_cause_problems(text: str, field: str, participants: list[str]) -> list[
     mention = _patterns_for(participants).mention
     named = mention.search(text) if mention is not None else None
     if named:
-        message = f"The root cause names a person ({_quote(named.group(0))})."
+        message = f"{subject} names a person ({_quote(named.group(0))})."
         problems.append(_error(field, message, _ROOT_CAUSE_HINT))
     human = _HUMAN_ERROR.search(text)
     if human:
-        message = f"The root cause stops at human error ({_quote(human.group(0))})."
+        message = f"{subject} stops at human error ({_quote(human.group(0))})."
         problems.append(_error(field, message, _ROOT_CAUSE_HINT))
     return problems
 

@@ -20,7 +20,19 @@ KINDS = ("incident", "project")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 MARKERS = ("started", "detected", "mitigated", "resolved")
 ACTION_TYPES = ("prevent", "mitigate", "detect", "process", "repair", "other")
-STATUSES = ("open", "done", "slipped", "dropped")
+# "not_doing": decided at the review not to act, with the reason in ``note``; it
+# counts neither as open nor against completion (a kept decision, not a gap).
+STATUSES = ("open", "done", "slipped", "dropped", "not_doing")
+# Where a review is in its workflow (PagerDuty's): written, discussed, agreed, and closed once followed up.
+REVIEW_STATUSES = ("draft", "in_review", "reviewed", "closed")
+REVIEW_STATUS_TITLES = {"draft": "draft", "in_review": "in review", "reviewed": "reviewed", "closed": "closed"}
+# What kind of impact it had (several may apply), as the VOID counts them.
+IMPACT_CATEGORIES = ("full_outage", "partial_outage", "degraded", "increased_errors", "increased_latency",
+                     "non_production", "security")
+IMPACT_CATEGORY_TITLES = {name: name.replace("_", " ").replace("non production", "non-production")
+                          for name in IMPACT_CATEGORIES}
+# A contributing factor's kind: what set it off, what made it worse or possible, what limited it.
+FACTOR_KINDS = ("trigger", "contributing", "mitigating")
 
 STEPS = (
     "setup",
@@ -65,6 +77,7 @@ ITEM_LISTS = (
     "actions",
     "questions",
     "five_whys.chains",
+    "factors",
 )
 
 
@@ -143,6 +156,21 @@ class FiveWhys:
 
 
 @dataclass
+class Factor:
+    """A contributing factor beside the chains of whys, with how it made sense at the time.
+
+    A single chain of whys tends to end at one cause (and often at "who");
+    practitioners list the conditions that together let the incident happen,
+    and for each the local rationality: why doing what was done made sense then.
+    """
+
+    id: str = ""
+    kind: str = "contributing"
+    text: str = ""
+    rationale: str = ""
+
+
+@dataclass
 class Action:
     """A SMART action item with one owner."""
 
@@ -159,6 +187,8 @@ class Action:
     # date an action had before it slipped (so the report can say "was ...").
     decided: str = ""
     slipped_from: str = ""
+    # The day an action recorded as done at the review was done (ISO date).
+    done_on: str = ""
 
 
 @dataclass
@@ -212,14 +242,26 @@ class Review:
     severity: str = ""
     timezone: str = "UTC"
     review_date: str = ""
+    review_status: str = "draft"
     owner: str = ""
     facilitator: str = ""
     participants: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # Supporting links: tickets, dashboards, the incident channel.
+    links: list[str] = field(default_factory=list)
     summary: str = ""
+    # What set it off, and how we found out (the Google SRE template's Trigger and Detection).
+    trigger: str = ""
+    detection: str = ""
     timeline: list[Event] = field(default_factory=list)
     impact: str = ""
+    # What we did not know then and know now: where our picture of the system was wrong.
+    unknowns: str = ""
+    impact_categories: list[str] = field(default_factory=list)
+    # Nothing reached users, but it nearly did: worth a review, never counted as an outage.
+    near_miss: bool = False
     five_whys: FiveWhys = field(default_factory=FiveWhys)
+    factors: list[Factor] = field(default_factory=list)
     went_well: list[TextItem] = field(default_factory=list)
     lucky: list[TextItem] = field(default_factory=list)
     could_improve: list[TextItem] = field(default_factory=list)
@@ -248,13 +290,20 @@ class Review:
             severity=data.get("severity") or "",
             timezone=data.get("timezone") or "UTC",
             review_date=data.get("review_date") or "",
+            review_status=data.get("review_status") if data.get("review_status") in REVIEW_STATUSES else "draft",
             owner=data.get("owner") or "",
             facilitator=data.get("facilitator") or "",
             participants=list(data.get("participants") or []),
             tags=list(data.get("tags") or []),
+            links=list(data.get("links") or []),
             summary=data.get("summary") or "",
+            trigger=data.get("trigger") or "",
+            detection=data.get("detection") or "",
             timeline=[_build(Event, item) for item in data.get("timeline") or []],
             impact=data.get("impact") or "",
+            unknowns=data.get("unknowns") or "",
+            impact_categories=[c for c in data.get("impact_categories") or [] if c in IMPACT_CATEGORIES],
+            near_miss=data.get("near_miss") is True,
             five_whys=FiveWhys(
                 problem=whys.get("problem") or "",
                 chains=[
@@ -262,6 +311,7 @@ class Review:
                     for c in whys.get("chains") or []
                 ],
             ),
+            factors=[_build(Factor, item) for item in data.get("factors") or []],
             went_well=[_build(TextItem, item) for item in data.get("went_well") or []],
             lucky=[_build(TextItem, item) for item in data.get("lucky") or []],
             could_improve=[
@@ -295,13 +345,20 @@ class Review:
             "severity": self.severity,
             "timezone": self.timezone,
             "review_date": self.review_date,
+            "review_status": self.review_status,
             "owner": self.owner,
             "facilitator": self.facilitator,
             "participants": list(self.participants),
             "tags": list(self.tags),
+            "links": list(self.links),
             "summary": self.summary,
+            "trigger": self.trigger,
+            "detection": self.detection,
             "timeline": [vars(event).copy() for event in self.timeline],
             "impact": self.impact,
+            "unknowns": self.unknowns,
+            "impact_categories": list(self.impact_categories),
+            "near_miss": self.near_miss,
             "five_whys": {
                 "problem": self.five_whys.problem,
                 "chains": [
@@ -309,6 +366,7 @@ class Review:
                     for chain in self.five_whys.chains
                 ],
             },
+            "factors": [vars(factor).copy() for factor in self.factors],
             "went_well": [item.to_dict() for item in self.went_well],
             "lucky": [item.to_dict() for item in self.lucky],
             "could_improve": [item.to_dict() for item in self.could_improve],
@@ -354,6 +412,7 @@ class ReviewSummary:
     review_date: str = ""
     tags: tuple[str, ...] = ()
     follow_up_held: str = ""
+    review_status: str = "draft"
     # Due dates of the actions still open or slipped ("" where none was set).
     open_action_dues: tuple[str, ...] = ()
 
@@ -374,6 +433,7 @@ class ReviewSummary:
             review_date=data.get("review_date") or "",
             tags=tuple(data.get("tags") or ()),
             follow_up_held=follow.get("held") or "",
+            review_status=data.get("review_status") if data.get("review_status") in REVIEW_STATUSES else "draft",
             open_action_dues=tuple(str(a.get("due") or "") for a in still_open),
         )
 

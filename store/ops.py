@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from store.errors import InvalidField, UnknownItem
-from store.model import ACTION_TYPES, ITEM_LISTS, KINDS, MARKERS, SEVERITIES, STATUSES, STEPS
+from store.model import ACTION_TYPES, FACTOR_KINDS, IMPACT_CATEGORIES, ITEM_LISTS, KINDS, REVIEW_STATUSES, MARKERS, SEVERITIES, STATUSES, STEPS
 from store.merge import merge_text
 from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
@@ -133,6 +133,13 @@ def _step_list(field: str, value: Any) -> list[str]:
     return steps
 
 
+def _categories(field: str, value: Any) -> list[str]:
+    names = _text_list(field, value)
+    for index, name in enumerate(names):
+        _choice(IMPACT_CATEGORIES)(f"{field}[{index}]", name)
+    return list(dict.fromkeys(names))
+
+
 def _flag(field: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise InvalidField(field, "expected true or false")
@@ -209,8 +216,15 @@ REVIEW_FIELDS = {
     "facilitator": _line,
     "participants": _line_list,
     "tags": _line_list,
+    "links": _line_list,
+    "review_status": _choice(REVIEW_STATUSES),
     "summary": _text,
+    "trigger": _line,
+    "detection": _line,
     "impact": _text,
+    "unknowns": _text,
+    "impact_categories": _categories,
+    "near_miss": _flag,
     "five_whys.problem": _line,
     "follow_up.due": _line,
     "follow_up.held": _optional_text,
@@ -237,6 +251,7 @@ ITEM_FIELDS = {
     "surprises": CARD_FIELDS,
     "questions": {"text": _text, "answer": _text},
     "five_whys.chains": {"whys": _text_list},
+    "factors": {"kind": _choice(FACTOR_KINDS), "text": _text, "rationale": _text},
     "actions": {
         "what": _text,
         "owner": _line,
@@ -248,20 +263,23 @@ ITEM_FIELDS = {
         "note": _text,
         "decided": _line,
         "slipped_from": _line,
+        "done_on": _line,
     },
 }
 
 # Free text that two people may type into at once: merged, never overwritten.
-MERGED_TEXTS = {"title", "summary", "impact", "five_whys.problem", "follow_up.notes"}
+MERGED_TEXTS = {"title", "summary", "impact", "five_whys.problem", "follow_up.notes", "trigger", "detection", "unknowns"}
 MERGED_ITEM_TEXTS = {
     ("timeline", "text"), ("went_well", "text"), ("lucky", "text"), ("could_improve", "text"),
     ("surprises", "text"), ("questions", "text"), ("questions", "answer"), ("five_whys.chains", "whys"),
     ("actions", "what"), ("actions", "done_when"), ("actions", "note"),
+    ("factors", "text"), ("factors", "rationale"),
 }
 # Fields typed into a one-line input: a merge joins rather than adds lines.
-ONE_LINE_TEXTS = {"title", "five_whys.problem", "timeline.text", "actions.what", "actions.done_when",
+ONE_LINE_TEXTS = {"title", "five_whys.problem", "trigger", "detection", "timeline.text", "actions.what", "actions.done_when",
                   "five_whys.chains.whys", "went_well.text", "lucky.text", "could_improve.text",
-                  "surprises.text", "questions.text", "questions.answer"}
+                  "surprises.text", "questions.text", "questions.answer",
+                  "factors.text", "factors.rationale"}
 
 # The key a plain string fills in when it stands for an item.
 PLAIN_KEY = {name: "text" for name in ITEM_LISTS} | {"actions": "what", "five_whys.chains": "whys"}
@@ -340,6 +358,7 @@ def check_item(list_name: str, item: Any, where: str) -> dict:
     defaults.update({"marker": None} if list_name == "timeline" else {})
     defaults.update({"status": "open"} if list_name == "actions" else {})
     defaults.update({"whys": []} if list_name == "five_whys.chains" else {})
+    defaults.update({"kind": "contributing"} if list_name == "factors" else {})
     defaults = {name: value for name, value in defaults.items() if name in ITEM_FIELDS[list_name]}
     return defaults | _checked_item(list_name, {k: v for k, v in item.items() if k != "id"}, where)
 

@@ -18,6 +18,13 @@ Definitions, chosen so a reader can check every number by hand:
   of order, which the timeline check reports as an error) is left out too.
   With an even count the median is the mean of the two middle values, rounded
   to the nearest second.
+- **Spread**: the quartiles (the middle half of the reviews lies between
+  them), as ``statistics.quantiles(method="inclusive")`` gives them, rounded
+  to seconds; never a mean, which one long incident drags far from the rest
+  (the VOID report, "It's time to retire MTTR").
+- **Near misses** (nothing reached users) are counted apart and left out of
+  every time: they are not outages.
+- **Impact categories** count the reviews that name each (several may apply).
 - **Completion rate** is done / (every action that is not dropped): a dropped
   action was decided against, so it counts neither as done nor as missing.
   With no such action the rate is unknown (``None``, shown as "n/a").
@@ -34,13 +41,14 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable
 
 from store.follow_up import Progress, is_overdue
-from store.model import KINDS, STATUSES, Review
+from store.model import IMPACT_CATEGORIES, KINDS, STATUSES, Review
 from store.timeline import durations, event_time, parse_date, zone
 
 UNDATED = "undated"
@@ -82,14 +90,19 @@ class QuarterStats:
     timed_to_detect: int
     median_to_resolve: int | None
     timed_to_resolve: int
+    # The first and third quartiles (None without a timed review).
+    spread_to_detect: tuple[int, int] | None = None
+    spread_to_resolve: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "quarter": self.quarter,
             "reviews": self.reviews,
             "median_to_detect": self.median_to_detect,
+            "quartiles_to_detect": list(self.spread_to_detect) if self.spread_to_detect else None,
             "timed_to_detect": self.timed_to_detect,
             "median_to_resolve": self.median_to_resolve,
+            "quartiles_to_resolve": list(self.spread_to_resolve) if self.spread_to_resolve else None,
             "timed_to_resolve": self.timed_to_resolve,
         }
 
@@ -108,6 +121,8 @@ class ArchiveStats:
     root_causes: int
     top_words: list[tuple[str, int]] = field(default_factory=list)
     today: str = ""
+    near_misses: int = 0
+    impact_categories: dict[str, int] = field(default_factory=dict)
 
     @property
     def actions(self) -> int:
@@ -116,8 +131,8 @@ class ArchiveStats:
 
     @property
     def counted_for_completion(self) -> int:
-        """The actions the completion rate is over: all but the dropped ones."""
-        return self.actions - self.actions_by_status.get("dropped", 0)
+        """The actions the completion rate is over: all but the dropped and not-doing ones."""
+        return self.actions - self.actions_by_status.get("dropped", 0) - self.actions_by_status.get("not_doing", 0)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form printed by ``postmortem stats --json``."""
@@ -134,6 +149,8 @@ class ArchiveStats:
                 "completion_counts": "done / (total - dropped)",
                 "overdue": self.overdue,
             },
+            "near_misses": self.near_misses,
+            "impact_categories": dict(self.impact_categories),
             "root_causes": self.root_causes,
             "top_words": [{"word": word, "root_causes": count} for word, count in self.top_words],
         }
@@ -175,6 +192,16 @@ def median_seconds(values: list[int]) -> int | None:
     return (total + 1) // 2
 
 
+def quartiles(values: list[int]) -> tuple[int, int] | None:
+    """The first and third quartiles in whole seconds (inclusive method); None for no values."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return (values[0], values[0])
+    first, _, third = statistics.quantiles(values, n=4, method="inclusive")
+    return (round(first), round(third))
+
+
 def root_cause_words(text: str) -> set[str]:
     """The telling words of one root cause: lower-cased, no function words, no single letters."""
     words = {word.replace("\u2019", "'") for word in _WORD.findall(text.lower())}
@@ -190,8 +217,10 @@ class _Times:
         self.to_detect: list[int] = []
         self.to_resolve: list[int] = []
 
-    def add(self, seconds: dict[str, int | None]) -> None:
+    def add(self, seconds: dict[str, int | None], near_miss: bool = False) -> None:
         self.reviews += 1
+        if near_miss:
+            return  # not an outage: counted as a review, never in the times
         if seconds["to_detect"] is not None and seconds["to_detect"] >= 0:
             self.to_detect.append(seconds["to_detect"])
         if seconds["to_resolve"] is not None and seconds["to_resolve"] >= 0:
@@ -205,6 +234,8 @@ class _Times:
             timed_to_detect=len(self.to_detect),
             median_to_resolve=median_seconds(self.to_resolve),
             timed_to_resolve=len(self.to_resolve),
+            spread_to_detect=quartiles(self.to_detect),
+            spread_to_resolve=quartiles(self.to_resolve),
         )
 
 
@@ -217,16 +248,20 @@ def archive_stats(reviews: Iterable[Review], today: date) -> ArchiveStats:
     by_quarter: dict[str, _Times] = {}
     overall = _Times("all")
     kinds: Counter[str] = Counter({kind: 0 for kind in KINDS})
-    statuses: Counter[str] = Counter({status: 0 for status in STATUSES})
+    # Every status is counted from 0, but "not doing" (newer) is shown only where it occurs.
+    statuses: Counter[str] = Counter({status: 0 for status in STATUSES if status != "not_doing"})
     words: Counter[str] = Counter()
-    overdue = root_causes = count = 0
+    overdue = root_causes = count = near_misses = 0
+    categories: Counter[str] = Counter()
     for review in reviews:
         count += 1
         kinds[review.kind] += 1
+        near_misses += review.near_miss
+        categories.update(set(review.impact_categories))
         seconds = durations(review)
         quarter = review_quarter(review)
-        by_quarter.setdefault(quarter, _Times(quarter)).add(seconds)
-        overall.add(seconds)
+        by_quarter.setdefault(quarter, _Times(quarter)).add(seconds, review.near_miss)
+        overall.add(seconds, review.near_miss)
         for action in review.actions:
             statuses[action.status] += 1
             overdue += is_overdue(action.status, action.due, today)
@@ -235,7 +270,8 @@ def archive_stats(reviews: Iterable[Review], today: date) -> ArchiveStats:
             if cause.strip():
                 root_causes += 1
                 words.update(root_cause_words(cause))
-    done_so_far = Progress(statuses["done"], statuses["slipped"], statuses["dropped"], statuses["open"])
+    done_so_far = Progress(statuses["done"], statuses["slipped"], statuses["dropped"], statuses["open"],
+                           statuses["not_doing"])
     return ArchiveStats(
         reviews=count,
         reviews_by_kind=dict(kinds),
@@ -247,6 +283,8 @@ def archive_stats(reviews: Iterable[Review], today: date) -> ArchiveStats:
         root_causes=root_causes,
         top_words=sorted(words.items(), key=lambda item: (-item[1], item[0]))[:TOP_WORDS],
         today=today.isoformat(),
+        near_misses=near_misses,
+        impact_categories={name: categories[name] for name in IMPACT_CATEGORIES if categories[name]},
     )
 
 

@@ -299,10 +299,48 @@ _MARKER_PATTERNS = {
 }
 
 
+# Published timelines (the Google SRE book's shape) label phases in bold capitals:
+# "**OUTAGE BEGINS** Search backends begin to fail".  A label is what the authors
+# decided; words that merely occur in a sentence are a guess, so labels win.
+# User impact ending is resolution; closing the incident ("INCIDENT ENDS") is not,
+# and declaring it ("INCIDENT BEGINS") is detection only where no line says how it was noticed.
+_PHASE_LABEL = re.compile(
+    r"\b(?P<what>OUTAGE|IMPACT|INCIDENT)\s+(?P<phase>BEGINS|BEGAN|STARTS|STARTED|DETECTED|DECLARED|MITIGATED|"
+    r"ENDS|ENDED|RESOLVED|OVER)\b"
+)
+_OUTAGE_PHASES = {"BEGINS": "started", "BEGAN": "started", "STARTS": "started", "STARTED": "started",
+                  "DETECTED": "detected", "MITIGATED": "mitigated", "ENDS": "resolved", "ENDED": "resolved",
+                  "RESOLVED": "resolved", "OVER": "resolved"}
+DECLARED = "declared"  # an incident was declared: detection, if nothing earlier says so
+CLOSED = "closed"  # the incident was closed: no marker
+
+
+def phase_label(text: str) -> str | None:
+    """The phase a capitalised label names ("OUTAGE BEGINS" -> started), ``declared``, ``closed``, or None."""
+    found = _PHASE_LABEL.search(text)
+    if found is None:
+        return None
+    what, phase = found["what"], found["phase"]
+    if what == "INCIDENT":
+        if phase in ("BEGINS", "BEGAN", "STARTS", "STARTED", "DECLARED", "DETECTED"):
+            return DECLARED
+        return CLOSED if phase in ("ENDS", "ENDED", "RESOLVED", "OVER") else _OUTAGE_PHASES.get(phase)
+    return _OUTAGE_PHASES.get(phase)
+
+
+# "News reports say ...", "the press reported": someone else's account, not how we noticed.
+_HEARSAY = re.compile(
+    r"\b(?:news|media|press|rumou?rs?|blog|twitter|social\s+media)\s+(?:\w+\s+)?(?:reports?|reported|says?|said)\b"
+    r"|\breports?\s+(?:say|said|suggest|suggested|claim|claimed|indicate)\b",
+    re.IGNORECASE,
+)
+
+
 def marker_for(text: str) -> str | None:
     """The marker a line's words suggest (``Error-rate alert fires`` -> detected), or None.
 
-    A word after "not", "no" or "yet" does not count ("not resolved yet").
+    A word after "not", "no" or "yet" does not count ("not resolved yet"),
+    and neither does hearsay ("news reports say ...") for detection.
     """
     head, colon, rest = text.partition(":")
     if colon and head.strip().lower() in MARKERS and rest.strip():
@@ -311,8 +349,11 @@ def marker_for(text: str) -> str | None:
         return STATUS_MARKERS[head.strip().lower()]
     for marker, pattern in _MARKER_PATTERNS.items():
         for match in pattern.finditer(text):
-            if not _NEGATION.search(text[: match.start()].lower()):
-                return marker
+            if _NEGATION.search(text[: match.start()].lower()):
+                continue
+            if marker == "detected" and _HEARSAY.search(text):
+                continue
+            return marker
     return None
 
 
@@ -498,6 +539,34 @@ class _Reader:
         later = MARKERS[MARKERS.index(marker) + 1 :]
         return any(event.marker in later for event in self.events)
 
+    def follow_labels(self) -> None:
+        """Where lines carry phase labels (OUTAGE BEGINS ...), markers follow the labels, not the words.
+
+        Started, mitigated and resolved go where the labels put them; detected
+        on a labelled line, else on the first line whose words say it was
+        noticed between the start and the mitigation, else where the incident
+        was declared.  Every other line loses the marker its words suggested.
+        """
+        labels = [phase_label(event.text) for event in self.events]
+        if not any(labels):
+            return
+        chosen: dict[str, int] = {}
+        for index, label in enumerate(labels):
+            if label in MARKERS and label not in chosen:
+                chosen[label] = index
+        if "detected" not in chosen:
+            low = chosen.get("started", -1)
+            high = min(chosen.get("mitigated", len(labels)), chosen.get("resolved", len(labels)))
+            noticed = [i for i in range(low + 1, high) if labels[i] is None and marker_for(self.events[i].text) == "detected"]
+            declared = [i for i, label in enumerate(labels) if label == DECLARED and low < i < high]
+            if noticed or declared:
+                chosen["detected"] = (noticed or declared)[0]
+        at = {index: marker for marker, index in chosen.items() if marker not in self.existing}
+        self.events = [replace(event, marker=at.get(index)) for index, event in enumerate(self.events)]
+        self.proposed = set(at.values())
+        self.notes.append("markers follow the phase labels in the text (OUTAGE BEGINS, OUTAGE ENDS ...); "
+                          "INCIDENT ENDS closes the incident and is not its resolution")
+
     def propose_start(self) -> None:
         """No line said when it started: propose the first event, as published timelines begin with the trigger."""
         if "started" in self.proposed or "started" in self.existing or not self.events:
@@ -582,6 +651,7 @@ def parse_paste(
                 reader.unread.append(UnreadLine(number, line))
     try:
         reader.end_header()
+        reader.follow_labels()
         reader.propose_start()
     except Exception:  # noqa: BLE001
         pass

@@ -17,8 +17,8 @@ from store.ops import ITEM_FIELDS
 from store.sanitize import clean, quote, quote_key
 
 REVIEW_TEXTS = ("id", "kind", "title", "severity", "timezone", "review_date", "owner", "facilitator",
-                "summary", "impact", "step", "created", "updated")
-TEXT_LISTS = ("participants", "tags", "cut_short", "redact")
+                "summary", "impact", "step", "created", "updated", "review_status", "trigger", "detection", "unknowns")
+TEXT_LISTS = ("participants", "tags", "cut_short", "redact", "links", "impact_categories")
 # Counters are written back as JSON numbers; beyond this they stop being exact (and orjson refuses 2**64).
 LARGEST_COUNTER = 2**53
 
@@ -94,8 +94,9 @@ def _problems(doc: dict):
         yield from _text(name, doc.get(name))
     for name in TEXT_LISTS:
         yield from _list(name, doc.get(name), _text)
-    if not isinstance(doc.get("ground_rules_confirmed", False), bool):
-        yield _wrong("ground_rules_confirmed", "true or false", doc["ground_rules_confirmed"])
+    for name in ("ground_rules_confirmed", "near_miss"):
+        if not isinstance(doc.get(name, False), bool):
+            yield _wrong(name, "true or false", doc[name])
     yield from _timeboxes(doc.get("timeboxes"))
     if "next_item" in doc and not is_counter(doc["next_item"]):
         yield f"next_item: {quote(doc['next_item'])} is not an item number"

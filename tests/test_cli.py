@@ -107,7 +107,8 @@ def test_export_csv_is_one_row_per_action_with_the_header(db, imported, capsys, 
     code, _, _ = run(capsys, "--db", str(db), "export", imported, "--format", "csv", "-o", str(target))
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
     assert code == 0
-    assert list(rows[0]) == ["review_id", "review_title", "what", "owner", "due", "done_when", "type", "status", "addresses"]
+    assert list(rows[0]) == ["review_id", "review_title", "what", "owner", "due", "done_when", "type", "status", "addresses",
+                             "action_id", "note", "done_on"]
     assert rows[0]["owner"] == "Sam" and rows[0]["review_id"] == imported
 
 

@@ -192,17 +192,21 @@ def test_the_written_summary_has_a_follow_up_section_with_every_decision():
 
 def test_the_client_summary_says_what_was_implemented_and_how_it_is_working_without_names():
     text = render_client(followed_up())
-    section = text[text.index("## What we implemented and how it is working"):text.index("## When we will review it")]
-    assert "At our follow-up on 2026-12-21" in section
-    assert "- In place: Alert when DB memory stays above 80%. How it is working: Fired twice in drills;" in section
+    section = text[text.index("## What we have changed"):text.index("## When we will review it")]
+    assert "At our follow-up on 2026-12-21, here is what we implemented and how it is working:" in section
+    assert "- Alert when DB memory stays above 80%. How it is working: Fired twice in drills;" in section
     assert "Sam" not in section
-    assert "- Taking longer than planned: Add a canary stage to the checkout deploy, now expected by 2027-01-15." in section
-    assert "- No longer planned: Write the DB failover runbook. Why: Replaced by the managed DB failover" in section
+    assert ("## What we are changing\n\n### Technical improvements\n\n- Add a canary stage to the checkout deploy: "
+            "taking longer than planned, now expected by 2027-01-15.") in section
+    assert ("## What we no longer plan to do\n\n- Write the DB failover runbook. "
+            "Why: Replaced by the managed DB failover") in section
+    assert section.count("Alert when DB memory") == 1  # each change once, after a follow-up too
     assert "We will review the changes still in progress again on 2027-01-20." in text
 
 
 def test_before_any_follow_up_the_client_summary_has_no_follow_up_section():
-    assert "What we implemented" not in render_client(three_actions())
+    text = render_client(three_actions())
+    assert "At our follow-up" not in text and "How it is working" not in text and "no longer plan" not in text
 
 
 # The session, driven by keys --------------------------------------------------------------------
@@ -289,7 +293,7 @@ async def test_a_follow_up_session_through_done_slipped_and_dropped_with_its_ref
     assert doc["follow_up"]["held"] == "2026-12-21" and doc["follow_up"]["due"] == "2027-01-20"
     review = Review.from_dict(doc)
     assert "### Slipped" in render_markdown(review)
-    assert "- In place: Alert when DB memory stays above 80% for 5 minutes. How it is working: Fired twice in drills" in render_client(review)
+    assert "- Alert when DB memory stays above 80% for 5 minutes. How it is working: Fired twice in drills" in render_client(review)
 
 
 async def test_escape_keeps_the_decisions_recorded_so_far_and_the_follow_up_is_not_held(tmp_path):

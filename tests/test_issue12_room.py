@@ -92,8 +92,8 @@ async def test_typing_after_f5_and_one_tab_too_many_is_shown_not_dropped(db):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "FiveWhysScreen")
         await tab_to(pilot, why_input(4))
-        await pilot.press("f5", "tab")  # past the new chain's only why, onto the check panel
-        assert app.focused.id == "checks"
+        await pilot.press("f5", "tab")  # past the new chain's only why, onto the list of contributing factors
+        assert app.focused.has_class("item-rows") and app.focused.parent.id == "factors"
         await type_text(pilot, "Replication lagged")
         assert "'Replication lagged'" in refusal(pilot)  # on screen, to type again where it belongs
         await pilot.press("shift+tab")

@@ -236,8 +236,8 @@ async def test_a_whole_incident_review_typed_with_keys_alone_is_kept_exactly_and
     rows = render_csv(ReviewStore(path).get("pm-1")).splitlines()
     assert rows[1] == (
         "pm-1,Checkout API returned HTTP 500s,Alert on DB memory over 80%,Sam,2026-12-15,"
-        "the alert fires in a drill,detect,open,root cause of chain 1"
-    )
+        "the alert fires in a drill,detect,open,root cause of chain 1,"
+    ) + ReviewStore(path).get("pm-1").actions[0].id + ",,"
 
 
 async def test_a_whole_project_review_typed_with_keys_alone_needs_no_severity_and_is_kept(tmp_path):

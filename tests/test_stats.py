@@ -20,6 +20,7 @@ from store.stats import (
     show_rate,
 )
 from tui.cli import main
+from tui.cli_stats import stats_text
 from tui_helpers import screen_text, wait_for_screen
 
 TODAY = date(2026, 6, 30)
@@ -77,7 +78,7 @@ def figures():
 
 
 def test_quarters_are_sorted_with_counts_and_exact_medians(figures):
-    rows = [q.to_dict() for q in figures.quarters]
+    rows = [{k: v for k, v in q.to_dict().items() if not k.startswith("quartiles")} for q in figures.quarters]
     assert [row["quarter"] for row in rows] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
     assert rows[0] == {"quarter": "2025-Q4", "reviews": 1, "median_to_detect": 120, "timed_to_detect": 1,
                        "median_to_resolve": 1200, "timed_to_resolve": 1}
@@ -91,9 +92,19 @@ def test_quarters_are_sorted_with_counts_and_exact_medians(figures):
 
 def test_the_overall_medians_are_over_every_timed_review(figures):
     # detect minutes 2, 4, 5, 7, 10, 30 -> (5 + 7) / 2 = 6m; resolve 20, 60, 65, 90, 120 -> 65m.
-    assert figures.overall.to_dict() == {"quarter": "all", "reviews": 7, "median_to_detect": 360, "timed_to_detect": 6,
+    overall = {k: v for k, v in figures.overall.to_dict().items() if not k.startswith("quartiles")}
+    assert overall == {"quarter": "all", "reviews": 7, "median_to_detect": 360, "timed_to_detect": 6,
                                          "median_to_resolve": 3900, "timed_to_resolve": 5}
     assert figures.reviews == 7 and figures.reviews_by_kind == {"incident": 6, "project": 1}
+
+
+def test_the_spread_is_the_quartiles_never_a_mean(figures):
+    # detect minutes 2, 4, 5, 7, 10, 30: quartiles at 4.25m and 9.25m (the mean, 9.67m, is not shown);
+    # resolve 20, 60, 65, 90, 120: 60m and 90m.
+    assert figures.overall.spread_to_detect == (255, 555)
+    assert figures.overall.spread_to_resolve == (3600, 5400)
+    assert figures.overall.to_dict()["quartiles_to_resolve"] == [3600, 5400]
+    assert figures.quarters[0].spread_to_resolve == (1200, 1200)  # one review: its own time
 
 
 def test_completion_leaves_dropped_actions_out_and_overdue_counts_open_and_slipped(figures):
@@ -363,3 +374,50 @@ async def test_f4_shows_incidents_then_projects_then_all_again(db):
         await pilot.press("f4")
         await pilot.pause()
         assert "7 reviews: 6 incident, 1 project" in screen_text(pilot)
+
+
+def test_near_misses_are_counted_apart_and_impact_categories_are_counted():
+    def review(minutes: int, **fields) -> Review:
+        return Review.from_dict({"timezone": "UTC", "timeline": [
+            {"at": "2026-02-01T10:00:00+00:00", "text": "a", "marker": "started"},
+            {"at": f"2026-02-01T{10 + minutes // 60:02d}:{minutes % 60:02d}:00+00:00", "text": "b", "marker": "resolved"},
+        ]} | fields)
+
+    figures = archive_stats([
+        review(20, impact_categories=["full_outage", "security"]),
+        review(40, impact_categories=["full_outage"]),
+        review(300, near_miss=True, impact_categories=["non_production"]),
+    ], date(2026, 3, 1))
+    assert figures.overall.median_to_resolve == 30 * 60 and figures.overall.timed_to_resolve == 2
+    assert figures.near_misses == 1 and figures.reviews == 3
+    assert figures.impact_categories == {"full_outage": 2, "non_production": 1, "security": 1}
+    text = stats_text(figures)
+    assert "Near misses: 1 (not outages: left out of the times)" in text
+    assert "Impact: full outage 2, non-production 1, security 1 (reviews naming each; several may apply)" in text
+    assert "Time to resolve, middle half: 25m to 35m (quartiles, n=2)" in text
+
+
+def test_impact_categories_are_read_from_words_a_person_types():
+    from screens.impact import read_categories
+
+    assert read_categories("partial, errors, LATENCY, security") == [
+        "partial_outage", "increased_errors", "increased_latency", "security"]
+    assert read_categories("outage, full outage, full, non-prod, ") == ["full_outage", "non_production"]
+
+
+async def test_impact_categories_and_near_miss_are_set_on_the_impact_step(tmp_path):
+    from tui_helpers import stored, tab_to, type_text, widget_id
+
+    from tui.app import make_app
+
+    path = tmp_path / "r.json"
+    review_id = ReviewStore(path).create({"title": "x", "step": "impact", "ground_rules_confirmed": True}).id
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await tab_to(pilot, widget_id("impact_categories"))
+        await type_text(pilot, "degraded, latency")
+        await pilot.press("tab")
+        await type_text(pilot, "y")  # Yes
+        await pilot.press("ctrl+o")
+        await wait_for_screen(pilot, "HomeScreen")
+    review = stored(path, review_id)
+    assert (review["impact_categories"], review["near_miss"]) == (["degraded", "increased_latency"], True)

@@ -401,3 +401,50 @@ def test_status_page_updates_newest_first_become_events_oldest_first(name, lines
     assert preview.events[0].text == "Investigating: We are investigating elevated error rates on checkout."
     assert preview.events[3].text == "Resolved: This incident has been resolved."
     assert preview.unread == ()
+
+
+# Phase labels in published write-ups (issue 13, item 9) ---------------------------------
+
+
+def test_a_write_up_with_bold_phase_labels_takes_its_markers_from_the_labels(tmp_path):
+    preview = parse_paste((FIXTURES / "sre_book_labels.md").read_text(encoding="utf-8"), "UTC", "2026-03-20")
+    marked = {event.marker: (event.at[11:16], event.text[:24]) for event in preview.events if event.marker}
+    assert marked == {
+        "started": ("14:54", "**OUTAGE BEGINS** Search"),  # not the news line before it
+        "detected": ("14:55", "Pager storm: backends-do"),  # how it was noticed, before the incident was declared
+        "mitigated": ("15:31", "**OUTAGE MITIGATED** Loa"),
+        "resolved": ("16:02", "**OUTAGE ENDS** All traf"),  # user impact over, not INCIDENT ENDS
+    }
+    spans = durations_after_adding_in(preview, tmp_path, "UTC")
+    assert spans == {"to_detect": 60, "to_mitigate": 37 * 60, "to_resolve": 68 * 60}
+
+
+def test_capital_labels_without_bold_and_hearsay_from_the_press(tmp_path):
+    preview = parse_paste((FIXTURES / "caps_labels_log.txt").read_text(encoding="utf-8"), "UTC", "2026-05-10")
+    assert [(event.at[11:16], event.marker) for event in preview.events] == [
+        ("09:58", None), ("10:02", "started"), ("10:04", "detected"), ("10:20", None),
+        ("10:41", "mitigated"), ("11:15", "resolved"), ("12:00", None),
+    ]
+
+
+def test_a_declared_incident_is_detection_when_no_line_says_how_it_was_noticed():
+    text = "10:00 OUTAGE BEGINS queue stalls\n10:30 INCIDENT BEGINS declared by on-call\n11:00 OUTAGE ENDS queue drains"
+    assert [event.marker for event in parse_paste(text, "UTC", REVIEW_DATE).events] == ["started", "detected", "resolved"]
+
+
+@pytest.mark.parametrize("text", ["News reports say checkout is down", "twitter reports said logins fail",
+                                  "Reports suggest a regional problem"])
+def test_hearsay_is_not_detection(text):
+    assert marker_for(text) is None
+
+
+@pytest.mark.parametrize("text", ["Customer reports errors at checkout", "Support reported failed logins"])
+def test_a_report_to_us_is_still_detection(text):
+    assert marker_for(text) == "detected"
+
+
+def durations_after_adding_in(preview, tmp_path, tz: str) -> dict:
+    store = ReviewStore(tmp_path / "d.json")
+    review = store.create({"title": "t", "timezone": tz, "review_date": "2026-03-20"})
+    change = store.apply(review.id, *(ops.Add("timeline", item) for item in preview.items()))
+    return durations(change.review)

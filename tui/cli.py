@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from store.errors import StoreError, Unreachable
+from store.model import REVIEW_STATUS_TITLES
 from store.sanitize import clean_line, quote, visible
 
 FORMATS = ("markdown", "client", "json", "csv")
@@ -147,6 +148,17 @@ def _add_list_filters(lister: argparse.ArgumentParser) -> None:
     lister.add_argument("--until", type=_date_flag, metavar="DATE", help="review date on or before DATE (YYYY-MM-DD)")
     lister.add_argument("--status", choices=("open", "done", "due"),
                         help="open: an action is open or slipped; done: none is; due: as --due")
+    lister.add_argument("--review-status", type=_review_status_flag, metavar="STATUS",
+                        help="only reviews in this review status: draft, in-review, reviewed or closed")
+
+
+def _review_status_flag(value: str) -> str:
+    from store.archive import QueryError, read_review_status
+
+    try:
+        return read_review_status(value)
+    except QueryError:
+        raise argparse.ArgumentTypeError(f"{quote(value)} is not one of draft, in-review, reviewed, closed") from None
 
 
 def _severity_flag(value: str) -> str:
@@ -180,7 +192,8 @@ def _listed(args: argparse.Namespace, today) -> list:
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
     query = ArchiveQuery(words=tuple(args.search.split()), kind=args.kind or "", severity=args.severity or "",
-                         tag=args.tag or "", since=args.since, until=args.until, status=args.status or "")
+                         tag=args.tag or "", since=args.since, until=args.until, status=args.status or "",
+                         review_status=args.review_status or "")
     store = _store(args)
     texts = None
     if query.words:
@@ -202,6 +215,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             "title": review.title,
             "kind": review.kind,
             "step": review.step,
+            "review_status": review.review_status,
             "updated": review.updated,
             "open_actions": review.open_actions,
             "follow_up": review.follow_up,
@@ -222,14 +236,16 @@ def cmd_list(args: argparse.Namespace) -> int:
             print("Nothing due.")
         return 0
     if not rows:
-        filtered = any(getattr(args, name) for name in ("search", "kind", "severity", "tag", "since", "until", "status"))
+        filtered = any(getattr(args, name) for name in ("search", "kind", "severity", "tag", "since", "until", "status",
+                                                        "review_status"))
         print("No review matches." if filtered else "No reviews yet. Start one with: postmortem new")
         return 0
-    print(f"{'ID':<8} {'KIND':<9} {'STEP':<14} {'UPDATED':<17} {'OPEN':>4}  TITLE")
+    print(f"{'ID':<8} {'KIND':<9} {'STEP':<14} {'STATUS':<10} {'UPDATED':<17} {'OPEN':>4}  TITLE")
     for row in rows:
         updated = row["updated"][:16].replace("T", " ")
         title = clean_line(row["title"])  # one line per review, whatever a hand-edited file holds
-        print(f"{row['id']:<8} {row['kind']:<9} {row['step']:<14} {updated:<17} {row['open_actions']:>4}  {title}")
+        status = REVIEW_STATUS_TITLES.get(row["review_status"], row["review_status"])
+        print(f"{row['id']:<8} {row['kind']:<9} {row['step']:<14} {status:<10} {updated:<17} {row['open_actions']:>4}  {title}")
     return 0
 
 
@@ -259,7 +275,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Render a review; warn on stderr (without failing) when its check has errors."""
     from store.checks import check_report
-    from store.render import RENDERERS
+    from store.render import RENDERERS, client_warnings
 
     review = _store(args).get(args.id)
     text = RENDERERS[args.format](review, names=args.names)
@@ -268,6 +284,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     if errors:
         print(f"postmortem: warning: {review.id} has {errors} check error(s); see `postmortem check {review.id}`", file=sys.stderr)
+    if args.format == "client":
+        for warning in client_warnings(review):
+            print(f"postmortem: warning: {review.id}: {warning}", file=sys.stderr)
     if args.output:
         _write_text(Path(args.output), text)
     else:

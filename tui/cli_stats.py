@@ -13,6 +13,7 @@ from argparse import Namespace
 from datetime import date
 
 from store.sanitize import visible
+from store.model import IMPACT_CATEGORY_TITLES
 from store.stats import ArchiveStats, QuarterStats, archive_stats, show_rate
 from store.timeline import show_duration
 
@@ -45,10 +46,11 @@ def stats_text(figures: ArchiveStats) -> str:
     sections = [
         reviews_line(figures),
         "\n".join(quarter_table(figures)) + "\n" + TIMED_NOTE,
+        "\n".join(spread_lines(figures) + impact_lines(figures)),
         "\n".join(action_lines(figures)),
         "\n".join(word_lines(figures)),
     ]
-    return "\n\n".join(sections)
+    return "\n\n".join(section for section in sections if section)
 
 
 def reviews_line(figures: ArchiveStats) -> str:
@@ -82,6 +84,29 @@ def quarter_table(figures: ArchiveStats) -> list[str]:
         f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
         for row in [header, *rows]
     ]
+
+
+def spread_lines(figures: ArchiveStats) -> list[str]:
+    """The middle half of all reviews' times (quartiles): a median alone hides how far they spread."""
+    overall = figures.overall
+    lines = []
+    for label, spread, count in (("detect", overall.spread_to_detect, overall.timed_to_detect),
+                                 ("resolve", overall.spread_to_resolve, overall.timed_to_resolve)):
+        if spread is not None:
+            lines.append(f"Time to {label}, middle half: {show_duration(spread[0])} to "
+                         f"{show_duration(spread[1])} (quartiles, n={count})")
+    return lines
+
+
+def impact_lines(figures: ArchiveStats) -> list[str]:
+    """How many reviews name each impact category, and the near misses left out of the times."""
+    lines = []
+    if figures.impact_categories:
+        counted = ", ".join(f"{IMPACT_CATEGORY_TITLES[name]} {count}" for name, count in figures.impact_categories.items())
+        lines.append(f"Impact: {counted} (reviews naming each; several may apply)")
+    if figures.near_misses:
+        lines.append(f"Near misses: {figures.near_misses} (not outages: left out of the times)")
+    return lines
 
 
 def completion_line(figures: ArchiveStats) -> str:
