@@ -57,7 +57,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_keys import KeyClock, percentile  # bench_keys' harness (it puts the checkout on sys.path)
+from bench_keys import KeyClock, LoopTimes, percentile  # bench_keys' harness (it puts the checkout on sys.path)
 from bench_store import make_review, verdict
 
 from store import ops, silent, voting  # noqa: E402
@@ -85,7 +85,9 @@ async def participate(db: Path, review_id: str, name: str, cards: int, pace: flo
     note_stored(app, record["stored_at"])
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: type(app.screen).__name__ == SCREEN, 60, "the could-improve step")
+        record["cpu"] = [(time.time(), time.process_time())]  # on the step, waiting
         await until(pilot, lambda: silent.writing(app.screen.review, STEP), 120, "silent writing to open")
+        record["cpu"].append((time.time(), time.process_time()))
         for number in range(1, cards + 1):
             await pilot.pause(rng.uniform(0.5, 1.5))  # thinking before a card
             await pilot.press("f2")
@@ -98,6 +100,7 @@ async def participate(db: Path, review_id: str, name: str, cards: int, pace: flo
             await pilot.press("enter")
             record["cards"].append(text)
         await saved(pilot)
+        record["cpu"].append((time.time(), time.process_time()))
         (out / f"{name}.wrote").touch()
         await until(pilot, lambda: voting.vote_open(app.screen.review, STEP), 120, "the vote to open")
         await pilot.press("escape")
@@ -216,19 +219,29 @@ def start_participants(db: Path, review_id: str, count: int, cards: int, pace: f
 
 async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
     """The whole session, as the facilitator's terminal runs it; returns what was measured."""
+    from screens.could_improve import CouldImproveScreen as screen_class
+
     names = [f"P{number}" for number in range(1, args.participants + 1)]
     app = make_app(db, start="open", review_id=review_id, name=LEAD)
     app.clock = lambda: 0.0
-    result: dict = {"lead_cards": []}
+    loops = {"alone": LoopTimes(), "writing": LoopTimes()}  # where the event loop's time goes, per phase
+    for timing in loops.values():
+        timing.install(app)
+        for name in ("reload_from_store", "on_review_stored"):  # on this class only: CouldImproveScreen's
+            setattr(screen_class, name, timing.wrap(name, getattr(screen_class, name)))
+    result: dict = {"lead_cards": [], "loops": loops}
     processes: list = []
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: type(app.screen).__name__ == SCREEN, 30, "the could-improve step")
         await pilot.pause()
         clock = KeyClock(pilot)
+        for timing in loops.values():
+            timing.install_screen(app.screen)
         counts = CountWatch(app)
         screen = app.screen
         print("facilitator alone (1/2) ...", flush=True)
-        result["lead_cards"] += await type_cards(pilot, clock, args.alone_keys, args.pace, "alone")
+        result["lead_cards"] += await timed(loops["alone"], type_cards(pilot, clock, args.alone_keys, args.pace,
+                                                                       "alone"))
         alone = list(clock.samples)
 
         print(f"starting {len(names)} participant processes ...", flush=True)
@@ -243,8 +256,10 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
             written = lambda: all((out / f"{name}.wrote").exists() for name in names)  # noqa: E731
             begun = time.monotonic()
             mark = len(clock.samples)
-            result["lead_cards"] += await type_cards(pilot, clock, args.active_keys, args.pace, "during",
-                                                     lambda: not written() and not failed(processes))
+            cpu = time.process_time()
+            result["lead_cards"] += await timed(loops["writing"], type_cards(
+                pilot, clock, args.active_keys, args.pace, "during", lambda: not written() and not failed(processes)))
+            result["lead_cpu"] = time.process_time() - cpu
             active = clock.samples[mark:]
             result["typing_s"] = time.monotonic() - begun
             await until(pilot, lambda: written() or failed(processes), 300, "everyone to finish writing")
@@ -283,11 +298,23 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
         await until(pilot, lambda: not app.live.others(), 15, "the participants to leave")
         print("facilitator alone (2/2) ...", flush=True)
         mark = len(clock.samples)
-        result["lead_cards"] += await type_cards(pilot, clock, args.alone_keys, args.pace, "after")
+        result["lead_cards"] += await timed(loops["alone"], type_cards(pilot, clock, args.alone_keys, args.pace,
+                                                                       "after"))
         alone += clock.samples[mark:]
         await saved(pilot)
     result.update(alone=alone, active=active, shown_at=counts.shown_at, unidentified=clock.unidentified)
     return result
+
+
+async def timed(timing: LoopTimes, typing):
+    """Run ``typing`` with ``timing`` on: bench_keys' spans of the facilitator's event loop."""
+    timing.on = True
+    begun = time.perf_counter()
+    try:
+        return await typing
+    finally:
+        timing.typing_s += time.perf_counter() - begun
+        timing.on = False
 
 
 def failed(processes: list) -> bool:
@@ -350,7 +377,35 @@ def final_file(db: Path, review_id: str, records: list[dict], lead_cards: list[s
     return problems
 
 
+def where_the_time_goes(result: dict, records: list[dict]) -> None:
+    """The facilitator's event loop per phase (bench_keys' LoopTimes), and the CPU every process used."""
+    print()
+    print("Where the facilitator's event loop spends its time while typing: ms per call")
+    header = f"{'phase':<8} {'typing s':>8} {'changes':>7} | {'call':<17} {'n':>4} {'p50':>6} {'p95':>6} {'total ms':>8} {'%':>6}"
+    print(header)
+    print("-" * len(header))
+    for phase, timing in result["loops"].items():
+        for position, name in enumerate(LoopTimes.CALLS):
+            spans = timing.spans[name]
+            lead = f"{phase:<8} {timing.typing_s:>8.1f} {timing.changes_seen:>7}" if position == 0 else " " * 24
+            if len(spans) > 1:
+                print(f"{lead} | {name:<17} {len(spans):>4} {statistics.median(spans):>6.1f} "
+                      f"{percentile(spans, 95):>6.1f} {sum(spans):>8.0f} {sum(spans) / 10 / timing.typing_s:>5.1f}%")
+            else:
+                print(f"{lead} | {name:<17} {len(spans):>4}")
+    print("(changes: polls that found the file changed by another process; %: of the phase's typing time)")
+    cpu = [record["cpu"] for record in records]  # (wall, cpu) on the step, as writing opened, written
+    waiting = sum(b[1] - a[1] for a, b, _ in cpu) / sum(b[0] - a[0] for a, b, _ in cpu)
+    writing = sum(c[1] - b[1] for _, b, c in cpu) / sum(c[0] - b[0] for _, b, c in cpu)
+    lead = result["lead_cpu"] / result["loops"]["writing"].typing_s
+    print(f"CPU used, in cores: each participant {waiting:.2f} while waiting for silent writing, {writing:.2f} "
+          f"while writing; the facilitator {lead:.2f} while they wrote; all {len(records) + 1} together about "
+          f"{lead + writing * len(records):.1f} of the machine's {os.cpu_count()} (load average at the end "
+          f"{os.getloadavg()[0]:.1f}: the rest is other work on the machine)")
+
+
 def report(result: dict, records: list[dict], problems: list[str], args) -> bool:
+    where_the_time_goes(result, records)
     echo_alone = [echo for echo, _, _ in result["alone"]]
     echo_active = [echo for echo, _, _ in result["active"]]
     delays, missed = count_delays(records, result["shown_at"])
@@ -407,7 +462,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer cards and keys (2 cards each, 30 keys alone)")
     parser.add_argument("--participants", type=int, default=10)
-    parser.add_argument("--cards", type=int, help="cards each participant writes (default 4, quick 2)")
+    parser.add_argument("--cards", type=int, help="cards each participant writes (default 3, quick 2)")
     parser.add_argument("--pace", type=float, default=0.15, help="seconds between keys, for everyone (default 0.15)")
     parser.add_argument("--participant", help=argparse.SUPPRESS)  # this process is that participant
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -417,7 +472,7 @@ def main() -> int:
     if args.participant:
         asyncio.run(participate(Path(args.db), args.review, args.participant, args.cards, args.pace, Path(args.out)))
         return 0
-    args.cards = args.cards or (2 if args.quick else 4)
+    args.cards = args.cards or (2 if args.quick else 3)
     args.alone_keys = 30 if args.quick else 60  # before, and again after: both count as "alone"
     args.active_keys = 400  # at most: the facilitator types while the participants write
     started = time.perf_counter()
