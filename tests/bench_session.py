@@ -256,10 +256,8 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
             written = lambda: all((out / f"{name}.wrote").exists() for name in names)  # noqa: E731
             begun = time.monotonic()
             mark = len(clock.samples)
-            cpu = time.process_time()
             result["lead_cards"] += await timed(loops["writing"], type_cards(
                 pilot, clock, args.active_keys, args.pace, "during", lambda: not written() and not failed(processes)))
-            result["lead_cpu"] = time.process_time() - cpu
             active = clock.samples[mark:]
             result["typing_s"] = time.monotonic() - begun
             await until(pilot, lambda: written() or failed(processes), 300, "everyone to finish writing")
@@ -307,13 +305,14 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
 
 
 async def timed(timing: LoopTimes, typing):
-    """Run ``typing`` with ``timing`` on: bench_keys' spans of the facilitator's event loop."""
+    """Run ``typing`` with ``timing`` on: bench_keys' spans of the facilitator's event loop, and its CPU time."""
     timing.on = True
-    begun = time.perf_counter()
+    begun, cpu = time.perf_counter(), time.process_time()
     try:
         return await typing
     finally:
         timing.typing_s += time.perf_counter() - begun
+        timing.cpu_s = getattr(timing, "cpu_s", 0.0) + time.process_time() - cpu
         timing.on = False
 
 
@@ -393,13 +392,15 @@ def where_the_time_goes(result: dict, records: list[dict]) -> None:
                       f"{percentile(spans, 95):>6.1f} {sum(spans):>8.0f} {sum(spans) / 10 / timing.typing_s:>5.1f}%")
             else:
                 print(f"{lead} | {name:<17} {len(spans):>4}")
-    print("(changes: polls that found the file changed by another process; %: of the phase's typing time)")
+    print("(changes: polls that found the file changed by another process; %: of the phase's typing time; "
+          "these are wall-clock spans, so a process waiting for a CPU makes them longer)")
     cpu = [record["cpu"] for record in records]  # (wall, cpu) on the step, as writing opened, written
     waiting = sum(b[1] - a[1] for a, b, _ in cpu) / sum(b[0] - a[0] for a, b, _ in cpu)
     writing = sum(c[1] - b[1] for _, b, c in cpu) / sum(c[0] - b[0] for _, b, c in cpu)
-    lead = result["lead_cpu"] / result["loops"]["writing"].typing_s
+    alone, writing_loop = result["loops"]["alone"], result["loops"]["writing"]
+    lead = writing_loop.cpu_s / writing_loop.typing_s
     print(f"CPU used, in cores: each participant {waiting:.2f} while waiting for silent writing, {writing:.2f} "
-          f"while writing; the facilitator {lead:.2f} while they wrote; all {len(records) + 1} together about "
+          f"while writing; the facilitator {lead:.2f} while they wrote ({alone.cpu_s / alone.typing_s:.2f} alone); all {len(records) + 1} together about "
           f"{lead + writing * len(records):.1f} of the machine's {os.cpu_count()} (load average at the end "
           f"{os.getloadavg()[0]:.1f}: the rest is other work on the machine)")
 
