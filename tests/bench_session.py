@@ -71,6 +71,7 @@ VOTES, PER_ITEM = 3, 2
 ECHO_BUDGET = 1.5  # facilitator's echo p95 with participants / alone
 COUNT_BUDGET_MS = 250
 WORDS = ("no canary", "paged nobody", "stale runbook", "retry storm", "lag unowned", "slow rollback")
+ENDED: Path | None = None  # in a participant: the file whose presence ends the run
 WRITING_LINE = re.compile(r"Silent writing \((?:anonymous|named) cards\): (.*?)\. You see how many")
 
 
@@ -78,6 +79,8 @@ WRITING_LINE = re.compile(r"Silent writing \((?:anonymous|named) cards\): (.*?)\
 
 async def participate(db: Path, review_id: str, name: str, cards: int, pace: float, out: Path) -> None:
     """Write ``cards`` cards while silent writing is open, then vote; put what was done in ``out/name.json``."""
+    global ENDED
+    ENDED = out / "end"
     rng = random.Random(name)
     app = make_app(db, start="open", review_id=review_id, name=name)
     app.clock = lambda: 0.0  # a frozen step timer, as for the facilitator
@@ -119,7 +122,7 @@ async def participate(db: Path, review_id: str, name: str, cards: int, pace: flo
         await saved(pilot)
         record["dots"] = voting.my_dots(app.screen.review, STEP, name)
         (out / f"{name}.json").write_text(json.dumps(record))
-        await until(pilot, lambda: (out / "end").exists(), 300, "the end of the session")
+        await until(pilot, ENDED.exists, 300, "the end of the session")
 
 
 def note_stored(app, stamps: list[float]) -> None:
@@ -135,10 +138,13 @@ def note_stored(app, stamps: list[float]) -> None:
 
 
 async def until(pilot, condition, seconds: float, what: str) -> None:
+    """Let the app run until ``condition()``; give up after ``seconds``, or in a participant once the run ended."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"gave up waiting for {what} after {seconds:g} s")
+        if ENDED is not None and condition != ENDED.exists and ENDED.exists():
+            raise SystemExit(f"the facilitator ended the run while this participant waited for {what}")
         await pilot.pause(0.05)
 
 
