@@ -192,7 +192,7 @@ class CountWatch:
 
 
 async def type_cards(pilot, clock: KeyClock, keys: int, pace: float, label: str, keep_going=lambda: True) -> list[str]:
-    """Type new cards (F2, text, Enter) until about ``keys`` keys are timed, while ``keep_going()``; returns the texts."""
+    """New cards (F2, text, Enter) until about ``keys`` keys are timed, while ``keep_going()``; returns the texts."""
     rng = random.Random(label)
     texts: list[str] = []
     typed = 0
@@ -262,8 +262,10 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
             written = lambda: all((out / f"{name}.wrote").exists() for name in names)  # noqa: E731
             begun = time.monotonic()
             mark = len(clock.samples)
-            result["lead_cards"] += await timed(loops["writing"], type_cards(
-                pilot, clock, args.active_keys, args.pace, "during", lambda: not written() and not failed(processes)))
+            if not args.lead_idle:
+                result["lead_cards"] += await timed(loops["writing"], type_cards(
+                    pilot, clock, args.active_keys, args.pace, "during",
+                    lambda: not written() and not failed(processes)))
             active = clock.samples[mark:]
             result["typing_s"] = time.monotonic() - begun
             await until(pilot, lambda: written() or failed(processes), 300, "everyone to finish writing")
@@ -386,10 +388,13 @@ def where_the_time_goes(result: dict, records: list[dict]) -> None:
     """The facilitator's event loop per phase (bench_keys' LoopTimes), and the CPU every process used."""
     print()
     print("Where the facilitator's event loop spends its time while typing: ms per call")
-    header = f"{'phase':<8} {'typing s':>8} {'changes':>7} | {'call':<17} {'n':>4} {'p50':>6} {'p95':>6} {'total ms':>8} {'%':>6}"
+    header = (f"{'phase':<8} {'typing s':>8} {'changes':>7} | {'call':<17} {'n':>4} {'p50':>6} {'p95':>6} "
+              f"{'total ms':>8} {'%':>6}")
     print(header)
     print("-" * len(header))
     for phase, timing in result["loops"].items():
+        if not timing.typing_s:
+            continue
         for position, name in enumerate(LoopTimes.CALLS):
             spans = timing.spans[name]
             lead = f"{phase:<8} {timing.typing_s:>8.1f} {timing.changes_seen:>7}" if position == 0 else " " * 24
@@ -404,9 +409,10 @@ def where_the_time_goes(result: dict, records: list[dict]) -> None:
     waiting = sum(b[1] - a[1] for a, b, _ in cpu) / sum(b[0] - a[0] for a, b, _ in cpu)
     writing = sum(c[1] - b[1] for _, b, c in cpu) / sum(c[0] - b[0] for _, b, c in cpu)
     alone, writing_loop = result["loops"]["alone"], result["loops"]["writing"]
-    lead = writing_loop.cpu_s / writing_loop.typing_s
+    lead = getattr(writing_loop, "cpu_s", 0.0) / writing_loop.typing_s if writing_loop.typing_s else 0.0
     print(f"CPU used, in cores: each participant {waiting:.2f} while waiting for silent writing, {writing:.2f} "
-          f"while writing; the facilitator {lead:.2f} while they wrote ({alone.cpu_s / alone.typing_s:.2f} alone); all {len(records) + 1} together about "
+          f"while writing; the facilitator {lead:.2f} while they wrote ({alone.cpu_s / alone.typing_s:.2f} alone); "
+          f"all {len(records) + 1} together about "
           f"{lead + writing * len(records):.1f} of the machine's {os.cpu_count()} (load average at the end "
           f"{os.getloadavg()[0]:.1f}: the rest is other work on the machine)")
 
@@ -420,7 +426,7 @@ def report(result: dict, records: list[dict], problems: list[str], args) -> bool
     print()
     print(f"{args.participants} participants, {args.cards} cards each at about {args.pace * 1000:.0f} ms a key; "
           f"silent writing lasted {result['writing_s']:.0f} s, the facilitator typed for {result['typing_s']:.0f} s "
-          f"of it")
+          f"of it{' (--lead-idle)' if args.lead_idle else ''}")
     header = f"{'':<48} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
     print(header)
     print("-" * len(header))
@@ -471,6 +477,9 @@ def main() -> int:
     parser.add_argument("--participants", type=int, default=10)
     parser.add_argument("--cards", type=int, help="cards each participant writes (default 3, quick 2)")
     parser.add_argument("--pace", type=float, default=0.15, help="seconds between keys, for everyone (default 0.15)")
+    parser.add_argument("--lead-idle", action="store_true",
+                        help="the facilitator does not type while the participants write (no echo ratio then): "
+                             "a card's way to the count without the app's typing throttle")
     parser.add_argument("--participant", help=argparse.SUPPRESS)  # this process is that participant
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--review", help=argparse.SUPPRESS)
