@@ -7,7 +7,7 @@ end holds every card written and every vote cast.  Machines are noisy, so
 this is a script that prints figures measured side by side in one run, not a
 timed test:
 
-    .venv/bin/python tests/bench_session.py [--quick] [--participants N] [--cards K]
+    .venv/bin/python tests/bench_session.py [--quick] [--participants N] [--cards K] [--pace S] [--lead-idle]
 
 How, and why this way:
 
@@ -16,7 +16,8 @@ How, and why this way:
 * The facilitator is the real app (``make_app(..., name="Lead")``) in this
   process under ``run_test(size=(80, 24))``, timed as bench_keys times it
   (its ``KeyClock``: from ``pilot.press`` to the first screen update after the
-  field took the character, rendered as the terminal driver would).  It types
+  field took the character, rendered as the terminal driver would; headless,
+  like bench_keys, not through a pseudo-terminal).  It types
   new cards at a human pace (a pause between keys), first alone, then while
   the participants write, then alone again once they have left: "alone" is
   both alone runs together, so a warm-up or a grown list weighs on it too.
@@ -35,6 +36,13 @@ How, and why this way:
   facilitator's screen is hooked at every update it draws, and stamps the
   first one whose silent-writing line ("Silent writing (anonymous cards):
   P1 2, P2 0, ...") shows that participant's count reaching that card.
+* With ``--lead-idle`` the facilitator does not type while the others write:
+  while it types, the app takes in others' changes at most every 0.3 s
+  (``TYPING_POLL_SECONDS``), after writing its own typing first, which is
+  most of the count's delay then.
+* Also printed: where the facilitator's event loop spends its time (bench_keys'
+  ``LoopTimes``) and the CPU each process used, since on a shared machine a
+  process waiting for a CPU looks like a slow app.
 * At the end the file is read afresh: every card typed (by anyone) is in it
   once, revealed, and each item's votes are the dots the participants cast on
   it, so the total is 3 per participant.
