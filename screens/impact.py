@@ -17,12 +17,25 @@ from tui.line_input import LineInput
 def read_categories(text: str) -> list[str]:
     """The impact categories named in ``text`` (comma separated; "errors" or "full" will do); unclear words are left out."""
     found = []
-    for word in (part.strip().lower().replace("_", " ") for part in text.split(",")):
-        matches = [name for name, title in IMPACT_CATEGORY_TITLES.items()
-                   if word and (title == word or title.startswith(word) or title.endswith(word))]
+    for word in _words(text):
+        matches = _matches(word)
         if len(matches) == 1 and matches[0] not in found:
             found.append(matches[0])
     return found
+
+
+def unclear_categories(text: str) -> list[str]:
+    """The words of ``text`` that name no impact category, or more than one (said to the user, never dropped in silence)."""
+    return [word for word in _words(text) if len(_matches(word)) != 1]
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in (part.strip().lower().replace("_", " ") for part in text.split(",")) if word]
+
+
+def _matches(word: str) -> list[str]:
+    return [name for name, title in IMPACT_CATEGORY_TITLES.items()
+            if title == word or title.startswith(word) or title.endswith(word)]
 
 
 class ImpactScreen(StepScreen):
@@ -79,8 +92,21 @@ miss is worth a review but never counts as an outage.
             return "yes" if self.review.near_miss else "no"
         return super().shown_value(field)
 
+    def say_unclear_categories(self, text: str) -> None:
+        """A word that names no category (or two) is said on the refusal line until it is fixed, never dropped."""
+        unclear = unclear_categories(text)
+        if unclear:
+            words = ", ".join(repr(word) for word in unclear)
+            choices = ", ".join(IMPACT_CATEGORY_TITLES.values())
+            self.show_refusal(f"Impact categories: {words} is not one category, so it is not kept (one of: {choices}).")
+            self._categories_note = True
+        elif getattr(self, "_categories_note", False):
+            self._categories_note = False
+            self.show_refusal(self.refusal_text([p for p in self.problems if p.level == "error"]) if self.refused else "")
+
     def to_stored(self, field: str, value: Any) -> Any:
         if field == "impact_categories":
+            self.say_unclear_categories(value)
             return read_categories(value)
         if field == "near_miss":
             return value == "yes"

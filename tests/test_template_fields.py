@@ -162,3 +162,20 @@ async def test_trigger_detection_and_what_we_did_not_know_are_typed_on_the_impac
     review = stored(path, review_id)
     assert (review["trigger"], review["detection"], review["unknowns"]) == (
         "A config push", "The alert paged on-call", "Retries doubled the load")
+
+
+async def test_an_impact_category_typed_wrong_is_said_not_dropped_in_silence(tmp_path):
+    from tui_helpers import static_text
+
+    path = tmp_path / "r.json"
+    review_id = seed(path, {"title": "x", "step": "impact", "ground_rules_confirmed": True})
+    async with new_app(path, start="open", review_id=review_id).run_test(size=SIZE) as pilot:
+        await tab_to(pilot, widget_id("impact_categories"))
+        await type_text(pilot, "full, outgae")
+        assert "Impact categories: 'outgae' is not one category, so it is not kept" in static_text(pilot, "#refusal")
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
+        await type_text(pilot, "latency")
+        assert static_text(pilot, "#refusal") == ""
+        await pilot.press("ctrl+o")
+        await wait_for_screen(pilot, "HomeScreen")
+    assert stored(path, review_id)["impact_categories"] == ["full_outage", "increased_latency"]
