@@ -19,6 +19,7 @@ from tui_helpers import (
     new_app,
     option_texts,
     press_and_wait_for_screen,
+    saved,
     screen_text,
     seed,
     start_review,
@@ -173,6 +174,7 @@ async def test_markup_typed_as_a_five_whys_answer_is_stored_and_shown_literally(
         await tab_to(pilot, lambda widget: widget.has_class("why"))
         await type_text(pilot, HOSTILE)
         await pilot.press("enter")  # the next why quotes this answer in its label
+        await saved(pilot)  # the list of chains is redrawn from the stored review
         await pilot.pause()
         assert_shown_literally(pilot, f"Chain 1: {HOSTILE}")  # the list of chains
         await click_the_action_text(pilot)
