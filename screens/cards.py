@@ -16,7 +16,7 @@ from textual.widgets import Static
 from store import silent, voting
 from store.model import STEP_TITLES
 from screens.step import StepScreen
-from tui.text import show_text
+from tui.text import show_note
 
 SILENT_HELP = """
 ## Silent writing (live sessions)
@@ -55,16 +55,16 @@ class CardStepScreen(StepScreen):
         lines = self.query("#silent")
         if not lines:
             return  # composing
-        text = self.silent_line()
-        line = lines.first()
-        if text != getattr(line, "shown_text", None):
-            line.shown_text = text
-            show_text(line, text)
-            line.set_class(not text, "-empty")
+        show_note(lines.first(), self.silent_line())
 
     def silent_line(self) -> str:
         """Where silent writing and the dot vote stand, as this terminal may know them."""
         return "\n".join(line for line in (self.writing_line(), self.vote_line()) if line)
+
+    def per_participant(self, counts) -> list[tuple[str, int]]:
+        """A count per participant here (0 for one with none), then those who counted and have left."""
+        here = [member.name for member in self.app.live.members if member.role == "participant"]
+        return [(name, counts.get(name, 0)) for name in here + sorted(set(counts) - set(here))]
 
     def writing_line(self) -> str:
         live = self.app.live
@@ -73,8 +73,7 @@ class CardStepScreen(StepScreen):
         if silent.writing(review, self.STEP):
             if live.leads:
                 counts = silent.written_by(review, self.STEP)
-                writers = [member.name for member in live.members if member.role == "participant"]
-                tally = ", ".join(f"{name} {counts.get(name, 0)}" for name in writers + sorted(set(counts) - set(writers)))
+                tally = ", ".join(f"{name} {count}" for name, count in self.per_participant(counts))
                 return (f"Silent writing ({kind} cards): {tally or 'nobody else is here yet'}. "
                         "You see how many, not what. F3: read and reveal them.")
             lead = live.lead or "the facilitator"
@@ -94,9 +93,7 @@ class CardStepScreen(StepScreen):
         list_name = voting.VOTE_LISTS[self.STEP]
         if live.leads:
             used = voting.votes_used(self.review, list_name)
-            voters = [member.name for member in live.members if member.role == "participant"]
-            tally = ", ".join(f"{name} {used.get(name, 0)}/{per_person}"
-                              for name in voters + sorted(set(used) - set(voters)))
+            tally = ", ".join(f"{name} {count}/{per_person}" for name, count in self.per_participant(used))
             return (f"Dot voting ({per_person} each, at most {per_item} on one): {tally or 'nobody else is here yet'}."
                     " The tally stays hidden until F4 closes the vote.")
         left = per_person - sum(voting.my_dots(self.review, list_name, live.me.name).values())

@@ -25,7 +25,7 @@ from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decisio
 from store.model import Action, Review
 from store.ops import Set, apply
 from tui.key_footer import KeyFooter
-from tui.text import show_text
+from tui.text import show_note, show_text
 from tui.text_sync import TextSync, replace_text
 from screens.dialogs import AnswersOnce
 from tui.line_input import LineInput
@@ -201,9 +201,7 @@ class FollowUpScreen(AnswersOnce, Screen):
         self.query_one("#follow-up-due", Input).disabled = choice != "slipped"
 
     def show_refusal(self, text: str) -> None:
-        refusal = self.query_one("#follow-up-refusal", Static)
-        show_text(refusal, text)
-        refusal.set_class(not text, "-empty")
+        show_note(self.query_one("#follow-up-refusal", Static), text)
 
     # Events -------------------------------------------------------------------
 

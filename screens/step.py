@@ -38,7 +38,7 @@ from tui.item_editor import ItemEditor
 from tui.prompts_panel import PromptsPanel
 from tui.timer import Timebox
 from tui.step_indicator import StepIndicator
-from tui.text import show_text
+from tui.text import show_note
 from tui.text_sync import TextSync, replace_text, widget_text
 
 KEYS_HELP = """
@@ -171,12 +171,7 @@ class StepScreen(Facilitation, Exporting, Screen):
 
     def show_presence(self) -> None:
         """The one line of who is here (hidden while this terminal is alone in the review)."""
-        line = self.query_one("#presence", Static)
-        text = self.app.live.presence_line(self.STEP, self.app.size.width - 2)
-        if text != getattr(line, "shown_text", None):
-            line.shown_text = text
-            show_text(line, text)
-            line.set_class(not text, "-empty")
+        show_note(self.query_one("#presence", Static), self.app.live.presence_line(self.STEP, self.app.size.width - 2))
 
     def start_step(self) -> None:
         """Hook run once the step is drawn: focus its first field.
@@ -557,9 +552,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.composed(StepIndicator)[0].show(self.STEP, errors, reached_step(STEPS.index(self.STEP), errors))
 
     def show_refusal(self, text: str) -> None:
-        refusal = self.query_one("#refusal", Static)
-        show_text(refusal, text)
-        refusal.set_class(not text, "-empty")
+        show_note(self.query_one("#refusal", Static), text)
 
     # Moving between steps ---------------------------------------------------
 

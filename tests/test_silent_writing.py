@@ -40,6 +40,18 @@ async def session(stack, db, review_id):
     return pilots
 
 
+async def open_writing(pilots) -> None:
+    """The facilitator (the first app) opens silent writing with F3; the second app is told."""
+    await pilots[0].press("f3")
+    await until(pilots, lambda: "Silent writing" in static_text(pilots[1], "#silent"))
+
+
+async def open_reveal(pilots) -> None:
+    """The facilitator presses F3 again: the cards to reveal, for the facilitator alone."""
+    await pilots[0].press("f3")
+    await until(pilots, lambda: type(pilots[0].app.screen).__name__ == "RevealDialog")
+
+
 async def write_card(pilot, text: str) -> None:
     """A new card in the first list of the step (F2 starts one), finished with Enter."""
     await pilot.press("f2")
@@ -53,8 +65,7 @@ async def test_cards_stay_with_their_author_until_the_reveal_then_everyone_sees_
     review_id = review_at_went_well(db)
     async with AsyncExitStack() as stack:
         lee, sam, ana = pilots = await session(stack, db, review_id)
-        await lee.press("f3")  # open silent writing (anonymous cards)
-        await until(pilots, lambda: "Silent writing" in static_text(sam, "#silent"))
+        await open_writing(pilots)  # anonymous cards
         await write_card(sam, CARD)
         await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
         assert CARD in screen_text(sam)
@@ -64,8 +75,7 @@ async def test_cards_stay_with_their_author_until_the_reveal_then_everyone_sees_
         [card] = [item for item in stored(db, review_id)["went_well"] if item["text"] == CARD]
         assert card["hidden"] is True and card["author"] == "Sam"
 
-        await lee.press("f3")  # reveal: the facilitator's list of cards, all chosen
-        await until(pilots, lambda: type(lee.app.screen).__name__ == "RevealDialog")
+        await open_reveal(pilots)  # the facilitator's list of cards, all chosen
         assert CARD in screen_text(lee)  # the facilitator, alone, reads them before revealing
         await lee.press("f2")
         await until(pilots, lambda: all(CARD in screen_text(pilot) for pilot in pilots))
@@ -84,8 +94,7 @@ async def test_named_cards_keep_their_author_but_the_client_summary_never_shows_
         await until(pilots, lambda: "named" in static_text(sam, "#silent"))
         await write_card(sam, CARD)
         await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
-        await lee.press("f3")
-        await until(pilots, lambda: type(lee.app.screen).__name__ == "RevealDialog")
+        await open_reveal(pilots)
         await lee.press("f2")
         await until(pilots, lambda: CARD in screen_text(ana))
         review = ReviewStore(db).get(review_id)
@@ -100,13 +109,11 @@ async def test_a_card_held_back_stays_hidden_and_its_author_is_told(tmp_path):
     review_id = review_at_went_well(db)
     async with AsyncExitStack() as stack:
         lee, sam, ana = pilots = await session(stack, db, review_id)
-        await lee.press("f3")
-        await until(pilots, lambda: "Silent writing" in static_text(sam, "#silent"))
+        await open_writing(pilots)
         await write_card(sam, CARD)
         await write_card(sam, BLAME)
         await until(pilots, lambda: "Sam 2" in static_text(lee, "#silent"))
-        await lee.press("f3")
-        await until(pilots, lambda: type(lee.app.screen).__name__ == "RevealDialog")
+        await open_reveal(pilots)
         await lee.press("down", "space")  # the second card, the blaming one, is held back
         await lee.press("f2")
         await until(pilots, lambda: CARD in screen_text(ana) and "held back" in screen_text(sam))
@@ -120,8 +127,7 @@ async def test_the_blame_check_runs_privately_on_its_author_s_card(tmp_path):
     review_id = review_at_went_well(db)
     async with AsyncExitStack() as stack:
         lee, sam, ana = pilots = await session(stack, db, review_id)
-        await lee.press("f3")
-        await until(pilots, lambda: "Silent writing" in static_text(sam, "#silent"))
+        await open_writing(pilots)
         await write_card(sam, BLAME)
         await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
         sam_checks = screen_text(sam)

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 
 from store.prompts import INTERVIEW, ITEM_GROUPS, Question
 from tui.line_input import LineInput
-from tui.text import show_text
+from tui.text import show_note
 
 
 class AnswerInput(LineInput):
@@ -82,9 +82,7 @@ class InterviewPanel(Vertical):
 
     def show_refusal(self, text: str) -> None:
         """Why the answer was refused, under it, until it is corrected or skipped."""
-        line = self.query_one("#answer-refusal", Static)
-        show_text(line, f"! Not recorded: {text}" if text else "")
-        line.set_class(not text, "-empty")
+        show_note(self.query_one("#answer-refusal", Static), f"! Not recorded: {text}" if text else "")
 
     @on(Input.Submitted, "#answer")
     def record(self, event: Input.Submitted) -> None:

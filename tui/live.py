@@ -102,34 +102,36 @@ class LiveSession:
 
     def join(self, review: Review, step: str) -> None:
         """This terminal now shows ``review``: read who is there at once (one small directory)."""
-        if self.review_id != review.id:
+        joining = self.review_id != review.id
+        if joining:
             self.leave()
             self.review_id = review.id
             self.following = True
             self.gathered = review.session.gathered
-            self._announced = None
             try:
                 others = [member for member in self.store.present(review.id) if member.id != self.me.id]
             except (OSError, StoreError):
                 others = []
-            self.members = others
-            self._tell_apart()
+            self._tell_apart(others)
             self.members = present_in_order(others + [self.me])
-            self.update(review, step)
-            self._announce_at_once()
         self.update(review, step)
+        if joining:
+            self._announce_at_once()
+
+    def _state(self) -> tuple:
+        """What this terminal last said of itself: a change is announced at once, not at the next heartbeat."""
+        return (self.me.role, self.me.step, self.me.typing, self.following, self.me.name, tuple(self.me.spoke))
 
     def _announce_at_once(self) -> None:
         """Say so as soon as this terminal joins (one small file), so the next to join sees it taken."""
         try:
             self.store.announce(self.review_id, Member(**self.me.to_dict()))
         except (OSError, StoreError):
+            self._announced = None
             return
-        self._announced = (self.me.role, self.me.step, self.me.typing, self.following, self.me.name,
-                           tuple(self.me.spoke))
-        self._announced_at = time.monotonic()
+        self._announced, self._announced_at = self._state(), time.monotonic()
 
-    def _tell_apart(self) -> None:
+    def _tell_apart(self, others: list[Member]) -> None:
         """Several people logged in as one account (a shared SSH user): number the login name, "ops 2".
 
         A name given with ``--as`` is taken as it is: it may be the same person
@@ -137,7 +139,7 @@ class LiveSession:
         """
         if self.named:
             return
-        taken = {member.name for member in self.members if member.id != self.me.id}
+        taken = {member.name for member in others}
         base, number = self.me.name, 2
         while self.me.name in taken:
             self.me.name = f"{base} {number}"
@@ -204,7 +206,7 @@ class LiveSession:
         if self.review_id is None or self._busy:
             return
         self.me.typing = typing and not self.observing
-        state = (self.me.role, self.me.step, self.me.typing, self.following, self.me.name, tuple(self.me.spoke))
+        state = self._state()
         now = time.monotonic()
         announce = state != self._announced or now - self._announced_at >= HEARTBEAT_SECONDS
         if announce:

@@ -15,3 +15,9 @@ def show_text(widget: Static, text: str) -> None:
     if getattr(widget, "_shown_text", None) != text:
         widget._shown_text = text
         widget.update(Content(text))
+
+
+def show_note(widget: Static, text: str) -> None:
+    """Show ``text`` literally in a one-purpose line that is hidden (class ``-empty``) while it says nothing."""
+    show_text(widget, text)
+    widget.set_class(not text, "-empty")
