@@ -86,9 +86,12 @@ completion.
     def address_choices(self) -> list[tuple[str, str]]:
         """The root causes and improvements an action can address."""
         choices = []
-        for number, chain in enumerate(self.review.five_whys.chains, start=1):
-            value = f"root cause of chain {number}"
-            choices.append((f"Root cause {number}: {chain.root_cause}", value))
+        chains = self.review.five_whys.chains
+        numbers = {chain.id: number for number, chain in enumerate(chains, start=1)}
+        for chain in ranked(chains):  # the vote's order, once there was one
+            votes = f" ({chain.votes} vote{'s' if chain.votes != 1 else ''})" if chain.votes else ""
+            choices.append((f"Root cause {numbers[chain.id]}{votes}: {chain.root_cause}",
+                            f"root cause of chain {numbers[chain.id]}"))
         for number, factor in enumerate(self.review.factors, start=1):
             if factor.kind != "mitigating" and factor.text.strip():
                 choices.append((f"Factor {number} ({factor.kind}): {factor.text}", f"factor {number}"))

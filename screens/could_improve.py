@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from screens.cards import SILENT_HELP, CardStepScreen
+from screens.dot_vote import VOTE_HELP
 from tui.item_editor import ItemEditor, text_list_editor
 
 
@@ -21,10 +22,10 @@ class CouldImproveScreen(CardStepScreen):
 conditions that made the problem possible, phrased as systems and processes.
 "What surprised us" records where our picture of the system was wrong.
 
-""" + SILENT_HELP
+""" + SILENT_HELP + VOTE_HELP
 
     def compose_step(self) -> ComposeResult:
-        yield from self.compose_silent_line()
+        yield from self.compose_session_line()
         yield text_list_editor("could_improve", "Could improve", "item", "e.g. The alert went to a channel nobody watched at night", id="could-improve")
         yield text_list_editor("surprises", "What surprised us (optional)", "item", "e.g. Retries doubled the load", id="surprises")
 

@@ -10,22 +10,33 @@ from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.step import StepScreen
+from screens.dot_vote import VOTE_HELP, VotingStepScreen
 from store import ops
 from store.model import FACTOR_KINDS, Chain, Factor
 from tui.fields import Field
-from tui.item_editor import FieldSpec, ItemEditor
+from tui.item_editor import FieldSpec, ItemEditor, vote_mark
 from tui.text_sync import replace_text
 from tui.line_input import LineInput
 
 
 class ChainRows(OptionList):
-    """The chains; Enter picks one, Delete or F8 removes it (after a confirmation)."""
+    """The chains; Enter picks one, Delete or F8 removes it (after a confirmation), + and - vote."""
 
-    BINDINGS = [Binding("delete,f8", "delete_chain", "Delete chain", id="delete-chain")]
+    BINDINGS = [
+        Binding("delete,f8", "delete_chain", "Delete chain", id="delete-chain"),
+        Binding("plus,equals_sign", "vote(1)", "Vote", id="vote", show=False),
+        Binding("minus", "vote(-1)", "Unvote", id="unvote", show=False),
+    ]
 
     def action_delete_chain(self) -> None:
         self.screen.delete_highlighted_chain()
+
+    def action_vote(self, change: int) -> None:
+        """+ or - on a chain: a dot vote for its root cause, while a vote is open."""
+        if self.highlighted is None or self.get_option_at_index(self.highlighted).disabled:
+            self.app.notify("No chain to vote for yet.", timeout=3)
+            return
+        self.screen.vote_on("five_whys.chains", self.get_option_at_index(self.highlighted).id, change)
 
     def on_focus(self) -> None:
         """Arriving in the list highlights the chain being answered, so Up and Down start from it."""
@@ -37,7 +48,7 @@ class ChainRows(OptionList):
             self.highlighted = 0
 
 
-class FiveWhysScreen(StepScreen):
+class FiveWhysScreen(VotingStepScreen):
     """Each new "why?" quotes the answer before it; a chain's last answer is its root cause."""
 
     STEP = "five_whys"
@@ -64,7 +75,7 @@ possible or worse) and **mitigating** factors (what limited it). For each, say
 people knew then. The same rules apply: a condition, not a person, and never
 "human error". Actions may address a factor ("factor 2").
 
-"""
+""" + VOTE_HELP.replace("on one item", "on one root cause").replace("highlighted item", "highlighted chain")
 
     HAS_LISTS = True
     BINDINGS = [Binding("f5", "new_chain", "New chain", id="new-chain")]
@@ -76,6 +87,7 @@ people knew then. The same rules apply: a condition, not a person, and never
 
     def compose_step(self) -> ComposeResult:
         yield Field("Problem (the symptom)", LineInput(placeholder="e.g. Checkout returned HTTP 500 for 22 minutes", id="problem"), "five_whys.problem")
+        yield from self.compose_session_line()
         rows = ChainRows(id="chains")
         rows.border_title = "Chains (F5 new chain)"
         yield rows
@@ -118,14 +130,21 @@ people knew then. The same rules apply: a condition, not a person, and never
         self.show_whys()
 
     def show_chains(self) -> None:
+        """The chains with their root causes, ranked by votes once a vote closed; the highlight stays put."""
         rows = self.query_one("#chains", ChainRows)
+        highlighted = rows.get_option_at_index(rows.highlighted).id if rows.highlighted is not None else None
+        chains = self.review.five_whys.chains
+        numbers = {chain.id: number for number, chain in enumerate(chains, start=1)}  # as actions refer to them
         rows.clear_options()
-        for number, chain in enumerate(self.review.five_whys.chains, start=1):
+        for chain in self.as_voter_sees(chains):
             mark = "* " if chain.id == self.chain_id else "  "
             root = chain.root_cause or "(no answer yet)"
-            rows.add_option(Option(Content(f"{mark}Chain {number}: {root}"), id=chain.id))
-        if not self.review.five_whys.chains:
+            rows.add_option(Option(Content(f"{mark}Chain {numbers[chain.id]}: {root}{vote_mark(chain)}"), id=chain.id))
+        if not chains:
             rows.add_option(Option(Content("No chain yet: answer the first why below."), disabled=True))
+        elif highlighted is not None:
+            ids = [option.id for option in rows.options]
+            rows.highlighted = ids.index(highlighted) if highlighted in ids else None
 
     def show_whys(self) -> None:
         """One input per answer plus a blank one for the next why; typed inputs are left alone."""

@@ -25,7 +25,7 @@ helped by chance: they are risks to fix, not strengths.
 """ + SILENT_HELP
 
     def compose_step(self) -> ComposeResult:
-        yield from self.compose_silent_line()
+        yield from self.compose_session_line()
         yield text_list_editor("went_well", "Went well", "item", "e.g. The rollback took 2 minutes", id="went-well")
         yield text_list_editor("lucky", "Where we got lucky (optional)", "item", "e.g. It happened outside peak hours", id="lucky")
 

@@ -139,6 +139,17 @@ class Chain:
 
     id: str = ""
     whys: list[str] = field(default_factory=list)
+    votes: int = 0  # dots its root cause got when a vote closed (store.voting)
+    ballot: dict[str, int] = field(default_factory=dict)  # voter: dots, while a vote is open
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its interchange form: the vote's keys only where they say something."""
+        data: dict[str, Any] = {"id": self.id, "whys": list(self.whys)}
+        if self.votes:
+            data["votes"] = self.votes
+        if self.ballot:
+            data["ballot"] = dict(self.ballot)
+        return data
 
     @property
     def root_cause(self) -> str:
@@ -307,7 +318,8 @@ class Review:
             five_whys=FiveWhys(
                 problem=whys.get("problem") or "",
                 chains=[
-                    Chain(id=c.get("id", ""), whys=list(c.get("whys") or []))
+                    Chain(id=c.get("id", ""), whys=list(c.get("whys") or []), votes=c.get("votes") or 0,
+                          ballot=dict(c.get("ballot") or {}))
                     for c in whys.get("chains") or []
                 ],
             ),
@@ -362,8 +374,7 @@ class Review:
             "five_whys": {
                 "problem": self.five_whys.problem,
                 "chains": [
-                    {"id": chain.id, "whys": list(chain.whys)}
-                    for chain in self.five_whys.chains
+                    chain.to_dict() for chain in self.five_whys.chains
                 ],
             },
             "factors": [vars(factor).copy() for factor in self.factors],

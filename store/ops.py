@@ -250,7 +250,7 @@ ITEM_FIELDS = {
     "could_improve": CARD_FIELDS,
     "surprises": CARD_FIELDS,
     "questions": {"text": _text, "answer": _text},
-    "five_whys.chains": {"whys": _text_list},
+    "five_whys.chains": {"whys": _text_list, "votes": _count, "ballot": _ballot},
     "factors": {"kind": _choice(FACTOR_KINDS), "text": _text, "rationale": _text},
     "actions": {
         "what": _text,

@@ -171,10 +171,15 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _votes(item) -> str:
+    """" (3 votes)" after an item a dot vote ranked, or ""."""
+    return f" ({item.votes} vote{'s' if item.votes != 1 else ''})" if item.votes else ""
+
+
 def _bullets(items: list[TextItem] | list[str]) -> str:
     """One bullet per text; a named card (silent writing) says who wrote it."""
-    texts = [item if isinstance(item, str) else item.text + (f" ({item.author})" if item.author else "")
-             + (f" ({item.votes} vote{'s' if item.votes != 1 else ''})" if item.votes else "") for item in items]
+    texts = [item if isinstance(item, str) else item.text + (f" ({item.author})" if item.author else "") + _votes(item)
+             for item in items]
     return "\n".join(_bullet(text) for text in texts if text.strip())
 
 
@@ -216,7 +221,7 @@ def _md_five_whys(review: Review) -> str:
     for number, chain in enumerate(whys.chains, start=1):
         answers = [why for why in chain.whys if why.strip()]
         lines = [_bullet(why, f"{index}.") for index, why in enumerate(answers, start=1)]
-        lines.append(f"\nRoot cause: {md_text(_one_line(chain.root_cause)) or '-'}")
+        lines.append(f"\nRoot cause: {md_text(_one_line(chain.root_cause)) or '-'}" + _votes(chain))
         parts.append(f"### Chain {number}\n\n" + "\n".join(lines))
     return "\n\n".join(parts)
 
@@ -427,7 +432,7 @@ def _count(number: int, unit: str) -> str:
 
 def _client_root_causes(review: Review, scrub: Callable[[str], str]) -> str:
     """The root causes tied to what happened, then what set it off and what contributed (not the internal rationale)."""
-    causes = [scrub(_one_line(chain.root_cause)) for chain in review.five_whys.chains if chain.root_cause.strip()]
+    causes = [scrub(_one_line(chain.root_cause)) for chain in ranked(review.five_whys.chains) if chain.root_cause.strip()]
     problem = scrub(_one_line(review.five_whys.problem)).rstrip(". ")
     parts = []
     if causes:

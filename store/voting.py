@@ -1,6 +1,7 @@
 """Dot voting: agree what matters most, without the tally swaying anyone until the vote closes.
 
-The facilitator opens a vote on a step's list (could improve): each
+The facilitator opens a vote on a step's list (could improve, or the Five
+Whys chains, whose root causes are voted on): each
 participant has ``per_person`` dots, at most ``per_item`` on one item.
 While the vote is open each item keeps a ``ballot`` (voter: dots), merged
 voter by voter in the store so that people voting at once never undo each
@@ -17,8 +18,20 @@ from store import ops
 from store.model import Review
 
 # The steps with a vote, and the list voted on.
-VOTE_LISTS = {"could_improve": "could_improve"}
+VOTE_LISTS = {"could_improve": "could_improve", "five_whys": "five_whys.chains"}
 MAX_DOTS = 12
+
+
+def items_in(review: Review, list_name: str) -> list:
+    """The items of a list voted on ("five_whys.chains" is nested)."""
+    if list_name == "five_whys.chains":
+        return review.five_whys.chains
+    return getattr(review, list_name)
+
+
+def votable(item) -> bool:
+    """A card with text, or a chain with a root cause: something to vote for."""
+    return bool((item.root_cause if hasattr(item, "root_cause") else item.text).strip())
 
 
 def vote_open(review: Review, step: str) -> bool:
@@ -49,7 +62,7 @@ def parse_limits(answer: str) -> tuple[int, int]:
 
 def my_dots(review: Review, list_name: str, voter: str) -> dict[str, int]:
     """The dots ``voter`` has put on each item of the list."""
-    return {item.id: item.ballot[voter] for item in getattr(review, list_name) if item.ballot.get(voter)}
+    return {item.id: item.ballot[voter] for item in items_in(review, list_name) if item.ballot.get(voter)}
 
 
 def refusal(review: Review, list_name: str, voter: str, item_id: str, change: int) -> str | None:
@@ -58,6 +71,9 @@ def refusal(review: Review, list_name: str, voter: str, item_id: str, change: in
     per_person, per_item = limits(review)
     if change < 0:
         return None if dots.get(item_id) else "You have no vote on this item to take back."
+    item = next((item for item in items_in(review, list_name) if item.id == item_id), None)
+    if item is None or not votable(item):
+        return "There is nothing to vote for here yet (it has no text)."
     if sum(dots.values()) >= per_person:
         return f"You have used all {per_person} of your votes (take one back with minus on its item)."
     if dots.get(item_id, 0) >= per_item:
@@ -74,16 +90,20 @@ def vote_op(review: Review, list_name: str, voter: str, item_id: str, change: in
 def votes_used(review: Review, list_name: str) -> Counter:
     """How many dots each voter has placed (what the facilitator sees while the vote is open)."""
     used: Counter = Counter()
-    for item in getattr(review, list_name):
+    for item in items_in(review, list_name):
         used.update(item.ballot)
     return used
 
 
 def open_ops(review: Review, step: str, per_person: int, per_item: int) -> list[ops.Operation]:
-    """Open a vote on the step's list; an earlier vote's counts are cleared."""
+    """Open a vote on the step's list; an earlier vote's counts are cleared, one open on another step is closed."""
     list_name = VOTE_LISTS[step]
-    changes: list[ops.Operation] = [ops.Edit(list_name, item.id, {"votes": 0, "ballot": None})
-                                    for item in getattr(review, list_name) if item.votes or item.ballot]
+    other = review.session.vote.get("step")
+    changes: list[ops.Operation] = []
+    if other != step and other in VOTE_LISTS and vote_open(review, other):
+        changes += close_ops(review, other)[:-1]  # its counts; the session's vote is this one now
+    changes += [ops.Edit(list_name, item.id, {"votes": 0, "ballot": None})
+               for item in items_in(review, list_name) if item.votes or item.ballot]
     changes.append(ops.Set("session.vote", {"step": step, "state": "open", "per_person": per_person,
                                             "per_item": per_item}))
     return changes
@@ -93,7 +113,7 @@ def close_ops(review: Review, step: str) -> list[ops.Operation]:
     """Close the vote: each item's ballot becomes its vote count, and who voted how is forgotten."""
     list_name = VOTE_LISTS[step]
     changes: list[ops.Operation] = [ops.Edit(list_name, item.id, {"votes": sum(item.ballot.values()), "ballot": None})
-                                    for item in getattr(review, list_name) if item.ballot or item.votes]
+                                    for item in items_in(review, list_name) if item.ballot or item.votes]
     changes.append(ops.Set("session.vote", review.session.vote | {"state": "closed"}))
     return changes
 

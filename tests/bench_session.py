@@ -181,7 +181,7 @@ class CountWatch:
         screen._compositor_refresh = stamped
 
     def look(self) -> None:
-        lines = self.app.screen.query("#silent")
+        lines = self.app.screen.query("#session-line")
         text = getattr(lines.first(), "shown_text", "") if lines else ""
         if text == self.last_text:
             return

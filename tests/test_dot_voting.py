@@ -39,7 +39,7 @@ async def open_vote(lee, pilots, limits: str = "3 2") -> None:
     await lee.press("ctrl+u")
     await type_text(lee, limits)
     await lee.press("enter")
-    await until(pilots, lambda: all("Dot voting" in static_text(p, "#silent") for p in pilots[:2]))
+    await until(pilots, lambda: all("Dot voting" in static_text(p, "#session-line") for p in pilots[:2]))
 
 
 async def to_row(pilot, row: int) -> None:
@@ -62,7 +62,7 @@ async def test_votes_within_the_limits_a_hidden_tally_then_a_ranking(tmp_path):
     async with AsyncExitStack() as stack:
         lee, sam, ana = pilots = await session(stack, db, review_id)
         await open_vote(lee, pilots)
-        assert "3 of your 3 votes left (at most 2 on one item)" in static_text(sam, "#silent")
+        assert "3 of your 3 votes left (at most 2 on one item)" in static_text(sam, "#session-line")
 
         await to_row(sam, 1)
         await sam.press("plus", "plus")
@@ -80,7 +80,7 @@ async def test_votes_within_the_limits_a_hidden_tally_then_a_ranking(tmp_path):
 
         await until(pilots, lambda: ballot(db, review_id)[ITEMS[2]] == {"Sam": 1, "Ana": 1})
         assert ballot(db, review_id)[ITEMS[1]] == {"Sam": 2}
-        await until(pilots, lambda: "Sam 3/3" in static_text(lee, "#silent") and "Ana 1/3" in static_text(lee, "#silent"))
+        await until(pilots, lambda: "Sam 3/3" in static_text(lee, "#session-line") and "Ana 1/3" in static_text(lee, "#session-line"))
         assert "●" not in screen_text(lee)  # the facilitator sees who voted how much, not on what
         assert "●●" in screen_text(sam) and "●" in screen_text(ana)
         assert "1 vote" not in screen_text(sam)  # nobody sees a count while the vote is open

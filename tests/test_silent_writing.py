@@ -43,7 +43,7 @@ async def session(stack, db, review_id):
 async def open_writing(pilots) -> None:
     """The facilitator (the first app) opens silent writing with F3; the second app is told."""
     await pilots[0].press("f3")
-    await until(pilots, lambda: "Silent writing" in static_text(pilots[1], "#silent"))
+    await until(pilots, lambda: "Silent writing" in static_text(pilots[1], "#session-line"))
 
 
 async def open_reveal(pilots) -> None:
@@ -67,7 +67,7 @@ async def test_cards_stay_with_their_author_until_the_reveal_then_everyone_sees_
         lee, sam, ana = pilots = await session(stack, db, review_id)
         await open_writing(pilots)  # anonymous cards
         await write_card(sam, CARD)
-        await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
+        await until(pilots, lambda: "Sam 1" in static_text(lee, "#session-line"))
         assert CARD in screen_text(sam)
         for other in (lee, ana):
             assert CARD not in screen_text(other)
@@ -91,9 +91,9 @@ async def test_named_cards_keep_their_author_but_the_client_summary_never_shows_
     async with AsyncExitStack() as stack:
         lee, sam, ana = pilots = await session(stack, db, review_id)
         await run_command(lee, "named cards", "Silent writing: open, named cards")
-        await until(pilots, lambda: "named" in static_text(sam, "#silent"))
+        await until(pilots, lambda: "named" in static_text(sam, "#session-line"))
         await write_card(sam, CARD)
-        await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
+        await until(pilots, lambda: "Sam 1" in static_text(lee, "#session-line"))
         await open_reveal(pilots)
         await lee.press("f2")
         await until(pilots, lambda: CARD in screen_text(ana))
@@ -112,7 +112,7 @@ async def test_a_card_held_back_stays_hidden_and_its_author_is_told(tmp_path):
         await open_writing(pilots)
         await write_card(sam, CARD)
         await write_card(sam, BLAME)
-        await until(pilots, lambda: "Sam 2" in static_text(lee, "#silent"))
+        await until(pilots, lambda: "Sam 2" in static_text(lee, "#session-line"))
         await open_reveal(pilots)
         await lee.press("down", "space")  # the second card, the blaming one, is held back
         await lee.press("f2")
@@ -129,7 +129,7 @@ async def test_the_blame_check_runs_privately_on_its_author_s_card(tmp_path):
         lee, sam, ana = pilots = await session(stack, db, review_id)
         await open_writing(pilots)
         await write_card(sam, BLAME)
-        await until(pilots, lambda: "Sam 1" in static_text(lee, "#silent"))
+        await until(pilots, lambda: "Sam 1" in static_text(lee, "#session-line"))
         sam_checks = screen_text(sam)
         assert "forgot" in sam_checks
         assert "forgot" not in screen_text(lee) and "forgot" not in screen_text(ana)

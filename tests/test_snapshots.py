@@ -277,7 +277,7 @@ def until_session_line(name: str, text: str):
     async def wait(pilot) -> None:
         await until_screen(name)(pilot)
         for _ in range(300):
-            if text in str(pilot.app.screen.query_one("#silent").content) and \
+            if text in str(pilot.app.screen.query_one("#session-line").content) and \
                     "Here:" in str(pilot.app.screen.query_one("#presence").content):
                 break
             await pilot.pause(0.01)

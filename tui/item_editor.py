@@ -461,15 +461,20 @@ def text_list_editor(list_name: str, title: str, noun: str, placeholder: str, **
     )
 
 
+def vote_mark(item: Any) -> str:
+    """An item's votes once a vote closed, or this terminal's own dots (``●``) while it is open."""
+    mark = f"  [{item.votes} vote{'s' if item.votes != 1 else ''}]" if getattr(item, "votes", 0) else ""
+    dots = sum(getattr(item, "ballot", {}).values())
+    return mark + ("  " + "●" * dots if dots else "")
+
+
 def _card_mark(card: Any) -> str:
     """A card's votes, and one written silently as its author sees it (nobody else sees it at all).
 
     While a vote is open the screen passes cards whose ballot holds this
     terminal's own dots only (``●``); once it closed, the count.
     """
-    mark = f"  [{card.votes} vote{'s' if card.votes != 1 else ''}]" if getattr(card, "votes", 0) else ""
-    dots = sum(getattr(card, "ballot", {}).values())
-    mark += "  " + "●" * dots if dots else ""
+    mark = vote_mark(card)
     if getattr(card, "held", False):
         return mark + "  (held back by the facilitator)"
     return mark + ("  (only you see it, until the reveal)" if getattr(card, "hidden", False) else "")
