@@ -182,7 +182,7 @@ class CountWatch:
 
     def look(self) -> None:
         lines = self.app.screen.query("#session-line")
-        text = getattr(lines.first(), "shown_text", "") if lines else ""
+        text = str(lines.first().content) if lines else ""
         if text == self.last_text:
             return
         self.last_text = text
