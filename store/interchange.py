@@ -145,7 +145,8 @@ def _session(value: Any) -> dict:
         raise InvalidField("session", f"expected an object, got {_type_name(value)}")
     unknown = [key for key in value if key not in _DEFAULTS["session"]]
     if unknown:
-        raise InvalidField(f"session.{quote_key(unknown[0])}", "unknown key (expected lead, gathered)")
+        expected = ", ".join(_DEFAULTS["session"])
+        raise InvalidField(f"session.{quote_key(unknown[0])}", f"unknown key (expected one of {expected})")
     return {name: REVIEW_FIELDS[f"session.{name}"](f"session.{name}", value[name]) if name in value else default
             for name, default in _DEFAULTS["session"].items()}
 

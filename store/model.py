@@ -226,6 +226,7 @@ class SessionRecord:
     vote: dict[str, Any] = field(default_factory=dict)  # the dot vote: step, state, per_person, per_item
     spotlight: str = ""  # who has the floor (the facilitator's round robin)
     participants: list[str] = field(default_factory=list)  # everyone who took part, as the facilitator saw them
+    spoke: dict[str, list[str]] = field(default_factory=dict)  # step: who added something there (kept by the lead)
 
     @classmethod
     def from_dict(cls, data: Any) -> "SessionRecord":
@@ -233,6 +234,7 @@ class SessionRecord:
         gathered = data.get("gathered")
         silent = data.get("silent") if isinstance(data.get("silent"), dict) else {}
         named = data.get("named") if isinstance(data.get("named"), list) else []
+        spoke = data.get("spoke") if isinstance(data.get("spoke"), dict) else {}
         return cls(lead=data.get("lead") if isinstance(data.get("lead"), str) else "",
                    gathered=gathered if isinstance(gathered, int) and not isinstance(gathered, bool) else 0,
                    silent={step: state for step, state in silent.items() if state in ("writing", "revealed")},
@@ -240,7 +242,9 @@ class SessionRecord:
                    vote=dict(data["vote"]) if isinstance(data.get("vote"), dict) else {},
                    spotlight=data.get("spotlight") if isinstance(data.get("spotlight"), str) else "",
                    participants=[name for name in data.get("participants") or [] if isinstance(name, str)]
-                   if isinstance(data.get("participants"), list) else [])
+                   if isinstance(data.get("participants"), list) else [],
+                   spoke={step: [name for name in names if isinstance(name, str)]
+                          for step, names in spoke.items() if isinstance(names, list)})
 
 
 @dataclass
@@ -393,7 +397,8 @@ class Review:
             "session": {"lead": self.session.lead, "gathered": self.session.gathered,
                         "silent": dict(self.session.silent), "named": list(self.session.named),
                         "vote": dict(self.session.vote), "spotlight": self.session.spotlight,
-                        "participants": list(self.session.participants)},
+                        "participants": list(self.session.participants),
+                        "spoke": {step: list(names) for step, names in self.session.spoke.items()}},
             "created": self.created,
             "updated": self.updated,
         }

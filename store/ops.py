@@ -133,6 +133,13 @@ def _step_list(field: str, value: Any) -> list[str]:
     return steps
 
 
+def _spoke(field: str, value: Any) -> dict[str, list[str]]:
+    """Step: the names heard from there (the facilitator's "not heard from" outlasts reconnected terminals)."""
+    if not isinstance(value, dict):
+        raise InvalidField(field, "expected an object of step: names")
+    return {_choice(STEPS)(field, step): _line_list(f"{field}.{step}", names) for step, names in value.items()}
+
+
 def _categories(field: str, value: Any) -> list[str]:
     names = _text_list(field, value)
     for index, name in enumerate(names):
@@ -241,6 +248,7 @@ REVIEW_FIELDS = {
     "session.vote": _vote,
     "session.spotlight": _line,
     "session.participants": _line_list,
+    "session.spoke": _spoke,
 }
 
 ITEM_FIELDS = {

@@ -256,6 +256,27 @@ async def test_the_facilitator_sees_who_has_not_spoken_and_passes_the_floor_roun
         assert "## The live session" in markdown and "Led by Lee, with " in markdown
 
 
+async def test_who_has_spoken_outlasts_a_reconnected_terminal(tmp_path):
+    """Sam speaks, his link drops and he comes back: the facilitator does not list him as not heard from again."""
+    db = tmp_path / "reviews.json"
+    review_id = review_at(db, "impact")
+    async with AsyncExitStack() as stack:
+        lee = await join(stack, db, review_id, "Lee")
+        ana = await join(stack, db, review_id, "Ana")
+        async with AsyncExitStack() as first_link:
+            sam = await join(first_link, db, review_id, "Sam")
+            await until([lee, ana, sam], lambda: "Not heard from on this step: Ana, Sam." in presence(lee))
+            await type_text(sam, " Refunds took 3 days.")
+            await until([lee, ana, sam], lambda: stored(db, review_id)["session"]["spoke"] == {"impact": ["Sam"]})
+        await until([lee, ana], lambda: "Sam" not in presence(lee).split("\n")[0])  # gone
+        sam = await join(stack, db, review_id, "Sam")
+        pilots = [lee, ana, sam]
+        await until(pilots, lambda: "Sam" in presence(lee).split("\n")[0])
+        for _ in range(3):  # a few beats: Sam's new terminal has said nothing, the record says he spoke
+            await until(pilots, lambda: "Not heard from on this step: Ana. F12" in presence(lee))
+            await asyncio.sleep(0.5)
+
+
 async def test_the_room_watches_in_presenter_view_while_the_facilitator_keeps_the_blame_flags(tmp_path):
     """The shared screen is an observer in presenter view; advisories are per terminal, so the facilitator's stay."""
     from textual.widgets import OptionList

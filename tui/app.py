@@ -350,6 +350,8 @@ class PostmortemApp(App[int]):
             changes = self.live.claim_ops(screen.review)
             if self.live.leads and (joined := self.live.new_participants(screen.review)):
                 changes.append(ops.Set("session.participants", screen.review.session.participants + joined))
+            if self.live.leads and (heard := self.live.heard_record(screen.review)) is not None:
+                changes.append(ops.Set("session.spoke", heard))
             if changes:
                 screen.send(*changes)
             show()

@@ -49,6 +49,7 @@ class LiveSession:
         self._busy = False
         self._claimed: str | None = None  # the review this terminal asked to lead (once)
         self.spotlight = ""  # who has the floor, as the review last said
+        self.heard: dict[str, list[str]] = {}  # the review's record of who spoke on which step
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence")
 
     # Role ---------------------------------------------------------------------
@@ -150,6 +151,7 @@ class LiveSession:
         was = self.me.role
         self.lead = review.session.lead
         self.spotlight = review.session.spotlight
+        self.heard = review.session.spoke
         self.me.role = self.role_in(review)
         self.me.step = step
         if review.session.gathered > self.gathered:
@@ -243,9 +245,28 @@ class LiveSession:
             self.me.spoke.append(step)
 
     def not_heard_from(self, step: str) -> list[str]:
-        """The participants here who have added nothing on ``step`` yet (what the facilitator is shown)."""
-        return [member.name for member in self.members
-                if member.role == "participant" and member.id != self.me.id and step not in member.spoke]
+        """The participants here who have added nothing on ``step`` yet (what the facilitator is shown).
+
+        The review's record counts too: someone whose terminal reconnected has still spoken.
+        """
+        recorded = set(self.heard.get(step, ()))
+        return [member.name for member in self.members if member.role == "participant" and member.id != self.me.id
+                and step not in member.spoke and member.name not in recorded]
+
+    def heard_record(self, review: Review) -> dict[str, list[str]] | None:
+        """The review's record of which participants spoke where, with what the terminals here say now.
+
+        None if the record holds it all already.
+        """
+        record = {step: list(names) for step, names in review.session.spoke.items()}
+        for member in self.members:
+            if member.role != "participant":
+                continue
+            for step in member.spoke:
+                names = record.setdefault(step, [])
+                if member.name not in names:
+                    names.append(member.name)
+        return record if record != review.session.spoke else None
 
     def next_speaker(self) -> str | None:
         """The facilitator's round robin: the participant after the one who has the floor, by name."""
