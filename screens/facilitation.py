@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 
-from textual.widgets import Input
+from textual.screen import Screen
+from textual.widgets import Header, Input
+from textual.widgets._header import HeaderTitle
 
 from store import ops
 from store.checks import field_errors
@@ -77,18 +79,35 @@ class Facilitation:
         """
         read_only = "READ-ONLY (nothing typed is saved)  " if self.app.store.read_only else ""
         over = "OVER TIME " if self.timebox.rang else ""
-        self.sub_title = (f"{read_only}{self.review.id}  {STEP_TITLES[self.STEP]}  {over}{self.timebox.label()}  "
-                          f"{'' if read_only else self.app.save_state()}").rstrip()
-        self.show_title()
+        sub_title = (f"{read_only}{self.review.id}  {STEP_TITLES[self.STEP]}  {over}{self.timebox.label()}  "
+                     f"{'' if read_only else self.app.save_state()}").rstrip()
+        self.set_header(self.fitted_title(sub_title), sub_title)
 
     def show_title(self) -> None:
         """The review's title in the header, cut short so the timer beside it never is."""
+        self.set_header(self.fitted_title(self.sub_title or ""), self.sub_title or "")
+
+    def fitted_title(self, sub_title: str) -> str:
         title = self.review.title or "(untitled review)"
-        room = self.app.size.width - HEADER_SIDES - len(" — ") - len(self.sub_title or "")
+        room = self.app.size.width - HEADER_SIDES - len(" — ") - len(sub_title)
         if len(title) > room:
             title = title[: max(room - 1, 0)].rstrip() + "…" if room > 1 else ""
-        if self.title != title:
-            self.title = title
+        return title
+
+    def set_header(self, title: str, sub_title: str) -> None:
+        """Show a new title or sub-title by redrawing the header's line alone.
+
+        Setting ``Screen.title`` or ``sub_title`` repaints the whole screen
+        (Textual's reactives): the clock's tick every second sent the terminal
+        about 7 KB, a full frame, over SSH.  They are set quietly instead.
+        """
+        if (self.title, self.sub_title) == (title, sub_title):
+            return
+        self.set_reactive(Screen.title, title)
+        self.set_reactive(Screen.sub_title, sub_title)
+        for header in self.query(Header):
+            for line in header.query(HeaderTitle):
+                line.update(header.format_title(), layout=False)
 
     def on_resize(self) -> None:
         self.show_title()

@@ -11,7 +11,7 @@ from screens.step import StepScreen
 from store.model import IMPACT_CATEGORY_TITLES
 from tui.choice_select import ChoiceSelect
 from tui.fields import Field
-from tui.line_input import LineInput
+from tui.line_input import LineInput, TextBox
 
 
 def read_categories(text: str) -> list[str]:
@@ -62,7 +62,7 @@ miss is worth a review but never counts as an outage.
 """
 
     def compose_step(self) -> ComposeResult:
-        yield Field("Impact", TextArea(id="impact", soft_wrap=True, show_line_numbers=False), "impact")
+        yield Field("Impact", TextBox(id="impact", soft_wrap=True, show_line_numbers=False), "impact")
         yield Field(
             "Impact categories, comma separated; several may apply (F1 lists them)",
             LineInput(placeholder="full outage, partial outage, degraded, errors, latency, non-production, security",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Input, Markdown, Static, TextArea
+from textual.widgets import Input, Markdown, Static
 
 from screens.step import StepScreen
 from store.render import render_client, render_markdown
 from tui.fields import Field
 from tui.item_editor import FieldSpec, ItemEditor
-from tui.line_input import LineInput
+from tui.line_input import LineInput, TextBox
 
 
 class SummaryScreen(StepScreen):
@@ -39,7 +39,7 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
 
     def compose_step(self) -> ComposeResult:
         yield Field("Follow-up date (YYYY-MM-DD)", LineInput(placeholder="review date + 30 days", id="follow-up"), "follow_up.due")
-        yield Field("Overview: what happened and what we are changing (one paragraph)", TextArea(id="overview", soft_wrap=True), "summary")
+        yield Field("Overview: what happened and what we are changing (one paragraph)", TextBox(id="overview", soft_wrap=True), "summary")
         yield Field(
             "Words to redact from the client summary (comma separated: host names, internal systems)",
             LineInput(placeholder="e.g. db-prod-7, kafka-west", id="redact"),

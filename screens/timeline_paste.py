@@ -21,6 +21,7 @@ from screens.dialogs import Dialog
 from store.timeline import show_time
 from store.timeline_paste import PastePreview, parse_paste
 from tui.key_footer import KeyFooter
+from tui.line_input import TextBox
 
 HINT = "Paste a chat, log lines or notes; lines starting with a time become events."
 
@@ -76,7 +77,7 @@ class TimelinePasteDialog(Dialog[PastePreview | None]):
         with Vertical(id="paste-box") as box:
             box.border_title = "Paste a timeline (F2 adds, Escape cancels)"
             yield Static(Content(HINT), id="paste-hint")
-            yield TextArea(id="paste-text", soft_wrap=False, show_line_numbers=True)
+            yield TextBox(id="paste-text", soft_wrap=False, show_line_numbers=True)
             yield Static(Content(""), id="paste-summary")
             with VerticalScroll(id="paste-preview-scroll"):
                 yield Static(Content(""), id="paste-preview")

@@ -1,0 +1,282 @@
+"""Benchmark: what a person's terminal receives, through a pseudo-terminal: per key, while idle, and memory.
+
+Issue 14 ("Fast over SSH"): over SSH every byte is latency and every extra
+frame a flicker.  This script runs the real command (``python -m tui.cli``)
+and a bare Textual app with one ``Input`` side by side, each in its own
+pseudo-terminal of 80x24, and reads the master side as a terminal would.
+Machines are noisy, so it prints ratios against the bare app measured in the
+same run, never a verdict from one timing alone:
+
+    .venv/bin/python tests/bench_terminal.py [--keys N] [--pace-ms MS] [--idle-s S] [--steps timeline,five_whys,actions]
+
+How, and why this way:
+
+* The archive holds the issue's big review (300 timeline events, 40 actions:
+  bench_keys' ``review_doc``), one copy per step measured, each stored on
+  that step, so ``postmortem open pm-N`` opens on it with its first text field
+  focused (the timeline's and actions' blank item form, the Five Whys'
+  problem; on the timeline two Tabs first move from the event's time to what
+  happened).  Built once, before anything runs.
+* Start: the process is spawned in its pseudo-terminal; its first frame is
+  done when the output has been quiet for 0.7 s.
+* Typing: F6 first pauses the step's timer (so no clock tick falls in a key's
+  window); then one character every ``--pace-ms`` (250 by default).  Every
+  byte that arrives before the next key belongs to the key before it: "bytes
+  per key" is their sum; "echo" is the first byte's arrival after the key
+  was written, "last" the last one's (the end of the key's last frame).
+  The bare app's ``Input`` gets the same characters at the same pace.
+* Idle: F6 again restarts the timer, then nothing is typed for ``--idle-s``
+  seconds (10 by default): bytes per second written while nobody types.
+* Memory: the peak resident size (``VmHWM``) of each process at the end.
+* Each process then gets ctrl+q; the text typed must be in the review's file
+  (nothing measured was lost).
+
+The bare app's figures are the floor of this harness (Textual itself).  The
+issue's budgets: bytes per key at most 1.5x the bare app's; key to last update
+p95 at most 16 ms (here: last byte; a loaded machine stretches both apps);
+idle output at most 300 B/s with the timer running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+from bench_keys import review_doc  # the issue's big review (this directory is on sys.path)
+
+from store.db import ReviewStore
+
+ROOT = Path(__file__).resolve().parents[1]
+BARE_INPUT_APP = """\
+from textual.app import App
+from textual.widgets import Input
+
+class Bare(App):
+    def compose(self):
+        yield Input(placeholder="bare app ready")
+
+Bare().run()
+"""
+CTRL_Q = b"\x11"
+F6 = b"\x1b[17~"
+TEXT = "Alert when replica lag stays above 30 s for five minutes"
+STEPS = ("timeline", "five_whys", "actions")
+
+
+class Terminal:
+    """A process in its own pseudo-terminal; every chunk it writes is kept with its arrival time."""
+
+    def __init__(self, argv: list[str], cwd: Path, size=(80, 24)) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
+        env.pop("NO_COLOR", None)
+        self.process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env,
+                                        start_new_session=True)
+        os.close(slave)
+        self.master = master
+        self.chunks: list[tuple[float, int]] = []
+        self.text = b""
+
+    def read_for(self, seconds: float) -> None:
+        """Read whatever arrives for ``seconds``."""
+        deadline = time.perf_counter() + seconds
+        while (left := deadline - time.perf_counter()) > 0:
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                self._read_chunk()
+
+    def _read_chunk(self) -> bool:
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:
+            return False
+        self.chunks.append((time.perf_counter(), len(data)))
+        self.text = (self.text + data)[-200_000:]
+        return bool(data)
+
+    def settle(self, quiet: float = 0.7, limit: float = 30.0) -> None:
+        """Read until nothing has arrived for ``quiet`` seconds (a drawn frame), at most ``limit``."""
+        deadline = time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([self.master], [], [], quiet)
+            if not ready:
+                return
+            self._read_chunk()
+
+    def write(self, data: bytes) -> float:
+        sent = time.perf_counter()
+        os.write(self.master, data)
+        return sent
+
+    def bytes_between(self, start: float, end: float) -> list[tuple[float, int]]:
+        return [(at, size) for at, size in self.chunks if start <= at < end]
+
+    def peak_kib(self) -> int:
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return 0
+        line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
+        return int(line.split()[1])
+
+    def quit(self) -> int | None:
+        try:
+            os.write(self.master, CTRL_Q)
+            for _ in range(100):
+                self.read_for(0.05)
+                if self.process.poll() is not None:
+                    break
+        except OSError:
+            pass
+        if self.process.poll() is None:
+            self.process.kill()
+        code = self.process.wait()
+        os.close(self.master)
+        return code
+
+
+def type_keys(terminal: Terminal, text: str, pace: float) -> list[dict]:
+    """One character every ``pace`` seconds; per key the bytes, echo and last-byte times (ms) that followed."""
+    keys = []
+    for character in text:
+        sent = terminal.write(character.encode())
+        terminal.read_for(pace)
+        window = terminal.bytes_between(sent, sent + pace)
+        keys.append({"bytes": sum(size for _, size in window),
+                     "echo": (window[0][0] - sent) * 1000 if window else None,
+                     "last": (window[-1][0] - sent) * 1000 if window else None})
+    return keys
+
+
+def idle_rate(terminal: Terminal, seconds: float) -> float:
+    begun = time.perf_counter()
+    terminal.read_for(seconds)
+    return sum(size for _, size in terminal.bytes_between(begun, begun + seconds)) / seconds
+
+
+def percentile(values: list[float], percent: int) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(percent / 100 * (len(values) - 1)))] if values else float("nan")
+
+
+def summarise(keys: list[dict]) -> dict:
+    echoes = [key["echo"] for key in keys if key["echo"] is not None]
+    lasts = [key["last"] for key in keys if key["last"] is not None]
+    return {"bytes": statistics.median(key["bytes"] for key in keys), "echo50": percentile(echoes, 50),
+            "echo95": percentile(echoes, 95), "last50": percentile(lasts, 50), "last95": percentile(lasts, 95),
+            "silent": sum(1 for key in keys if key["echo"] is None)}
+
+
+def build(directory: Path, steps: tuple[str, ...]) -> tuple[Path, dict[str, str]]:
+    db = directory / "reviews.json"
+    docs = []
+    for step in steps:
+        doc = review_doc(1, 300, 40)
+        doc["step"] = step
+        docs.append(doc)
+    ids = [review.id for review in ReviewStore(db).create_many(docs)]
+    return db, dict(zip(steps, ids))
+
+
+def run_ours(db: Path, review_id: str, step: str, args) -> dict:
+    terminal = Terminal([sys.executable, "-m", "tui.cli", "--db", str(db), "open", review_id], ROOT)
+    try:
+        terminal.settle()
+        terminal.write(F6)  # pause the step's timer: no clock tick inside a key's window
+        terminal.settle(0.5)
+        if step == "timeline":
+            terminal.write(b"\t\t")  # from the event's time, past its marker, to what happened
+            terminal.settle(0.5)
+        keys = type_keys(terminal, TEXT[:args.keys], args.pace_ms / 1000)
+        terminal.settle(0.6)  # the pause's save
+        terminal.write(F6)  # the timer runs again
+        terminal.settle(0.3, 2)
+        idle = idle_rate(terminal, args.idle_s)
+        peak = terminal.peak_kib()
+    finally:
+        code = terminal.quit()
+    return {"keys": keys, "idle": idle, "peak": peak, "exit": code}
+
+
+def run_bare(args) -> dict:
+    terminal = Terminal([sys.executable, "-c", BARE_INPUT_APP], ROOT)
+    try:
+        terminal.settle()
+        keys = type_keys(terminal, TEXT[:args.keys], args.pace_ms / 1000)
+        terminal.settle(0.3, 2)
+        idle = idle_rate(terminal, min(args.idle_s, 3))
+        peak = terminal.peak_kib()
+    finally:
+        terminal.quit()
+    return {"keys": keys, "idle": idle, "peak": peak}
+
+
+def stored_text(db: Path, review_id: str, step: str) -> str:
+    review = ReviewStore(db).get(review_id)
+    if step == "five_whys":
+        return review.five_whys.problem
+    if step == "timeline":
+        return " ".join(event.text for event in review.timeline)
+    return " ".join(action.what for action in review.actions)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=40, help="characters typed per app (at most %d)" % len(TEXT))
+    parser.add_argument("--pace-ms", type=float, default=250)
+    parser.add_argument("--idle-s", type=float, default=10)
+    parser.add_argument("--steps", default=",".join(STEPS))
+    args = parser.parse_args()
+    steps = tuple(step for step in args.steps.split(",") if step)
+    with tempfile.TemporaryDirectory(prefix="bench-terminal-") as temp:
+        db, ids = build(Path(temp), steps)
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.keys} keys at {args.pace_ms:.0f} ms "
+              "each, in 80x24 pseudo-terminals", flush=True)
+        bare = run_bare(args)
+        results = {}
+        for step in steps:
+            results[step] = run_ours(db, ids[step], step, args)
+            typed = TEXT[:args.keys]
+            results[step]["kept"] = typed in stored_text(db, ids[step], step)
+        bare_after = run_bare(args)  # the floor again, so a machine that got busier shows in both
+    floor = summarise(bare["keys"] + bare_after["keys"])
+    print()
+    header = f"{'':22} {'bytes/key':>9} {'ratio':>6} {'echo p50':>8} {'p95':>6} {'last p50':>8} {'p95':>6} " \
+             f"{'ratio':>6} {'idle B/s':>8} {'peak MiB':>8}"
+    print(header)
+    print("-" * len(header))
+    print(f"{'bare Textual Input':22} {floor['bytes']:9.0f} {1:6.2f} {floor['echo50']:8.1f} {floor['echo95']:6.1f} "
+          f"{floor['last50']:8.1f} {floor['last95']:6.1f} {1:6.2f} {bare['idle']:8.0f} {bare['peak'] / 1024:8.1f}")
+    ok = True
+    for step, result in results.items():
+        figures = summarise(result["keys"])
+        byte_ratio = figures["bytes"] / floor["bytes"] if floor["bytes"] else float("inf")
+        last_ratio = figures["last95"] / floor["last95"] if floor["last95"] else float("inf")
+        print(f"{'postmortem ' + step:22} {figures['bytes']:9.0f} {byte_ratio:6.2f} {figures['echo50']:8.1f} "
+              f"{figures['echo95']:6.1f} {figures['last50']:8.1f} {figures['last95']:6.1f} {last_ratio:6.2f} "
+              f"{result['idle']:8.0f} {result['peak'] / 1024:8.1f}")
+        if not result["kept"] or result["exit"] != 0:
+            print(f"  LOST: the text typed on {step} is not in the file (exit status {result['exit']})")
+            ok = False
+        ok = ok and byte_ratio <= 1.5 and result["idle"] <= 300
+    print()
+    print("budgets (issue 14): bytes per key <= 1.5x the bare app's; idle output <= 300 B/s with the timer running; "
+          "key to last update p95 <= 16 ms (a loaded machine stretches both apps: read the ratio)")
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
