@@ -12,7 +12,9 @@ The cursor here is steady, in one-line inputs and in text boxes alike.
 from __future__ import annotations
 
 from textual import events
+from textual.geometry import Size
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from store.sanitize import one_line
@@ -22,6 +24,16 @@ class LineInput(Input):
     """An ``Input`` whose pastes arrive whole, as one line of clean text."""
 
     cursor_blink = reactive(False, init=False)
+
+    def _watch_value(self, value: str) -> None:
+        """Textual's input sets its virtual size (a layout reactive) to the text's width on every key.
+
+        That laid the whole screen out again per key (the costliest part of a
+        key on a busy step).  The input scrolls its own text, so the size is
+        kept without a layout; everything else Textual does stays as it is.
+        """
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def _on_paste(self, event: events.Paste) -> None:
         line = one_line(event.text)
