@@ -146,18 +146,23 @@ people knew then. The same rules apply: a condition, not a person, and never
             ids = [option.id for option in rows.options]
             rows.highlighted = ids.index(highlighted) if highlighted in ids else None
 
-    def show_whys(self) -> None:
-        """One input per answer plus a blank one for the next why; typed inputs are left alone."""
+    def show_whys(self) -> list:
+        """One input per answer plus a blank one for the next why; typed inputs are left alone.
+
+        Returns the mounts of new inputs under way (await them to focus one).
+        """
         whys = list(self.chain.whys) if self.chain else []
         box = self.query_one("#whys", Vertical)
         inputs = list(box.query(Input))
-        wanted = len(whys) + 1
+        typed = max((index + 1 for index, answer in enumerate(inputs) if answer.value.strip()), default=0)
+        wanted = max(len(whys), typed if self._whys_chain == self.chain_id else 0) + 1  # answers not stored yet stay
         same_chain = self._whys_chain == self.chain_id
         merging = same_chain and self.showing_stored and self.chain is not None
         if merging and self.find_item("five_whys.chains", self.chain_id, self.stored_doc) is None:
-            return  # added here and not stored yet: the answers on screen are the latest
+            return []  # added here and not stored yet: the answers on screen are the latest
         before = list((self.find_item("five_whys.chains", self.chain_id, self.previous_doc) or {}).get("whys") or [])
         merged = list(whys)
+        mounts = []
         for index in range(wanted):
             stored = whys[index] if index < len(whys) else ""
             if index < len(inputs):
@@ -175,7 +180,8 @@ people knew then. The same rules apply: a condition, not a person, and never
             else:
                 answer = LineInput(whys[index] if index < len(whys) else "", placeholder="Because ...", classes="why")
                 answer.why_index = index
-                box.mount(Field(self.why_label(index, whys), answer, f"five_whys.chains.{self.chain_id}.whys.{index}"))
+                mounts.append(box.mount(Field(self.why_label(index, whys), answer,
+                                              f"five_whys.chains.{self.chain_id}.whys.{index}")))
         for extra in list(box.query(Field))[wanted:]:
             if not (extra.widget.has_focus and same_chain):  # typed in now: kept until the merge settles
                 extra.remove()
@@ -188,6 +194,7 @@ people knew then. The same rules apply: a condition, not a person, and never
             self.edit_item("five_whys.chains", self.chain_id, {"whys": merged}, bases={"whys": whys}, rebase=True)
         root = self.chain.root_cause if self.chain else ""
         self.query_one("#root-cause", Static).update(Content(f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)"))
+        return mounts
 
     def why_label(self, index: int, whys: list[str]) -> str:
         """The "why?" prompt; the next one to answer quotes the answer before it (or the problem).
@@ -232,17 +239,18 @@ people knew then. The same rules apply: a condition, not a person, and never
             self.save_why(typed)
 
     @on(Input.Submitted, ".why")
-    def next_why(self, event: Input.Submitted) -> None:
-        """Enter: on to the next why."""
+    async def next_why(self, event: Input.Submitted) -> None:
+        """Enter: on to the next why (mounted first if it is new, so the keys typed behind Enter land there)."""
         event.stop()
         self.app.flush_now()
         inputs = list(self.query_one("#whys").query(Input))
         index = inputs.index(event.input)
+        if index + 1 >= len(inputs) and event.value.strip():
+            for mounted in self.show_whys():
+                await mounted
+            inputs = list(self.query_one("#whys").query(Input))
         if index + 1 < len(inputs):
             inputs[index + 1].focus()
-        elif event.value.strip():
-            self.show_whys()  # mounts the next "why?"; focus it once it is there
-            self.call_after_refresh(lambda: self.query_one("#whys").query(Input).last().focus())
 
     @on(OptionList.OptionSelected, "#chains")
     def pick_chain(self, event: OptionList.OptionSelected) -> None:

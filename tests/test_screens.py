@@ -28,6 +28,35 @@ async def test_reopening_five_whys_keeps_every_answer(tmp_path):
     assert stored(path)["five_whys"]["chains"][0]["whys"] == ["a", "b"]
 
 
+def burst(pilot, keys: str) -> None:
+    """Keys that arrive at once, as a paste or a fast typist over tmux sends them (``⏎`` is Enter)."""
+    from textual import events
+
+    for character in keys:
+        key = {"⏎": "enter", " ": "space"}.get(character, character)
+        pilot.app.post_message(events.Key(key, None if key == "enter" else character))
+
+
+async def test_whys_typed_in_one_burst_each_land_in_their_own_answer(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "five_whys", five_whys={"problem": "p", "chains": []})
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "tab")
+        burst(pilot, "disk full⏎no alert⏎no owner")
+        await pilot.pause(1.0)
+    assert stored(path)["five_whys"]["chains"][0]["whys"] == ["disk full", "no alert", "no owner"]
+
+
+async def test_items_typed_in_one_burst_each_become_their_own_item(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "went_well", went_well=[])
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        burst(pilot, "Paged fast⏎Rollback worked")
+        await pilot.pause(1.0)
+    assert [item["text"] for item in stored(path)["went_well"]] == ["Paged fast", "Rollback worked"]
+
+
 async def test_each_why_typed_with_enter_lands_in_its_own_answer(tmp_path):
     path = tmp_path / "r.json"
     review_id = review_at(path, "five_whys", five_whys={"problem": "p", "chains": []})

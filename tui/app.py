@@ -32,6 +32,7 @@ from store.sanitize import visible
 from tui.commands import ReviewCommands
 from tui import textual_fixes  # noqa: F401  (patches the pinned Textual where random keys crashed it)
 from tui.crash_log import write_crash_log
+from tui.line_input import LineInput
 from tui.live import TYPING_SECONDS, LiveSession
 from tui.saver import DELAY, Saver
 
@@ -324,6 +325,10 @@ class PostmortemApp(App[int]):
             self.live.leave()  # on the list of reviews, or the statistics
             return
         self.live.beat(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
+
+    def on_line_input_hand_on(self, message: LineInput.HandOn) -> None:
+        """Enter's handlers have run (the focus moved on, or not): the keys typed behind it go where it is now."""
+        message.field.hand_on()
 
     def on_unmount(self) -> None:
         """However the app ends, leave the session at once (ctrl+q and signals did already)."""

@@ -28,8 +28,7 @@ class AnswerInput(LineInput):
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key != "enter":
-            await super()._on_key(event)
-            return
+            return  # LineInput's and Input's own handlers take it
         event.stop()
         event.prevent_default()
         answer, self.value = self.value, ""

@@ -7,12 +7,19 @@ text passes the store's sanitiser first, as everything typed does.
 A blinking cursor redraws its line twice a second: over SSH, and on a
 screen-share to a room, that is a steady stream of bytes while nobody types.
 The cursor here is steady, in one-line inputs and in text boxes alike.
+
+Keys typed straight behind Enter (a fast typist, a paste over tmux: "c⏎d")
+reached the field Enter had just left, since the next field takes the
+focus only once Enter's handlers have run: "d" ended up in the why or item
+before.  A one-line input now holds such keys until the focus has moved, then
+hands them on, in order, to whatever has it.
 """
 
 from __future__ import annotations
 
 from textual import events
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
@@ -20,10 +27,51 @@ from textual.widgets import Input, TextArea
 from store.sanitize import one_line
 
 
+# At most this long, keys typed behind Enter wait for its handlers (the app's HandOn normally ends the wait).
+TYPE_AHEAD_SECONDS = 1.0
+
+
 class LineInput(Input):
-    """An ``Input`` whose pastes arrive whole, as one line of clean text."""
+    """An ``Input`` whose pastes arrive whole, as one line of clean text, and whose Enter hands on what follows it."""
 
     cursor_blink = reactive(False, init=False)
+
+    class HandOn(Message):
+        """Posted behind Enter's Submitted: it reaches the app once every handler of Enter has run.
+
+        (It bubbles the same way, one queue behind.)  The app then calls ``hand_on``.
+        """
+
+        def __init__(self, field: "LineInput") -> None:
+            super().__init__()
+            self.field = field
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[events.Key] | None = None  # keys typed behind Enter, while the focus moves on
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter submits at once, in key order; the keys behind it wait until the focus has moved."""
+        if self._held is not None:
+            self._held.append(events.Key(event.key, event.character))
+        elif event.key == "enter":
+            self._held = []
+            self.set_timer(TYPE_AHEAD_SECONDS, self.hand_on)
+            await self.action_submit()
+            self.post_message(self.HandOn(self))
+        else:
+            return  # Input's own handler takes it
+        event.stop()
+        event.prevent_default()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.hand_on()
+
+    def hand_on(self) -> None:
+        """Send the held keys through the app again, to the field that has the focus now (this one, if none other)."""
+        held, self._held = self._held, None
+        for key in held or ():
+            self.app.post_message(key)
 
     def _watch_value(self, value: str) -> None:
         """Textual's input sets its virtual size (a layout reactive) to the text's width on every key.
