@@ -86,6 +86,7 @@ class JoinServer(Server):
             web.get("/join/{token}/ws", self.handle_websocket, name="websocket"),
             web.get("/download/{key}", self.handle_download, name="download"),  # single-use random keys
             web.static("/static", self.statics_path, name="static"),
+            web.get("/{anything:.*}", self.refuse),  # any other address: the same 403 as a wrong token
         ])
         app.on_startup.append(self.on_startup)
         return app
@@ -127,6 +128,11 @@ class JoinServer(Server):
         finally:
             await service.stop()
         return websocket
+
+    def initialize_logging(self) -> None:
+        """textual-serve's log, less the access log: it is noise, and it would print every token."""
+        super().initialize_logging()
+        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
     async def on_startup(self, app: web.Application) -> None:
         """Print the links (plain lines: a terminal must not wrap them)."""

@@ -1,0 +1,146 @@
+"""`postmortem serve` in a real headless Chromium, with a facilitator in a terminal on the same review.
+
+Sam joins from a browser with the join link, gives his name, and types the
+impact: the store holds it, and Lee's terminal (a real pseudo-terminal) shows
+it within a second.  Ola watches with the read-only link: her keys change
+nothing.  Lee moves the session to the summary, Sam follows, and Sam's export
+arrives in his browser's downloads.  The address without its token is refused
+and starts no app process.  Each step leaves a screenshot in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from browser import Browser, Server, why_no_browser
+from test_hangup import Terminal
+from tui_helpers import complete_review, seed
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(why_no_browser() is not None, reason=str(why_no_browser()))]
+
+IMPACT = "About 4200 orders failed in 22 minutes"
+
+
+def stored(db, review_id: str):
+    from store.db import ReviewStore
+
+    return ReviewStore(db).get(review_id)
+
+
+def seconds_until(condition, terminal: Terminal, timeout: float = 30.0) -> float:
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, terminal.text[-1500:]
+        terminal.read(0.02)  # keep draining the terminal: an app blocked on its output would stall
+    return time.monotonic() - start
+
+
+def enter_name(browser: Browser, name: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.wait_for("Who is joining?")
+    browser.screenshot(f"{name.lower()}-1-asked-for-name")
+    browser.type(name)
+    browser.type(Keys.ENTER)
+
+
+@pytest.fixture
+def review(tmp_path):
+    db = tmp_path / "archive"
+    return db, seed(db, dict(complete_review("impact"), impact="", facilitator=""))
+
+
+@pytest.fixture
+def closing():
+    """Everything a test started, closed at its end whatever happened."""
+    started = []
+    yield started
+    for thing in reversed(started):
+        thing.close()
+
+
+def test_a_browser_participant_types_and_the_store_and_a_terminal_have_it_within_a_second(tmp_path, review, closing):
+    from selenium.webdriver.common.keys import Keys
+
+    db, review_id = review
+    server = Server(db, "--review", review_id)
+    closing.append(server)
+    lee = Terminal(db, ("open", review_id, "--as", "Lee"))
+    closing.append(lee)
+    lee.wait_for("Who and what was affected")
+    sam = Browser(tmp_path / "sam")
+    closing.append(sam)
+
+    sam.open(server.links[f"join {review_id}"])
+    enter_name(sam, "Sam")
+    sam.wait_for("Who and what was affected")
+    lee.wait_for("Sam")  # Lee's presence line: Sam is here, by the name he gave
+    sam.screenshot("sam-2-joined")
+
+    sam.type(IMPACT)
+    typed = time.monotonic()
+    seconds_until(lambda: stored(db, review_id).impact == IMPACT, lee)
+    in_store = time.monotonic() - typed
+    lee.wait_for("22 minutes")
+    on_terminal = time.monotonic() - typed
+    sam.screenshot("sam-3-typed")
+    print(f"typed in the browser: in the store after {in_store:.2f} s, on Lee's terminal after {on_terminal:.2f} s")
+    assert in_store <= 1.0 and on_terminal <= 1.0, f"store after {in_store:.2f} s, Lee's screen after {on_terminal:.2f} s"
+
+    # Lee leads the session to the summary; Sam follows and exports: a download, not a file on the server
+    lee.type("\x0e" * 5)  # ctrl+n: next step, five times
+    sam.wait_for("Written summary")
+    sam.screenshot("sam-4-followed-to-summary")
+    sam.type(Keys.F4)
+    download = sam.downloads / f"{review_id}-summary.md"
+    deadline = time.monotonic() + 30
+    while not download.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    sam.screenshot("sam-5-exported")
+    assert download.exists(), f"no download; the browser has {list(sam.downloads.iterdir())}"
+    assert IMPACT in download.read_text(encoding="utf-8")
+    assert not list(tmp_path.rglob(f"{review_id}-summary.md"))[1:], "the export was also written on the server"
+
+
+def test_an_observer_in_a_browser_changes_nothing(tmp_path, review, closing):
+    db, review_id = review
+    server = Server(db, "--review", review_id, "--observe")
+    closing.append(server)
+    assert list(server.links) == [f"watch {review_id} (read-only)"], server.output  # --observe: no join link
+    lee = Terminal(db, ("open", review_id, "--as", "Lee"))
+    closing.append(lee)
+    lee.wait_for("Who and what was affected")
+    ola = Browser(tmp_path / "ola")
+    closing.append(ola)
+
+    ola.open(server.links[f"watch {review_id} (read-only)"])
+    enter_name(ola, "Ola")
+    ola.wait_for("Who and what was affected")
+    lee.wait_for("Ola watching")
+    seconds_until(lambda: stored(db, review_id).session.participants == ["Lee"], lee)  # Lee took the lead: written
+    before = stored(db, review_id).to_dict()
+    ola.mark()
+    ola.type("Ola was here")
+    ola.wait_for("nothing typed here is kept")  # the app answered her keys, and said why it keeps none
+    time.sleep(1.0)  # a typing pause and more: anything she could write would be written by now
+    ola.screenshot("ola-typed-as-observer")
+    after = stored(db, review_id).to_dict()
+    assert after["impact"] == before["impact"] == ""
+    assert after == before
+
+
+def test_the_address_without_its_token_is_refused_and_starts_no_app(tmp_path, review, closing):
+    db, review_id = review
+    server = Server(db, "--review", review_id)
+    closing.append(server)
+    visitor = Browser(tmp_path / "visitor")
+    closing.append(visitor)
+
+    for address in (server.base + "/", server.base + "/join/guessed-token", server.base + "/join/"):
+        visitor.open(address)
+        assert "needs the join link" in visitor.page_text, (address, visitor.page_text)
+    visitor.screenshot("visitor-refused")
+    time.sleep(1.0)  # a tab's app would have started by now
+    assert server.app_processes() == []
