@@ -144,3 +144,23 @@ def test_the_address_without_its_token_is_refused_and_starts_no_app(tmp_path, re
     visitor.screenshot("visitor-refused")
     time.sleep(1.0)  # a tab's app would have started by now
     assert server.app_processes() == []
+
+
+def test_a_tab_closed_right_after_typing_keeps_what_was_typed(tmp_path, review, closing):
+    """Closing the tab ends its app (textual-serve asks it to quit): the words drawn must be saved first."""
+    db, review_id = review
+    server = Server(db, "--review", review_id)
+    closing.append(server)
+    sam = Browser(tmp_path / "sam")
+    closing.append(sam)
+    sam.open(server.links[f"join {review_id}"])
+    enter_name(sam, "Sam")
+    sam.wait_for("Who and what was affected")
+    sam.type("Typed just before the tab closed")
+    sam.wait_for("tab closed")  # drawn: well before the typing pause that saves it
+    sam.open("about:blank")  # the tab leaves the page
+    deadline = time.monotonic() + 30
+    while server.app_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.app_processes() == []
+    assert stored(db, review_id).impact == "Typed just before the tab closed"
