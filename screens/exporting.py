@@ -41,8 +41,7 @@ class Exporting:
         """Send the shown summary to the browser as a download (textual-serve hands it over)."""
         name = self.export_name()
         self.app.deliver_text(io.StringIO(self.export_text()), save_filename=name, mime_type="text/markdown")
-        self.app.notify(f"{name} is on its way to your browser's downloads{self.export_warning()}", markup=False,
-                        severity="warning" if self.client_view and client_warnings(self.review) else "information")
+        self.say_exported(f"{name} is on its way to your browser's downloads")
 
     def export_to(self, path: str | None) -> None:
         """Write the shown summary to ``path``, asking before replacing a file that exists."""
@@ -67,15 +66,13 @@ class Exporting:
         except OSError as error:
             self.app.notify(f"Could not write {target}: {error.strerror or error}", severity="error", markup=False)
             return
-        lacking = self.client_view and client_warnings(self.review)
-        self.app.notify(f"Exported to {target}{self.export_warning()}", markup=False,
-                        severity="warning" if lacking else "information")
+        self.say_exported(f"Exported to {target}")
 
-    def export_warning(self) -> str:
-        """What the reader of the export should know: check errors left, and what the client summary lacks."""
+    def say_exported(self, done: str) -> None:
+        """Say where the export went, with what its reader should know: check errors left, what the client summary lacks."""
         errors = sum(1 for found in check_report(self.review).values() for p in found if p.level == "error")
         warning = f" (the review still has {errors} check error(s))" if errors else ""
         lacking = client_warnings(self.review) if self.client_view else []
         if lacking:
             warning += "; but " + "; ".join(lacking)
-        return warning
+        self.app.notify(done + warning, markup=False, severity="warning" if lacking else "information")

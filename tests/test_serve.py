@@ -44,6 +44,22 @@ def test_serve_refuses_a_review_that_does_not_exist_before_listening(tmp_path, c
     assert "pm-9" in capsys.readouterr().err
 
 
+def test_serve_on_a_port_in_use_says_so_and_prints_no_link(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(tmp_path / "a"), "serve", "--port",
+                                 str(port)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "address already in use" in result.stderr
+    assert "/join/" not in result.stdout
+
+
 @pytest.mark.slow
 def test_only_the_join_links_get_in_and_a_refused_request_starts_no_app(tmp_path):
     db = tmp_path / "a"

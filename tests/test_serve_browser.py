@@ -11,6 +11,7 @@ and starts no app process.  Each step leaves a screenshot in tests/artifacts/.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -90,7 +91,10 @@ def test_a_browser_participant_types_and_the_store_and_a_terminal_have_it_within
     assert in_store <= 1.0 and on_terminal <= 1.0, f"store after {in_store:.2f} s, Lee's screen after {on_terminal:.2f} s"
 
     # Lee leads the session to the summary; Sam follows and exports: a download, not a file on the server
-    lee.type("\x0e" * 5)  # ctrl+n: next step, five times
+    for step in ("5 Whys", "Well", "Improve", "Actions", "Summary"):  # ctrl+n, step by step
+        lee.mark()
+        lee.type("\x0e")
+        lee.wait_for(f">{step}<")
     sam.wait_for("Written summary")
     sam.screenshot("sam-4-followed-to-summary")
     sam.type(Keys.F4)
@@ -164,3 +168,24 @@ def test_a_tab_closed_right_after_typing_keeps_what_was_typed(tmp_path, review, 
         time.sleep(0.1)
     assert server.app_processes() == []
     assert stored(db, review_id).impact == "Typed just before the tab closed"
+
+
+def test_stopping_the_server_ends_every_tab_after_it_saved(tmp_path, review, closing):
+    db, review_id = review
+    server = Server(db, "--review", review_id)
+    closing.append(server)
+    sam = Browser(tmp_path / "sam")
+    closing.append(sam)
+    sam.open(server.links[f"join {review_id}"])
+    enter_name(sam, "Sam")
+    sam.wait_for("Who and what was affected")
+    tabs = server.app_processes()
+    sam.type("Typed just before the server stopped")
+    sam.wait_for("server stopped")
+    server.close()  # SIGTERM, as ctrl+c or a service manager stops it
+    assert server.process.returncode == 0
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in tabs) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in tabs if Path(f"/proc/{pid}").exists()], "a tab's app outlived the server"
+    assert stored(db, review_id).impact == "Typed just before the server stopped"

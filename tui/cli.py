@@ -423,7 +423,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     location = location.resolve() if isinstance(location, Path) else location  # the tabs' working directory may differ
     from tui.serve import serve
 
-    return serve(location, args.reviews, args.observe, args.host, args.port, args.public_url)
+    try:
+        return serve(location, args.reviews, args.observe, args.host, args.port, args.public_url)
+    except OSError as error:  # the port is taken, or the address is not this host's
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from error
 
 
 COMMANDS = {

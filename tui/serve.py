@@ -12,18 +12,20 @@ exports to the browser as downloads.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
 import secrets
 import shlex
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -64,6 +66,7 @@ class JoinServer(Server):
         super().__init__(command="postmortem", host=host, port=port, title="postmortem", public_url=public_url)
         self.links = links
         self.tabs_started = 0
+        self.open_sockets: set[web.WebSocketResponse] = set()
 
     def link_url(self, link: Link) -> str:
         return f"{self.public_url}/join/{link.token}"
@@ -74,7 +77,7 @@ class JoinServer(Server):
         for link in self.links:
             if hmac.compare_digest(given.encode(), link.token.encode()):
                 return link
-        log.warning("refused %s %s: not a join link (403)", request.remote, request.path.split("/join/")[0] or "/")
+        log.warning("refused a request from %s: not a join link (403)", request.remote)
         raise web.HTTPForbidden(text="postmortem: this address needs the join link the facilitator gave you.\n")
 
     async def _make_app(self) -> web.Application:
@@ -88,11 +91,17 @@ class JoinServer(Server):
             web.static("/static", self.statics_path, name="static"),
             web.get("/{anything:.*}", self.refuse),  # any other address: the same 403 as a wrong token
         ])
-        app.on_startup.append(self.on_startup)
+        app.on_shutdown.append(self.close_tabs)
         return app
 
+    async def close_tabs(self, app: web.Application) -> None:
+        """Stopping: close every tab's websocket, so each app is asked to quit (and saves) as on a closed tab."""
+        for websocket in list(self.open_sockets):
+            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"the server is stopping")
+
     async def refuse(self, request: web.Request) -> web.Response:
-        return self.link_for(request)  # raises 403: the root has no token
+        """Any address but a join link's: these routes carry no token, so this answers 403."""
+        return self.link_for(request)
 
     async def handle_join(self, request: web.Request) -> web.Response:
         """The page for a tab: textual-serve's own, with the websocket under the same token."""
@@ -115,6 +124,7 @@ class JoinServer(Server):
         link = self.link_for(request)
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
+        self.open_sockets.add(websocket)
         service = AppService(link.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                              close=websocket.close, download_manager=self.download_manager, debug=self.debug)
         self.tabs_started += 1
@@ -126,6 +136,7 @@ class JoinServer(Server):
         except Exception as error:  # one tab's failure is logged; the server and the other tabs go on
             log.warning("a tab ended with an error: %s", error)
         finally:
+            self.open_sockets.discard(websocket)
             await service.stop()
         return websocket
 
@@ -134,8 +145,25 @@ class JoinServer(Server):
         super().initialize_logging()
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
-    async def on_startup(self, app: web.Application) -> None:
-        """Print the links (plain lines: a terminal must not wrap them)."""
+    def serve(self, debug: bool = False) -> None:
+        """Listen until ctrl+c or SIGTERM; the links are printed once the port is taken (a port in use prints none).
+
+        Stopping ends every tab's app the way closing the tab does, so each saves what was typed first.
+        """
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, self.request_exit)
+        try:
+            web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
+                        print=lambda *_: self.print_links())
+        finally:
+            for number in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(number)
+
+    def print_links(self) -> None:
+        """The links to share (plain lines: a terminal must not wrap them)."""
         print(f"postmortem serve: listening on {self.host}:{self.port}. Share these links (anyone with one gets in):",
               flush=True)
         for link in self.links:
