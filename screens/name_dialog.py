@@ -40,7 +40,8 @@ class NameDialog(Dialog[str]):
     def join(self, event: Input.Submitted) -> None:
         name = clean_name(event.value).strip()
         if not name:
-            self.query_one("#name-problem", Static).update(
-                Content("Name: give the name the others will know you by, then Enter."))
+            problem = self.query_one("#name-problem", Static)
+            problem.update(Content("Name: give the name the others will know you by, then Enter."))
+            problem.add_class("-refused")
             return
         self.dismiss(name)
