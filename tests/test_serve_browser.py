@@ -189,3 +189,37 @@ def test_stopping_the_server_ends_every_tab_after_it_saved(tmp_path, review, clo
         time.sleep(0.1)
     assert not [pid for pid in tabs if Path(f"/proc/{pid}").exists()], "a tab's app outlived the server"
     assert stored(db, review_id).impact == "Typed just before the server stopped"
+
+
+def test_browser_participants_write_silently_and_nobody_else_sees_their_words(tmp_path, closing):
+    """Silent writing from browsers: Dana (a terminal) sees how many cards each wrote, nobody sees another's text."""
+    from selenium.webdriver.common.keys import Keys
+
+    db = tmp_path / "archive"
+    review_id = seed(db, dict(complete_review("went_well"), went_well=[], facilitator=""))
+    server = Server(db, "--review", review_id)
+    closing.append(server)
+    dana = Terminal(db, ("open", review_id, "--as", "Dana"))
+    closing.append(dana)
+    dana.wait_for("What went well")
+    cards = {"Sam": "Rollback took 2 minutes", "Ana": "Paging worked at night"}
+    browsers = {}
+    for name in cards:
+        browsers[name] = Browser(tmp_path / name)
+        closing.append(browsers[name])
+        browsers[name].open(server.links[f"join {review_id}"])
+        enter_name(browsers[name], name)
+        browsers[name].wait_for("What went well")
+        dana.wait_for(name)
+    dana.type("\x1bOR")  # F3: silent writing
+    for name, browser in browsers.items():
+        browser.wait_for("only you see your cards")
+        browser.type(cards[name])
+        browser.type(Keys.ENTER)
+        browser.wait_for("only you see it, until the reveal")
+    dana.wait_for("Ana 1, Sam 1")
+    time.sleep(1.0)  # every screen has had the others' cards long enough to draw them, if it would
+    browsers["Sam"].screenshot("sam-silent-writing")
+    assert cards["Ana"] not in browsers["Sam"].text and cards["Sam"] not in browsers["Ana"].text
+    assert not any(card in dana.text for card in cards.values())
+    assert sorted(item.text for item in stored(db, review_id).went_well) == sorted(cards.values())
