@@ -49,7 +49,7 @@ class Link:
 def make_links(reviews: list[str], observe_only: bool) -> list[Link]:
     """A link to the list of reviews, or per review one to join and one to watch (``--observe``: watch only)."""
     if not reviews:
-        return [Link(secrets.token_urlsafe(18), (), "join: the list of reviews")]
+        return [Link(secrets.token_urlsafe(18), (), "join (the list of reviews)")]
     links = []
     for review_id in reviews:
         if not observe_only:
