@@ -28,7 +28,8 @@ client-facing summary (people, hosts, addresses and links redacted), plus the qu
 concerns raised and the 30-day follow-up date, when every action is reviewed.
 
 **F3** switches the preview between the written summary and the client
-summary. **F4** exports the one shown to a file (you are asked for the path).
+summary. **F4** exports the one shown to a file (you are asked for the path;
+in a browser it arrives as a download).
 
 """
 

@@ -321,3 +321,11 @@ def test_dot_voting_while_open_and_once_closed(snap_compare, tmp_path, state):
                       session={"vote": vote})
     wanted = "Dot voting" if state == "open" else ""
     assert snap_compare(app, terminal_size=SIZE, run_before=until_session_line("CouldImproveScreen", wanted))
+
+
+def test_a_browser_tab_asks_who_is_joining_and_refuses_no_name(snap_compare, tmp_path, monkeypatch):
+    monkeypatch.setattr(PostmortemApp, "today", lambda self: date(2026, 12, 21))
+    db = tmp_path / "r.json"
+    write_home_file(db, [(review(step="impact"), "2026-11-21T16:30:00+00:00")])
+    app = make_app(db, start="open", review_id="pm-1", ask_name=True)
+    assert snap_compare(app, press=["enter"], terminal_size=SIZE, run_before=until_screen("NameDialog"))

@@ -84,8 +84,11 @@ class PostmortemApp(App[int]):
         solo: bool = False,
         name: str | None = None,
         observe: bool = False,
+        ask_name: bool | None = None,
     ) -> None:
         super().__init__()
+        # A browser tab (textual-serve) runs as the server's user: its participant is asked for a name.
+        self.ask_name = ask_name
         self.store = store
         self.live = LiveSession(store, name, observe, deliver=self._deliver)
         self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_stored,
@@ -135,14 +138,35 @@ class PostmortemApp(App[int]):
         from screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
+        if self.asks_name():
+            from screens.name_dialog import NameDialog
+
+            self.push_screen(NameDialog(self.live.observing), self.named)
+        else:
+            self.open_first_screen()
+        self._started = True
+        self.call_after_refresh(self.check_size)
+
+    def asks_name(self) -> bool:
+        """Whether to ask who is joining first: in a browser, unless ``--as`` named them."""
+        if self.ask_name is not None:
+            return self.ask_name
+        return self.is_web and not self.live.named
+
+    def named(self, name: str | None) -> None:
+        """The name given on the first screen is this participant's name in every session."""
+        if name:  # taken as given, like --as: not numbered apart from others of the same login
+            self.live.me.name, self.live.named = name, True
+        self.open_first_screen()
+
+    def open_first_screen(self) -> None:
+        """The screen the command asked for, over the list of reviews."""
         if self.start == "new":
             self.create_review(self.new_kind, self.new_title)
         elif self.start == "open" and self.start_review_id:
             self.open_review(self.start_review_id)
         elif self.start == "follow-up" and self.start_review_id:
             self.open_follow_up(self.start_review_id)
-        self._started = True
-        self.call_after_refresh(self.check_size)
 
     # Reviews and steps ------------------------------------------------------
 
@@ -329,6 +353,14 @@ class PostmortemApp(App[int]):
     def on_line_input_hand_on(self, message: LineInput.HandOn) -> None:
         """Enter's handlers have run (the focus moved on, or not): the keys typed behind it go where it is now."""
         message.field.hand_on()
+
+    def on_exit_app(self) -> None:
+        """A browser tab closed (textual-serve asks the app to quit): save what was typed, as ctrl+q does.
+
+        In a terminal every way out saved already (ctrl+q, the signal handlers).
+        """
+        if self.is_web:
+            self.save_before_leaving()
 
     def on_unmount(self) -> None:
         """However the app ends, leave the session at once (ctrl+q and signals did already)."""

@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     copier.add_argument("--from", dest="source", required=True, metavar="PATH_OR_URL", help="the archive to copy")
     copier.add_argument("--to", dest="target", required=True, metavar="PATH_OR_URL", help="an empty archive")
 
+    _add_serve_parser(commands)
+
     stats = commands.add_parser("stats", help="time to detect and resolve, action completion, root-cause words")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--kind", choices=("incident", "project"), help="only incident or only project reviews")
@@ -115,6 +117,18 @@ def _add_session_flags(opener: argparse.ArgumentParser) -> None:
     opener.add_argument("--as", dest="name", metavar="NAME",
                         help="your name in the review's live session (default: your login name)")
     opener.add_argument("--observe", action="store_true", help="join the live session to watch: nothing can be changed")
+
+
+def _add_serve_parser(commands) -> None:
+    server = commands.add_parser("serve", help="the app in browsers, one participant per tab, behind secret join links")
+    server.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default 127.0.0.1: this host only; put a TLS proxy in front)")
+    server.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    server.add_argument("--review", dest="reviews", metavar="ID", action="append", default=[],
+                        help="serve only this review, with its own links (repeat for more)")
+    server.add_argument("--observe", action="store_true", help="give read-only links only (needs --review)")
+    server.add_argument("--public-url", metavar="URL",
+                        help="the address browsers use, when a reverse proxy is in front (e.g. https://pm.example.com)")
 
 
 def _db_path(args: argparse.Namespace) -> Path | str:
@@ -396,6 +410,25 @@ def cmd_tui(args: argparse.Namespace) -> int:
     return run_app(store, args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the app to browsers until ctrl+c; every review named must exist first."""
+    if args.observe and not args.reviews:
+        raise UsageError("--observe needs --review ID: an observer watches one review's session")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not a port (1 to 65535)")
+    location = _db_path(args)
+    store = _store(args, location)
+    for review_id in args.reviews:
+        store.get(review_id)  # an unknown id is refused before anything listens
+    location = location.resolve() if isinstance(location, Path) else location  # the tabs' working directory may differ
+    from tui.serve import serve
+
+    try:
+        return serve(location, args.reviews, args.observe, args.host, args.port, args.public_url)
+    except OSError as error:  # the port is taken, or the address is not this host's
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from error
+
+
 COMMANDS = {
     "list": cmd_list,
     "check": cmd_check,
@@ -409,6 +442,7 @@ COMMANDS = {
     "timeline-import": cmd_timeline_import,
     "stats": cmd_stats,
     "copy": cmd_copy,
+    "serve": cmd_serve,
 }
 
 

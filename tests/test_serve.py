@@ -1,0 +1,158 @@
+"""`postmortem serve` without a browser: the command's refusals, the token at the door, the name, the download.
+
+The real browser journeys are in test_serve_browser.py; these need only
+Python (an HTTP client for the server, Pilot for the app) and so run on every
+machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from browser import Server
+from store.db import ReviewStore
+from tui.app import PostmortemApp
+from tui.cli import main
+from tui_helpers import SIZE, active, complete_review, new_app, seed, type_text, wait_for_screen
+
+
+def status(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+# The command -------------------------------------------------------------------
+
+
+def test_serve_refuses_observe_without_a_review(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "a"), "serve", "--observe"]) == 2
+    assert "--observe needs --review ID" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_review_that_does_not_exist_before_listening(tmp_path, capsys):
+    db = tmp_path / "a"
+    seed(db, complete_review("impact"))
+    assert main(["--db", str(db), "serve", "--review", "pm-9"]) == 2
+    assert "pm-9" in capsys.readouterr().err
+
+
+def test_serve_on_a_port_in_use_says_so_and_prints_no_link(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(tmp_path / "a"), "serve", "--port",
+                                 str(port)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "address already in use" in result.stderr
+    assert "/join/" not in result.stdout
+
+
+@pytest.mark.slow
+def test_only_the_join_links_get_in_and_a_refused_request_starts_no_app(tmp_path):
+    db = tmp_path / "a"
+    review_id = seed(db, complete_review("impact"))
+    server = Server(db, "--review", review_id)
+    try:
+        join, watch = server.links[f"join {review_id}"], server.links[f"watch {review_id} (read-only)"]
+        assert join.startswith(f"http://127.0.0.1:{server.port}/join/") and join != watch
+        token = join.rsplit("/", 1)[1]
+        assert len(token) >= 20  # random: not to be guessed
+
+        for address in ("/", "/join/", "/join/guessed", f"/join/{token[:-1]}", f"/join/{token[:-1]}/ws",
+                        "/index.html", f"/{token}"):
+            code, body = status(server.base + address)
+            assert code == 403, address
+            assert "needs the join link" in body
+        refused_socket = asyncio.run(open_websocket(f"ws://127.0.0.1:{server.port}/join/guessed/ws"))
+        assert refused_socket == 403
+        time.sleep(1.0)  # an app process would have started by now
+        assert server.app_processes() == []
+
+        code, page = status(join)
+        assert code == 200
+        assert f'data-session-websocket-url="ws://127.0.0.1:{server.port}/join/{token}/ws"' in page
+        assert server.app_processes() == []  # the page alone starts nothing: its websocket does
+    finally:
+        server.close()
+
+
+async def open_websocket(url: str) -> int:
+    """Open a websocket as the page does; the HTTP status it was answered with (101 when it opened)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.ws_connect(url) as socket:
+                await socket.close()
+                return 101
+        except aiohttp.WSServerHandshakeError as error:
+            return error.status
+
+
+def test_the_server_listens_on_this_host_only_unless_told():
+    from tui.cli import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
+
+
+# The app in a browser tab ----------------------------------------------------------
+
+
+async def test_a_browser_participant_is_asked_for_a_name_and_joins_by_it(tmp_path):
+    db = tmp_path / "a"
+    review_id = seed(db, complete_review("impact"))
+    app = new_app(db, start="open", review_id=review_id, ask_name=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "NameDialog")
+        await pilot.press("enter")  # no name: refused, and said at the field
+        assert active(pilot) == "NameDialog"
+        assert "Name: give the name" in str(pilot.app.screen.query_one("#name-problem").content)
+        await type_text(pilot, "Sam")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "ImpactScreen")
+        assert pilot.app.live.me.name == "Sam"
+        members = ReviewStore(db).present(review_id)
+        assert [member.name for member in members] == ["Sam"]
+
+
+async def test_a_terminal_participant_is_not_asked_for_a_name(tmp_path):
+    db = tmp_path / "a"
+    review_id = seed(db, complete_review("impact"))
+    async with new_app(db, start="open", review_id=review_id).run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+
+
+async def test_in_a_browser_the_export_is_a_download_and_nothing_is_written_on_the_server(tmp_path, monkeypatch):
+    db = tmp_path / "a"
+    review_id = seed(db, complete_review("summary"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(PostmortemApp, "is_web", property(lambda app: True))
+    delivered = []
+    monkeypatch.setattr(PostmortemApp, "deliver_text",
+                        lambda app, file, **options: delivered.append((file.read(), options)) or "key")
+    app = new_app(db, start="open", review_id=review_id, name="Sam")  # named: no name asked
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "SummaryScreen")
+        await pilot.press("f4")
+        await pilot.pause()
+        assert active(pilot) == "SummaryScreen"  # no path asked: the server's disk is not the reader's
+        await pilot.press("f3", "f4")  # the client summary too
+        await pilot.pause()
+    (written, options), (client, client_options) = delivered
+    assert options["save_filename"] == f"{review_id}-summary.md" and "# " in written and "Search was slow" in written
+    assert client_options["save_filename"] == f"{review_id}-client.md" and "Lee" not in client
+    assert not list(tmp_path.glob("*.md"))
