@@ -157,9 +157,9 @@ class StepScreen(Facilitation, Exporting, Screen):
         """Join the review's live session on this step: lead it if nobody does, move its step if this terminal steers."""
         live = self.app.live
         live.join(self.review, self.STEP)
-        if live.observing:
+        if self.cannot_change():
             for widget in self.query("Input, TextArea, Select"):
-                widget.disabled = True  # observers see every field, and change none
+                widget.disabled = True  # observers and read-only archives: every field shown, none changed
             self.show_presence()
             return
         changes = live.claim_ops(self.review)
@@ -168,6 +168,14 @@ class StepScreen(Facilitation, Exporting, Screen):
         if changes:
             self.send(*changes)
         self.show_presence()
+
+    def cannot_change(self) -> str:
+        """Why nothing can be changed from this terminal ("" when it can): said at once, never as NOT SAVED later."""
+        if self.app.live.observing:
+            return "You joined to watch (--observe): nothing can be changed here."
+        if self.app.store.read_only:
+            return "This archive is read-only (you may not write to it): nothing can be changed here."
+        return ""
 
     def show_presence(self) -> None:
         """The one line of who is here (hidden while this terminal is alone in the review)."""
@@ -252,8 +260,8 @@ class StepScreen(Facilitation, Exporting, Screen):
             return
         if not event.character or event.key in self.active_bindings:
             return
-        if self.app.live.observing:
-            self.show_refusal("You joined to watch (--observe): nothing typed here is kept.")
+        if self.cannot_change():
+            self.show_refusal(self.cannot_change())
             self._choice_note = True
             return
         self._typed_nowhere += event.character
@@ -360,11 +368,10 @@ class StepScreen(Facilitation, Exporting, Screen):
         """Apply a change on screen at once and hold it for the saver; False if it is invalid.
 
         On screen the typed value is simply set (the screen already shows it);
-        the store merges it with its base.  An observer changes nothing.
+        the store merges it with its base.  An observer, or anyone on a read-only archive, changes nothing.
         """
-        if self.app.live.observing:
-            self.app.notify("You joined to watch (--observe): nothing can be changed here.", severity="warning",
-                            timeout=4)
+        if self.cannot_change():
+            self.app.notify(self.cannot_change(), severity="warning", timeout=4, markup=False)
             return False
         if not rebase and not _session_field(op):
             self.app.live.heard_on(self.STEP)

@@ -75,3 +75,25 @@ async def test_the_app_opens_a_read_only_archive_and_says_so(db):
         await pilot.pause()
         assert "READ-ONLY" in screen_text(pilot)
     assert files_of(db) == before
+
+
+async def test_typing_on_a_read_only_archive_is_refused_at_once_not_lost_later(db):
+    """Every field is shown and none takes keys: the refusal says why, and nothing waits to fail as NOT SAVED."""
+    from textual.widgets import Input, TextArea
+
+    from tui_helpers import static_text
+
+    db.with_suffix("").chmod(0o500)
+    before = files_of(db)
+    async with new_app(db).run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "SummaryScreen")
+        await pilot.pause()
+        fields = list(pilot.app.screen.query(Input)) + list(pilot.app.screen.query(TextArea))
+        assert fields and all(field.disabled for field in fields)
+        await pilot.press("a", "b")
+        await pilot.pause()
+        assert "This archive is read-only" in static_text(pilot, "#refusal")
+        assert "NOT SAVED" not in screen_text(pilot) and not pilot.app.saver.has_pending
+    assert files_of(db) == before
