@@ -16,7 +16,7 @@ from store.model import FACTOR_KINDS, Chain, Factor
 from tui.fields import Field
 from tui.item_editor import FieldSpec, ItemEditor, vote_mark
 from tui.text_sync import replace_text
-from tui.line_input import LineInput
+from tui.line_input import LineInput, WrappedLineInput
 
 
 class ChainRows(OptionList):
@@ -178,7 +178,7 @@ people knew then. The same rules apply: a condition, not a person, and never
                 elif not (answer.has_focus and same_chain):
                     replace_text(answer, stored, keep_cursor=False)
             else:
-                answer = LineInput(whys[index] if index < len(whys) else "", placeholder="Because ...", classes="why")
+                answer = WrappedLineInput(whys[index] if index < len(whys) else "", placeholder="Because ...", classes="why")
                 answer.why_index = index
                 mounts.append(box.mount(Field(self.why_label(index, whys), answer,
                                               f"five_whys.chains.{self.chain_id}.whys.{index}")))

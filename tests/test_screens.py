@@ -126,3 +126,23 @@ async def test_a_change_made_in_another_window_appears_within_a_second(tmp_path)
         await pilot.pause(1.0)
         rows = pilot.app.screen.query_one("#went-well .item-rows")
         assert "Added elsewhere" in str(rows.get_option_at_index(0).prompt)
+
+
+async def test_a_long_why_is_shown_whole_wrapped_and_edited_on_one_line(tmp_path):
+    """The room reads the chain: an answer longer than the screen wraps, unless it is being typed in."""
+    from tui_helpers import screen_text
+
+    long_why = "The checkout service returned HTTP 500 for every request that touched the payment provider"
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "five_whys", five_whys={"problem": "p", "chains": [{"whys": [long_why, "b"]}]})
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+t")  # the prompts make room
+        await pilot.pause(0.3)
+        assert "touched the payment provider" in screen_text(pilot)  # the end of the answer, on its second line
+        first = pilot.app.screen.query_one("#whys").query("Input").first()
+        first.focus()
+        await pilot.pause(0.3)
+        assert first.size.height == 1 and "touched the payment provider" not in screen_text(pilot)
+        await pilot.press("end", "space", "x")
+        await pilot.pause(0.5)
+    assert stored(path)["five_whys"]["chains"][0]["whys"][0] == long_why + " x"

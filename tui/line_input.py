@@ -17,7 +17,9 @@ hands them on, in order, to whatever has it.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
+from textual.strip import Strip
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -98,3 +100,40 @@ class TextBox(TextArea):
     """A multi-line ``TextArea`` with a steady cursor."""
 
     cursor_blink = reactive(False, init=False)
+
+
+class WrappedLineInput(LineInput):
+    """A one-line input that shows its whole text, wrapped, while it is not being typed in.
+
+    Five Whys answers are read aloud and by the room; cut at the screen's
+    edge, a chain could not be followed.  With the focus it edits on one line
+    as any input does.
+    """
+
+    DEFAULT_CSS = "WrappedLineInput, WrappedLineInput.-textual-compact { height: auto; }"
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._wrapped(width)) if self._shows_wrapped() else 1
+
+    def _shows_wrapped(self) -> bool:
+        return not self.has_focus and bool(self.value)
+
+    def _wrapped(self, width: int) -> list:
+        return list(Text(self.value).wrap(self.app.console, max(width, 1))) or [Text("")]
+
+    def render_line(self, y: int) -> Strip:
+        if not self._shows_wrapped():
+            return super().render_line(y)
+        width = self.scrollable_content_region.width
+        lines = self._wrapped(width)
+        line = lines[y] if y < len(lines) else Text("")
+        line.end = ""
+        segments = [segment for segment in self.app.console.render(line, self.app.console_options.update_width(width))
+                    if segment.text != "\n"]
+        return Strip(segments).apply_style(self.rich_style).extend_cell_length(width, self.rich_style)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.refresh(layout=True)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh(layout=True)
