@@ -152,6 +152,9 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.start_step()
         if self.app.solo:  # at once: keys typed straight after ctrl+n must not land in the form
             self.focus_interview()
+        # Keys typed during the change of step come here, behind the focus just asked for (both wait in the
+        # app's queue, after the keys already in it, which are held till then).
+        self.app.call_later(self.app.release_keys)
 
     def join_session(self) -> None:
         """Join the review's live session on this step: lead it if nobody does, move its step if this terminal steers."""

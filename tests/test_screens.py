@@ -29,12 +29,12 @@ async def test_reopening_five_whys_keeps_every_answer(tmp_path):
 
 
 def burst(pilot, keys: str) -> None:
-    """Keys that arrive at once, as a paste or a fast typist over tmux sends them (``⏎`` is Enter)."""
+    """Keys that arrive at once, as a paste or a fast typist over tmux sends them (``⏎`` is Enter, \x0e ctrl+n)."""
     from textual import events
 
     for character in keys:
-        key = {"⏎": "enter", " ": "space"}.get(character, character)
-        pilot.app.post_message(events.Key(key, None if key == "enter" else character))
+        key = {"⏎": "enter", " ": "space", "\x0e": "ctrl+n"}.get(character, character)
+        pilot.app.post_message(events.Key(key, character if len(key) == 1 or key == "space" else None))
 
 
 async def test_whys_typed_in_one_burst_each_land_in_their_own_answer(tmp_path):
@@ -146,3 +146,19 @@ async def test_a_long_why_is_shown_whole_wrapped_and_edited_on_one_line(tmp_path
         await pilot.press("end", "space", "x")
         await pilot.pause(0.5)
     assert stored(path)["five_whys"]["chains"][0]["whys"][0] == long_why + " x"
+
+
+async def test_keys_typed_in_one_burst_behind_ctrl_n_land_in_the_next_step(tmp_path):
+    """ctrl+n then typing at once (a fast typist over tmux): the words go to the next step's field, none is lost."""
+    from tui_helpers import complete_review, new_app, seed, wait_for_screen
+
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("went_well") | {"step": "impact"})
+    async with new_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        await pilot.pause(0.3)
+        burst(pilot, "\x0e; paged twice")  # ctrl+n, then the words
+        await pilot.pause(1.0)
+        assert type(pilot.app.screen).__name__ == "FiveWhysScreen"
+    problem = ReviewStore(path).get(review_id).five_whys.problem
+    assert problem.endswith("; paged twice")

@@ -19,6 +19,7 @@ from argparse import Namespace
 from datetime import date
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.screen import Screen
@@ -61,6 +62,8 @@ ARCHIVE_POLL_SECONDS = 1.0
 # While someone types here, others' changes are taken in at most this often: each
 # costs a redraw that a key pressed meanwhile waits for.
 TYPING_POLL_SECONDS = 0.3
+# At most this long, keys typed during a change of step wait for the new step to take them.
+KEYS_HELD_SECONDS = 2.0
 
 
 class PostmortemApp(App[int]):
@@ -112,6 +115,7 @@ class PostmortemApp(App[int]):
         self._list_read_at = float("-inf")
         self._review_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
+        self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
 
     def get_driver_class(self):
         """Textual's terminal driver, with pastes cleaned before they are parsed (see tui.driver)."""
@@ -210,14 +214,37 @@ class PostmortemApp(App[int]):
         self.push_screen(StatsScreen())
 
     def show_step(self, review: Review, step: str, replace: bool = True) -> None:
-        """Show one step of a review, replacing the current step screen."""
+        """Show one step of a review, replacing the current step screen.
+
+        Keys typed meanwhile (a burst behind ctrl+n) are held, not sent into
+        the screen on its way out, where they were lost; the new step hands
+        them on once it has focused its field (``release_keys``).
+        """
         from screens import step_screen
 
+        self.hold_keys()
         screen = step_screen(step)(review)
         if replace:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def hold_keys(self) -> None:
+        if self._held_keys is None:
+            self._held_keys = []
+            self.set_timer(KEYS_HELD_SECONDS, self.release_keys)  # whatever happens to the new screen
+
+    def release_keys(self) -> None:
+        """Send the keys held during a change of step through the app again, in order, to where the focus is now."""
+        held, self._held_keys = self._held_keys, None
+        for key in held or ():
+            self.post_message(key)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._held_keys is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            self._held_keys.append(events.Key(event.key, event.character))
+            return
+        await super().on_event(event)
 
     # Saving -------------------------------------------------------------------
 
