@@ -433,6 +433,7 @@ async def test_solo_interview_lists_what_went_well_and_where_we_got_lucky(db):
 
 ACTION_ANSWERS = {
     "what": "Alert on DB memory above 80%",
+    "status": "open",
     "owner": "Sam",
     "due": "2026-12-15",
     "done_when": "it fires in the drill",
@@ -460,14 +461,14 @@ async def test_solo_interview_asks_again_for_a_refused_action_type(db):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ActionsScreen")
         await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "answer", "interview focus")
-        for name in ("what", "owner", "due", "done_when"):
+        for name in ("what", "status", "owner", "due", "done_when"):
             await answer(pilot, ACTION_ANSWERS[name])
         await answer(pilot, "soon")
         assert "'soon' is not one of prevent" in answer_refusal(app)
         assert question(app).startswith("What type is it")
         app.focused.value = ""
         await answer(pilot, "det")  # the first letters choose
-        assert question(app).startswith("Which root cause or improvement")
+        assert question(app).startswith("Which root cause, factor or improvement")
     assert stored(db)["actions"][0]["type"] == "detect"
 
 
