@@ -105,6 +105,8 @@ INTERVIEW: dict[str, tuple[Question, ...]] = {
         Question("Who facilitates the review?", "facilitator", example="Dana"),
         Question("Who took part? Separate names with commas.", "participants", example="Dana, Lee, Sam"),
         Question("Which timezone should timeline times be read in?", "timezone", example="UTC or Europe/Berlin"),
+        Question("Supporting links (tickets, dashboards, the incident channel)? Each a label, then the address; "
+                 "comma separated.", "links", example="Incident channel #inc-checkout, Ticket INC-123 https://jira.example.com/INC-123"),
     ),
     "timeline": (
         Question(

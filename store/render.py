@@ -128,7 +128,7 @@ def _md_header(review: Review) -> str:
     if when:
         lines.insert(0, f"- {'Incident' if review.kind == 'incident' else 'When'}: {md_text(when)}")
     if review.links:
-        lines.append("- Links: " + ", ".join(_md_link(link) for link in review.links if link.strip()))
+        lines += [f"- {md_text(_one_line(link.label)) or 'Link'}: {_md_link(link.url)}" for link in review.links if link.url.strip()]
     return f"# {kind}: {md_text(_one_line(review.title)) or '(untitled)'}{severity}\n\n" + "\n".join(lines)
 
 

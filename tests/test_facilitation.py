@@ -353,13 +353,18 @@ async def test_solo_interview_fills_in_setup(db):
         await answer(pilot, "Dana")
         await answer(pilot, "Dana, Lee, Sam")
         await answer(pilot, "Europe/Berlin")
+        assert question(app).startswith("Supporting links")
+        await answer(pilot, "Incident channel #inc-checkout, https://dash.example.com")
         assert question(app).startswith("That is all for this step")
         assert app.screen.query_one("#title", Input).value == "Checkout failed"
         assert app.screen.query_one("#participants", Input).value == "Dana, Lee, Sam"
+        assert app.screen.query_one("#links", Input).value == "Incident channel #inc-checkout, https://dash.example.com"
     doc = stored(db)
     assert (doc["title"], doc["severity"], doc["owner"], doc["facilitator"]) == ("Checkout failed", "SEV2", "Lee", "Dana")
     assert doc["participants"] == ["Dana", "Lee", "Sam"]
     assert doc["timezone"] == "Europe/Berlin"
+    assert doc["links"] == [{"label": "Incident channel", "url": "#inc-checkout"},
+                            {"label": "", "url": "https://dash.example.com"}]
 
 
 async def test_solo_interview_turns_time_first_answers_into_timeline_events(db):

@@ -232,7 +232,8 @@ async def test_answering_every_question_in_summary_order_lets_every_step_pass(db
 
 
     answers = {
-        "SetupScreen": ["Primary database deleted", "SEV1", "", "Lee", "Dana", "Dana, Lee, Sam", "UTC"],
+        "SetupScreen": ["Primary database deleted", "SEV1", "", "Lee", "Dana", "Dana, Lee, Sam", "UTC",
+                        "Incident document https://docs.example.com/db-incident"],
         "TimelineScreen": ["2026-11-20 10:00 started: rm -rf on the primary", "2026-11-20 16:00 resolved: restored", ""],
         "ImpactScreen": ["Six hours of data lost for 5000 projects", "full outage, security", "no",
                          "A cleanup command run on the primary", "Users reported missing issues",
