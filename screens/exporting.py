@@ -10,6 +10,7 @@ from pathlib import Path
 
 from store.checks import check_report
 from store.render import client_warnings, render_client, render_markdown
+from store.review_status import on_summary
 
 
 class Exporting:
@@ -42,6 +43,7 @@ class Exporting:
 
     def write_export(self, target: Path) -> None:
         """Write the shown summary; a failure names the file."""
+        self.move_status_forward()  # before rendering, so the summary says the status it moved to
         self.app.flush_now()
         text = render_client(self.review) if self.client_view else render_markdown(self.review)
         try:
@@ -55,3 +57,9 @@ class Exporting:
         if lacking:
             warning += "; but " + "; ".join(lacking)
         self.app.notify(f"Exported to {target}{warning}", markup=False, severity="warning" if lacking else "information")
+
+    def move_status_forward(self) -> None:
+        """Reaching or exporting the summary with every step passing puts a draft in review (store.review_status)."""
+        changes = on_summary(self.review)
+        if changes and not self.app.live.observing and not self.app.store.read_only:
+            self.send(*changes)

@@ -59,8 +59,10 @@ summary. **F4** exports the one shown to a file (you are asked for the path).
         yield preview
 
     def start_step(self) -> None:
+        self.move_status_forward()  # reaching the summary with every step passing: a draft goes to review
         self.show_preview()
         self.query_one("#follow-up", Input).focus()
+
 
     def shown_value(self, field: str):
         if field == "redact":
