@@ -11,6 +11,10 @@ from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor
 
 
+# What an action can be at the review (slipped and dropped are follow-up decisions).
+STATUS_CHOICES = [("Open", "open"), ("Done already", "done"), ("Not doing", "not_doing")]
+
+
 class ActionsScreen(StepScreen):
     """What, one owner, due date, done when, type, and what it addresses."""
 
@@ -40,7 +44,7 @@ completion.
 
     def compose_step(self) -> ComposeResult:
         types = [(kind.capitalize(), kind) for kind in ACTION_TYPES]
-        statuses = [("Open", "open"), ("Done already", "done"), ("Not doing", "not_doing")]
+        statuses = STATUS_CHOICES
         yield ItemEditor(
             "actions",
             "Actions",
@@ -66,10 +70,11 @@ completion.
 
     def interview_value(self, list_name: str, name: str, answer: str):
         """A type or what it addresses may be answered with its first letters (or a root cause's number)."""
-        choices = {"type": [(kind.capitalize(), kind) for kind in ACTION_TYPES], "addresses": self.address_choices()}
+        choices = {"type": [(kind.capitalize(), kind) for kind in ACTION_TYPES], "addresses": self.address_choices(),
+                   "status": STATUS_CHOICES}
         if name not in choices:
             return answer
-        index = find_choice([label for label, _ in choices[name]], answer.strip())
+        index = find_choice([label for label, _ in choices[name]], answer.strip().replace("_", " "))
         return choices[name][index][1] if index is not None else answer.strip()
 
     def interview_item_started(self, list_name: str, item_id: str | None) -> None:

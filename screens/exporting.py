@@ -13,6 +13,7 @@ from pathlib import Path
 
 from store.checks import check_report
 from store.render import client_warnings, render_client, render_markdown
+from store.review_status import on_summary
 
 
 class Exporting:
@@ -33,7 +34,8 @@ class Exporting:
         return f"{self.review.id}-{'client' if self.client_view else 'summary'}.md"
 
     def export_text(self) -> str:
-        """The summary shown, written as it is stored now."""
+        """The summary shown, written as it is stored now; a passing draft says "in review" (moved first)."""
+        self.move_status_forward()
         self.app.flush_now()
         return render_client(self.review) if self.client_view else render_markdown(self.review)
 
@@ -76,3 +78,9 @@ class Exporting:
         if lacking:
             warning += "; but " + "; ".join(lacking)
         self.app.notify(done + warning, markup=False, severity="warning" if lacking else "information")
+
+    def move_status_forward(self) -> None:
+        """Reaching or exporting the summary with every step passing puts a draft in review (store.review_status)."""
+        changes = on_summary(self.review)
+        if changes and not self.cannot_change():
+            self.send(*changes)

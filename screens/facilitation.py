@@ -227,6 +227,15 @@ class Facilitation:
         """What an item answer stores (the actions step turns "det" into "detect")."""
         return answer
 
+    def interview_applies(self, question: Question) -> bool:
+        """Whether to ask ``question`` of the item being built: its ``only`` statuses include the item's."""
+        if not question.only:
+            return True
+        list_name = ITEM_GROUPS.get(question.target.split(".", 1)[0])
+        item_id = self.interview_items.get(list_name) if list_name else None
+        item = self.find_item(list_name, item_id) if item_id else None
+        return item is None or item.get("status", "open") in question.only
+
     def interview_item_started(self, list_name: str, item_id: str | None) -> None:
         """Hook: show the item the interview is filling in."""
 

@@ -14,6 +14,7 @@ from screens.dot_vote import VOTE_HELP, VotingStepScreen
 from store import ops
 from store.model import FACTOR_KINDS, Chain, Factor
 from tui.fields import Field
+from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor, vote_mark
 from tui.text_sync import replace_text
 from tui.line_input import LineInput, WrappedLineInput
@@ -275,6 +276,17 @@ people knew then. The same rules apply: a condition, not a person, and never
             return question.text
         whys = self.chain.whys if self.chain else []
         return self.why_label(len(whys), list(whys))
+
+    def interview_value(self, list_name: str, name: str, answer: str):
+        """A factor's kind may be answered with its first letters ("contrib", "t")."""
+        if name != "kind":
+            return answer
+        index = find_choice([kind.capitalize() for kind in FACTOR_KINDS], answer.strip())
+        return FACTOR_KINDS[index] if index is not None else answer.strip()
+
+    def interview_item_started(self, list_name: str, item_id: str | None) -> None:
+        """The factor form shows the factor being answered."""
+        self.query_one("#factors", ItemEditor).editing_id = item_id
 
     def record_answer(self, question, answer: str) -> str:
         """A "why" answer extends the current chain (or starts the first); refused as the form's check would."""

@@ -38,6 +38,10 @@ def _matches(word: str) -> list[str]:
             if title == word or title.startswith(word) or title.endswith(word)]
 
 
+# How a near-miss question may be answered.
+YES_NO = {"y": "yes", "yes": "yes", "n": "no", "no": "no"}
+
+
 class ImpactScreen(StepScreen):
     """One free text, with numbers in it: users, minutes, money, requests."""
 
@@ -103,6 +107,17 @@ miss is worth a review but never counts as an outage.
         elif getattr(self, "_categories_note", False):
             self._categories_note = False
             self.show_refusal(self.refusal_text([p for p in self.problems if p.level == "error"]) if self.refused else "")
+
+    def record_answer(self, question, answer: str) -> str:
+        """Interview answers for the categories and the near miss are refused as the form would not keep them."""
+        if question.target == "impact_categories" and unclear_categories(answer):
+            words = ", ".join(repr(word) for word in unclear_categories(answer))
+            return f"{words} is not one impact category (one of: {', '.join(IMPACT_CATEGORY_TITLES.values())})."
+        if question.target == "near_miss":
+            if answer.lower() not in YES_NO:
+                return f"{answer!r} is neither yes nor no."
+            answer = YES_NO[answer.lower()]
+        return super().record_answer(question, answer)
 
     def to_stored(self, field: str, value: Any) -> Any:
         if field == "impact_categories":

@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from screens.step import StepScreen
 from store import ops
+from store.links import read_links, show_links
 from store.model import DEFAULT_TIMEBOXES, KINDS, REVIEW_STATUS_TITLES, REVIEW_STATUSES, SEVERITIES, STEPS
 from store.prompts import GROUND_RULES_IN_BRIEF
 from tui.choice_select import ChoiceSelect
@@ -38,7 +39,10 @@ such as `UTC` or `Europe/Berlin`.
 **Review status**: draft while it is written, in review while the team
 discusses it, reviewed once agreed, closed once its follow-up is done. The
 home list shows it (`review:draft` filters on it). **Links** (tickets,
-dashboards, the incident channel) are separated by spaces.
+dashboards, the incident channel) are separated by commas; each is a label
+and then its address: `Incident channel #inc-checkout, Ticket INC-123
+https://jira.example.com/INC-123, https://dash.example.com` (the last word
+of each is the address; a bare address needs no label).
 """
 
     def compose_step(self) -> ComposeResult:
@@ -65,8 +69,8 @@ dashboards, the incident channel) are separated by spaces.
             "review_status",
         )
         yield Field(
-            "Links (tickets, dashboards, the incident channel; space separated)",
-            LineInput(placeholder="e.g. INC-123 https://dash.example.com/checkout #inc-checkout", id="links"),
+            "Links: a label, then the address; comma separated",
+            LineInput(placeholder="e.g. Incident channel #inc-checkout, Dashboard https://dash.example.com", id="links"),
             "links",
         )
         yield Field(
@@ -107,7 +111,7 @@ dashboards, the incident channel) are separated by spaces.
         if field == "tags":
             return ", ".join(self.review.tags)
         if field == "links":
-            return " ".join(self.review.links)
+            return show_links(self.review.links)
         if field == "timeboxes":
             return " ".join(str(self.review.timebox(step)) for step in STEPS)
         return super().shown_value(field)
@@ -116,7 +120,7 @@ dashboards, the incident channel) are separated by spaces.
         if field in ("participants", "tags"):
             return [name.strip() for name in value.split(",") if name.strip()]
         if field == "links":
-            return value.split()
+            return read_links(value)
         if field == "timeboxes":
             minutes = [int(token) for token in value.replace(",", " ").split() if token.isdigit()]
             return dict(zip(STEPS, minutes))

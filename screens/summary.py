@@ -60,8 +60,10 @@ in a browser it arrives as a download).
         yield preview
 
     def start_step(self) -> None:
+        self.move_status_forward()  # reaching the summary with every step passing: a draft goes to review
         self.show_preview()
         self.query_one("#follow-up", Input).focus()
+
 
     def shown_value(self, field: str):
         if field == "redact":

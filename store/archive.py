@@ -201,7 +201,7 @@ def review_text(doc: Mapping[str, Any]) -> str:
         for chain in whys.get("chains") or ():
             if isinstance(chain, Mapping):
                 parts.extend(_text(why) for why in chain.get("whys") or ())
-    parts.extend(_text(link) for link in doc.get("links") or ())
+    parts.extend(_item_text(link, ("label", "url")) for link in doc.get("links") or ())
     parts.extend(_item_text(item, ("text", "rationale")) for item in doc.get("factors") or ())
     for name in ("timeline", "went_well", "lucky", "could_improve", "surprises", "questions"):
         parts.extend(_item_text(item, ("text", "answer")) for item in doc.get(name) or ()

@@ -315,6 +315,12 @@ def _check_five_whys(review: Review) -> list[Problem]:
 
 
 def _factor_problems(factor: Any, index: int, people: list[str]) -> list[Problem]:
+    """A factor's problems, remembered (tests/bench_factors.py: 50 factors were most of a key's check)."""
+    key = ("factor", index, tuple(vars(factor).values()), tuple(people))
+    return _remembered(key, lambda: _new_factor_problems(factor, index, people))
+
+
+def _new_factor_problems(factor: Any, index: int, people: list[str]) -> list[Problem]:
     """A factor says what the condition was, never who; a trigger or contributing factor says why it made sense."""
     number = index + 1
     text_field, rationale_field = (_item_field("factors", factor, index, name) for name in ("text", "rationale"))
@@ -336,6 +342,12 @@ def _factor_problems(factor: Any, index: int, people: list[str]) -> list[Problem
 
 
 def _chain_problems(chain: Any, index: int, people: list[str]) -> list[Problem]:
+    """A chain's problems, remembered: of ten chains, a key changes one."""
+    key = ("chain", index, chain.id, tuple(chain.whys), tuple(people))
+    return _remembered(key, lambda: _new_chain_problems(chain, index, people))
+
+
+def _new_chain_problems(chain: Any, index: int, people: list[str]) -> list[Problem]:
     chain_field = f"five_whys.chains.{_item_id(chain, index)}"
     answers = _answers(chain.whys)
     problems = _chain_length_problems(chain_field, index + 1, len(answers))
@@ -456,7 +468,10 @@ def _remembered(key: tuple, check: Callable[[], list[Problem]]) -> list[Problem]
     The TUI checks a step on every key press and on every change another
     participant saves; of a review's 300 events or 40 actions, one changed.
     """
-    found = _REMEMBERED.get(key)
+    try:
+        found = _REMEMBERED.get(key)
+    except TypeError:  # a value that cannot be a key (a hand-edited file's list): checked afresh
+        return check()
     if found is None:
         if len(_REMEMBERED) >= 20_000:
             _REMEMBERED.clear()

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from store.errors import InvalidField
 from store.model import Action, Review
 from store.ops import Edit, Set
+from store.review_status import on_follow_up_held
 from store.sanitize import clean, quote
 from store.timeline import parse_date
 
@@ -161,7 +162,8 @@ def finish(review: Review, today: date, next_due: str = "") -> list[Set]:
     """Record the follow-up as held today; schedule the next while slipped actions remain.
 
     Refused (InvalidField on the first undecided action) until every action
-    has a decision.  The next date defaults to today + 30 days.
+    has a decision.  The next date defaults to today + 30 days.  With no
+    action slipped, the review is closed (store.review_status).
     """
     waiting = [a for a in review.actions if needs_decision(review, a, today)]
     if waiting:
@@ -175,7 +177,7 @@ def finish(review: Review, today: date, next_due: str = "") -> list[Set]:
     default = next_follow_up(review, today)
     if default:
         changes.append(Set("follow_up.due", _next_date(next_due, default, today)))
-    return changes
+    return changes + on_follow_up_held(review)
 
 
 def next_follow_up(review: Review, today: date) -> str:

@@ -1,4 +1,4 @@
-"""The interchange format (JSON, schema 1): strict import and exact export.
+"""The interchange format (JSON, schema 2; schema 1 is still read): strict import and exact export.
 
 A document from outside (``postmortem import``, a file another team sent) is
 untrusted: every value is checked against the field it goes into, every text
@@ -103,7 +103,12 @@ def _type_name(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+# Schemas an import reads: 1 (links were bare texts, still read so) and the current one.
+READABLE_SCHEMAS = (1, SCHEMA)
+
+
 def _check_schema(data: dict) -> None:
+    """Schema 1 and 2 are read; a newer one is refused with what to do (a schema-1 reader says the same of 2)."""
     if "schema" not in data:
         raise InvalidField("schema", f'missing; a postmortem review document starts with "schema": {SCHEMA}')
     schema = data["schema"]
@@ -115,8 +120,8 @@ def _check_schema(data: dict) -> None:
             f"{schema} was written by a newer version of postmortem; this version reads "
             f"schema {SCHEMA} (upgrade postmortem to import it)",
         )
-    if schema != SCHEMA:
-        raise InvalidField("schema", f"{schema} is not a known schema (expected {SCHEMA})")
+    if schema not in READABLE_SCHEMAS:
+        raise InvalidField("schema", f"{schema} is not a known schema (expected {SCHEMA}, or 1)")
 
 
 def _check_keys(data: dict) -> None:

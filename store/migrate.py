@@ -81,7 +81,26 @@ def _v0_to_v1(data: dict) -> dict:
     return data
 
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {0: _v0_to_v1}
+def _v1_to_v2(data: dict) -> dict:
+    """Schema 1 to 2: a link is an object with a label (``{"label": "", "url": <the old text>}``)."""
+    for doc in (data.get("reviews") or {}).values():
+        if isinstance(doc, dict):
+            upgrade_links(doc)
+            doc["schema"] = 2
+    for meta in (data.get("meta") or {}).values():
+        if isinstance(meta, dict):
+            meta["schema"] = 2
+    return data
+
+
+def upgrade_links(doc: dict) -> None:
+    """Bare link texts (schema 1) become link objects without a label, in place."""
+    links = doc.get("links")
+    if isinstance(links, list):
+        doc["links"] = [{"label": "", "url": link} if isinstance(link, str) else link for link in links]
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def migrate(data: dict, path: Path) -> dict:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-SCHEMA = 1
+# 2: links are objects with a label (schema 1 had bare strings), and the fields of issue 13
+# (factors, review status, trigger ...) that a schema-1 reader refuses as unknown keys.
+SCHEMA = 2
 
 KINDS = ("incident", "project")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -182,6 +184,21 @@ class Factor:
 
 
 @dataclass
+class Link:
+    """A supporting link: what it is ("Incident channel", "Ticket INC-123") and where (a URL, an id, a channel)."""
+
+    label: str = ""
+    url: str = ""
+
+    @classmethod
+    def from_value(cls, value: Any) -> "Link":
+        """A link from its stored form, or from a bare address (schema 1 kept links as plain strings)."""
+        if isinstance(value, dict):
+            return cls(label=value.get("label") or "", url=value.get("url") or "")
+        return cls(url=value if isinstance(value, str) else "")
+
+
+@dataclass
 class Action:
     """A SMART action item with one owner."""
 
@@ -263,7 +280,7 @@ class Review:
     participants: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     # Supporting links: tickets, dashboards, the incident channel.
-    links: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     summary: str = ""
     # What set it off, and how we found out (the Google SRE template's Trigger and Detection).
     trigger: str = ""
@@ -310,7 +327,7 @@ class Review:
             facilitator=data.get("facilitator") or "",
             participants=list(data.get("participants") or []),
             tags=list(data.get("tags") or []),
-            links=list(data.get("links") or []),
+            links=[Link.from_value(link) for link in data.get("links") or []],
             summary=data.get("summary") or "",
             trigger=data.get("trigger") or "",
             detection=data.get("detection") or "",
@@ -352,7 +369,7 @@ class Review:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange form (schema 1), without computed durations."""
+        """The interchange form (schema 2), without computed durations."""
         return {
             "schema": SCHEMA,
             "id": self.id,
@@ -366,7 +383,7 @@ class Review:
             "facilitator": self.facilitator,
             "participants": list(self.participants),
             "tags": list(self.tags),
-            "links": list(self.links),
+            "links": [vars(link).copy() for link in self.links],
             "summary": self.summary,
             "trigger": self.trigger,
             "detection": self.detection,

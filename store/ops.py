@@ -140,6 +140,27 @@ def _spoke(field: str, value: Any) -> dict[str, list[str]]:
     return {_choice(STEPS)(field, step): _line_list(f"{field}.{step}", names) for step, names in value.items()}
 
 
+def _links(field: str, value: Any) -> list[dict]:
+    """Supporting links, each ``{"label", "url"}``; a bare text is a link without a label (as schema 1 kept them)."""
+    if not isinstance(value, list):
+        raise InvalidField(field, "expected a list of links (objects with a label and a url)")
+    return [_link(f"{field}[{index}]", link) for index, link in enumerate(value)]
+
+
+def _link(field: str, value: Any) -> dict:
+    if isinstance(value, str):
+        value = {"url": value}
+    if not isinstance(value, dict):
+        raise InvalidField(field, "expected a link: an object with a label and a url, or a text")
+    unknown = [key for key in value if key not in ("label", "url")]
+    if unknown:
+        raise InvalidField(f"{field}.{quote_key(unknown[0])}", "unknown field (expected label, url)")
+    link = {"label": _line(f"{field}.label", value.get("label")).strip(), "url": _line(f"{field}.url", value.get("url")).strip()}
+    if not link["url"]:
+        raise InvalidField(f"{field}.url", "is empty; a link needs an address (a URL, a ticket id or a channel)")
+    return link
+
+
 def _categories(field: str, value: Any) -> list[str]:
     names = _text_list(field, value)
     for index, name in enumerate(names):
@@ -223,7 +244,7 @@ REVIEW_FIELDS = {
     "facilitator": _line,
     "participants": _line_list,
     "tags": _line_list,
-    "links": _line_list,
+    "links": _links,
     "review_status": _choice(REVIEW_STATUSES),
     "summary": _text,
     "trigger": _line,

@@ -79,12 +79,19 @@ class Question:
     Five Whys chain), or ``<group>.<field>`` (a field of the action or question
     being built, see ``ITEM_GROUPS``).
     ``repeat`` questions are asked again until the answer is left empty.
+    ``only``: asked only while the item being built has one of these statuses
+    (an action already done has no due date; one not being done needs a reason).
     """
 
     text: str
     target: str
     repeat: bool = False
     example: str = ""
+    only: tuple[str, ...] = ()
+
+
+# Action statuses, for ``Question.only``: everything but a decision not to act.
+ACTING = ("open", "done")
 
 
 # In the order of the written summary (store.render), so answering every
@@ -98,6 +105,8 @@ INTERVIEW: dict[str, tuple[Question, ...]] = {
         Question("Who facilitates the review?", "facilitator", example="Dana"),
         Question("Who took part? Separate names with commas.", "participants", example="Dana, Lee, Sam"),
         Question("Which timezone should timeline times be read in?", "timezone", example="UTC or Europe/Berlin"),
+        Question("Supporting links (tickets, dashboards, the incident channel)? Each a label, then the address; "
+                 "comma separated.", "links", example="Incident channel #inc-checkout, Ticket INC-123 https://jira.example.com/INC-123"),
     ),
     "timeline": (
         Question(
@@ -109,10 +118,22 @@ INTERVIEW: dict[str, tuple[Question, ...]] = {
     ),
     "impact": (
         Question("Who and what was affected, and for how long? Use numbers.", "impact", example="About 1,200 customers could not pay for 22 minutes"),
+        Question("What kind of impact was it? Comma separated: full outage, partial outage, degraded, errors, latency, "
+                 "non-production, security.", "impact_categories", example="partial outage, errors"),
+        Question("Was it a near miss (nothing reached users)? yes or no.", "near_miss", example="no"),
+        Question("What set it off (the trigger)?", "trigger", example="A config push to every host"),
+        Question("How did we find out (the detection)?", "detection", example="The error-rate alert paged on-call"),
+        Question("What did we not know then that we know now?", "unknowns", example="That client retries doubled the load"),
     ),
     "five_whys": (
         Question("What was the problem, as people saw it (the symptom)?", "five_whys.problem", example="Checkout returned HTTP 500 for 22 minutes"),
         Question("Why did that happen?", "why", repeat=True, example="The database ran out of memory"),
+        Question("What else contributed? A condition in the system or process, not a person (empty: none).",
+                 "factor.text", example="The migration tool had no dry-run mode"),
+        Question("Was it the trigger, a contributing factor, or a mitigating one (it limited the damage)?",
+                 "factor.kind", example="contributing"),
+        Question("How did it make sense at the time? What did people know then?", "factor.rationale",
+                 example="The runbook said to run it on any host"),
     ),
     "went_well": (
         Question("What went well in the response?", "list:went_well", repeat=True, example="The rollback took 2 minutes"),
@@ -124,11 +145,17 @@ INTERVIEW: dict[str, tuple[Question, ...]] = {
     ),
     "actions": (
         Question("What will be done? Be specific and measurable.", "action.what", example="Alert when DB memory stays above 80% for 5 minutes"),
-        Question("Who owns it? One person.", "action.owner", example="Sam"),
-        Question("By when? (YYYY-MM-DD)", "action.due", example="2026-12-15"),
-        Question("How will we know it is done?", "action.done_when", example="The alert fires in the staging drill"),
-        Question("What type is it: prevent, mitigate, detect, process, repair or other?", "action.type", example="detect"),
-        Question("Which root cause or improvement does it address?", "action.addresses", example="1 (for root cause 1)"),
+        Question("Is it still to do (open), done already, or decided against (not doing)? Empty: open.",
+                 "action.status", example="open"),
+        Question("Who owns it? One person.", "action.owner", example="Sam", only=ACTING),
+        Question("By when? (YYYY-MM-DD)", "action.due", example="2026-12-15", only=("open",)),
+        Question("On which day was it done? (YYYY-MM-DD)", "action.done_on", example="2026-11-20", only=("done",)),
+        Question("How will we know it is done?", "action.done_when", example="The alert fires in the staging drill", only=ACTING),
+        Question("What type is it: prevent, mitigate, detect, process, repair or other?", "action.type", example="detect",
+                 only=ACTING),
+        Question("Which root cause, factor or improvement does it address?", "action.addresses", example="1 (for root cause 1)"),
+        Question("Why are we not doing it? The reason is kept with the decision.", "action.note",
+                 example="The new cluster retires this host in January", only=("not_doing",)),
     ),
     "summary": (
         Question("In one paragraph, what happened and what are we changing?", "summary"),
@@ -139,4 +166,4 @@ INTERVIEW: dict[str, tuple[Question, ...]] = {
 }
 
 # Questions whose answers fill one item field by field: the first field adds the item.
-ITEM_GROUPS = {"action": "actions", "question": "questions"}
+ITEM_GROUPS = {"action": "actions", "question": "questions", "factor": "factors"}

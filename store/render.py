@@ -128,7 +128,7 @@ def _md_header(review: Review) -> str:
     if when:
         lines.insert(0, f"- {'Incident' if review.kind == 'incident' else 'When'}: {md_text(when)}")
     if review.links:
-        lines.append("- Links: " + ", ".join(_md_link(link) for link in review.links if link.strip()))
+        lines += [f"- {md_text(_one_line(link.label)) or 'Link'}: {_md_link(link.url)}" for link in review.links if link.url.strip()]
     return f"# {kind}: {md_text(_one_line(review.title)) or '(untitled)'}{severity}\n\n" + "\n".join(lines)
 
 
@@ -572,7 +572,9 @@ _NOT_HOSTS = frozenset(
 SHAPES = (
     (re.compile(r"[\w.+-]+@" + _ADDRESS_LABEL + r"(?:\." + _ADDRESS_LABEL + r")+", re.I), "an email address"),
     (re.compile(r"\b(?:https?|ftp|ssh|postgres(?:ql)?|mysql|redis|s3)://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]", re.I), "a link"),
-    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?::\d{1,5})?(?!\w|\.\w)"), "an IP address"),
+    # A version suffix ("-rc1", "+build5") after it means a version number, not an address.
+    (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?::\d{1,5})?(?!\w|\.\w|[-+][a-z])", re.I),
+     "an IP address"),
     (re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}:?(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?(?![\w:])", re.I), "an IP address"),
     (re.compile(r"(?<![\w.-])" + _ADDRESS_LABEL + r"(?:\." + _ADDRESS_LABEL + r")*\.(?:com|net|org|io|dev|internal|"
                 r"local|lan|corp|cloud|cluster|svc|intra|prod|staging)(?![\w-])(?:\.[a-z]{2,})*(?::\d{1,5})?", re.I),
@@ -593,11 +595,29 @@ def _redact_shapes(text: str) -> str:
 def _placeholder(match: re.Match, placeholder: str) -> str:
     if match.re.groupindex.get("name") and match.group("name").lower().replace("-", "") in _NOT_HOSTS:
         return match.group(0)
-    if placeholder == "an IP address" and "." not in match.group(0) and not _looks_like_ipv6(match.group(0)):
+    if placeholder == "an IP address" and not _looks_like_an_address(match):
         return match.group(0)
     before = match.string[: match.start()].rstrip(" \t")
     starts = not before or before[-1] in ".!?\n"
     return placeholder[0].upper() + placeholder[1:] if starts else placeholder
+
+
+def _looks_like_an_address(match: re.Match) -> bool:
+    """An IPv4 address has four octets of 0 to 255 and is not a version ("version 1.2.3.4"); IPv6 see below."""
+    text = match.group(0)
+    if "." not in text:
+        return _looks_like_ipv6(text)
+    octets = text.split("/")[0].split(":")[0].split(".")
+    if any(int(octet) > 255 or (len(octet) > 1 and octet.startswith("0")) for octet in octets):
+        return False
+    return _VERSION_BEFORE.search(match.string[max(0, match.start() - 24): match.start()]) is None
+
+
+# Words that make the number after them a version: "version 1.2.3.4", "v 2.3.10.1", "build 10.0.1.2".
+_VERSION_BEFORE = re.compile(
+    r"(?:\b(?:v|ver|version|versions|release|releases|build|builds|patch|firmware|kernel|revision|rev)\.?:?|=)\s*$",
+    re.I,
+)
 
 
 def _looks_like_ipv6(text: str) -> bool:

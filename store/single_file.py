@@ -14,7 +14,7 @@ a reader always sees a whole file); the app polls :meth:`SingleFileStore.version
 to notice other processes' writes.
 
 The file holds table ``reviews`` (doc_id N is review ``pm-N``) and table
-``meta`` (one document: ``{"schema": 1, "next_review": N}``).  Review and item
+``meta`` (one document: ``{"schema": 2, "next_review": N}``).  Review and item
 ids come from counters that only grow, so an id is never given out twice.
 """
 

@@ -304,27 +304,37 @@ _MARKER_PATTERNS = {
 # decided; words that merely occur in a sentence are a guess, so labels win.
 # User impact ending is resolution; closing the incident ("INCIDENT ENDS") is not,
 # and declaring it ("INCIDENT BEGINS") is detection only where no line says how it was noticed.
-_PHASE_LABEL = re.compile(
-    r"\b(?P<what>OUTAGE|IMPACT|INCIDENT)\s+(?P<phase>BEGINS|BEGAN|STARTS|STARTED|DETECTED|DECLARED|MITIGATED|"
-    r"ENDS|ENDED|RESOLVED|OVER)\b"
-)
-_OUTAGE_PHASES = {"BEGINS": "started", "BEGAN": "started", "STARTS": "started", "STARTED": "started",
-                  "DETECTED": "detected", "MITIGATED": "mitigated", "ENDS": "resolved", "ENDED": "resolved",
-                  "RESOLVED": "resolved", "OVER": "resolved"}
+# A label is written in capitals, or emphasised (**Outage begins**, _outage ends_, [Impact
+# starts], `OUTAGE MITIGATED`), or heads the line with a colon or dash ("Outage mitigated: ...").
+# A sentence that merely says "the outage began when ..." is not a label.
+_LABEL = (r"(?P<what>outage|(?:user\s+|customer\s+)?impact|incident)\s+(?P<phase>begins|began|starts|started|start|"
+          r"detected|declared|opened|mitigated|ends|ended|end|resolved|over|closed|stops|stopped)"
+          r"|(?P<phase_first>start|end|beginning)\s+of\s+(?:the\s+)?(?P<what_last>outage|(?:user\s+|customer\s+)?impact|incident)")
+_ANY_LABEL = re.compile(r"\b(?:" + _LABEL + r")\b", re.IGNORECASE)  # written in capitals, it is a label
+_EMPHASISED_LABEL = re.compile(
+    r"(?:\*\*|__|\*|_|`|\[|\()\s*(?:" + _LABEL + r")\s*[:.!]?\s*(?:\*\*|__|\*|_|`|\]|\))", re.IGNORECASE)
+_LEADING_LABEL = re.compile(r"^\W{0,3}(?:" + _LABEL + r")\s*(?:[:\u2013\u2014-]|$)", re.IGNORECASE)
+_OUTAGE_PHASES = {"begins": "started", "began": "started", "starts": "started", "started": "started",
+                  "start": "started", "beginning": "started", "detected": "detected", "mitigated": "mitigated",
+                  "ends": "resolved", "ended": "resolved", "end": "resolved", "resolved": "resolved",
+                  "over": "resolved", "closed": "resolved", "stops": "resolved", "stopped": "resolved"}
+_DECLARING = ("begins", "began", "starts", "started", "start", "beginning", "declared", "detected", "opened")
 DECLARED = "declared"  # an incident was declared: detection, if nothing earlier says so
 CLOSED = "closed"  # the incident was closed: no marker
 
 
 def phase_label(text: str) -> str | None:
-    """The phase a capitalised label names ("OUTAGE BEGINS" -> started), ``declared``, ``closed``, or None."""
-    found = _PHASE_LABEL.search(text)
+    """The phase a label names ("OUTAGE BEGINS", "**Outage begins**" -> started), ``declared``, ``closed``, or None."""
+    found = next((match for match in _ANY_LABEL.finditer(text) if match.group(0).isupper()), None)
+    found = found or _EMPHASISED_LABEL.search(text) or _LEADING_LABEL.search(text)
     if found is None:
         return None
-    what, phase = found["what"], found["phase"]
-    if what == "INCIDENT":
-        if phase in ("BEGINS", "BEGAN", "STARTS", "STARTED", "DECLARED", "DETECTED"):
+    what = " ".join((found["what"] or found["what_last"]).lower().split())
+    phase = (found["phase"] or found["phase_first"]).lower()
+    if what == "incident":
+        if phase in _DECLARING:
             return DECLARED
-        return CLOSED if phase in ("ENDS", "ENDED", "RESOLVED", "OVER") else _OUTAGE_PHASES.get(phase)
+        return CLOSED if phase in _OUTAGE_PHASES else None
     return _OUTAGE_PHASES.get(phase)
 
 

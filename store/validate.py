@@ -18,7 +18,7 @@ from store.sanitize import clean, quote, quote_key
 
 REVIEW_TEXTS = ("id", "kind", "title", "severity", "timezone", "review_date", "owner", "facilitator",
                 "summary", "impact", "step", "created", "updated", "review_status", "trigger", "detection", "unknowns")
-TEXT_LISTS = ("participants", "tags", "cut_short", "redact", "links", "impact_categories")
+TEXT_LISTS = ("participants", "tags", "cut_short", "redact", "impact_categories")
 # Counters are written back as JSON numbers; beyond this they stop being exact (and orjson refuses 2**64).
 LARGEST_COUNTER = 2**53
 
@@ -94,6 +94,7 @@ def _problems(doc: dict):
         yield from _text(name, doc.get(name))
     for name in TEXT_LISTS:
         yield from _list(name, doc.get(name), _text)
+    yield from _list("links", doc.get("links"), _link)
     for name in ("ground_rules_confirmed", "near_miss"):
         if not isinstance(doc.get(name, False), bool):
             yield _wrong(name, "true or false", doc[name])
@@ -127,6 +128,14 @@ def _list(path: str, value: Any, check):
         return
     for index, entry in enumerate(value):
         yield from check(f"{path}[{index}]", entry)
+
+
+def _link(path: str, value: Any):
+    """A link: an object of label and url texts, or a bare address (schema 1)."""
+    if isinstance(value, dict):
+        yield from _object(path, value, {"label": _text, "url": _text})
+    else:
+        yield from _text(path, value)
 
 
 def _object(path: str, value: Any, fields: dict):

@@ -16,7 +16,7 @@ middle of the archive, timed from call to return:
   ``create_many``), 10, 1,000 and 5,000 reviews, each its own archive;
 * old: :class:`store.single_file.SingleFileStore` over one file holding every
   review, written directly in its format
-  (``{"reviews": {"N": doc}, "meta": {"1": {"schema": 1, "next_review": N+1}}}``);
+  (``{"reviews": {"N": doc}, "meta": {"1": {"schema": SCHEMA, "next_review": N+1}}}``);
 * floor: ``write_durably`` (temp file, fsync, replace, fsync of the directory)
   of the bytes of one review file, in the same reviews directory.
 
@@ -55,6 +55,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from store.db import ReviewStore  # noqa: E402
+from store.model import SCHEMA  # noqa: E402  (the files are built at the current schema: no migration is timed)
 from store.ops import Set  # noqa: E402
 from store.single_file import SingleFileStore  # noqa: E402
 from store.storage import write_durably  # noqa: E402
@@ -90,7 +91,7 @@ def make_review(number: int, rng: random.Random) -> dict:
                for _ in range(10)]
     texts = lambda count: [item(text=sentence(rng, 12)) for _ in range(count)]  # noqa: E731
     return {
-        "schema": 1, "id": f"pm-{number}", "kind": "incident", "title": sentence(rng, 6),
+        "schema": SCHEMA, "id": f"pm-{number}", "kind": "incident", "title": sentence(rng, 6),
         "severity": "SEV2", "timezone": "UTC", "review_date": "2026-11-21",
         "owner": "Lee", "facilitator": "Dana", "participants": ["Dana", "Lee", "Sam"],
         "summary": sentence(rng, 60), "timeline": timeline, "impact": sentence(rng, 50),
@@ -114,7 +115,7 @@ def make_data(count: int) -> dict:
 def single_file_data(docs: list[dict]) -> dict:
     """The old single file's tables holding ``docs`` (``docs[k]`` is review ``pm-{k+1}``)."""
     return {"reviews": {str(n): doc for n, doc in enumerate(docs, start=1)},
-            "meta": {"1": {"schema": 1, "next_review": len(docs) + 1}}}
+            "meta": {"1": {"schema": SCHEMA, "next_review": len(docs) + 1}}}
 
 
 # -- statistics ----------------------------------------------------------------

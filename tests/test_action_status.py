@@ -62,7 +62,7 @@ def test_not_doing_counts_neither_as_open_nor_against_completion():
 
 def test_the_follow_up_can_finish_with_a_not_doing_action_undecided():
     review = with_actions(changed(DONE_AT_REVIEW), NOT_DOING, keep=False)
-    assert [change.field for change in finish(review, date(2026, 12, 21))] == ["follow_up.held"]
+    assert [change.field for change in finish(review, date(2026, 12, 21))] == ["follow_up.held", "review_status"]
 
 
 # -- done at the review ---------------------------------------------------------------

@@ -108,6 +108,32 @@ def test_hosts_addresses_emails_and_links_are_redacted_by_their_shape(typed, sho
     assert client_of(typed, names=True) == shown  # keeping names never keeps these
 
 
+@pytest.mark.parametrize("typed", [
+    "The upgrade to v2.3.10.1 failed",
+    "Version 1.2.3.4 shipped the bug",
+    "After version: 10.2.0.1 the pool shrank",
+    "Kernel 5.15.0.91 was installed",
+    "Build 10.0.19041.1 rebooted the hosts",
+    "The 1.2.3.4-rc1 parser broke",
+    "Chrome 120.0.6099.109 cached the old page",  # octets over 255
+    "Release 4.19.0.300 of the agent",
+    "The ids 01.02.03.04 came back",  # leading zeros: not how an address is written
+])
+def test_version_numbers_of_four_parts_are_not_taken_for_ip_addresses(typed):
+    assert client_of(typed) == typed
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("Traffic from 1.2.3.4 was blocked", "Traffic from an IP address was blocked"),
+    ("The mask 255.255.255.0 and 0.0.0.0 were set", "The mask an IP address and an IP address were set"),
+    ("Routes to 192.168.1.0/24 vanished", "Routes to an IP address vanished"),
+    ("2001:db8::8a2e:370:7334 stopped answering", "An IP address stopped answering"),
+    ("The release server at 10.1.2.3 was full", "The release server at an IP address was full"),
+])
+def test_ip_addresses_are_still_redacted_beside_version_words_elsewhere(typed, shown):
+    assert client_of(typed) == shown
+
+
 def test_technical_words_that_merely_hold_digits_are_kept():
     typed = "HTTP 500s from v2.3 at p99 on EC2 (SEV2, ipv4, utf8) at 14:05:00 on 2026-11-20; 3x memory"
     assert client_of(typed) == typed

@@ -353,13 +353,18 @@ async def test_solo_interview_fills_in_setup(db):
         await answer(pilot, "Dana")
         await answer(pilot, "Dana, Lee, Sam")
         await answer(pilot, "Europe/Berlin")
+        assert question(app).startswith("Supporting links")
+        await answer(pilot, "Incident channel #inc-checkout, https://dash.example.com")
         assert question(app).startswith("That is all for this step")
         assert app.screen.query_one("#title", Input).value == "Checkout failed"
         assert app.screen.query_one("#participants", Input).value == "Dana, Lee, Sam"
+        assert app.screen.query_one("#links", Input).value == "Incident channel #inc-checkout, https://dash.example.com"
     doc = stored(db)
     assert (doc["title"], doc["severity"], doc["owner"], doc["facilitator"]) == ("Checkout failed", "SEV2", "Lee", "Dana")
     assert doc["participants"] == ["Dana", "Lee", "Sam"]
     assert doc["timezone"] == "Europe/Berlin"
+    assert doc["links"] == [{"label": "Incident channel", "url": "#inc-checkout"},
+                            {"label": "", "url": "https://dash.example.com"}]
 
 
 async def test_solo_interview_turns_time_first_answers_into_timeline_events(db):
@@ -433,6 +438,7 @@ async def test_solo_interview_lists_what_went_well_and_where_we_got_lucky(db):
 
 ACTION_ANSWERS = {
     "what": "Alert on DB memory above 80%",
+    "status": "open",
     "owner": "Sam",
     "due": "2026-12-15",
     "done_when": "it fires in the drill",
@@ -460,14 +466,14 @@ async def test_solo_interview_asks_again_for_a_refused_action_type(db):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ActionsScreen")
         await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "answer", "interview focus")
-        for name in ("what", "owner", "due", "done_when"):
+        for name in ("what", "status", "owner", "due", "done_when"):
             await answer(pilot, ACTION_ANSWERS[name])
         await answer(pilot, "soon")
         assert "'soon' is not one of prevent" in answer_refusal(app)
         assert question(app).startswith("What type is it")
         app.focused.value = ""
         await answer(pilot, "det")  # the first letters choose
-        assert question(app).startswith("Which root cause or improvement")
+        assert question(app).startswith("Which root cause, factor or improvement")
     assert stored(db)["actions"][0]["type"] == "detect"
 
 

@@ -124,7 +124,7 @@ def test_finishing_with_every_action_closed_leaves_nothing_pending():
         *[decide(action, "done", "works", "", TODAY) for action in review.actions],
     )
     changes = finish(review, TODAY)
-    assert changes == [Set("follow_up.held", "2026-12-21")]
+    assert changes == [Set("follow_up.held", "2026-12-21"), Set("review_status", "closed")]
     assert not is_pending(applied(review, *changes))
 
 
@@ -288,6 +288,7 @@ async def test_a_follow_up_session_through_done_slipped_and_dropped_with_its_ref
     assert [(a["status"], a["decided"]) for a in doc["actions"]] == [
         ("done", "2026-12-21"), ("slipped", "2026-12-21"), ("dropped", "2026-12-21")
     ]
+    assert doc["review_status"] == "draft"  # an action slipped: another follow-up is due, so it stays open
     assert doc["actions"][0]["note"] == "Fired twice in drills"
     assert (doc["actions"][1]["due"], doc["actions"][1]["slipped_from"]) == ("2027-01-15", "2026-12-10")
     assert doc["follow_up"]["held"] == "2026-12-21" and doc["follow_up"]["due"] == "2027-01-20"
@@ -381,6 +382,7 @@ async def test_at_the_next_follow_up_a_slipped_action_comes_up_again_with_what_w
         await wait_for_screen(pilot, "HomeScreen")
     doc = stored(db, review_id)
     assert doc["follow_up"]["held"] == "2027-01-20" and doc["actions"][1]["status"] == "done"
+    assert doc["review_status"] == "closed"  # every action decided and none slipped: the review closes
     assert "Every change we committed to has been reviewed" in render_client(Review.from_dict(doc))
 
 

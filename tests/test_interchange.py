@@ -223,9 +223,9 @@ def test_empty_id_counts_as_none():
 INVALID = [
     pytest.param(lambda: [], "(document)", "JSON object", id="not-an-object"),
     pytest.param(lambda: doc(schema=DROP), "schema", "missing", id="schema-missing"),
-    pytest.param(lambda: doc(schema=2), "schema", "newer version", id="schema-newer"),
-    pytest.param(lambda: doc(schema="1"), "schema", "expected the number 1", id="schema-text"),
-    pytest.param(lambda: doc(schema=True), "schema", "expected the number 1", id="schema-bool"),
+    pytest.param(lambda: doc(schema=3), "schema", "newer version", id="schema-newer"),
+    pytest.param(lambda: doc(schema="1"), "schema", "expected the number 2", id="schema-text"),
+    pytest.param(lambda: doc(schema=True), "schema", "expected the number 2", id="schema-bool"),
     pytest.param(lambda: doc(schema=0), "schema", "not a known schema", id="schema-old"),
     pytest.param(lambda: doc(colour="red"), "colour", "expected keys such as schema", id="unknown-key"),
     pytest.param(lambda: doc(title=42), "title", "expected text", id="title-type"),

@@ -217,6 +217,7 @@ async def test_the_interview_refuses_a_due_date_that_is_not_a_date(db):
         for _ in range(20):
             await pilot.pause()
         await solo_answer(pilot, "Alert on replication lag over 5 minutes")
+        await solo_answer(pilot, "")  # still to do
         await solo_answer(pilot, "Sam")
         await solo_answer(pilot, "next friday")
         asked, refusal = interview(app)
@@ -231,17 +232,23 @@ async def test_answering_every_question_in_summary_order_lets_every_step_pass(db
 
 
     answers = {
-        "SetupScreen": ["Primary database deleted", "SEV1", "", "Lee", "Dana", "Dana, Lee, Sam", "UTC"],
+        "SetupScreen": ["Primary database deleted", "SEV1", "", "Lee", "Dana", "Dana, Lee, Sam", "UTC",
+                        "Incident document https://docs.example.com/db-incident"],
         "TimelineScreen": ["2026-11-20 10:00 started: rm -rf on the primary", "2026-11-20 16:00 resolved: restored", ""],
-        "ImpactScreen": ["Six hours of data lost for 5000 projects"],
+        "ImpactScreen": ["Six hours of data lost for 5000 projects", "full outage, security", "no",
+                         "A cleanup command run on the primary", "Users reported missing issues",
+                         "That no backup had run for months"],
         "FiveWhysScreen": ["Data was lost", "The primary was wiped", "Host names looked alike",
-                           "Prompts do not show the role", ""],
+                           "Prompts do not show the role", "",
+                           "Replication lag had paged all evening", "contrib", "Resyncing was the runbook's fix",
+                           ""],
         "WentWellScreen": ["A snapshot existed", "", ""],
         "CouldImproveScreen": ["Backups were not tested", "", ""],
-        "ActionsScreen": ["Show the host role in every shell prompt", "Sam", "2026-12-15",
+        "ActionsScreen": ["Show the host role in every shell prompt", "", "Sam", "2026-12-15",
                           "the prompt says PRIMARY on the primary", "prev", "1",
-                          "Alert when a backup has not run for a day", "Lee", "2026-12-18",
-                          "the alert fires in a drill", "det", "imp", ""],
+                          "Alert when a backup has not run for a day", "open", "Lee", "2026-12-18",
+                          "the alert fires in a drill", "det", "imp",
+                          "Rename every host", "not doing", "1", "The new cluster retires these hosts", ""],
         "SummaryScreen": ["A wiped primary lost six hours of data; we now show host roles.",
                           "Will restores be tested?", "Yes, monthly", "", ""],
     }
@@ -262,7 +269,13 @@ async def test_answering_every_question_in_summary_order_lets_every_step_pass(db
     doc = stored(db)
     errors = {step: [p.message for p in found if p.level == "error"] for step, found in check_review(Review.from_dict(doc)).items()}
     assert errors == {step: [] for step in errors}
-    assert [a["addresses"] for a in doc["actions"]] == ["root cause of chain 1", "improvement: Backups were not tested"]
+    assert [a["addresses"] for a in doc["actions"]] == ["root cause of chain 1", "improvement: Backups were not tested",
+                                                         "root cause of chain 1"]
+    assert (doc["impact_categories"], doc["near_miss"], doc["trigger"]) == (["full_outage", "security"], False,
+                                                                            "A cleanup command run on the primary")
+    assert [(f["kind"], f["text"], f["rationale"]) for f in doc["factors"]] == [
+        ("contributing", "Replication lag had paged all evening", "Resyncing was the runbook's fix")]
+    assert (doc["actions"][2]["status"], doc["actions"][2]["note"]) == ("not_doing", "The new cluster retires these hosts")
 
 
 # 80x24 -------------------------------------------------------------------------
@@ -488,13 +501,13 @@ async def test_interview_answers_typed_in_one_burst_each_go_to_their_own_questio
             await pilot.pause()
         await pilot.press("ctrl+n")
         await wait_for_screen(pilot, "ActionsScreen")
-        burst(app, [*"Show the role", "enter", *"Sam", "enter"])  # at once, straight after the step opens
+        burst(app, [*"Show the role", "enter", *"open", "enter", *"Sam", "enter"])  # at once, straight after the step opens
         for _ in range(30):
             await pilot.pause()
         assert interview(app)[0].startswith("By when?")
         await pilot.press("ctrl+q")
     action = stored(db)["actions"][-1]
-    assert (action["what"], action["owner"]) == ("Show the role", "Sam")
+    assert (action["what"], action["status"], action["owner"]) == ("Show the role", "open", "Sam")
 
 
 async def test_at_60x20_the_step_indicator_keeps_to_one_line_with_every_step(db):

@@ -325,7 +325,7 @@ def test_json_parses_and_has_durations(review):
     data = json.loads(text)
     assert data == export_document(review)
     assert data["durations"] == {"to_detect": 240, "to_mitigate": 900, "to_resolve": 1320}
-    assert text.endswith("}\n") and text.startswith('{\n  "schema": 1,')
+    assert text.endswith("}\n") and text.startswith('{\n  "schema": 2,')
 
 
 def test_json_writes_unicode_literally():

@@ -20,11 +20,12 @@ from tui.cli import main
 
 FIELDS = {"review_status": "in_review", "trigger": "A config push to every host",
           "detection": "The error-rate alert paged on-call", "unknowns": "Retries from clients doubled the load",
-          "links": ["INC-123", "https://dash.example.com/checkout", "#inc-checkout"]}
+          "links": [{"label": "Ticket", "url": "INC-123"}, {"label": "Dashboard", "url": "https://dash.example.com/checkout"},
+                    {"label": "", "url": "#inc-checkout"}]}
 
 
 def document(**changes) -> dict:
-    return copy.deepcopy(GOOD_INCIDENT) | {"schema": 1} | copy.deepcopy(FIELDS) | changes
+    return copy.deepcopy(GOOD_INCIDENT) | {"schema": 2} | copy.deepcopy(FIELDS) | changes
 
 
 def test_a_document_written_before_these_fields_loads_as_a_draft_with_none_of_them():
@@ -44,7 +45,10 @@ def test_the_fields_survive_import_and_export_in_the_documented_order():
 
 @pytest.mark.parametrize(("changes", "field", "words"), [
     ({"review_status": "done"}, "review_status", "not one of draft, in_review, reviewed, closed"),
-    ({"links": "https://x.example"}, "links", "expected a list of texts"),
+    ({"links": "https://x.example"}, "links", "expected a list of links"),
+    ({"links": [{"label": "Dashboard"}]}, "links[0].url", "a link needs an address"),
+    ({"links": [{"url": "https://x.example", "href": "y"}]}, "links[0].href", "unknown field (expected label, url)"),
+    ({"links": [3]}, "links[0]", "expected a link"),
     ({"trigger": 3}, "trigger", "expected text"),
 ])
 def test_a_bad_value_is_refused_naming_its_field(changes, field, words):
@@ -68,7 +72,7 @@ def test_the_written_summary_heads_with_status_trigger_detection_and_links_and_s
     assert "- Review status: in review" in head
     assert "- Trigger: A config push to every host" in head
     assert "- Detection: The error-rate alert paged on-call" in head
-    assert "- Links: `INC-123`, <https://dash.example.com/checkout>, `#inc-checkout`" in head
+    assert "- Ticket: `INC-123`\n- Dashboard: <https://dash.example.com/checkout>\n- Link: `#inc-checkout`" in head
     assert "## What we did not know then\n\nRetries from clients doubled the load" in text
 
 
@@ -134,7 +138,7 @@ async def test_review_status_and_links_set_at_setup_show_and_filter_in_the_home_
         await tab_to(pilot, widget_id("review_status"))
         await type_text(pilot, "i")  # In review
         await tab_to(pilot, widget_id("links"))
-        await type_text(pilot, "INC-123 https://dash.example.com/x")
+        await type_text(pilot, "Ticket INC-123 https://dash.example.com/x, #inc-checkout")
         await pilot.press("ctrl+o")
         await wait_for_screen(pilot, "HomeScreen")
         table = pilot.app.screen.query_one("#reviews")
@@ -143,7 +147,8 @@ async def test_review_status_and_links_set_at_setup_show_and_filter_in_the_home_
         await type_text(pilot, "review:in")
         assert table.row_count == 1 and table.coordinate_to_cell_key((0, 0)).row_key.value == "pm-2"
     review = stored(path, "pm-2")
-    assert (review["review_status"], review["links"]) == ("in_review", ["INC-123", "https://dash.example.com/x"])
+    assert (review["review_status"], review["links"]) == ("in_review", [
+        {"label": "Ticket INC-123", "url": "https://dash.example.com/x"}, {"label": "", "url": "#inc-checkout"}])
 
 
 async def test_trigger_detection_and_what_we_did_not_know_are_typed_on_the_impact_step(tmp_path):

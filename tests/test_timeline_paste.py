@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from store import ops
 from store.db import ReviewStore
 from store.timeline import durations
-from store.timeline_paste import PastedEvent, UnreadLine, marker_for, parse_paste
+from store.timeline_paste import PastedEvent, UnreadLine, marker_for, parse_paste, phase_label
 from tui.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timelines"
@@ -448,3 +448,46 @@ def durations_after_adding_in(preview, tmp_path, tz: str) -> dict:
     review = store.create({"title": "t", "timezone": tz, "review_date": "2026-03-20"})
     change = store.apply(review.id, *(ops.Add("timeline", item) for item in preview.items()))
     return durations(change.review)
+
+
+# Phase labels in any case (issue 13b, item 5) ---------------------------------------------
+
+
+def test_phase_labels_in_any_case_when_emphasised_and_hearsay_and_prose_are_not_labels(tmp_path):
+    preview = parse_paste((FIXTURES / "mixed_case_labels.md").read_text(encoding="utf-8"), "UTC", "2026-04-10")
+    assert [(event.at[11:16], event.marker) for event in preview.events] == [
+        ("08:10", None),  # a blog post, not how we noticed
+        ("08:12", "started"),
+        ("08:14", "detected"),  # the page, before the incident was declared
+        ("08:20", None),
+        ("08:41", "mitigated"),
+        ("08:55", None),  # "the outage ended" in a sentence is no label
+        ("09:05", "resolved"),  # user impact over
+        ("10:30", None),  # the incident closed: not its resolution
+    ]
+    assert durations_after_adding_in(preview, tmp_path, "UTC") == {
+        "to_detect": 120, "to_mitigate": 29 * 60, "to_resolve": 53 * 60}
+
+
+def test_labels_heading_a_line_with_a_dash_or_colon_set_the_markers():
+    preview = parse_paste((FIXTURES / "leading_labels.txt").read_text(encoding="utf-8"), "UTC", "2026-06-20")
+    assert [(event.at[11:16], event.marker) for event in preview.events] == [
+        ("13:02", None), ("13:04", "started"), ("13:06", "detected"), ("13:19", "mitigated"),
+        ("13:37", "resolved"), ("14:10", None),
+    ]
+
+
+@pytest.mark.parametrize(("text", "phase"), [
+    ("**OUTAGE BEGINS** Search backends fail", "started"),
+    ("**Outage Begins** Search backends fail", "started"),
+    ("`outage mitigated` load shedding", "mitigated"),
+    ("OUTAGE ENDS", "resolved"),
+    ("End of outage: traffic normal", "resolved"),
+    ("Customer impact starts - checkout fails", "started"),
+    ("INCIDENT BEGINS", "declared"),
+    ("**Incident ends** exit criterion met", "closed"),
+    ("the outage began when the push reached every host", None),
+    ("We thought the incident ended, but it had not", None),
+])
+def test_a_phase_label_is_read_in_any_case_only_where_it_stands_as_a_label(text, phase):
+    assert phase_label(text) == phase

@@ -98,8 +98,14 @@ class InterviewPanel(Vertical):
             event.input.cursor_position = len(answer)
             return
         if not answer or not question.repeat:
-            self.index = self.next_index(answer)
+            self.move_on(answer)
         self.show_question()
+
+    def move_on(self, answer: str) -> None:
+        """To the next question, past those that do not apply to the item being built (a done action's due date)."""
+        self.index = self.next_index(answer)
+        while self.question is not None and not self.screen.interview_applies(self.question):
+            self.index = self.next_index("skipped")  # the group goes on (its first question always applies)
 
     def next_index(self, answer: str) -> int:
         """An item (an action, a question) is asked as a group: after its last field, the next item.
