@@ -127,7 +127,7 @@ def test_an_observer_in_a_browser_changes_nothing(tmp_path, review, closing):
     before = stored(db, review_id).to_dict()
     ola.mark()
     ola.type("Ola was here")
-    ola.wait_for("nothing typed here is kept")  # the app answered her keys, and said why it keeps none
+    ola.wait_for("nothing can be changed here")  # the app answered her keys, and said why it keeps none
     time.sleep(1.0)  # a typing pause and more: anything she could write would be written by now
     ola.screenshot("ola-typed-as-observer")
     after = stored(db, review_id).to_dict()
