@@ -12,6 +12,7 @@ never overwrite each other.  Nothing here imports Textual.
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,38 @@ DATABASE_SCHEMES = ("postgresql://", "postgres://")
 def is_database_url(location: object) -> bool:
     """True when ``--db`` names a PostgreSQL database rather than a directory or file."""
     return str(location).startswith(DATABASE_SCHEMES)
+
+
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^\s:/@?#]*):[^\s@/]*@", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&])password=[^&#\s]*(&?)", re.IGNORECASE)
+_OTHER_PASSWORD = re.compile(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def without_password(text: str, secret: str | None = None) -> str:
+    """``text`` (a database URL, or a message that may quote one) with every password taken out.
+
+    Both spellings of a URL's password go (``postgresql://u:secret@host/db``
+    and ``?password=secret``), a ``password=...`` in a connection string is
+    shown as ``password=***``, and so is ``secret`` wherever else it appears
+    (a server's or a driver's message may quote it).
+    Every message, list and title that names a database passes through here.
+    """
+    text = _URL_PASSWORD.sub(r"\1@", str(text))
+    text = _QUERY_PASSWORD.sub(lambda found: found[1] if found[2] else "", text)
+    text = _OTHER_PASSWORD.sub("password=***", text)
+    return text.replace(secret, "***") if secret else text
+
+
+def database_password(url: str) -> str | None:
+    """The password a database URL carries (either spelling), to take out of messages; None without one."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        found = parts.password or parse_qs(parts.query).get("password", [None])[-1]
+    except ValueError:
+        return None
+    return unquote(found) if found else None
 
 
 def configured_location(db: str | None = None) -> str | Path:

@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import psycopg
@@ -33,7 +32,7 @@ from psycopg.types.json import Jsonb, set_json_dumps, set_json_loads
 from psycopg_pool import ConnectionPool
 
 from store import ops as operations
-from store.backend import Backend, Change, T
+from store.backend import Backend, Change, T, database_password, without_password
 from store.errors import StoreError, Unreachable, UnknownReview
 from store.migrate import number_items
 from store.model import SCHEMA, Review
@@ -57,12 +56,8 @@ _PRESENCE_KEPT = GONE_AFTER * 4
 
 
 def shown_location(url: str) -> str:
-    """The URL as messages show it: without a password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}@{host}"))
+    """The URL as messages show it: without a password (either spelling)."""
+    return without_password(url)
 
 
 def _number(review_id: str) -> int:
@@ -86,6 +81,7 @@ class PostgresStore(Backend):
         """Connect, and create or update the tables; StoreError naming the database if it cannot be used."""
         self.url = url
         self.location = shown_location(url)
+        self._secret = database_password(url)
         self.path = self.location  # what messages name
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as connection:
@@ -93,7 +89,7 @@ class PostgresStore(Backend):
                 self.read_only = not connection.execute(
                     "SELECT has_table_privilege('postmortem_reviews', 'UPDATE')").fetchone()[0]
         except psycopg.Error as error:
-            raise StoreError(f"cannot use the database {self.location}: {_first_line(error)}") from None
+            raise StoreError(f"cannot use the database {self.location}: {self._said(error)}") from None
         self._pool = ConnectionPool(url, kwargs={"connect_timeout": CONNECT_TIMEOUT}, min_size=1,
                                     max_size=POOL_SIZE, configure=_configure, open=True,
                                     check=ConnectionPool.check_connection, timeout=POOL_TIMEOUT,
@@ -110,6 +106,9 @@ class PostgresStore(Backend):
     def _listening_connection(self) -> psycopg.Connection:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
 
+    def _said(self, error: Exception) -> str:
+        return _first_line(error, self._secret)
+
     # -- transactions -------------------------------------------------------------
 
     @contextmanager
@@ -125,11 +124,11 @@ class PostgresStore(Backend):
                 yield cursor
         except psycopg.errors.InsufficientPrivilege as error:
             raise PermissionError(errno.EACCES, f"the role may not change the archive, so nothing was changed "
-                                  f"({_first_line(error)})", self.location) from None
+                                  f"({self._said(error)})", self.location) from None
         except psycopg.OperationalError as error:
-            raise Unreachable(self.location, _first_line(error)) from None
+            raise Unreachable(self.location, self._said(error)) from None
         except psycopg.Error as error:
-            raise StoreError(f"{self.location}: {_first_line(error)}") from None
+            raise StoreError(f"{self.location}: {self._said(error)}") from None
 
     def _notify(self, cursor: psycopg.Cursor, kind: str, number: int, version: int) -> None:
         cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind} {number} {version}"))
@@ -312,6 +311,7 @@ class PostgresStore(Backend):
             self._notify(cursor, "presence", number, 0)
 
 
-def _first_line(error: Exception) -> str:
+def _first_line(error: Exception, secret: str | None = None) -> str:
+    """The first line of a driver's or server's message, with no password in it."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
+    return without_password(lines[0], secret) if lines else type(error).__name__

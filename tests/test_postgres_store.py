@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import orjson
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
@@ -16,9 +17,11 @@ from psycopg.types.json import Jsonb
 from store import ops
 from store.errors import StoreError, Unreachable
 from store.model import new_review
+from store.backend import database_password, without_password
 from store.postgres import PostgresStore, shown_location
 from store.postgres_schema import VERSION, migrate
 from store.session import Member
+from tui.cli import main
 
 
 @pytest.fixture
@@ -96,11 +99,69 @@ def test_a_hostile_presence_row_is_ignored_and_names_are_cleaned(postgres_url, o
     assert member.name == "Lee Sam"
 
 
-def test_a_database_that_cannot_be_reached_is_named_without_its_password() -> None:
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://sam:hunter2@127.0.0.1:1/reviews", "postgresql://sam@127.0.0.1:1/reviews"),
+    ("postgresql://sam@127.0.0.1:1/reviews?password=hunter2", "postgresql://sam@127.0.0.1:1/reviews"),
+    ("postgres://sam@127.0.0.1:1/reviews?sslmode=disable&password=hunter2&connect_timeout=2",
+     "postgres://sam@127.0.0.1:1/reviews?sslmode=disable&connect_timeout=2"),
+])
+def test_a_database_that_cannot_be_reached_is_named_without_its_password(url, shown) -> None:
     with pytest.raises(StoreError) as raised:
-        PostgresStore("postgresql://sam:hunter2@127.0.0.1:1/reviews")
-    assert "postgresql://sam@127.0.0.1:1/reviews" in str(raised.value) and "hunter2" not in str(raised.value)
+        PostgresStore(url)
+    assert shown in str(raised.value) and "hunter2" not in str(raised.value)
+    assert shown_location(url) == shown
+
+
+def test_a_password_quoted_in_any_message_is_masked() -> None:
     assert shown_location("postgresql://u:p@h/db?sslmode=require") == "postgresql://u@h/db?sslmode=require"
+    assert without_password('missing "=" after "password=hunter2 x"') == 'missing "=" after "password=*** x"'
+    assert without_password("cannot use postgresql://u@h:5432/db?password=hunter2 (refused)") == (
+        "cannot use postgresql://u@h:5432/db (refused)")
+    assert without_password("role said hunter2", secret="hunter2") == "role said ***"
+    assert database_password("postgresql://u:a%40b@h/db") == "a@b"
+    assert database_password("postgresql://u@h/db?password=hunter2") == "hunter2"
+    assert database_password("postgresql://u@h/db") is None
+
+
+@pytest.mark.parametrize("spelling", ["user", "query"])
+def test_a_password_in_the_url_is_never_shown_by_the_command_or_the_store(spelling, postgres_cluster, capsys,
+                                                                          tmp_path) -> None:
+    url = postgres_cluster.new_database()  # the throwaway server trusts local connections: any password works
+    url = (url.replace("postgres@", "postgres:hunter2@") if spelling == "user"
+           else url + "&password=hunter2")
+    review_file = tmp_path / "review.json"
+    review_file.write_bytes(orjson.dumps(new_review("incident", "Imported review").to_dict()))
+    assert main(["--db", url, "import", str(review_file)]) == 0
+    assert main(["--db", url, "list"]) == 0
+    listed = capsys.readouterr()
+    assert "Imported review" in listed.out and "hunter2" not in listed.out + listed.err
+    store = PostgresStore(url)
+    try:
+        assert "hunter2" not in store.location
+        postgres_cluster.stop()
+        try:
+            assert main(["--db", url, "list"]) == 2
+            with pytest.raises(Unreachable) as raised:
+                store.apply("pm-1", ops.Set("title", "While down"))
+        finally:
+            postgres_cluster.start()
+    finally:
+        store.close()
+    said = capsys.readouterr().err
+    assert "cannot use the database postgresql://postgres@" in said and "hunter2" not in said
+    assert "hunter2" not in str(raised.value) + str(raised.value.filename)
+
+
+def test_a_crash_log_quoting_a_database_url_holds_no_password(tmp_path) -> None:
+    from tui.crash_log import write_crash_log
+
+    try:
+        raise RuntimeError("lost postgresql://sam:hunter2@db/reviews and postgresql://sam@db/r?password=hunter2")
+    except RuntimeError as error:
+        log = write_crash_log(error, [tmp_path])
+    text = log.read_text()
+    assert "postgresql://sam@db/reviews" in text and "hunter2" not in text
+
 
 
 def test_a_server_restart_is_an_unreachable_error_then_changes_go_through_again(postgres_cluster, opened) -> None:

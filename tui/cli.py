@@ -433,7 +433,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def fail(message: str) -> int:
     """Every error of the command ends here: one line on stderr, input in it shown visibly; exit 2."""
-    print(f"postmortem: {visible(message)}", file=sys.stderr)
+    from store.backend import without_password
+
+    print(f"postmortem: {visible(without_password(message))}", file=sys.stderr)
     return 2
 
 
