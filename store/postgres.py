@@ -197,10 +197,19 @@ class PostgresStore(Backend):
             self._notify(cursor, "deleted", number, 0)
 
     def restore_backup(self, review_id: str, force: bool = False) -> None:
-        """There is nothing to restore: the database never holds a document that does not parse."""
-        self.get(review_id)
-        raise StoreError(f"{review_id} in {self.location} is not damaged, and a database archive keeps no "
-                         "backup files (use the database's own backups to go back in time)")
+        """Refused, saying what to use instead: a database keeps no backup files, and holds no damaged document.
+
+        (What the file backend restores from is its last-good copy of a file
+        that no longer parses; a row's JSONB always parses.)  An unknown id
+        is still said as such.
+        """
+        if review_id:
+            self.get(review_id)
+        raise StoreError(f"{self.location} is a PostgreSQL archive: it keeps no backup files to restore, and never "
+                         "holds a review that does not parse (nothing was changed). To go back in time, use the "
+                         "database's own backups (pg_dump and pg_restore, or point-in-time recovery); to keep a "
+                         "copy, `postmortem copy --from URL --to DIR`; to put back one review you exported, "
+                         "`postmortem import FILE` (it gets a new id)")
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:

@@ -216,3 +216,17 @@ def test_presence_notices_change_neither_the_review_nor_the_archive_version(post
         time.sleep(0.01)
     assert store._notices.presence_count == 2  # both notices arrived ...
     assert (store.version(review.id), store.version()) == versions  # ... and nobody re-reads for them
+
+
+@pytest.mark.parametrize("arguments", [["restore", "pm-1"], ["restore", "pm-1", "--force"], ["restore"]])
+def test_restore_on_a_database_says_what_to_use_instead_and_changes_nothing(arguments, postgres_url, opened,
+                                                                             capsys) -> None:
+    store = open_store(postgres_url, opened)
+    review = store.create(new_review("incident", "Kept as it is").to_dict())
+    assert main(["--db", postgres_url, *arguments]) == 2
+    said = capsys.readouterr().err
+    assert "is a PostgreSQL archive: it keeps no backup files" in said and "nothing was changed" in said
+    assert "pg_dump" in said and "postmortem copy --from URL --to DIR" in said
+    assert store.get(review.id).to_dict() == review.to_dict()
+    assert main(["--db", postgres_url, "restore", "pm-7"]) == 2  # an unknown id is named as such
+    assert "no review with id 'pm-7'" in capsys.readouterr().err

@@ -341,7 +341,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from store.db import archive_paths
     from store.single_file import restore_backup
 
-    if args.id:
+    from store.backend import is_database_url
+
+    if args.id or is_database_url(_db_path(args)):  # a database refuses, saying what to use instead
         store = _store(args)
         store.restore_backup(args.id, force=args.force)
         path = store.review_path(args.id)
