@@ -122,8 +122,14 @@ class Backend(ABC):
             yield self.create(doc)
 
     @abstractmethod
-    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
-        """Apply ``ops`` to the latest stored review, all or nothing (an op that raises writes nothing)."""
+    def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
+        """Apply ``ops`` to the latest stored review, all or nothing (an op that raises writes nothing).
+
+        ``token``: names this change, so that sending it again (after an error
+        that may have come after it was stored: a database connection lost
+        mid-commit) applies it once.  The files ignore it: a failed write
+        wrote nothing.
+        """
 
     @abstractmethod
     def delete(self, review_id: str) -> None:

@@ -51,6 +51,8 @@ POOL_SIZE = 4
 # gives up until the next change asks: so a restarted server is used within
 # seconds of coming back, not after a back-off grown while it was down.
 RECONNECT_TIMEOUT = 2.0
+# A change's token is kept this long (seconds): far longer than any retry of it.
+_TOKENS_KEPT = 3600
 # Presence rows silent this long are deleted by whoever reads the session.
 _PRESENCE_KEPT = GONE_AFTER * 4
 
@@ -166,8 +168,13 @@ class PostgresStore(Backend):
                        (number, data["updated"], Jsonb(data)))
         self._notify(cursor, "changed", number, 1)
 
-    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
-        """Lock the review's row, apply ``ops`` to its document, write it and send a notice: one transaction."""
+    def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
+        """Lock the review's row, apply ``ops`` to its document, write it and send a notice: one transaction.
+
+        With a ``token`` already applied to this review (the same change sent
+        again after its connection dropped mid-commit), nothing is applied
+        twice: the review is returned as it is.
+        """
         self._refuse_if_read_only()
         number = _number(review_id)
         generation = self._notices.generation
@@ -176,16 +183,28 @@ class PostgresStore(Backend):
                                  (number,)).fetchone()
             if row is None:
                 raise UnknownReview(review_id)
-            doc, version = row[0], row[1] + 1
+            doc, version = row
+            if token is not None and not self._first_time(cursor, number, token):
+                return Change(Review.from_dict(doc), _chosen_ids(ops), self._token(generation, version))
+            version += 1
             added = operations.apply_all(doc, ops)  # an op that raises rolls the transaction back
             doc["updated"] = now()
             cursor.execute("UPDATE postmortem_reviews SET doc = %s, version = %s, updated = %s WHERE number = %s",
                            (Jsonb(doc), version, doc["updated"], number))
             self._notify(cursor, "changed", number, version)
         self._notices.heard(number, version, generation)
-        # Not watching yet (a command, not the app): no token to compare with.
-        token = (generation, version) if generation and generation == self._notices.generation else None
-        return Change(Review.from_dict(doc), added, token)
+        return Change(Review.from_dict(doc), added, self._token(generation, version))
+
+    def _first_time(self, cursor: psycopg.Cursor, number: int, token: str) -> bool:
+        """Record ``token`` as applied to the review (in the change's transaction); False if it already was."""
+        cursor.execute("DELETE FROM postmortem_applied WHERE review = %s AND "
+                       "applied < clock_timestamp() - make_interval(secs => %s)", (number, _TOKENS_KEPT))
+        return cursor.execute("INSERT INTO postmortem_applied (review, token) VALUES (%s, %s) "
+                              "ON CONFLICT DO NOTHING", (number, token)).rowcount == 1
+
+    def _token(self, generation: int, version: int) -> object:
+        """The version token of a write; None when not watching yet (a command, not the app)."""
+        return (generation, version) if generation and generation == self._notices.generation else None
 
     def delete(self, review_id: str) -> None:
         self._refuse_if_read_only()
@@ -318,6 +337,11 @@ class PostgresStore(Backend):
             cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND member = %s",
                            (number, member_id))
             self._notify(cursor, "presence", number, 0)
+
+
+def _chosen_ids(ops: tuple) -> list[str]:
+    """The ids a change's Add ops chose (what it added, when it was applied before)."""
+    return [op.item_id for op in ops if isinstance(op, operations.Add) and op.item_id]
 
 
 def _first_line(error: Exception, secret: str | None = None) -> str:

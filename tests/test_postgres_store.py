@@ -7,6 +7,7 @@ saying why, where PostgreSQL is not installed.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import orjson
@@ -47,7 +48,7 @@ def test_a_new_database_gets_the_tables_of_the_current_version(postgres_url, ope
     assert table_version(postgres_url) == VERSION
 
 
-def test_the_migration_from_version_1_to_2_keeps_the_reviews_and_adds_presence(postgres_url, opened) -> None:
+def test_the_migrations_from_version_1_keep_the_reviews_and_add_presence(postgres_url, opened) -> None:
     with psycopg.connect(postgres_url) as connection:
         assert migrate(connection, "test", upto=1) == 0
     with psycopg.connect(postgres_url) as connection:  # a review as a version-1 postmortem stored it
@@ -58,11 +59,35 @@ def test_the_migration_from_version_1_to_2_keeps_the_reviews_and_adds_presence(p
         connection.execute("SELECT setval('postmortem_review_numbers', 1)")
         assert connection.execute("SELECT to_regclass('postmortem_presence')").fetchone()[0] is None
     store = open_store(postgres_url, opened)
-    assert table_version(postgres_url) == 2
+    assert table_version(postgres_url) == VERSION
     assert store.get("pm-1").title == "From version 1"
     assert store.create().id == "pm-2"
     store.announce("pm-1", Member(id="mlee", name="Lee"))
     assert [member.name for member in store.present("pm-1")] == ["Lee"]
+
+
+def test_the_migration_from_version_2_to_3_adds_the_applied_tokens_and_keeps_everything(postgres_url,
+                                                                                      opened) -> None:
+    with psycopg.connect(postgres_url) as connection:
+        assert migrate(connection, "test", upto=2) == 0
+        assert connection.execute("SELECT to_regclass('postmortem_applied')").fetchone()[0] is None
+    with psycopg.connect(postgres_url) as connection:  # as a version-2 postmortem left it
+        doc = new_review("incident", "From version 2").to_dict() | {"id": "pm-1", "created": "2026-01-01T00:00:00+00:00",
+                                                                     "updated": "2026-01-01T00:00:00+00:00"}
+        connection.execute("INSERT INTO postmortem_reviews (number, updated, doc) VALUES (1, %s, %s)",
+                           (doc["updated"], Jsonb(doc)))
+        connection.execute("SELECT setval('postmortem_review_numbers', 1)")
+        connection.execute("INSERT INTO postmortem_presence (review, member, doc) VALUES (1, 'mlee', %s)",
+                           (Jsonb(Member(id="mlee", name="Lee").to_dict()),))
+    store = open_store(postgres_url, opened)
+    assert table_version(postgres_url) == 3
+    assert [member.name for member in store.present("pm-1")] == ["Lee"]
+    twice = [store.apply("pm-1", ops.Add("went_well", {"text": "Paged fast"}, item_id="iretriedxx"),
+                         ops.Set("impact", "EU down", base=""), token="same") for _ in range(2)]
+    assert [change.added for change in twice] == [["iretriedxx"], ["iretriedxx"]]
+    stored = store.get("pm-1")
+    assert (stored.title, stored.impact, [item.text for item in stored.went_well]) == (
+        "From version 2", "EU down", ["Paged fast"])
 
 
 def test_tables_of_a_newer_postmortem_are_refused_and_left_alone(postgres_url) -> None:
@@ -190,13 +215,14 @@ def test_the_privileges_the_readme_names_are_enough_for_everything(postgres_url,
         connection.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         connection.execute("GRANT USAGE ON SCHEMA public TO team")
         connection.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON postmortem_schema, postmortem_reviews, "
-                           "postmortem_presence TO team")
+                           "postmortem_presence, postmortem_applied TO team")
         connection.execute("GRANT USAGE, UPDATE ON SEQUENCE postmortem_review_numbers TO team")
     team = open_store(postgres_url.replace("postgres@", "team@"), opened)
     assert not team.read_only
     review = team.create()
     team.version(review.id)
-    change = team.apply(review.id, ops.Add("went_well", "Rollback was quick"), ops.Set("impact", "EU down"))
+    change = team.apply(review.id, ops.Add("went_well", "Rollback was quick"), ops.Set("impact", "EU down"),
+                        token="once")
     assert team.get(review.id).impact == "EU down" and change.added
     team.announce(review.id, Member(id="mlee", name="Lee"))
     assert [member.name for member in team.present(review.id)] == ["Lee"]
@@ -230,3 +256,47 @@ def test_restore_on_a_database_says_what_to_use_instead_and_changes_nothing(argu
     assert store.get(review.id).to_dict() == review.to_dict()
     assert main(["--db", postgres_url, "restore", "pm-7"]) == 2  # an unknown id is named as such
     assert "no review with id 'pm-7'" in capsys.readouterr().err
+
+
+def test_a_retried_save_whose_commit_went_through_before_the_connection_dropped_adds_nothing_twice(
+        postgres_url, opened, monkeypatch) -> None:
+    """The connection drops after COMMIT reached the server but before its reply: the saver retries the batch.
+
+    The added item carries the id its terminal chose, so the retry finds it in
+    place; the text set in the same batch merges into itself.
+    """
+    from tui.saver import Saver
+
+    store = open_store(postgres_url, opened)
+    review = store.create()
+    store.apply(review.id, *(ops.Add("went_well", text) for text in ("one", "two", "three")))
+    commit, lost = psycopg.Connection.commit, []
+
+    def commit_then_lose_the_reply(connection) -> None:
+        commit(connection)  # the server has the change ...
+        if not lost and threading.current_thread().name == "postmortem-saver":
+            lost.append(connection)
+            connection.close()  # ... and the client never hears so
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(psycopg.Connection, "commit", commit_then_lose_the_reply)
+    errors: list = []
+    saver = Saver(store, on_error=errors.append)
+    saver.queue(review.id, saver.explicit_key(), ops.Add("went_well", {"text": "Rollback was quick"},
+                                                         item_id=ops.fresh_item_id()))
+    saver.queue(review.id, saver.explicit_key(), ops.Move("went_well", "i1", 1))
+    saver.queue(review.id, ("set", "impact"), ops.Set("impact", "EU checkout down", base=""))
+    saver.flush(wait=True)
+    assert lost and "database unreachable, reconnecting" in saver.failure  # the app says "not saved" ...
+    saver.queue(review.id, ("set", "impact"), ops.Set("impact", "EU checkout down 40 min", base="EU checkout down"))
+    deadline = time.monotonic() + 10
+    while saver.has_pending and time.monotonic() < deadline:  # ... and retries, as the app's timer does
+        if saver.ready():
+            saver.flush()
+        time.sleep(0.05)
+    saver.close()
+    stored = store.get(review.id)
+    assert [item.text for item in stored.went_well] == ["two", "one", "three", "Rollback was quick"]
+    assert stored.impact == "EU checkout down 40 min"
+    assert errors[-1] is None and not saver.failure  # "saved again", and no other error on the way
+    assert [error for error in errors if error is not None and not isinstance(error, OSError)] == []

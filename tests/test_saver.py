@@ -26,7 +26,7 @@ class RecordingStore:
         self.release = threading.Event()
         self.release.set()
 
-    def apply(self, review_id, *ops):
+    def apply(self, review_id, *ops, token=None):
         self.release.wait(5)
         if self.fail:
             raise self.fail
