@@ -203,6 +203,14 @@ class Backend(ABC):
     def depart(self, review_id: str, member_id: str) -> None:
         """``member_id`` has left the session (its terminal closed)."""
 
+    def presence_version(self, review_id: str) -> object:
+        """Where presence is pushed (PostgreSQL's notices): a token that changes whenever someone announces
+        themselves or leaves, read without waiting, so the app reads :meth:`present` at once.
+
+        None (the files): nothing is pushed, and the heartbeat reads who is here once a second.
+        """
+        return None
+
 
 def _readable(doc: dict) -> Review | None:
     return None if doc.get("damaged") else Review.from_dict(doc)

@@ -132,8 +132,9 @@ class PostgresStore(Backend):
         except psycopg.Error as error:
             raise StoreError(f"{self.location}: {self._said(error)}") from None
 
-    def _notify(self, cursor: psycopg.Cursor, kind: str, number: int, version: int) -> None:
-        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind} {number} {version}"))
+    def _notify(self, cursor: psycopg.Cursor, kind: str, number: int, detail: object) -> None:
+        """``<kind> <number> <detail>``: a version, a member's JSON or id (store.postgres_listener)."""
+        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind} {number} {detail}"))
 
     # -- one review -------------------------------------------------------------
 
@@ -302,32 +303,59 @@ class PostgresStore(Backend):
     # -- the live session -------------------------------------------------------------
 
     def announce(self, review_id: str, member: Member) -> None:
-        """Upsert the member's row with the server's clock as its heartbeat, and tell the others."""
+        """Upsert the member's row with the server's clock as its heartbeat, and tell the others who it is."""
         if self.read_only:
             return  # an observer of a read-only archive is simply not shown
         number = _number(review_id)
+        doc = member.to_dict()
         with self._cursor() as cursor:
             cursor.execute("INSERT INTO postmortem_presence (review, member, doc) VALUES (%s, %s, %s) "
                            "ON CONFLICT (review, member) DO UPDATE SET doc = excluded.doc, "
-                           "seen = clock_timestamp()", (number, member.id, Jsonb(member.to_dict())))
-            self._notify(cursor, "presence", number, 0)
+                           "seen = clock_timestamp()", (number, member.id, Jsonb(doc)))
+            self._notify(cursor, "presence", number, orjson.dumps(doc).decode())
 
     def present(self, review_id: str) -> list[Member]:
-        """Members heard from within GONE_AFTER seconds of the server's clock (hosts' clocks may differ)."""
+        """Members heard from within GONE_AFTER seconds.
+
+        Read from the notices once this process has read the review's table
+        (no query); else from the table, by the server's clock (hosts' clocks
+        may differ), stale rows deleted.
+        """
         number = _number(review_id)
+        notices = self._notices
+        notices.start()
+        rows = notices.members(number, _PRESENCE_KEPT)
+        if rows is None:
+            rows = self._read_presence(number)
+        here = time.time()
+        members = []
+        for doc, heard in rows:
+            member = Member.from_dict(doc | {"seen": heard}) if isinstance(doc, dict) else None
+            if member is not None and member.fresh(here):
+                members.append(member)
+        return members
+
+    def _read_presence(self, number: int) -> list[tuple[dict, float]]:
+        """The review's presence rows, each with when it was heard from; kept as the notices' baseline."""
+        notices = self._notices
+        generation, version = notices.generation, notices.presence_version(number)
         with self._cursor() as cursor:
             if not self.read_only:
                 cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND "
                                "seen < clock_timestamp() - make_interval(secs => %s)", (number, _PRESENCE_KEPT))
-            rows = cursor.execute("SELECT doc, extract(epoch FROM clock_timestamp() - seen)::float8 "
-                                  "FROM postmortem_presence WHERE review = %s", (number,)).fetchall()
+            found = cursor.execute("SELECT doc, extract(epoch FROM clock_timestamp() - seen)::float8 "
+                                   "FROM postmortem_presence WHERE review = %s", (number,)).fetchall()
         here = time.time()
-        members = []
-        for doc, age in rows:
-            member = Member.from_dict(doc | {"seen": here - age}) if isinstance(doc, dict) else None
-            if member is not None and member.fresh(here):
-                members.append(member)
-        return members
+        rows = [(doc, here - age) for doc, age in found]
+        notices.baseline(number, rows, generation, version)
+        return rows
+
+    def presence_version(self, review_id: str) -> object:
+        """Changes with every presence notice of the review (no query); None while not listening."""
+        notices = self._notices
+        if not notices.listening:
+            return None
+        return (notices.generation, notices.presence_version(_number(review_id)))
 
     def depart(self, review_id: str, member_id: str) -> None:
         if self.read_only:
@@ -336,7 +364,7 @@ class PostgresStore(Backend):
         with self._cursor() as cursor:
             cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND member = %s",
                            (number, member_id))
-            self._notify(cursor, "presence", number, 0)
+            self._notify(cursor, "left", number, member_id)
 
 
 def _chosen_ids(ops: tuple) -> list[str]:

@@ -38,6 +38,15 @@ def open_store(url: str, opened: list) -> PostgresStore:
     return opened[-1]
 
 
+def eventually(condition, seconds: float = 3.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def table_version(url: str) -> int:
     with psycopg.connect(url) as connection:
         return connection.execute("SELECT version FROM postmortem_schema").fetchone()[0]
@@ -300,3 +309,40 @@ def test_a_retried_save_whose_commit_went_through_before_the_connection_dropped_
     assert stored.impact == "EU checkout down 40 min"
     assert errors[-1] is None and not saver.failure  # "saved again", and no other error on the way
     assert [error for error in errors if error is not None and not isinstance(error, OSError)] == []
+
+
+def test_once_read_who_is_here_follows_the_notices_without_a_query(postgres_url, opened, monkeypatch) -> None:
+    lee, sam = open_store(postgres_url, opened), open_store(postgres_url, opened)
+    review = lee.create()
+    lee.announce(review.id, Member(id="mlee", name="Lee"))
+    assert [member.name for member in lee.present(review.id)] == ["Lee"]  # the baseline: one query
+    version = lee.presence_version(review.id)
+    queries = []
+    real_cursor = lee._cursor
+    monkeypatch.setattr(lee, "_cursor", lambda: queries.append(1) or real_cursor())
+
+    def names() -> list[str]:
+        return sorted(member.name for member in lee.present(review.id))
+
+    sam.announce(review.id, Member(id="msam", name="Sam", step="timeline"))
+    assert eventually(lambda: names() == ["Lee", "Sam"])
+    assert next(m for m in lee.present(review.id) if m.name == "Sam").step == "timeline"
+    assert lee.presence_version(review.id) != version
+    sam.announce(review.id, Member(id="msam", name="Sam", step="impact", typing=True))
+    assert eventually(lambda: any(m.typing and m.step == "impact" for m in lee.present(review.id)))
+    sam.depart(review.id, "msam")
+    assert eventually(lambda: names() == ["Lee"])  # at once, not after GONE_AFTER
+    assert queries == []
+
+
+def test_after_a_reconnection_who_is_here_is_read_from_the_table_again(postgres_cluster, opened) -> None:
+    url = postgres_cluster.new_database()
+    lee, sam = open_store(url, opened), open_store(url, opened)
+    review = lee.create()
+    assert lee.present(review.id) == []
+    generation = lee._notices.generation
+    postgres_cluster.stop()
+    postgres_cluster.start()
+    sam.announce(review.id, Member(id="msam", name="Sam"))  # perhaps before Lee listens again: its notice is lost
+    assert eventually(lambda: lee._notices.generation > generation and lee._notices.listening, seconds=10)
+    assert eventually(lambda: [member.name for member in lee.present(review.id)] == ["Sam"])

@@ -131,6 +131,7 @@ class PostmortemApp(App[int]):
         self.set_interval(POLL_SECONDS, self.poll_store)
         self.set_interval(0.1, self.flush_if_idle)
         self.set_interval(1.0, self.live_beat)
+        self.set_interval(POLL_SECONDS, self.live_listen)
         from screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
@@ -324,6 +325,11 @@ class PostmortemApp(App[int]):
             self.live.leave()  # on the list of reviews, or the statistics
             return
         self.live.beat(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
+
+    def live_listen(self) -> None:
+        """Ten times a second, where the store pushes presence (PostgreSQL): who is here, as soon as it changes."""
+        if self.live.review_id is not None and self._step_screen() is not None:
+            self.live.listen(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
 
     def on_unmount(self) -> None:
         """However the app ends, leave the session at once (ctrl+q and signals did already)."""
