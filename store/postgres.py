@@ -15,6 +15,13 @@ Watching for changes costs no query: a thread LISTENs for the notices
 it heard.  A lost connection is an :class:`~store.errors.Unreachable` error
 (an ``OSError``): the app keeps the edits, says "not saved, reconnecting",
 and retries; the pool replaces broken connections once the server is back.
+
+Nothing waits on a server that is down: once a connection is lost (a change
+that failed, or the listening thread losing its connection, which it notices
+at once when the server stops), every call fails at once with Unreachable,
+and a thread tries to connect every half second; when it can, calls go to
+the server again.  So the app's reads on its event loop (a poll, the list)
+fail fast while the saver says "not saved, reconnecting".
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ logging.getLogger("psycopg.pool").propagate = False
 CONNECT_TIMEOUT = 3  # seconds: a server that is down is reported quickly
 POOL_TIMEOUT = 3.0  # seconds a change waits for a connection before it is "not saved"
 POOL_SIZE = 4
+PROBE_SECONDS = 0.5  # while the server is down, how often a connection is tried
 # The pool tries to replace a lost connection for this long, backing off, then
 # gives up until the next change asks: so a restarted server is used within
 # seconds of coming back, not after a back-off grown while it was down.
@@ -96,14 +104,41 @@ class PostgresStore(Backend):
                                     max_size=POOL_SIZE, configure=_configure, open=True,
                                     check=ConnectionPool.check_connection, timeout=POOL_TIMEOUT,
                                     reconnect_timeout=RECONNECT_TIMEOUT, name="postmortem")
-        self._notices = Notices(self._listening_connection)
+        self._notices = Notices(self._listening_connection, on_lost=self._lost)
         self._cache: dict[int, tuple[int, dict]] = {}
         self._cache_lock = threading.Lock()
+        self._down = threading.Event()  # set while the server is known to be unreachable
+        self._down_reason = ""
+        self._down_lock = threading.Lock()
+        self._closed = threading.Event()
 
     def close(self) -> None:
         """Stop listening and close every connection (the tests open many stores)."""
+        self._closed.set()
         self._notices.stop()
         self._pool.close()
+
+    # -- a server that is down ------------------------------------------------------
+
+    def _lost(self, reason: str) -> None:
+        """The server could not be reached: fail every call at once until a connection can be made again."""
+        with self._down_lock:
+            self._down_reason = without_password(reason, self._secret)
+            if self._down.is_set() or self._closed.is_set():
+                return
+            self._down.set()
+        threading.Thread(target=self._probe, name="postmortem-probe", daemon=True).start()
+
+    def _probe(self) -> None:
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT):
+                    pass
+            except psycopg.Error:
+                self._closed.wait(PROBE_SECONDS)
+                continue
+            self._down.clear()
+            return
 
     def _listening_connection(self) -> psycopg.Connection:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
@@ -121,6 +156,8 @@ class PostgresStore(Backend):
         so the app keeps the edits and retries).  A role that may not write:
         PermissionError.  Any other database error: StoreError.
         """
+        if self._down.is_set():
+            raise Unreachable(self.location, self._down_reason)
         try:
             with self._pool.connection() as connection, connection.cursor() as cursor:
                 yield cursor
@@ -128,6 +165,7 @@ class PostgresStore(Backend):
             raise PermissionError(errno.EACCES, f"the role may not change the archive, so nothing was changed "
                                   f"({self._said(error)})", self.location) from None
         except psycopg.OperationalError as error:
+            self._lost(self._said(error))
             raise Unreachable(self.location, self._said(error)) from None
         except psycopg.Error as error:
             raise StoreError(f"{self.location}: {self._said(error)}") from None

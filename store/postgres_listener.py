@@ -35,8 +35,11 @@ _WAIT = 1.0  # how long one wait for notices lasts before the thread checks whet
 class Notices:
     """The newest version heard of each review, per connection generation."""
 
-    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+    def __init__(self, connect: Callable[[], psycopg.Connection],
+                 on_lost: Callable[[str], None] = lambda reason: None) -> None:
+        """``on_lost(reason)``: the connection was lost or could not be made (the server is likely down)."""
         self._connect = connect
+        self._on_lost = on_lost
         self._lock = threading.Lock()
         self._connected = threading.Event()
         self._stopping = threading.Event()
@@ -90,8 +93,10 @@ class Notices:
                     while not self._stopping.is_set():
                         for notice in connection.notifies(timeout=_WAIT):
                             self._take(notice.payload)
-            except psycopg.Error:
-                pass
+            except psycopg.Error as error:
+                if not self._stopping.is_set():
+                    self._connected.clear()
+                    self._on_lost(str(error).strip().splitlines()[0] if str(error).strip() else "connection lost")
             self._connected.clear()
             self._stopping.wait(RECONNECT_SECONDS)
 

@@ -166,7 +166,24 @@ class PostmortemApp(App[int]):
         except (StoreError, Unreachable) as error:
             self.report_error(error)
             return
-        self.show_step(review, review.step, replace=False)
+        self.show_step(self.with_unsaved(review), review.step, replace=False)
+
+    def with_unsaved(self, review: Review) -> Review:
+        """``review`` with this terminal's edits not saved yet (a database restarting), as a new screen shows it.
+
+        A step screen's fields merge typing they hold themselves; one opened
+        anew holds none, and would show (then save) the text without it.
+        """
+        pending = self.saver.pending_ops(review.id)
+        if not pending:
+            return review
+        doc = review.to_dict()
+        for op in pending:
+            try:
+                ops.apply(doc, op)
+            except StoreError:
+                continue  # refused: the saver says so when it writes it
+        return Review.from_dict(doc)
 
     def open_follow_up(self, review_id: str) -> None:
         """Hold the follow-up of a saved review: each action marked done, slipped or dropped."""
@@ -217,6 +234,8 @@ class PostmortemApp(App[int]):
         review = change.review
         if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
             return
+        if not self.screen_can_redraw():
+            return  # a screen still opening: not shown, so the next poll reads it again
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
             return  # already shown, or older than what is
         self._last_shown = (review.id, review.updated)
