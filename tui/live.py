@@ -2,12 +2,12 @@
 
 The app owns one :class:`LiveSession`.  Once a second it announces this
 terminal (name, role, step, typing) beside the review and reads who else is
-there, on a thread of its own, so the event loop never waits on a disk.
-Where the store pushes presence (PostgreSQL's notices,
+there, on a thread of its own, so the event loop never waits on a disk.  Where
+the store pushes presence (PostgreSQL's notices,
 ``Backend.presence_version``), :meth:`LiveSession.listen`, ten times a second,
 reads who is here as soon as a notice says it changed, and announces a change
-of this terminal at once, so the others see it within the live-editing budget.  The
-role comes from the review itself: the facilitator is whoever the review's
+of this terminal at once, so the others see it within the live-editing budget.
+The role comes from the review itself: the facilitator is whoever the review's
 ``session.lead`` names (the first to open it, or whoever took it over), an
 observer is whoever joined with ``--observe``, and everyone else participates.
 
