@@ -361,7 +361,7 @@ class PostgresStore(Backend):
         """
         number = _number(review_id)
         notices = self._notices
-        notices.start()
+        notices.start(wait=0)  # not listening yet: the table is read
         rows = notices.members(number, _PRESENCE_KEPT)
         if rows is None:
             rows = self._read_presence(number)
