@@ -172,15 +172,19 @@ class PostmortemApp(App[int]):
         """``review`` with this terminal's edits not saved yet (a database restarting), as a new screen shows it.
 
         A step screen's fields merge typing they hold themselves; one opened
-        anew holds none, and would show (then save) the text without it.
+        anew holds none, and would show (then save) the text without it.  Each
+        text is shown as it was typed (no merge: a batch the database may have
+        stored already would be merged in twice); the next stored review merges.
         """
+        from screens.step import _without_base
+
         pending = self.saver.pending_ops(review.id)
         if not pending:
             return review
         doc = review.to_dict()
         for op in pending:
             try:
-                ops.apply(doc, op)
+                ops.apply(doc, _without_base(op))
             except StoreError:
                 continue  # refused: the saver says so when it writes it
         return Review.from_dict(doc)
