@@ -195,7 +195,8 @@ def report(results: dict, changes: int) -> None:
               f"{files['missed']:>6} | {percentile(pg['delays'], 0.5):>14.1f} {percentile(pg['delays'], 0.95):>6.1f} "
               f"{pg['missed']:>6}")
     print()
-    print("ms from A announcing itself on a new step to B (reading presence as the app does) holding it")
+    print("ms from A announcing itself on a new step to B (reading presence as the app does) holding it;")
+    print("missed: a step B never saw, A having moved on before B read (the files are read once a second)")
     header = f"{'files p50':>9} {'p95':>6} {'missed':>6} | {'postgresql p50':>14} {'p95':>6} {'missed':>6} | {'p95 pg/files':>12}"
     print(header)
     print("-" * len(header))
