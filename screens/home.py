@@ -147,7 +147,9 @@ class HomeScreen(Screen):
     def load_reviews(self) -> None:
         try:
             self.reviews = self.app.store.list_summaries()
-        except (StoreError, Unreachable) as error:
+        except Unreachable as error:  # a database restarting: the list as last read stays
+            self.app.report_error(error)
+        except StoreError as error:
             self.app.report_error(error)
             self.reviews = []
         self._texts_stale = True  # brought up to date at the next word search, not before

@@ -12,6 +12,7 @@ never overwrite each other.  Nothing here imports Textual.
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,38 @@ DATABASE_SCHEMES = ("postgresql://", "postgres://")
 def is_database_url(location: object) -> bool:
     """True when ``--db`` names a PostgreSQL database rather than a directory or file."""
     return str(location).startswith(DATABASE_SCHEMES)
+
+
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^\s:/@?#]*):[^\s@/]*@", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&])password=[^&#\s]*(&?)", re.IGNORECASE)
+_OTHER_PASSWORD = re.compile(r"\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def without_password(text: str, secret: str | None = None) -> str:
+    """``text`` (a database URL, or a message that may quote one) with every password taken out.
+
+    Both spellings of a URL's password go (``postgresql://u:secret@host/db``
+    and ``?password=secret``), a ``password=...`` in a connection string is
+    shown as ``password=***``, and so is ``secret`` wherever else it appears
+    (a server's or a driver's message may quote it).
+    Every message, list and title that names a database passes through here.
+    """
+    text = _URL_PASSWORD.sub(r"\1@", str(text))
+    text = _QUERY_PASSWORD.sub(lambda found: found[1] if found[2] else "", text)
+    text = _OTHER_PASSWORD.sub("password=***", text)
+    return text.replace(secret, "***") if secret else text
+
+
+def database_password(url: str) -> str | None:
+    """The password a database URL carries (either spelling), to take out of messages; None without one."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        found = parts.password or parse_qs(parts.query).get("password", [None])[-1]
+    except ValueError:
+        return None
+    return unquote(found) if found else None
 
 
 def configured_location(db: str | None = None) -> str | Path:
@@ -89,8 +122,14 @@ class Backend(ABC):
             yield self.create(doc)
 
     @abstractmethod
-    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
-        """Apply ``ops`` to the latest stored review, all or nothing (an op that raises writes nothing)."""
+    def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
+        """Apply ``ops`` to the latest stored review, all or nothing (an op that raises writes nothing).
+
+        ``token``: names this change, so that sending it again (after an error
+        that may have come after it was stored: a database connection lost
+        mid-commit) applies it once.  The files ignore it: a failed write
+        wrote nothing.
+        """
 
     @abstractmethod
     def delete(self, review_id: str) -> None:
@@ -163,6 +202,14 @@ class Backend(ABC):
     @abstractmethod
     def depart(self, review_id: str, member_id: str) -> None:
         """``member_id`` has left the session (its terminal closed)."""
+
+    def presence_version(self, review_id: str) -> object:
+        """Where presence is pushed (PostgreSQL's notices): a token that changes whenever someone announces
+        themselves or leaves, read without waiting, so the app reads :meth:`present` at once.
+
+        None (the files): nothing is pushed, and the heartbeat reads who is here once a second.
+        """
+        return None
 
 
 def _readable(doc: dict) -> Review | None:

@@ -151,7 +151,8 @@ class ReviewStore(Backend):
     def get(self, review_id: str) -> Review:
         return self._file(review_id).get(review_id)
 
-    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
+    def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
+        """``token`` is not needed here: a write that fails writes nothing (see Backend.apply)."""
         self._refuse_if_read_only()
         return self._file(review_id).apply(review_id, *ops)
 

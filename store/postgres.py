@@ -15,6 +15,13 @@ Watching for changes costs no query: a thread LISTENs for the notices
 it heard.  A lost connection is an :class:`~store.errors.Unreachable` error
 (an ``OSError``): the app keeps the edits, says "not saved, reconnecting",
 and retries; the pool replaces broken connections once the server is back.
+
+Nothing waits on a server that is down: once a connection is lost (a change
+that failed, or the listening thread losing its connection, which it notices
+at once when the server stops), every call fails at once with Unreachable,
+and a thread tries to connect every half second; when it can, calls go to
+the server again.  So the app's reads on its event loop (a poll, the list)
+fail fast while the saver says "not saved, reconnecting".
 """
 
 from __future__ import annotations
@@ -25,7 +32,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import psycopg
@@ -33,7 +39,7 @@ from psycopg.types.json import Jsonb, set_json_dumps, set_json_loads
 from psycopg_pool import ConnectionPool
 
 from store import ops as operations
-from store.backend import Backend, Change, T
+from store.backend import Backend, Change, T, database_password, without_password
 from store.errors import StoreError, Unreachable, UnknownReview
 from store.migrate import number_items
 from store.model import SCHEMA, Review
@@ -48,21 +54,20 @@ logging.getLogger("psycopg.pool").propagate = False
 CONNECT_TIMEOUT = 3  # seconds: a server that is down is reported quickly
 POOL_TIMEOUT = 3.0  # seconds a change waits for a connection before it is "not saved"
 POOL_SIZE = 4
+PROBE_SECONDS = 0.5  # while the server is down, how often a connection is tried
 # The pool tries to replace a lost connection for this long, backing off, then
 # gives up until the next change asks: so a restarted server is used within
 # seconds of coming back, not after a back-off grown while it was down.
 RECONNECT_TIMEOUT = 2.0
+# A change's token is kept this long (seconds): far longer than any retry of it.
+_TOKENS_KEPT = 3600
 # Presence rows silent this long are deleted by whoever reads the session.
 _PRESENCE_KEPT = GONE_AFTER * 4
 
 
 def shown_location(url: str) -> str:
-    """The URL as messages show it: without a password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}@{host}"))
+    """The URL as messages show it: without a password (either spelling)."""
+    return without_password(url)
 
 
 def _number(review_id: str) -> int:
@@ -86,6 +91,7 @@ class PostgresStore(Backend):
         """Connect, and create or update the tables; StoreError naming the database if it cannot be used."""
         self.url = url
         self.location = shown_location(url)
+        self._secret = database_password(url)
         self.path = self.location  # what messages name
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT) as connection:
@@ -93,22 +99,52 @@ class PostgresStore(Backend):
                 self.read_only = not connection.execute(
                     "SELECT has_table_privilege('postmortem_reviews', 'UPDATE')").fetchone()[0]
         except psycopg.Error as error:
-            raise StoreError(f"cannot use the database {self.location}: {_first_line(error)}") from None
+            raise StoreError(f"cannot use the database {self.location}: {self._said(error)}") from None
         self._pool = ConnectionPool(url, kwargs={"connect_timeout": CONNECT_TIMEOUT}, min_size=1,
                                     max_size=POOL_SIZE, configure=_configure, open=True,
                                     check=ConnectionPool.check_connection, timeout=POOL_TIMEOUT,
                                     reconnect_timeout=RECONNECT_TIMEOUT, name="postmortem")
-        self._notices = Notices(self._listening_connection)
+        self._notices = Notices(self._listening_connection, on_lost=self._lost)
         self._cache: dict[int, tuple[int, dict]] = {}
         self._cache_lock = threading.Lock()
+        self._down = threading.Event()  # set while the server is known to be unreachable
+        self._down_reason = ""
+        self._down_lock = threading.Lock()
+        self._closed = threading.Event()
 
     def close(self) -> None:
         """Stop listening and close every connection (the tests open many stores)."""
+        self._closed.set()
         self._notices.stop()
         self._pool.close()
 
+    # -- a server that is down ------------------------------------------------------
+
+    def _lost(self, reason: str) -> None:
+        """The server could not be reached: fail every call at once until a connection can be made again."""
+        with self._down_lock:
+            self._down_reason = without_password(reason, self._secret)
+            if self._down.is_set() or self._closed.is_set():
+                return
+            self._down.set()
+        threading.Thread(target=self._probe, name="postmortem-probe", daemon=True).start()
+
+    def _probe(self) -> None:
+        while not self._closed.is_set():
+            try:
+                with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT):
+                    pass
+            except psycopg.Error:
+                self._closed.wait(PROBE_SECONDS)
+                continue
+            self._down.clear()
+            return
+
     def _listening_connection(self) -> psycopg.Connection:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+
+    def _said(self, error: Exception) -> str:
+        return _first_line(error, self._secret)
 
     # -- transactions -------------------------------------------------------------
 
@@ -120,19 +156,23 @@ class PostgresStore(Backend):
         so the app keeps the edits and retries).  A role that may not write:
         PermissionError.  Any other database error: StoreError.
         """
+        if self._down.is_set():
+            raise Unreachable(self.location, self._down_reason)
         try:
             with self._pool.connection() as connection, connection.cursor() as cursor:
                 yield cursor
         except psycopg.errors.InsufficientPrivilege as error:
             raise PermissionError(errno.EACCES, f"the role may not change the archive, so nothing was changed "
-                                  f"({_first_line(error)})", self.location) from None
+                                  f"({self._said(error)})", self.location) from None
         except psycopg.OperationalError as error:
-            raise Unreachable(self.location, _first_line(error)) from None
+            self._lost(self._said(error))
+            raise Unreachable(self.location, self._said(error)) from None
         except psycopg.Error as error:
-            raise StoreError(f"{self.location}: {_first_line(error)}") from None
+            raise StoreError(f"{self.location}: {self._said(error)}") from None
 
-    def _notify(self, cursor: psycopg.Cursor, kind: str, number: int, version: int) -> None:
-        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind} {number} {version}"))
+    def _notify(self, cursor: psycopg.Cursor, kind: str, number: int, detail: object) -> None:
+        """``<kind> <number> <detail>``: a version, a member's JSON or id (store.postgres_listener)."""
+        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{kind} {number} {detail}"))
 
     # -- one review -------------------------------------------------------------
 
@@ -167,8 +207,13 @@ class PostgresStore(Backend):
                        (number, data["updated"], Jsonb(data)))
         self._notify(cursor, "changed", number, 1)
 
-    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
-        """Lock the review's row, apply ``ops`` to its document, write it and send a notice: one transaction."""
+    def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
+        """Lock the review's row, apply ``ops`` to its document, write it and send a notice: one transaction.
+
+        With a ``token`` already applied to this review (the same change sent
+        again after its connection dropped mid-commit), nothing is applied
+        twice: the review is returned as it is.
+        """
         self._refuse_if_read_only()
         number = _number(review_id)
         generation = self._notices.generation
@@ -177,16 +222,28 @@ class PostgresStore(Backend):
                                  (number,)).fetchone()
             if row is None:
                 raise UnknownReview(review_id)
-            doc, version = row[0], row[1] + 1
+            doc, version = row
+            if token is not None and not self._first_time(cursor, number, token):
+                return Change(Review.from_dict(doc), _chosen_ids(ops), self._token(generation, version))
+            version += 1
             added = operations.apply_all(doc, ops)  # an op that raises rolls the transaction back
             doc["updated"] = now()
             cursor.execute("UPDATE postmortem_reviews SET doc = %s, version = %s, updated = %s WHERE number = %s",
                            (Jsonb(doc), version, doc["updated"], number))
             self._notify(cursor, "changed", number, version)
         self._notices.heard(number, version, generation)
-        # Not watching yet (a command, not the app): no token to compare with.
-        token = (generation, version) if generation and generation == self._notices.generation else None
-        return Change(Review.from_dict(doc), added, token)
+        return Change(Review.from_dict(doc), added, self._token(generation, version))
+
+    def _first_time(self, cursor: psycopg.Cursor, number: int, token: str) -> bool:
+        """Record ``token`` as applied to the review (in the change's transaction); False if it already was."""
+        cursor.execute("DELETE FROM postmortem_applied WHERE review = %s AND "
+                       "applied < clock_timestamp() - make_interval(secs => %s)", (number, _TOKENS_KEPT))
+        return cursor.execute("INSERT INTO postmortem_applied (review, token) VALUES (%s, %s) "
+                              "ON CONFLICT DO NOTHING", (number, token)).rowcount == 1
+
+    def _token(self, generation: int, version: int) -> object:
+        """The version token of a write; None when not watching yet (a command, not the app)."""
+        return (generation, version) if generation and generation == self._notices.generation else None
 
     def delete(self, review_id: str) -> None:
         self._refuse_if_read_only()
@@ -198,10 +255,19 @@ class PostgresStore(Backend):
             self._notify(cursor, "deleted", number, 0)
 
     def restore_backup(self, review_id: str, force: bool = False) -> None:
-        """There is nothing to restore: the database never holds a document that does not parse."""
-        self.get(review_id)
-        raise StoreError(f"{review_id} in {self.location} is not damaged, and a database archive keeps no "
-                         "backup files (use the database's own backups to go back in time)")
+        """Refused, saying what to use instead: a database keeps no backup files, and holds no damaged document.
+
+        (What the file backend restores from is its last-good copy of a file
+        that no longer parses; a row's JSONB always parses.)  An unknown id
+        is still said as such.
+        """
+        if review_id:
+            self.get(review_id)
+        raise StoreError(f"{self.location} is a PostgreSQL archive: it keeps no backup files to restore, and never "
+                         "holds a review that does not parse (nothing was changed). To go back in time, use the "
+                         "database's own backups (pg_dump and pg_restore, or point-in-time recovery); to keep a "
+                         "copy, `postmortem copy --from URL --to DIR`; to put back one review you exported, "
+                         "`postmortem import FILE` (it gets a new id)")
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:
@@ -275,32 +341,59 @@ class PostgresStore(Backend):
     # -- the live session -------------------------------------------------------------
 
     def announce(self, review_id: str, member: Member) -> None:
-        """Upsert the member's row with the server's clock as its heartbeat, and tell the others."""
+        """Upsert the member's row with the server's clock as its heartbeat, and tell the others who it is."""
         if self.read_only:
             return  # an observer of a read-only archive is simply not shown
         number = _number(review_id)
+        doc = member.to_dict()
         with self._cursor() as cursor:
             cursor.execute("INSERT INTO postmortem_presence (review, member, doc) VALUES (%s, %s, %s) "
                            "ON CONFLICT (review, member) DO UPDATE SET doc = excluded.doc, "
-                           "seen = clock_timestamp()", (number, member.id, Jsonb(member.to_dict())))
-            self._notify(cursor, "presence", number, 0)
+                           "seen = clock_timestamp()", (number, member.id, Jsonb(doc)))
+            self._notify(cursor, "presence", number, orjson.dumps(doc).decode())
 
     def present(self, review_id: str) -> list[Member]:
-        """Members heard from within GONE_AFTER seconds of the server's clock (hosts' clocks may differ)."""
+        """Members heard from within GONE_AFTER seconds.
+
+        Read from the notices once this process has read the review's table
+        (no query); else from the table, by the server's clock (hosts' clocks
+        may differ), stale rows deleted.
+        """
         number = _number(review_id)
+        notices = self._notices
+        notices.start(wait=0)  # not listening yet: the table is read
+        rows = notices.members(number, _PRESENCE_KEPT)
+        if rows is None:
+            rows = self._read_presence(number)
+        here = time.time()
+        members = []
+        for doc, heard in rows:
+            member = Member.from_dict(doc | {"seen": heard}) if isinstance(doc, dict) else None
+            if member is not None and member.fresh(here):
+                members.append(member)
+        return members
+
+    def _read_presence(self, number: int) -> list[tuple[dict, float]]:
+        """The review's presence rows, each with when it was heard from; kept as the notices' baseline."""
+        notices = self._notices
+        generation, version = notices.generation, notices.presence_version(number)
         with self._cursor() as cursor:
             if not self.read_only:
                 cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND "
                                "seen < clock_timestamp() - make_interval(secs => %s)", (number, _PRESENCE_KEPT))
-            rows = cursor.execute("SELECT doc, extract(epoch FROM clock_timestamp() - seen)::float8 "
-                                  "FROM postmortem_presence WHERE review = %s", (number,)).fetchall()
+            found = cursor.execute("SELECT doc, extract(epoch FROM clock_timestamp() - seen)::float8 "
+                                   "FROM postmortem_presence WHERE review = %s", (number,)).fetchall()
         here = time.time()
-        members = []
-        for doc, age in rows:
-            member = Member.from_dict(doc | {"seen": here - age}) if isinstance(doc, dict) else None
-            if member is not None and member.fresh(here):
-                members.append(member)
-        return members
+        rows = [(doc, here - age) for doc, age in found]
+        notices.baseline(number, rows, generation, version)
+        return rows
+
+    def presence_version(self, review_id: str) -> object:
+        """Changes with every presence notice of the review (no query); None while not listening."""
+        notices = self._notices
+        if not notices.listening:
+            return None
+        return (notices.generation, notices.presence_version(_number(review_id)))
 
     def depart(self, review_id: str, member_id: str) -> None:
         if self.read_only:
@@ -309,9 +402,15 @@ class PostgresStore(Backend):
         with self._cursor() as cursor:
             cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND member = %s",
                            (number, member_id))
-            self._notify(cursor, "presence", number, 0)
+            self._notify(cursor, "left", number, member_id)
 
 
-def _first_line(error: Exception) -> str:
+def _chosen_ids(ops: tuple) -> list[str]:
+    """The ids a change's Add ops chose (what it added, when it was applied before)."""
+    return [op.item_id for op in ops if isinstance(op, operations.Add) and op.item_id]
+
+
+def _first_line(error: Exception, secret: str | None = None) -> str:
+    """The first line of a driver's or server's message, with no password in it."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[0] if lines else type(error).__name__
+    return without_password(lines[0], secret) if lines else type(error).__name__

@@ -10,6 +10,8 @@ Version 1: the reviews, as JSONB documents in the interchange shape with their
 number, version and updated time as columns, and a sequence of review numbers
 (a sequence never goes back, so an id is never handed out twice).
 Version 2: the live session's presence, one row per member with a heartbeat.
+Version 3: the tokens of changes already applied, so that a change retried
+after its connection dropped mid-commit is not applied twice (kept an hour).
 """
 
 from __future__ import annotations
@@ -53,8 +55,19 @@ def _presence(cursor) -> None:
     """)
 
 
+def _applied(cursor) -> None:
+    cursor.execute("""
+        CREATE TABLE postmortem_applied (
+            review bigint NOT NULL,
+            token text NOT NULL,
+            applied timestamptz NOT NULL DEFAULT clock_timestamp(),
+            PRIMARY KEY (review, token)
+        );
+    """)
+
+
 #: MIGRATIONS[n] takes the tables from version n to n + 1.
-MIGRATIONS: list[Callable] = [_reviews, _presence]
+MIGRATIONS: list[Callable] = [_reviews, _presence, _applied]
 VERSION = len(MIGRATIONS)
 
 

@@ -17,6 +17,12 @@ process B polls like the app; the delay is from A's apply returning to B
 holding that title.  Processes are spawned (not forked) for both backends, so
 no process inherits another's database connections.
 
+Presence: process A announces itself on a new step 200-400 ms apart, and
+process B reads who is here as the app does (tui/live.py): every second (the
+heartbeat), and, where the store pushes presence (PostgreSQL), also as soon as
+``presence_version()``, read every 100 ms, changes.  The delay is from A's
+announce returning to B holding A on the new step.
+
 Without ``--url`` a throwaway PostgreSQL server is started (tests/pg_cluster.py:
 Unix socket, fsync on, as the files are synced); with ``--url`` an existing,
 empty database is used.
@@ -37,6 +43,7 @@ import bench_live  # also puts the checkout on sys.path (through bench_store)
 from bench_store import make_review, percentile, summary, verdict
 
 from store.backend import open_backend  # noqa: E402
+from store.session import Member  # noqa: E402
 
 COUNTS = (1, 8, 32)
 bench_live.CONTEXT = multiprocessing.get_context("spawn")
@@ -77,6 +84,57 @@ def delays(location: str, changes: int) -> dict:
     return rows
 
 
+def presence_watcher(location: str, review_id: str, ready, stop, seen_queue) -> None:
+    """Read who is here like the app: on the heartbeat, and when a pushed presence version changes."""
+    store = open_backend(location)
+    store.present(review_id)
+    ready.set()
+    heard, next_poll, next_beat = None, time.monotonic(), time.monotonic() + 1.0
+    found = []
+    while not stop.is_set():
+        next_poll += bench_live.POLL
+        bench_live.sleep_until(next_poll)
+        version = store.presence_version(review_id)
+        if time.monotonic() >= next_beat:
+            next_beat += 1.0
+        elif version is None or version == heard:
+            continue
+        heard = version
+        for member in store.present(review_id):
+            if member.id == "mbench":
+                found.append((member.step, time.monotonic()))
+    store.close()
+    seen_queue.put(found)
+
+
+def presence_delays(location: str, review_id: str, changes: int) -> list[float]:
+    """ms from A's announce returning to B holding A on its new step."""
+    context = bench_live.CONTEXT
+    ready, stop, seen_queue = context.Event(), context.Event(), context.Queue()
+    watching = context.Process(target=presence_watcher, args=(location, review_id, ready, stop, seen_queue))
+    watching.start()
+    ready.wait(30)
+    store = open_backend(location)
+    rng = random.Random(11)
+    done: dict[str, float] = {}
+    member = Member(id="mbench", name="Bench")
+    for number in range(changes):
+        time.sleep(rng.uniform(0.2, 0.4))
+        member.step = f"step{number}"
+        store.announce(review_id, member)
+        done[member.step] = time.monotonic()
+    time.sleep(1.5)
+    store.depart(review_id, member.id)
+    store.close()
+    stop.set()
+    found = seen_queue.get(timeout=30)
+    watching.join()
+    first_seen: dict[str, float] = {}
+    for step, moment in found:
+        first_seen.setdefault(step, moment)
+    return [(first_seen[step] - moment) * 1000 for step, moment in done.items() if step in first_seen]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs (3 s per case, 20 changes)")
@@ -104,15 +162,18 @@ def main() -> int:
                 print(f"  {name}:", flush=True)
                 seed_archive(location)
                 results[name] = (saves(location, seconds), delays(location, changes))
+                found = presence_delays(location, "pm-38", changes)
+                results[name] += (found,)
+                print(f"    presence: p95 {percentile(found, 0.95):.0f} ms, {changes - len(found)} missed", flush=True)
     finally:
         if cluster is not None:
             cluster.close()
-    report(results)
+    report(results, changes)
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
     return 0
 
 
-def report(results: dict) -> None:
+def report(results: dict, changes: int) -> None:
     print()
     print("ms per save (apply from call to return), every writer's saves together; writers poll like the app")
     header = f"{'writers':>7} {'review':>7} | {'files p50':>9} {'p95':>6} | {'postgresql p50':>14} {'p95':>6} | {'p95 pg/files':>12}"
@@ -134,6 +195,18 @@ def report(results: dict) -> None:
               f"{files['missed']:>6} | {percentile(pg['delays'], 0.5):>14.1f} {percentile(pg['delays'], 0.95):>6.1f} "
               f"{pg['missed']:>6}")
     print()
+    print("ms from A announcing itself on a new step to B (reading presence as the app does) holding it;")
+    print("missed: a step B never saw, A having moved on before B read (the files are read once a second)")
+    header = f"{'files p50':>9} {'p95':>6} {'missed':>6} | {'postgresql p50':>14} {'p95':>6} {'missed':>6} | {'p95 pg/files':>12}"
+    print(header)
+    print("-" * len(header))
+    files, pg = results["files"][2], results["postgresql"][2]
+    print(f"{percentile(files, 0.5):>9.1f} {percentile(files, 0.95):>6.1f} {changes - len(files):>6} | "
+          f"{percentile(pg, 0.5):>14.1f} {percentile(pg, 0.95):>6.1f} {changes - len(pg):>6} | "
+          f"{percentile(pg, 0.95) / percentile(files, 0.95):>11.2f}x")
+    print()
+    p95 = percentile(pg, 0.95)
+    print(f"budget: postgresql, presence shown in another process p95 <= 250 ms: {p95:.0f} ms -> {verdict(p95 <= 250)}")
     for name in results:
         for count in COUNTS:
             p95 = percentile(results[name][1][count]["delays"], 0.95)

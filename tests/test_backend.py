@@ -254,14 +254,13 @@ def test_a_write_reports_the_version_it_made(open_archive) -> None:
 
 
 def let_time_pass(store, seconds: float, monkeypatch) -> None:
-    """Members' heartbeats grow ``seconds`` older: this process's clock, or the database's rows."""
+    """Members' heartbeats grow ``seconds`` older: this process's clock, and the database's rows."""
     if hasattr(store, "_pool"):
         with store._pool.connection() as connection:
             connection.execute("UPDATE postmortem_presence SET seen = seen - make_interval(secs => %s)",
                                (seconds,))
-    else:
-        later = time.time() + seconds
-        monkeypatch.setattr(time, "time", lambda: later)
+    later = time.time() + seconds  # what a process keeps in memory (PostgreSQL's notices) ages by its clock
+    monkeypatch.setattr(time, "time", lambda: later)
 
 
 def test_members_who_announce_themselves_are_present_and_the_review_is_untouched(open_archive) -> None:

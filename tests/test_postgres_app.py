@@ -6,9 +6,10 @@ real terminal.)  Skipped, saying why, where PostgreSQL is not installed.
 
 from __future__ import annotations
 
+from store.errors import Unreachable
 from store.model import new_review
 from store.postgres import PostgresStore
-from tui_helpers import SIZE, active, new_app, screen_text, wait_for_screen
+from tui_helpers import SIZE, active, complete_review, new_app, screen_text, wait_for_screen
 
 
 async def test_opening_a_review_while_the_server_is_down_says_so_and_works_once_it_is_back(postgres_cluster):
@@ -37,3 +38,112 @@ async def test_opening_a_review_while_the_server_is_down_says_so_and_works_once_
         await wait_for_screen(pilot, "GroundRulesDialog")  # the review opened, at setup
         assert app.is_running
     app.store.close()
+
+
+async def test_who_joins_types_and_leaves_reaches_the_others_through_notices_alone(postgres_cluster, monkeypatch):
+    """With the once-a-second heartbeat switched off, only the notices can tell Lee that Sam came, types and left."""
+    from contextlib import AsyncExitStack
+
+    from test_live_session import presence, until
+    from tui.app import PostmortemApp
+
+    url = postgres_cluster.new_database()
+    store = PostgresStore(url)
+    doc = complete_review("impact") | {"facilitator": ""}
+    review_id = store.create(doc).id
+    store.close()
+    monkeypatch.setattr(PostmortemApp, "live_beat", lambda app: None)
+    async with AsyncExitStack() as stack:
+        lee = await stack.enter_async_context(new_app(url, start="open", review_id=review_id, name="Lee")
+                                              .run_test(size=SIZE))
+        await until([lee], lambda: lee.app.live.review_id == review_id)
+        sam_app = new_app(url, start="open", review_id=review_id, name="Sam")
+        sam = await stack.enter_async_context(sam_app.run_test(size=SIZE))
+        pilots = [lee, sam]
+        await until(pilots, lambda: "Sam" in presence(lee) and "[lead]" in presence(sam))
+        assert presence(lee).startswith("Here: Lee (you) [lead], Sam")
+        await sam.press("x")  # typing in the impact field
+        await until(pilots, lambda: "Sam typing" in presence(lee))
+        sam_app.save_before_leaving()  # as ctrl+q does: Sam's terminal leaves the session
+        await until([lee], lambda: presence(lee) == "")  # gone at once, not after the 8 s a silent terminal takes
+    for app in (lee.app, sam_app):
+        app.store.close()
+
+
+async def test_while_the_server_is_down_nothing_on_screen_waits_for_it_and_the_typing_is_saved_after(
+        postgres_cluster):
+    """Typing, going to the list and opening a review while the server is down: keys echo, nothing waits for it.
+
+    Not a timing: while the store knows the server is down, no call made on
+    the event loop may reach the connection pool (each would wait seconds
+    for a connection); they fail at once and the screen says so.
+    """
+    import threading
+
+    from test_live_editing import shown as shown_text
+    from tui_helpers import saved, type_text
+
+    url = postgres_cluster.new_database()
+    store = PostgresStore(url)
+    review_id = store.create(complete_review("impact") | {"impact": ""}).id
+    app = new_app(url, start="open", review_id=review_id)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        await type_text(pilot, "Before.")
+        await saved(pilot)
+        postgres_cluster.stop()
+        try:
+            for _ in range(100):  # the listening thread notices at once; the store fails fast from then on
+                if app.store._down.is_set():
+                    break
+                await pilot.pause(0.05)
+            waited_on_the_server = []
+            connection = app.store._pool.connection
+
+            def watched_connection(*args, **kwargs):
+                if threading.current_thread() is threading.main_thread():
+                    waited_on_the_server.append(threading.current_thread().name)
+                return connection(*args, **kwargs)
+
+            app.store._pool.connection = watched_connection
+            await type_text(pilot, " Typed while down.")
+            await pilot.pause(0.5)
+            assert shown_text(pilot, "#impact") == "Before. Typed while down."  # every key echoed
+            for _ in range(40):
+                await pilot.pause(0.1)
+                if "reconnecting" in app.save_state():
+                    break
+            assert app.save_state() == "NOT SAVED: database unreachable, reconnecting"
+            await pilot.press("ctrl+o")  # to the list: it is read again, and cannot be
+            await wait_for_screen(pilot, "HomeScreen")
+            assert "Search was slow" in screen_text(pilot)  # the list as last read stays
+            await pilot.press("enter")  # open the review again: refused at once, saying why
+            await pilot.pause()
+            notices = [notification.message for notification in app._notifications]
+            assert any("cannot reach the database" in notice for notice in notices), notices
+            assert waited_on_the_server == []
+            app.store._pool.connection = connection
+        finally:
+            postgres_cluster.start()
+        for _ in range(100):  # the saver retries every two seconds; the review opens once the server answers
+            if "Typed while down." in stored_impact(store, review_id) and active(pilot) != "HomeScreen":
+                break
+            if active(pilot) == "HomeScreen":
+                await pilot.press("enter")
+            await pilot.pause(0.3)
+        assert store.get(review_id).impact == "Before. Typed while down."
+        await wait_for_screen(pilot, "ImpactScreen")
+        for _ in range(20):  # opened before the retried save landed, perhaps: the text typed shows all along
+            assert shown_text(pilot, "#impact") == "Before. Typed while down."
+            await pilot.pause(0.1)
+        assert shown_text(pilot, "#impact") == "Before. Typed while down."
+    app.store.close()
+    store.close()
+
+
+def stored_impact(store: PostgresStore, review_id: str) -> str:
+    """The impact the database holds; empty while the store still finds the server unreachable."""
+    try:
+        return store.get(review_id).impact
+    except Unreachable:
+        return ""

@@ -12,6 +12,7 @@ import errno
 import threading
 
 from store.backend import Change
+from store.errors import Unreachable
 from store.model import Review
 from store.ops import Set
 from tui.saver import Saver
@@ -26,7 +27,7 @@ class RecordingStore:
         self.release = threading.Event()
         self.release.set()
 
-    def apply(self, review_id, *ops):
+    def apply(self, review_id, *ops, token=None):
         self.release.wait(5)
         if self.fail:
             raise self.fail
@@ -94,3 +95,47 @@ def test_what_never_got_saved_is_listed_for_the_recovery_file(tmp_path):
     path = saver.write_recovery([tmp_path / "missing-dir", tmp_path])
     assert path is not None and path.parent == tmp_path
     assert '"value": "typed"' in path.read_text()
+
+
+class TokenStore(RecordingStore):
+    """Records each batch with its token; a batch may be stored and then reported lost, as a database can."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens: list[str] = []
+        self.lose_reply = False
+
+    def apply(self, review_id, *ops, token=None):
+        if self.fail:
+            raise self.fail
+        self.batches.append(list(ops))
+        self.tokens.append(token)
+        if self.lose_reply:
+            raise Unreachable("postgresql://team@db/reviews", "server closed the connection unexpectedly")
+        return Change(Review(id=review_id, title=str(ops[-1].value)))
+
+
+def test_a_batch_the_database_may_have_stored_goes_again_whole_and_first_under_its_token(tmp_path):
+    store = TokenStore()
+    store.lose_reply = True
+    saver, notices = saver_with(store)
+    saver.queue("pm-1", ("set", "impact"), Set("impact", "EU down", base=""))
+    saver.flush(wait=True)
+    assert saver.failure.startswith("Not saved: database unreachable, reconnecting, postgresql://team@db/reviews.")
+    run(notices)
+    saver.queue("pm-1", ("set", "impact"), Set("impact", "EU down 40 min", base="EU down"))  # typed since
+    assert [op.value for op in saver.pending_ops("pm-1")] == ["EU down", "EU down 40 min"]  # shown by a new screen
+    path = saver.write_recovery([tmp_path])  # were the app to end now, both are kept
+    assert '"value": "EU down"' in path.read_text() and '"value": "EU down 40 min"' in path.read_text()
+    store.lose_reply = False
+    saver.flush()  # the held batch alone: one batch of a review out at a time
+    wait_for_batches(store, 2)
+    assert [(op.value, op.base) for op in store.batches[1]] == [("EU down", "")]
+    assert store.tokens[1] == store.tokens[0]  # the same change, so the database applies it once
+    run(notices)  # its answer is in: what was typed since goes next, over the text it was typed over
+    saver.flush()
+    wait_for_batches(store, 3)
+    assert [(op.value, op.base) for op in store.batches[2]] == [("EU down 40 min", "EU down")]
+    assert store.tokens[2] != store.tokens[0]
+    run(notices)
+    assert not saver.has_pending and saver.unsaved() == []

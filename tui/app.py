@@ -139,6 +139,7 @@ class PostmortemApp(App[int]):
         self.set_interval(POLL_SECONDS, self.poll_store)
         self.set_interval(0.1, self.flush_if_idle)
         self.set_interval(1.0, self.live_beat)
+        self.set_interval(POLL_SECONDS, self.live_listen)
         from screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
@@ -194,7 +195,28 @@ class PostmortemApp(App[int]):
         except (StoreError, Unreachable) as error:
             self.report_error(error)
             return
-        self.show_step(review, review.step, replace=False)
+        self.show_step(self.with_unsaved(review), review.step, replace=False)
+
+    def with_unsaved(self, review: Review) -> Review:
+        """``review`` with this terminal's edits not saved yet (a database restarting), as a new screen shows it.
+
+        A step screen's fields merge typing they hold themselves; one opened
+        anew holds none, and would show (then save) the text without it.  Each
+        text is shown as it was typed (no merge: a batch the database may have
+        stored already would be merged in twice); the next stored review merges.
+        """
+        from screens.step import _without_base
+
+        pending = self.saver.pending_ops(review.id)
+        if not pending:
+            return review
+        doc = review.to_dict()
+        for op in pending:
+            try:
+                ops.apply(doc, _without_base(op))
+            except StoreError:
+                continue  # refused: the saver says so when it writes it
+        return Review.from_dict(doc)
 
     def open_follow_up(self, review_id: str) -> None:
         """Hold the follow-up of a saved review: each action marked done, slipped or dropped."""
@@ -268,6 +290,8 @@ class PostmortemApp(App[int]):
         review = change.review
         if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
             return
+        if not self.screen_can_redraw():
+            return  # a screen still opening: not shown, so the next poll reads it again
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
             return  # already shown, or older than what is
         self._last_shown = (review.id, review.updated)
@@ -388,6 +412,11 @@ class PostmortemApp(App[int]):
         """
         if self.is_web:
             self.save_before_leaving()
+
+    def live_listen(self) -> None:
+        """Ten times a second, where the store pushes presence (PostgreSQL): who is here, as soon as it changes."""
+        if self.live.review_id is not None and self._step_screen() is not None:
+            self.live.listen(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
 
     def on_unmount(self) -> None:
         """However the app ends, leave the session at once (ctrl+q and signals did already)."""

@@ -375,7 +375,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from store.db import archive_paths
     from store.single_file import restore_backup
 
-    if args.id:
+    from store.backend import is_database_url
+
+    if args.id or is_database_url(_db_path(args)):  # a database refuses, saying what to use instead
         store = _store(args)
         store.restore_backup(args.id, force=args.force)
         path = store.review_path(args.id)
@@ -487,7 +489,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def fail(message: str) -> int:
     """Every error of the command ends here: one line on stderr, input in it shown visibly; exit 2."""
-    print(f"postmortem: {visible(message)}", file=sys.stderr)
+    from store.backend import without_password
+
+    print(f"postmortem: {visible(without_password(message))}", file=sys.stderr)
     return 2
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 def write_crash_log(error: BaseException, directories: list[Path]) -> Path | None:
     """The traceback of ``error`` in a new file in the first directory that takes it; its path, or None."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    text = "".join(traceback.format_exception(error))
+    from store.backend import without_password
+
+    text = without_password("".join(traceback.format_exception(error)))  # a message may quote a database URL
     for directory in directories:
         path = Path(directory) / f"postmortem-crash-{stamp}-{os.getpid()}.log"
         try:

@@ -2,8 +2,12 @@
 
 The app owns one :class:`LiveSession`.  Once a second it announces this
 terminal (name, role, step, typing) beside the review and reads who else is
-there, on a thread of its own, so the event loop never waits on a disk.  The
-role comes from the review itself: the facilitator is whoever the review's
+there, on a thread of its own, so the event loop never waits on a disk.  Where
+the store pushes presence (PostgreSQL's notices,
+``Backend.presence_version``), :meth:`LiveSession.listen`, ten times a second,
+reads who is here as soon as a notice says it changed, and announces a change
+of this terminal at once, so the others see it within the live-editing budget.
+The role comes from the review itself: the facilitator is whoever the review's
 ``session.lead`` names (the first to open it, or whoever took it over), an
 observer is whoever joined with ``--observe``, and everyone else participates.
 
@@ -47,6 +51,7 @@ class LiveSession:
         self._announced: tuple | None = None
         self._announced_at = float("-inf")
         self._busy = False
+        self._presence_heard: object = None  # the store's presence version when last read
         self._claimed: str | None = None  # the review this terminal asked to lead (once)
         self.spotlight = ""  # who has the floor, as the review last said
         self.heard: dict[str, list[str]] = {}  # the review's record of who spoke on which step
@@ -208,9 +213,28 @@ class LiveSession:
         if self.review_id is None or self._busy:
             return
         self.me.typing = typing and not self.observing
-        state = self._state()
         now = time.monotonic()
-        announce = state != self._announced or now - self._announced_at >= HEARTBEAT_SECONDS
+        self._go(self._state() != self._announced or now - self._announced_at >= HEARTBEAT_SECONDS, on_members)
+
+    def listen(self, typing: bool, on_members: Callable[[list[Member]], None]) -> None:
+        """Ten times a second: where the store pushes presence, take in a change of who is here, say ours.
+
+        Costs nothing while nothing changed: the store's presence version is
+        read from memory.  The files push nothing (None): the heartbeat reads them.
+        """
+        if self.review_id is None or self._busy:
+            return
+        version = self.store.presence_version(self.review_id)
+        if version is None:
+            return
+        self.me.typing = typing and not self.observing
+        announce = self._state() != self._announced
+        if announce or version != self._presence_heard:
+            self._go(announce, on_members)
+
+    def _go(self, announce: bool, on_members: Callable[[list[Member]], None]) -> None:
+        """Announce this terminal (if ``announce``) and read who is here, on the presence thread."""
+        state, now = self._state(), time.monotonic()
         if announce:
             self._announced, self._announced_at = state, now
         self.me.following = self.following
@@ -223,6 +247,7 @@ class LiveSession:
         try:
             if announce:
                 self.store.announce(review_id, me)
+            self._presence_heard = self.store.presence_version(review_id)  # what the read below takes in
             members = self.store.present(review_id)
         except (OSError, StoreError):
             members = None

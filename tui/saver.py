@@ -9,7 +9,11 @@ stored review back on the app's event loop (``deliver``), in order.
 An ``OSError`` while writing (disk full, permission denied, read-only or
 failing disk) puts the batch back among the pending edits, merged with
 whatever was typed since, and the saver says why (:attr:`Saver.failure`);
-the app retries.  At exit whatever could still not be saved is written to a
+the app retries.  A database that could not be reached
+(:class:`~store.errors.Unreachable`) may have stored the batch before the
+connection dropped: that batch is kept whole and sent again first, under the
+token it was sent with, so the database applies it once
+(``Backend.apply(token=...)``); what was typed since follows it.  At exit whatever could still not be saved is written to a
 recovery file (:meth:`Saver.write_recovery`), which the app names.
 
 Nothing on the event loop waits for the writer: adds, moves and deletes are
@@ -25,6 +29,7 @@ import os
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -33,7 +38,7 @@ from pathlib import Path
 import orjson
 
 from store.backend import Backend, Change
-from store.errors import StoreError
+from store.errors import StoreError, Unreachable
 from store.ops import Edit, Operation, Set
 from store.sanitize import visible
 
@@ -49,6 +54,7 @@ class _Job:
     keys: list[Hashable]
     done: threading.Event = field(default_factory=threading.Event)
     change: Change | None = None
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)  # the same when sent again
 
 
 class Saver:
@@ -73,6 +79,7 @@ class Saver:
         self.failure = ""  # why the last write failed, in words with the path, while edits wait
         self.failure_reason = ""  # the same, short (for a header)
         self._pending: dict[str, dict[Hashable, Operation]] = {}
+        self._held: dict[str, list[_Job]] = {}  # batches that may be stored already: sent again, first, as they are
         self._mutex = threading.Lock()
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._unfinished: list[_Job] = []  # handed to the writer and not written yet, in order
@@ -96,13 +103,14 @@ class Saver:
     def pending_ops(self, review_id: str) -> list[Operation]:
         """The operations on one review not yet handed to the writer, in order."""
         with self._mutex:
-            return list(self._pending.get(review_id, {}).values())
+            held = [op for job in self._held.get(review_id, []) for op in job.ops]
+            return held + list(self._pending.get(review_id, {}).values())
 
     @property
     def has_pending(self) -> bool:
         """True while some typed change is not yet on disk (waiting, being written, or failed)."""
         with self._mutex:
-            return bool(self._unfinished) or any(self._pending.values())
+            return bool(self._unfinished) or any(self._pending.values()) or any(self._held.values())
 
     def queue(self, review_id: str, key: Hashable, op: Operation, rebase: bool = False) -> None:
         """Hold ``op`` until the next flush; a later op with the same key replaces it.
@@ -148,12 +156,20 @@ class Saver:
         with self._mutex:
             if wait:
                 pending, self._pending = self._pending, {}
+                held, self._held = self._held, {}
             else:
+                held = {review_id: [jobs.pop(0)] for review_id, jobs in self._held.items()
+                        if jobs and not self._awaiting.get(review_id)}  # one batch at a time, the held one first
                 pending = {review_id: ops for review_id, ops in self._pending.items()
-                           if not self._awaiting.get(review_id)}
+                           if not self._awaiting.get(review_id) and not self._held.get(review_id)
+                           and review_id not in held}
                 for review_id in pending:
                     del self._pending[review_id]
                 self._asked.update(self._pending)  # the rest go as soon as their answer is in (_answered)
+                self._asked.update(review_id for review_id, jobs in self._held.items() if jobs)
+        for review_id, jobs in held.items():
+            for job in jobs:
+                self._submit(review_id, job.ops, job.keys, job.token)
         for review_id, ops in pending.items():
             if ops:
                 self._submit(review_id, list(ops.values()), list(ops.keys()))
@@ -168,9 +184,9 @@ class Saver:
             change = job.change or change
         return change
 
-    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable]) -> _Job:
+    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable], token: str | None = None) -> _Job:
         self.on_sending(review_id, ops)  # the text fields remember what they sent
-        job = _Job(review_id, ops, keys)
+        job = _Job(review_id, ops, keys) if token is None else _Job(review_id, ops, keys, token=token)
         with self._mutex:
             self._unfinished.append(job)
             self._awaiting[review_id] = self._awaiting.get(review_id, 0) + 1
@@ -208,7 +224,10 @@ class Saver:
 
     def _write(self, job: _Job) -> Change | None:
         try:
-            change = self._apply(job.review_id, job.ops)
+            change = self._apply(job.review_id, job.ops, job.token)
+        except Unreachable as error:
+            self._hold(job, error)
+            return None
         except OSError as error:
             self._keep(job, error)
             return None
@@ -219,27 +238,36 @@ class Saver:
             self.deliver(self.on_written, change)
         return change
 
-    def _apply(self, review_id: str, ops: list[Operation]) -> Change | None:
+    def _apply(self, review_id: str, ops: list[Operation], token: str) -> Change | None:
         """Apply ops in one transaction; if one is refused, the rest one by one (the refused are reported)."""
         try:
-            return self.store.apply(review_id, *ops)
+            return self.store.apply(review_id, *ops, token=token)
         except StoreError as error:
             # Another participant may have removed the item being edited, or the
             # value is invalid: report it, and keep the rest of the app running.
             if len(ops) > 1:
                 change = None
-                for op in ops:
-                    change = self._apply(review_id, [op]) or change
+                for number, op in enumerate(ops):
+                    change = self._apply(review_id, [op], f"{token}.{number}") or change
                 return change
             self.deliver(self.on_error, error)
             return None
 
-    def _keep(self, job: _Job, error: OSError) -> None:
-        """A write failed: put its edits back (before anything typed since) and say why."""
+    def _hold(self, job: _Job, error: Unreachable) -> None:
+        """The database was lost during a write, perhaps after it stored it: send that batch again, as it is."""
+        with self._mutex:
+            self._held.setdefault(job.review_id, []).append(_Job(job.review_id, job.ops, job.keys, token=job.token))
+        self._say_failed(error)
+
+    def _say_failed(self, error: OSError) -> None:
         where = f", {visible(error.filename)}" if error.filename else ""
         self.failure_reason = visible(error.strerror or error)
         self.failure = f"Not saved: {self.failure_reason}{where}. Retrying; nothing typed is lost."
         self._retry_at = time.monotonic() + RETRY_SECONDS
+        self.deliver(self.on_error, OSError(error.errno, self.failure))
+
+    def _keep(self, job: _Job, error: OSError) -> None:
+        """A write failed: put its edits back (before anything typed since) and say why."""
         with self._mutex:
             newer = self._pending.get(job.review_id, {})
             kept: dict[Hashable, Operation] = {}
@@ -248,18 +276,17 @@ class Saver:
                 kept[key] = op if later is None else _keep_base(later, op)
             kept.update(newer)
             self._pending[job.review_id] = kept
-        self.deliver(self.on_error, OSError(error.errno, self.failure))
+        self._say_failed(error)
 
     # Recovery -----------------------------------------------------------------
 
     def unsaved(self) -> list[dict]:
         """Every edit not on disk, as plain data: review id, operation and its fields."""
         with self._mutex:
-            return [
-                {"review": review_id, "operation": type(op).__name__.lower(), **op.__dict__}
-                for review_id, ops in self._pending.items()
-                for op in ops.values()
-            ]
+            held = [(job.review_id, op) for jobs in self._held.values() for job in jobs for op in job.ops]
+            pending = [(review_id, op) for review_id, ops in self._pending.items() for op in ops.values()]
+            return [{"review": review_id, "operation": type(op).__name__.lower(), **op.__dict__}
+                    for review_id, op in held + pending]
 
     def write_recovery(self, directories: list[Path]) -> Path | None:
         """Write what could not be saved to the first directory that takes it; its path, or None."""
