@@ -52,8 +52,8 @@ async def test_whys_typed_in_one_burst_each_land_in_their_own_answer(tmp_path):
     async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
         await pilot.press("tab", "tab")
         burst(pilot, "disk full⏎no alert⏎no owner")
-        await until_shown(pilot, lambda: [field.value for field in pilot.app.screen.query("#whys Input")][:3]
-                          == ["disk full", "no alert", "no owner"])
+        await until_shown(pilot, lambda: pilot.app.screen.chain is not None
+                          and pilot.app.screen.chain.whys == ["disk full", "no alert", "no owner"])
         await saved(pilot)
     assert stored(path)["five_whys"]["chains"][0]["whys"] == ["disk full", "no alert", "no owner"]
 

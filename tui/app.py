@@ -419,7 +419,15 @@ class PostmortemApp(App[int]):
             self.live.listen(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
 
     def on_unmount(self) -> None:
-        """However the app ends, leave the session at once (ctrl+q and signals did already)."""
+        """However the app ends, write what still waits (bounded) and leave the session; ctrl+q and signals did already.
+
+        A change handed to the writer while another was being written waits
+        for the next idle tick, which an app on its way out never has.
+        """
+        if self.saver.has_pending:
+            self.saver.flush(wait=True)
+            if self.saver.has_pending and self.recovery_path is None:
+                self.recovery_path = self.saver.write_recovery(self.recovery_directories())
         self.live.close()
 
     def _step_screen(self) -> Screen | None:
