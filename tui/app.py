@@ -24,6 +24,7 @@ from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 
 from store import ops
 from store.backend import Backend, Change, open_backend
@@ -62,8 +63,9 @@ ARCHIVE_POLL_SECONDS = 1.0
 # While someone types here, others' changes are taken in at most this often: each
 # costs a redraw that a key pressed meanwhile waits for.
 TYPING_POLL_SECONDS = 0.3
-# At most this long, keys typed during a change of step wait for the new step to take them.
-KEYS_HELD_SECONDS = 2.0
+# At most this long, keys typed during a change of step wait for the new step to take them (a loaded
+# machine can take seconds to mount a step; the new step normally hands them on at once).
+KEYS_HELD_SECONDS = 10.0
 
 
 class PostmortemApp(App[int]):
@@ -116,6 +118,7 @@ class PostmortemApp(App[int]):
         self._review_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
         self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
+        self._keys_timer: Timer | None = None
 
     def get_driver_class(self):
         """Textual's terminal driver, with pastes cleaned before they are parsed (see tui.driver)."""
@@ -254,11 +257,15 @@ class PostmortemApp(App[int]):
     def hold_keys(self) -> None:
         if self._held_keys is None:
             self._held_keys = []
-            self.set_timer(KEYS_HELD_SECONDS, self.release_keys)  # whatever happens to the new screen
+            # Whatever happens to the new screen, at most this long; a timer of an earlier hold must not end this one.
+            self._keys_timer = self.set_timer(KEYS_HELD_SECONDS, self.release_keys)
 
     def release_keys(self) -> None:
         """Send the keys held during a change of step through the app again, in order, to where the focus is now."""
         held, self._held_keys = self._held_keys, None
+        if self._keys_timer is not None:
+            self._keys_timer.stop()
+            self._keys_timer = None
         for key in held or ():
             self.post_message(key)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -51,6 +52,7 @@ class LineInput(Input):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[events.Key] | None = None  # keys typed behind Enter, while the focus moves on
+        self._hold_timer: Timer | None = None
 
     async def _on_key(self, event: events.Key) -> None:
         """Enter submits at once, in key order; the keys behind it wait until the focus has moved."""
@@ -58,7 +60,7 @@ class LineInput(Input):
             self._held.append(events.Key(event.key, event.character))
         elif event.key == "enter":
             self._held = []
-            self.set_timer(TYPE_AHEAD_SECONDS, self.hand_on)
+            self._hold_timer = self.set_timer(TYPE_AHEAD_SECONDS, self.hand_on)  # ends this hold only
             await self.action_submit()
             self.post_message(self.HandOn(self))
         else:
@@ -72,6 +74,9 @@ class LineInput(Input):
     def hand_on(self) -> None:
         """Send the held keys through the app again, to the field that has the focus now (this one, if none other)."""
         held, self._held = self._held, None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
         for key in held or ():
             self.app.post_message(key)
 
