@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 
 from screens.step import StepScreen
+from store.render import votes_label
 from store.voting import ranked
 from store.model import ACTION_TYPES, Action
 from tui.choice_select import find_choice
@@ -94,15 +95,13 @@ completion.
         chains = self.review.five_whys.chains
         numbers = {chain.id: number for number, chain in enumerate(chains, start=1)}
         for chain in ranked(chains):  # the vote's order, once there was one
-            votes = f" ({chain.votes} vote{'s' if chain.votes != 1 else ''})" if chain.votes else ""
-            choices.append((f"Root cause {numbers[chain.id]}{votes}: {chain.root_cause}",
+            choices.append((f"Root cause {numbers[chain.id]}{votes_label(chain)}: {chain.root_cause}",
                             f"root cause of chain {numbers[chain.id]}"))
         for number, factor in enumerate(self.review.factors, start=1):
             if factor.kind != "mitigating" and factor.text.strip():
                 choices.append((f"Factor {number} ({factor.kind}): {factor.text}", f"factor {number}"))
         for item in ranked(self.seen_review.could_improve):  # the vote's order, once there was one
-            votes = f" ({item.votes} vote{'s' if item.votes != 1 else ''})" if item.votes else ""
-            choices.append((f"Improve{votes}: {item.text}", f"improvement: {item.text}"))
+            choices.append((f"Improve{votes_label(item)}: {item.text}", f"improvement: {item.text}"))
         return choices
 
     @staticmethod

@@ -83,6 +83,16 @@ ITEM_LISTS = (
 )
 
 
+def _vote_keys(item: Any) -> dict[str, Any]:
+    """A dot vote's keys of a card or chain, only where they say something (store.voting)."""
+    data: dict[str, Any] = {}
+    if item.votes:
+        data["votes"] = item.votes
+    if item.ballot:
+        data["ballot"] = dict(item.ballot)
+    return data
+
+
 @dataclass
 class TextItem:
     """One entry (a card) of went well, lucky, could improve or surprises.
@@ -102,11 +112,7 @@ class TextItem:
 
     def to_dict(self) -> dict[str, Any]:
         """Its interchange form: the session's keys only where they say something."""
-        data: dict[str, Any] = {"id": self.id, "text": self.text}
-        if self.votes:
-            data["votes"] = self.votes
-        if self.ballot:
-            data["ballot"] = dict(self.ballot)
+        data: dict[str, Any] = {"id": self.id, "text": self.text} | _vote_keys(self)
         if self.author:
             data["author"] = self.author
         if self.hidden:
@@ -146,12 +152,7 @@ class Chain:
 
     def to_dict(self) -> dict[str, Any]:
         """Its interchange form: the vote's keys only where they say something."""
-        data: dict[str, Any] = {"id": self.id, "whys": list(self.whys)}
-        if self.votes:
-            data["votes"] = self.votes
-        if self.ballot:
-            data["ballot"] = dict(self.ballot)
-        return data
+        return {"id": self.id, "whys": list(self.whys)} | _vote_keys(self)
 
     @property
     def root_cause(self) -> str:

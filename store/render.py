@@ -171,14 +171,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _votes(item) -> str:
+def votes_label(item) -> str:
     """" (3 votes)" after an item a dot vote ranked, or ""."""
     return f" ({item.votes} vote{'s' if item.votes != 1 else ''})" if item.votes else ""
 
 
 def _bullets(items: list[TextItem] | list[str]) -> str:
     """One bullet per text; a named card (silent writing) says who wrote it."""
-    texts = [item if isinstance(item, str) else item.text + (f" ({item.author})" if item.author else "") + _votes(item)
+    texts = [item if isinstance(item, str) else item.text + (f" ({item.author})" if item.author else "") + votes_label(item)
              for item in items]
     return "\n".join(_bullet(text) for text in texts if text.strip())
 
@@ -221,7 +221,7 @@ def _md_five_whys(review: Review) -> str:
     for number, chain in enumerate(whys.chains, start=1):
         answers = [why for why in chain.whys if why.strip()]
         lines = [_bullet(why, f"{index}.") for index, why in enumerate(answers, start=1)]
-        lines.append(f"\nRoot cause: {md_text(_one_line(chain.root_cause)) or '-'}" + _votes(chain))
+        lines.append(f"\nRoot cause: {md_text(_one_line(chain.root_cause)) or '-'}" + votes_label(chain))
         parts.append(f"### Chain {number}\n\n" + "\n".join(lines))
     return "\n\n".join(parts)
 

@@ -432,9 +432,7 @@ class PostmortemApp(App[int]):
         for the next idle tick, which an app on its way out never has.
         """
         if self.saver.has_pending:
-            self.saver.flush(wait=True)
-            if self.saver.has_pending and self.recovery_path is None:
-                self.recovery_path = self.saver.write_recovery(self.recovery_directories())
+            self.write_what_waits()
         self.live.close()
 
     def _step_screen(self) -> Screen | None:
@@ -550,10 +548,14 @@ class PostmortemApp(App[int]):
                 save_typing()
             except Exception:  # a screen being torn down may fail to redraw; the edit was queued first
                 pass
-        self.saver.flush(wait=True)
-        if self.saver.has_pending:
-            self.recovery_path = self.saver.write_recovery(self.recovery_directories())
+        self.write_what_waits()
         self.live.close()
+
+    def write_what_waits(self) -> None:
+        """Write every pending edit (a bounded wait); what cannot be written goes to the recovery file, once."""
+        self.saver.flush(wait=True)
+        if self.saver.has_pending and self.recovery_path is None:
+            self.recovery_path = self.saver.write_recovery(self.recovery_directories())
 
     def recovery_directories(self) -> list[Path]:
         """Where unsaved edits may go: beside the reviews, else the user's state dir, home, or /tmp."""
