@@ -210,7 +210,7 @@ class PostmortemApp(App[int]):
         """
         from screens.step import _without_base
 
-        pending = self.saver.pending_ops(review.id)
+        pending = self.saver.unstored_ops(review.id)
         if not pending:
             return review
         doc = review.to_dict()
@@ -249,6 +249,7 @@ class PostmortemApp(App[int]):
 
         self.hold_keys()
         screen = step_screen(step)(review)
+        screen.sync.sent_ops(self.saver.sent_ops(review.id))  # shown here, and not stored yet: never typed anew
         if replace:
             self.switch_screen(screen)
         else:
@@ -297,6 +298,8 @@ class PostmortemApp(App[int]):
         review = change.review
         if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
             return
+        if self.saver.on_its_way(review.id):
+            return  # lacks a batch of ours still being written or sent again: the review that brings it back shows
         if not self.screen_can_redraw():
             return  # a screen still opening: not shown, so the next poll reads it again
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:

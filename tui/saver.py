@@ -106,6 +106,37 @@ class Saver:
             held = [op for job in self._held.get(review_id, []) for op in job.ops]
             return held + list(self._pending.get(review_id, {}).values())
 
+    def sent_ops(self, review_id: str) -> list[Operation]:
+        """The operations on one review sent and not stored yet: being written, or held to be sent again, in order.
+
+        Unlike pending edits they can no longer be replaced: a screen must take
+        their texts as sent (``TextSync.sent_ops``), or it would merge them into
+        the stored text a second time.
+        """
+        with self._mutex:
+            return [op for job in self._sent_jobs(review_id) for op in job.ops]
+
+    def unstored_ops(self, review_id: str) -> list[Operation]:
+        """Every operation on one review not stored yet (being written, held, pending), in order."""
+        with self._mutex:
+            sent = [op for job in self._sent_jobs(review_id) for op in job.ops]
+            return sent + list(self._pending.get(review_id, {}).values())
+
+    def on_its_way(self, review_id: str) -> bool:
+        """True while a batch for this review is being written or held to be sent again.
+
+        A stored review that arrives meanwhile lacks it: showing that one would
+        take the batch's text for new typing and send it again.
+        """
+        with self._mutex:
+            return bool(self._sent_jobs(review_id))
+
+    def _sent_jobs(self, review_id: str) -> list[_Job]:
+        """(Under the mutex.) Being written, then held; a failed batch is briefly both, under one token."""
+        jobs = [job for job in self._unfinished if job.review_id == review_id]
+        tokens = {job.token for job in jobs}
+        return jobs + [job for job in self._held.get(review_id, []) if job.token not in tokens]
+
     @property
     def has_pending(self) -> bool:
         """True while some typed change is not yet on disk (waiting, being written, or failed)."""
@@ -220,6 +251,8 @@ class Saver:
                 with self._mutex:
                     self._unfinished.remove(job)
                 job.done.set()
+                if job.change is not None:  # once the job left _unfinished: the app asks what is still on its way
+                    self.deliver(self.on_written, job.change)
                 self.deliver(self._answered, job.review_id)
 
     def _write(self, job: _Job) -> Change | None:
@@ -234,8 +267,6 @@ class Saver:
         if self.failure:
             self.failure = self.failure_reason = ""
             self.deliver(self.on_error, None)  # saved again
-        if change is not None:
-            self.deliver(self.on_written, change)
         return change
 
     def _apply(self, review_id: str, ops: list[Operation], token: str) -> Change | None:
