@@ -31,7 +31,7 @@ the facilitator opened "named" silent writing (ctrl+p).
 class CardStepScreen(VotingStepScreen):
     """A step of cards (went well, could improve), which the facilitator can have written silently."""
 
-    BINDINGS = [Binding("f3", "silent_writing", "Silent writing", id="silent-writing", show=False)]
+    BINDINGS = [Binding("f3", "silent_writing", "Silent", id="silent-writing")]
 
     def session_line(self) -> str:
         """Where silent writing and the dot vote stand, as this terminal may know them."""

@@ -36,7 +36,7 @@ actions step offers the items in that order.
 class VotingStepScreen(StepScreen):
     """A step whose list (``voting.VOTE_LISTS[STEP]``) the facilitator can put to a dot vote."""
 
-    BINDINGS = [Binding("f4", "dot_vote", "Dot vote", id="dot-vote", show=False)]
+    BINDINGS = [Binding("f4", "dot_vote", "Vote", id="dot-vote")]
 
     def compose_session_line(self) -> ComposeResult:
         yield Static("", id="session-line", classes="-empty")
@@ -67,6 +67,12 @@ class VotingStepScreen(StepScreen):
     @property
     def vote_list(self) -> str | None:
         return voting.VOTE_LISTS.get(self.STEP)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 is shown and works only on a step with a list to vote on (not went well)."""
+        if action == "dot_vote" and self.vote_list is None:
+            return False
+        return super().check_action(action, parameters)
 
     def vote_line(self) -> str:
         if not voting.vote_open(self.review, self.STEP):

@@ -78,16 +78,21 @@ class StepScreen(Facilitation, Exporting, Screen):
         Binding("ctrl+b", "previous_step", "Back", id="back", priority=True),
         Binding("ctrl+g", "go_to_step", "Go to", id="goto", priority=True, show=False),
         Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+o", "home", "Reviews", id="home", priority=True),
         Binding("ctrl+t", "toggle_prompts", "Prompts", id="prompts", priority=True, show=False),
-        Binding("ctrl+f", "toggle_solo", "Solo", id="solo", priority=True, show=False),
-        Binding("ctrl+l", "toggle_presenter", "Presenter", id="presenter", priority=True, show=False),
-        Binding("f6", "pause_timer", "Pause timer", id="pause-timer", priority=True, show=False),
-        Binding("f7", "set_timebox", "Timebox", id="set-timebox", priority=True, show=False),
-        Binding("f9", "move_on", "Move on", id="move-on", priority=True, show=False),
+        # F6, F7, F9, ctrl+l, ctrl+o and ctrl+f are the app's (tui.app), after this step's own keys in the footer
         Binding("ctrl+r", "together", "Together", id="together", priority=True, show=False),
         Binding("f12", "next_speaker", "Next speaker", id="next-speaker", priority=True, show=False),
     ]
+
+    @property
+    def active_bindings(self) -> dict:
+        """The keys in the footer's order: this step's own (and its focused field's) first, the app's meeting keys after.
+
+        A focused TextArea's own F6 and F7 (taken by the app's priority keys)
+        would otherwise put the timer keys first.
+        """
+        bindings = super().active_bindings
+        return dict(sorted(bindings.items(), key=lambda item: item[1].node is self.app))
 
     def __init__(self, review: Review) -> None:
         super().__init__()
@@ -122,7 +127,7 @@ class StepScreen(Facilitation, Exporting, Screen):
             yield from self.compose_step()
         yield Static("", id="refusal", classes="-empty")
         yield CheckPanel(id="checks")
-        yield KeyFooter()
+        yield KeyFooter(compact=True)  # at 80 columns: the step's keys, then the meeting's
 
     def compose_step(self) -> ComposeResult:
         """The step's own widgets; subclasses yield them."""

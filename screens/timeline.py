@@ -39,7 +39,7 @@ class TimelineScreen(StepScreen):
 
     STEP = "timeline"
     HAS_LISTS = True
-    BINDINGS = [Binding("f5", "paste_events", "Paste", id="paste-events", show=False)]
+    BINDINGS = [Binding("f5", "paste_events", "Paste", id="paste-events")]
     INTRO = (
         "What happened, when? A time (14:05, 2026-11-20 14:05, or ISO with offset), an optional marker, "
         "what happened. F5 pastes a chat, log or write-up."

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import gc
+import inspect
 import os
 import signal
 import sys
@@ -68,15 +69,26 @@ TYPING_POLL_SECONDS = 0.3
 KEYS_HELD_SECONDS = 10.0
 
 
-class PostmortemApp(App[int]):
+class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would come first: listed last here
     """A guided, blameless post-mortem over a shared review file."""
 
     CSS_PATH = "app.tcss"
     TITLE = "postmortem"
     COMMANDS = App.COMMANDS | {ReviewCommands}
     ENABLE_COMMAND_PALETTE = True
+    # The keys of every step that a facilitator uses in the meeting.  They are bound here, not on the
+    # step screen, so the footer lists them after each step's own keys (F5 new chain, F4 export ...):
+    # at 80 columns the footer cannot hold every key, and what it drops is on its right.
+    TIMER = Binding.Group("Timer")
     BINDINGS = [
+        Binding("f6", "on_step('pause_timer')", "Pause", id="pause-timer", priority=True, group=TIMER),
+        Binding("f7", "on_step('set_timebox')", "Timebox", id="set-timebox", priority=True, group=TIMER),
+        Binding("f9", "on_step('move_on')", "Move on", id="move-on", priority=True, group=TIMER),
+        Binding("ctrl+l", "on_step('toggle_presenter')", "Present", id="presenter", priority=True),
+        Binding("ctrl+o", "on_step('home')", "Reviews", id="home", priority=True),
+        Binding("ctrl+f", "on_step('toggle_solo')", "Solo", id="solo", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
     def __init__(
@@ -520,6 +532,18 @@ class PostmortemApp(App[int]):
             self.theme = PRESENTER_THEME.name
         else:
             self.theme = self._theme_before_presenter
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A step's meeting key works (and shows) only on a step screen, never under a dialog."""
+        if action == "on_step":
+            return hasattr(self.screen, "STEP") and hasattr(self.screen, f"action_{parameters[0]}")
+        return True
+
+    async def action_on_step(self, name: str) -> None:
+        """Run a step screen's action (F6, F7, F9, ctrl+l, ctrl+o, ctrl+f: see BINDINGS); awaited if async."""
+        result = getattr(self.screen, f"action_{name}")()
+        if inspect.isawaitable(result):
+            await result
 
     async def action_quit(self) -> None:
         """Save everything pending (what cannot be saved goes to a recovery file), then leave."""
