@@ -117,11 +117,13 @@ class Browser:
         options.add_argument(f"--user-data-dir={workdir / 'profile'}")
         options.add_experimental_option("prefs", {"download.default_directory": str(self.downloads),
                                                   "download.prompt_for_download": False})
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # every request, for requested()
         self.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
         self.driver.set_page_load_timeout(60)
         if record:
             self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_OUTPUT})
         self._mark = 0
+        self._requested: list[str] = []
 
     def open(self, url: str) -> None:
         self.driver.get(url)
@@ -156,6 +158,18 @@ class Browser:
         from selenium.webdriver.common.by import By
 
         self.driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea").send_keys(keys)
+
+    def requested(self) -> list[str]:
+        """Every address this browser asked for so far (pages, scripts, fonts, websockets), from its network log."""
+        import json
+
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                self._requested.append(message["params"]["request"]["url"])
+            elif message["method"] == "Network.webSocketCreated":
+                self._requested.append(message["params"]["url"])
+        return list(self._requested)
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)

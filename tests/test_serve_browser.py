@@ -106,6 +106,12 @@ def test_a_browser_participant_types_and_the_store_and_a_terminal_have_it_within
     assert download.exists(), f"no download; the browser has {list(sam.downloads.iterdir())}"
     assert IMPACT in download.read_text(encoding="utf-8")
     assert not list(tmp_path.rglob(f"{review_id}-summary.md"))[1:], "the export was also written on the server"
+    join = server.links[f"join {review_id}"]
+    requested = [url for url in sam.requested() if url.startswith(("http:", "https:", "ws:", "wss:"))]
+    elsewhere = [url for url in requested
+                 if not url.startswith((join, join.replace("http://", "ws://", 1)))]
+    assert not elsewhere, f"asked for outside the join link: {elsewhere}"  # no Google fonts, nothing without the token
+    assert any(url.startswith(join + "/static/fonts/") for url in requested), requested  # the font came from here
 
 
 def test_an_observer_in_a_browser_changes_nothing(tmp_path, review, closing):
