@@ -77,6 +77,9 @@ class PostmortemApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        # ctrl+n / ctrl+b, as a browser lets a page have them (it keeps ctrl+n for a new window); a terminal too
+        Binding("ctrl+down", "step_key(1)", "Next", id="next-step-key", priority=True, show=False),
+        Binding("ctrl+up", "step_key(-1)", "Back", id="previous-step-key", priority=True, show=False),
     ]
 
     def __init__(
@@ -517,6 +520,19 @@ class PostmortemApp(App[int]):
             self.theme = PRESENTER_THEME.name
         else:
             self.theme = self._theme_before_presenter
+
+    async def action_step_key(self, direction: int) -> None:
+        """ctrl+down / ctrl+up do what ctrl+n / ctrl+b do on a step (and the follow-up's next/previous action).
+
+        One binding for every step, in the app, because a browser never hands
+        a page ctrl+n (a new window); anywhere else (the list, a dialog) they
+        do nothing.
+        """
+        screen = self.screen
+        if hasattr(screen, "action_next_step"):
+            await self.run_action("next_step" if direction > 0 else "previous_step", screen)
+        elif hasattr(screen, "action_step"):  # the follow-up's actions
+            await self.run_action(f"step({direction})", screen)
 
     async def action_quit(self) -> None:
         """Save everything pending (what cannot be saved goes to a recovery file), then leave."""
