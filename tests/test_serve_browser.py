@@ -225,10 +225,24 @@ def test_browser_participants_write_silently_and_nobody_else_sees_their_words(tm
         browser.wait_for("only you see it, until the reveal")
     dana.wait_for("Ana 1, Sam 1")
     time.sleep(1.0)  # every screen has had the others' cards long enough to draw them, if it would
-    browsers["Sam"].screenshot("sam-silent-writing")
+    browsers["Sam"].screenshot("sam-silent-1-writing")
+    browsers["Ana"].screenshot("ana-silent-1-writing")
     assert cards["Ana"] not in browsers["Sam"].text and cards["Sam"] not in browsers["Ana"].text
     assert not any(card in dana.text for card in cards.values())
     assert sorted(item.text for item in stored(db, review_id).went_well) == sorted(cards.values())
+    assert all(item.hidden for item in stored(db, review_id).went_well)
+
+    dana.mark()
+    dana.type("\x1bOR")  # F3 again: Dana, alone, reads the cards before revealing them
+    dana.wait_for(cards["Sam"])
+    assert cards["Ana"] not in browsers["Sam"].text and cards["Sam"] not in browsers["Ana"].text
+    dana.type("\x1bOQ")  # F2: reveal them to everyone at once
+    for name, browser in browsers.items():
+        other = cards["Ana" if name == "Sam" else "Sam"]
+        browser.wait_for_screen(other, while_waiting=lambda: dana.read(0.05))
+        browser.screenshot(f"{name.lower()}-silent-2-revealed")
+    seconds_until(lambda: not any(item.hidden for item in stored(db, review_id).went_well), dana)
+    assert stored(db, review_id).session.silent == {"went_well": "revealed"}
 
 
 def wait_for_browser(browser: Browser, wanted: str, terminal: Terminal, timeout: float = 60.0) -> None:
