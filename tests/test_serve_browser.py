@@ -276,6 +276,13 @@ def test_ctrl_down_and_ctrl_up_move_between_steps_in_a_browser(tmp_path, review,
     sam.wait_for(">Impact<", timeout=30)
     sam.screenshot("sam-ctrl-up-previous-step")
     assert server.app_processes() == tabs  # the same tab and app all along: nothing reloaded the page
+    # ctrl+w (a terminal's "delete a word") closes a browser tab without the page seeing it: while the session
+    # runs, the page asks the browser to confirm leaving.  (The dialog itself is the browser's; a driven
+    # headless Chromium does not show it, so the page's answer is what is checked.)
+    leaving = "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented"
+    assert sam.driver.execute_script(leaving) is True
+    sam.driver.execute_script("document.body.classList.add('-closed')")  # as when the session has ended
+    assert sam.driver.execute_script(leaving) is False  # then there is nothing to lose: no question
 
 
 def test_a_dot_vote_from_browsers_hidden_tally_then_a_ranking(tmp_path, closing):
