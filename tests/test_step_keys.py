@@ -9,8 +9,8 @@ browser side is in test_serve_browser.py.
 from __future__ import annotations
 
 from test_follow_up import review_to_follow_up
-from tui_helpers import (SIZE, active, complete_review, focused, new_app, seed, static_text, stored, stored_ids,
-                         type_text, wait_for_screen)
+from tui_helpers import (SIZE, active, complete_review, focused, new_app, screen_text, seed, static_text, stored,
+                         stored_ids, type_text, wait_for_screen)
 
 
 async def test_ctrl_down_and_ctrl_up_move_between_steps_from_a_field(tmp_path):
@@ -90,3 +90,23 @@ async def test_the_help_of_a_step_names_the_browser_safe_keys(tmp_path):
 
         assert "ctrl+n or ctrl+down" in pilot.app.screen.query_one(Markdown).source
         assert "ctrl+b or ctrl+up" in pilot.app.screen.query_one(Markdown).source
+
+
+async def test_in_a_browser_tab_the_footer_shows_the_step_keys_that_reach_the_app(tmp_path, monkeypatch):
+    from tui.app import PostmortemApp
+
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, complete_review("impact"))
+    async with new_app(db, start="open", review_id=review_id).run_test(size=(120, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        footer = screen_text(pilot).splitlines()[-1]
+        assert "^n Next" in footer and "^b Back" in footer  # a terminal: ctrl+n, as ever
+        assert "No problems: ctrl+n moves on." in screen_text(pilot)
+    monkeypatch.setattr(PostmortemApp, "is_web", property(lambda app: True))
+    async with new_app(db, start="open", review_id=review_id, name="Sam").run_test(size=(120, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        await pilot.pause()
+        footer = screen_text(pilot).splitlines()[-1]
+        assert "^↓ Next" in footer and "^↑ Back" in footer, footer
+        assert "^n" not in footer
+        assert "No problems: ctrl+down moves on." in screen_text(pilot)

@@ -68,6 +68,10 @@ TYPING_POLL_SECONDS = 0.3
 KEYS_HELD_SECONDS = 10.0
 
 
+# What the footer shows for ctrl+n / ctrl+b (by their actions) in a browser tab, where ctrl+n never arrives.
+BROWSER_STEP_KEYS = {"next_step": "^↓", "previous_step": "^↑", "step(1)": "^↓", "step(-1)": "^↑"}
+
+
 class PostmortemApp(App[int]):
     """A guided, blameless post-mortem over a shared review file."""
 
@@ -520,6 +524,12 @@ class PostmortemApp(App[int]):
             self.theme = PRESENTER_THEME.name
         else:
             self.theme = self._theme_before_presenter
+
+    def get_key_display(self, binding: Binding) -> str:
+        """In a browser tab the footer shows ctrl+down / ctrl+up for the steps: a browser never hands on ctrl+n."""
+        if self.is_web and binding.action in BROWSER_STEP_KEYS:
+            return BROWSER_STEP_KEYS[binding.action]
+        return super().get_key_display(binding)
 
     async def action_step_key(self, direction: int) -> None:
         """ctrl+down / ctrl+up do what ctrl+n / ctrl+b do on a step (and the follow-up's next/previous action).
