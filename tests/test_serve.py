@@ -234,3 +234,25 @@ async def test_a_download_answers_only_under_the_token_of_the_tab_that_made_it()
         assert "pm-1-summary.md" in response.headers["Content-Disposition"]
         response = await client.get(f"/join/{join.token}/download/k3y")
         assert response.status == 404  # single use: once delivered, the key is gone
+
+
+def test_another_textual_serve_whose_page_opens_downloads_elsewhere_is_refused_before_listening(tmp_path, monkeypatch,
+                                                                                                 capsys):
+    from textual_serve.server import Server as TextualServer
+
+    static = tmp_path / "static"
+    (static / "js").mkdir(parents=True)
+    (static / "js" / "textual.js").write_text('window.open(`${location.origin}/files/${key}`)', encoding="utf-8")
+    original = TextualServer.__init__
+
+    def with_other_statics(server, *args, **kwargs):
+        original(server, *args, **kwargs)
+        server.statics_path = static
+
+    monkeypatch.setattr(TextualServer, "__init__", with_other_statics)
+    monkeypatch.setattr("tui.serve.JoinServer.serve", lambda server, debug=False: pytest.fail("it listened"))
+    db = tmp_path / "a"
+    seed(db, complete_review("impact"))
+    assert main(["--db", str(db), "serve"]) == 2
+    error = capsys.readouterr().err
+    assert "downloads would not be behind the join link" in error and "Traceback" not in error

@@ -41,6 +41,10 @@ ROOT_DOWNLOAD = "${window.location.origin}/download/"
 TAB_DOWNLOAD = '${window.location.origin}${window.location.pathname.replace(/\\/+$/, "")}/download/'
 
 
+class PageScriptError(Exception):
+    """textual-serve's page script is not the one this server knows how to keep under the token."""
+
+
 @dataclass(frozen=True)
 class Link:
     """One join link: its secret, the app command its tabs run, and what it is for (printed beside it)."""
@@ -94,7 +98,7 @@ class JoinServer(Server):
     async def _make_app(self) -> web.Application:
         app = web.Application()
         aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(PAGE_DIR))
-        self.script = tab_script(self.statics_path / "js" / "textual.js")
+        self.script = self.script or tab_script(self.statics_path / "js" / "textual.js")
         app.add_routes([
             web.get("/", self.refuse, name="index"),
             web.get("/join/{token}", self.handle_join, name="join"),
@@ -212,7 +216,8 @@ def tab_script(path: Path) -> str:
     """textual-serve's page script, opening downloads under the page's address (its token) instead of the root."""
     script = path.read_text(encoding="utf-8")
     if script.count(ROOT_DOWNLOAD) != 1:  # another textual-serve: downloads would leave the token behind
-        raise RuntimeError(f"{path}: cannot find where the page opens a download (is textual-serve 1.1.3?)")
+        raise PageScriptError(f"{path}: cannot find where the page opens a download, so downloads would not be "
+                              "behind the join link (postmortem serve needs textual-serve 1.1.3)")
     return script.replace(ROOT_DOWNLOAD, TAB_DOWNLOAD)
 
 
@@ -225,5 +230,6 @@ def serve(location: Path | str, reviews: list[str], observe_only: bool, host: st
     """
     os.environ["POSTMORTEM_DB"] = str(location)
     server = JoinServer(make_links(reviews, observe_only), host, port, public_url and public_url.rstrip("/"))
+    server.script = tab_script(server.statics_path / "js" / "textual.js")  # refused before anything listens
     server.serve()
     return 0
