@@ -84,6 +84,8 @@ class VotingStepScreen(StepScreen):
             tally = ", ".join(f"{name} {count}/{per_person}" for name, count in self.per_participant(used))
             return (f"Dot voting ({per_person} each, at most {per_item} on one): {tally or 'nobody else is here yet'}."
                     " The tally stays hidden until F4 closes the vote.")
+        if live.observing:  # watching: no votes of their own to count down
+            return f"Dot voting ({per_person} each, at most {per_item} on one): the participants vote, you watch."
         left = per_person - sum(voting.my_dots(self.review, self.vote_list, live.me.name).values())
         return (f"Dot voting: {left} of your {per_person} votes left (at most {per_item} on one item). On the "
                 "list, + votes for the highlighted item, - takes a vote back.")

@@ -53,7 +53,7 @@ action, into the follow-up's notes), so nothing typed is lost.
 | Up / Down (in the decision) | choose done, slipped or dropped |
 | Tab / shift+Tab | move between the list, the decision and the fields |
 | Enter | record the decision of the action shown |
-| ctrl+n / ctrl+b | next / previous action |
+| ctrl+n / ctrl+b (or ctrl+down / ctrl+up) | next / previous action |
 | F2 | finish: record the follow-up as held today |
 | F1 | this help |
 | Escape | back (recorded decisions are kept) |

@@ -46,8 +46,8 @@ KEYS_HELP = """
 
 | key | does |
 |---|---|
-| ctrl+n | next step (only when this step has no errors) |
-| ctrl+b | previous step |
+| ctrl+n or ctrl+down | next step (only when this step has no errors) |
+| ctrl+b or ctrl+up | previous step (in a browser, which keeps ctrl+n, use ctrl+down / ctrl+up) |
 | ctrl+g | go to any step |
 | Tab / shift+Tab | next / previous field |
 | letters on a list field | choose the first choice they start (Enter, Up or Down show all) |
@@ -692,8 +692,8 @@ class StepScreen(Facilitation, Exporting, Screen):
     def palette_commands(self) -> list[tuple[str, Any, str]]:
         """Every action of the step, named with its key; the help words are searched too."""
         commands = [
-            ("Next step (ctrl+n)", self.action_next_step, "move on when this step has no errors"),
-            ("Previous step (ctrl+b)", self.action_previous_step, "go back one step"),
+            ("Next step (ctrl+n, ctrl+down)", self.action_next_step, "move on when this step has no errors"),
+            ("Previous step (ctrl+b, ctrl+up)", self.action_previous_step, "go back one step"),
             ("Go to a step (ctrl+g)", self.action_go_to_step, "jump to any step"),
             ("Help for this step (F1)", self.action_help, "what this step is for and its keys"),
             ("Back to the list of reviews (ctrl+o)", self.action_home, "home; everything is saved"),

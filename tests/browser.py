@@ -27,9 +27,12 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-dev-shm-usage", "--window-size=1000,700")
 RECORD_OUTPUT = """
 window.__shown = [];
+window.__size = null;
 const Native = window.WebSocket;
 window.WebSocket = function (...args) {
   const socket = new Native(...args);
+  const asked = new URL(args[0]).searchParams;
+  window.__size = [Number(asked.get("width")), Number(asked.get("height"))];
   const decoder = new TextDecoder();
   socket.addEventListener("message", (event) => {
     if (typeof event.data !== "string") window.__shown.push(decoder.decode(event.data, {stream: true}));
@@ -117,11 +120,15 @@ class Browser:
         options.add_argument(f"--user-data-dir={workdir / 'profile'}")
         options.add_experimental_option("prefs", {"download.default_directory": str(self.downloads),
                                                   "download.prompt_for_download": False})
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})  # every request, for requested()
         self.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
         self.driver.set_page_load_timeout(60)
         if record:
             self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_OUTPUT})
         self._mark = 0
+        self._requested: list[str] = []
+        self._screen = self._stream = None  # the tab's screen, fed as output arrives (see screen)
+        self._fed = 0
 
     def open(self, url: str) -> None:
         self.driver.get(url)
@@ -137,6 +144,31 @@ class Browser:
         """What the app drew in this tab so far, escape sequences removed."""
         shown = self.driver.execute_script("return (window.__shown || []).join('')")
         return ESCAPES.sub("", shown)
+
+    def screen(self) -> str:
+        """The tab's screen as it shows now (its lines), from everything the app drew into it.
+
+        ``text`` holds what was drawn, in order; a line that changed in one
+        character is redrawn as that character, so a count is read here.
+        """
+        import pyte
+
+        if self._screen is None:
+            columns, rows = self.driver.execute_script("return window.__size") or (80, 24)
+            self._screen = pyte.Screen(columns, rows)
+            self._stream = pyte.Stream(self._screen)
+        new = self.driver.execute_script(f"return (window.__shown || []).slice({self._fed})")
+        self._fed += len(new)
+        self._stream.feed("".join(new))
+        return "\n".join(line.rstrip() for line in self._screen.display)
+
+    def wait_for_screen(self, wanted: str, timeout: float = 60.0, while_waiting=lambda: time.sleep(0.05)) -> None:
+        """Wait until the tab's screen shows ``wanted`` (``while_waiting`` is called between looks)."""
+        start = time.monotonic()
+        while wanted not in self.screen():
+            if time.monotonic() - start > timeout:
+                raise AssertionError(f"{wanted!r} is not on the tab's screen; it shows:\n{self.screen()}")
+            while_waiting()
 
     def mark(self) -> None:
         """From now on, ``wait_for`` only looks at what is drawn after this point."""
@@ -156,6 +188,18 @@ class Browser:
         from selenium.webdriver.common.by import By
 
         self.driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea").send_keys(keys)
+
+    def requested(self) -> list[str]:
+        """Every address this browser asked for so far (pages, scripts, fonts, websockets), from its network log."""
+        import json
+
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                self._requested.append(message["params"]["request"]["url"])
+            elif message["method"] == "Network.webSocketCreated":
+                self._requested.append(message["params"]["url"])
+        return list(self._requested)
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)

@@ -133,3 +133,34 @@ async def test_an_observer_cannot_vote_and_only_the_facilitator_opens_a_vote(tmp
         await room.pause()
         await asyncio.sleep(0.3)
         assert ballot(db, review_id)[ITEMS[0]] == {}
+
+
+async def test_plus_with_no_item_highlighted_says_to_choose_one_not_that_no_vote_is_open(tmp_path):
+    """Escape puts the focus on the list with no row highlighted: + there must say what to do."""
+    db = tmp_path / "reviews.json"
+    review_id = review_at_could_improve(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await open_vote(lee, pilots)
+        await sam.press("escape")
+        await sam.pause()
+        assert sam.app.focused.highlighted is None
+        await sam.press("plus")
+        await sam.pause()
+        shown = [notice.message for notice in sam.app._notifications]
+        assert any("No item is highlighted" in message for message in shown), shown
+        assert not any("No vote is open" in message for message in shown), shown
+        await sam.press("down", "plus")
+        await until(pilots, lambda: ballot(db, review_id)[ITEMS[0]] == {"Sam": 1})
+
+
+async def test_an_observer_is_not_told_of_votes_left_to_use(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = review_at_could_improve(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, room = pilots = await session(stack, db, review_id, observer=True)
+        await open_vote(lee, pilots)
+        await until(pilots, lambda: "Dot voting" in static_text(room, "#session-line"))
+        line = static_text(room, "#session-line")
+        assert "votes left" not in line and "+ votes" not in line
+        assert "the participants vote, you watch" in line

@@ -24,9 +24,9 @@ from tui_helpers import SIZE, active, complete_review, new_app, seed, type_text,
 def status(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode()
+            return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+        return error.code, error.read().decode(errors="replace")
 
 
 # The command -------------------------------------------------------------------
@@ -85,6 +85,39 @@ def test_only_the_join_links_get_in_and_a_refused_request_starts_no_app(tmp_path
         assert code == 200
         assert f'data-session-websocket-url="ws://127.0.0.1:{server.port}/join/{token}/ws"' in page
         assert server.app_processes() == []  # the page alone starts nothing: its websocket does
+
+        for address in ("/static/js/textual.js", "/static/css/xterm.css", f"/join/guessed/static/js/textual.js",
+                        "/download/0123456789abcdef", f"/join/guessed/download/0123456789abcdef"):
+            code, body = status(server.base + address)
+            assert code == 403, address  # the page's files and the downloads are behind the token too
+            assert "needs the join link" in body
+    finally:
+        server.close()
+
+
+@pytest.mark.slow
+def test_the_page_asks_no_other_host_for_anything_and_its_files_come_from_under_the_token(tmp_path):
+    import re
+
+    db = tmp_path / "a"
+    review_id = seed(db, complete_review("impact"))
+    server = Server(db, "--review", review_id)
+    try:
+        join = server.links[f"join {review_id}"]
+        code, page = status(join)
+        assert code == 200
+        assert "fonts.googleapis.com" not in page
+        hosts = set(re.findall(r"(https?://[^/\"'\s]+)", page))
+        assert hosts == {server.base}, hosts  # no font, script or image from another host: a closed network works
+        files = re.findall(r'(?:src|href)="([^"]+)"|url\("([^"]+)"\)', page)
+        files = [one or other for one, other in files if (one or other) != "data:,"]  # the empty icon: no request
+        assert len(files) >= 5 and all(file.startswith(join + "/static/") for file in files), files
+        for file in files:
+            code, body = status(file)
+            assert code == 200, file
+        code, script = status(join + "/static/js/textual.js")
+        assert "window.location.pathname" in script and "${window.location.origin}/download/" not in script
+        assert status(join + "/static/../../../pyproject.toml")[0] in (403, 404)
     finally:
         server.close()
 
@@ -156,3 +189,70 @@ async def test_in_a_browser_the_export_is_a_download_and_nothing_is_written_on_t
     assert options["save_filename"] == f"{review_id}-summary.md" and "# " in written and "Search was slow" in written
     assert client_options["save_filename"] == f"{review_id}-client.md" and "Lee" not in client
     assert not list(tmp_path.glob("*.md"))
+
+
+# Downloads ---------------------------------------------------------------------------
+
+
+class FakeTab:
+    """An app service as the download manager sees one: it answers a chunk request with the export, then nothing."""
+
+    def __init__(self, server, service_id: str, text: str) -> None:
+        self.app_service_id = service_id
+        self.server = server
+        self.chunks = [text.encode(), b""]
+
+    async def send_meta(self, meta: dict) -> bool:
+        await self.server.download_manager.chunk_received(meta["key"], self.chunks.pop(0))
+        return True
+
+
+async def test_a_download_answers_only_under_the_token_of_the_tab_that_made_it():
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from tui.serve import JoinServer, make_links
+
+    links = make_links(["pm-1"], observe_only=False)
+    join, watch = links
+    server = JoinServer(links, "127.0.0.1", 0)
+    sam = FakeTab(server, "sam-tab", "# Checkout outage\n")
+    server.tab_links["sam-tab"] = join
+    await server.download_manager.create_download(app_service=sam, delivery_key="k3y", file_name="pm-1-summary.md",
+                                                  open_method="download", mime_type="text/markdown",
+                                                  encoding="utf-8")
+    async with TestClient(TestServer(await server._make_app())) as client:
+        for address, refused in (("/download/k3y", 403), ("/join/guessed/download/k3y", 403),
+                                 (f"/join/{watch.token}/download/k3y", 404),  # another link: not its download
+                                 (f"/join/{join.token}/download/other", 404)):
+            response = await client.get(address)
+            assert response.status == refused, address
+        assert sam.chunks == [b"# Checkout outage\n", b""]  # nothing was asked of the tab yet
+        response = await client.get(f"/join/{join.token}/download/k3y")
+        assert response.status == 200
+        assert await response.text() == "# Checkout outage\n"
+        assert "attachment" in response.headers["Content-Disposition"]
+        assert "pm-1-summary.md" in response.headers["Content-Disposition"]
+        response = await client.get(f"/join/{join.token}/download/k3y")
+        assert response.status == 404  # single use: once delivered, the key is gone
+
+
+def test_another_textual_serve_whose_page_opens_downloads_elsewhere_is_refused_before_listening(tmp_path, monkeypatch,
+                                                                                                 capsys):
+    from textual_serve.server import Server as TextualServer
+
+    static = tmp_path / "static"
+    (static / "js").mkdir(parents=True)
+    (static / "js" / "textual.js").write_text('window.open(`${location.origin}/files/${key}`)', encoding="utf-8")
+    original = TextualServer.__init__
+
+    def with_other_statics(server, *args, **kwargs):
+        original(server, *args, **kwargs)
+        server.statics_path = static
+
+    monkeypatch.setattr(TextualServer, "__init__", with_other_statics)
+    monkeypatch.setattr("tui.serve.JoinServer.serve", lambda server, debug=False: pytest.fail("it listened"))
+    db = tmp_path / "a"
+    seed(db, complete_review("impact"))
+    assert main(["--db", str(db), "serve"]) == 2
+    error = capsys.readouterr().err
+    assert "downloads would not be behind the join link" in error and "Traceback" not in error

@@ -106,6 +106,12 @@ def test_a_browser_participant_types_and_the_store_and_a_terminal_have_it_within
     assert download.exists(), f"no download; the browser has {list(sam.downloads.iterdir())}"
     assert IMPACT in download.read_text(encoding="utf-8")
     assert not list(tmp_path.rglob(f"{review_id}-summary.md"))[1:], "the export was also written on the server"
+    join = server.links[f"join {review_id}"]
+    requested = [url for url in sam.requested() if url.startswith(("http:", "https:", "ws:", "wss:"))]
+    elsewhere = [url for url in requested
+                 if not url.startswith((join, join.replace("http://", "ws://", 1)))]
+    assert not elsewhere, f"asked for outside the join link: {elsewhere}"  # no Google fonts, nothing without the token
+    assert any(url.startswith(join + "/static/fonts/") for url in requested), requested  # the font came from here
 
 
 def test_an_observer_in_a_browser_changes_nothing(tmp_path, review, closing):
@@ -219,7 +225,135 @@ def test_browser_participants_write_silently_and_nobody_else_sees_their_words(tm
         browser.wait_for("only you see it, until the reveal")
     dana.wait_for("Ana 1, Sam 1")
     time.sleep(1.0)  # every screen has had the others' cards long enough to draw them, if it would
-    browsers["Sam"].screenshot("sam-silent-writing")
+    browsers["Sam"].screenshot("sam-silent-1-writing")
+    browsers["Ana"].screenshot("ana-silent-1-writing")
     assert cards["Ana"] not in browsers["Sam"].text and cards["Sam"] not in browsers["Ana"].text
     assert not any(card in dana.text for card in cards.values())
     assert sorted(item.text for item in stored(db, review_id).went_well) == sorted(cards.values())
+    assert all(item.hidden for item in stored(db, review_id).went_well)
+
+    dana.mark()
+    dana.type("\x1bOR")  # F3 again: Dana, alone, reads the cards before revealing them
+    dana.wait_for(cards["Sam"])
+    assert cards["Ana"] not in browsers["Sam"].text and cards["Sam"] not in browsers["Ana"].text
+    dana.type("\x1bOQ")  # F2: reveal them to everyone at once
+    for name, browser in browsers.items():
+        other = cards["Ana" if name == "Sam" else "Sam"]
+        browser.wait_for_screen(other, while_waiting=lambda: dana.read(0.05))
+        browser.screenshot(f"{name.lower()}-silent-2-revealed")
+    seconds_until(lambda: not any(item.hidden for item in stored(db, review_id).went_well), dana)
+    assert stored(db, review_id).session.silent == {"went_well": "revealed"}
+
+
+def wait_for_browser(browser: Browser, wanted: str, terminal: Terminal, timeout: float = 60.0) -> None:
+    """``browser.wait_for``, draining the terminal meanwhile (an app blocked on its output would stall)."""
+    start = time.monotonic()
+    while wanted not in browser.text[browser._mark:]:
+        assert time.monotonic() - start < timeout, f"{wanted!r} was never drawn in the browser:\n{browser.text[-2000:]}"
+        terminal.read(0.05)
+
+
+def test_ctrl_down_and_ctrl_up_move_between_steps_in_a_browser(tmp_path, review, closing):
+    """The browser keeps ctrl+n (a new window) to itself; ctrl+down / ctrl+up reach the app through xterm.js."""
+    from selenium.webdriver.common.keys import Keys
+
+    db = tmp_path / "archive"
+    review_id = seed(db, complete_review("impact"))
+    server = Server(db, "--review", review_id)
+    closing.append(server)
+    sam = Browser(tmp_path / "sam")
+    closing.append(sam)
+    sam.open(server.links[f"join {review_id}"])
+    enter_name(sam, "Sam")
+    sam.wait_for(">Impact<")
+    tabs = server.app_processes()
+    sam.mark()
+    sam.type(Keys.CONTROL + Keys.DOWN)
+    sam.wait_for(">5 Whys<", timeout=30)
+    sam.screenshot("sam-ctrl-down-next-step")
+    sam.mark()
+    sam.type(Keys.CONTROL + Keys.UP)
+    sam.wait_for(">Impact<", timeout=30)
+    sam.screenshot("sam-ctrl-up-previous-step")
+    assert server.app_processes() == tabs  # the same tab and app all along: nothing reloaded the page
+    # ctrl+w (a terminal's "delete a word") closes a browser tab without the page seeing it: while the session
+    # runs, the page asks the browser to confirm leaving.  (The dialog itself is the browser's; a driven
+    # headless Chromium does not show it, so the page's answer is what is checked.)
+    leaving = "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented"
+    assert sam.driver.execute_script(leaving) is True
+    sam.driver.execute_script("document.body.classList.add('-closed')")  # as when the session has ended
+    assert sam.driver.execute_script(leaving) is False  # then there is nothing to lose: no question
+
+
+def test_a_dot_vote_from_browsers_hidden_tally_then_a_ranking(tmp_path, closing):
+    """Lee leads from a terminal and opens a vote with F4; Sam and Ana vote with + in their browsers."""
+    from selenium.webdriver.common.keys import Keys
+
+    items = ["Alerts went to a channel nobody watched", "The runbook was out of date", "Retries doubled the load"]
+    db = tmp_path / "archive"
+    doc = dict(complete_review("could_improve"), facilitator="")
+    doc["could_improve"] = [{"text": text} for text in items]
+    review_id = seed(db, doc)
+    server = Server(db, "--review", review_id)
+    closing.append(server)
+    lee = Terminal(db, ("open", review_id, "--as", "Lee"))
+    closing.append(lee)
+    lee.wait_for(">Improve<")
+    browsers = {}
+    for name in ("Sam", "Ana"):
+        browsers[name] = Browser(tmp_path / name)
+        closing.append(browsers[name])
+        browsers[name].open(server.links[f"join {review_id}"])
+        enter_name(browsers[name], name)
+        wait_for_browser(browsers[name], ">Improve<", lee)
+        lee.wait_for(name)
+    sam, ana = browsers["Sam"], browsers["Ana"]
+
+    lee.mark()
+    lee.type("\x1bOS")  # F4: open a dot vote
+    lee.wait_for("votes")
+    lee.type("\x15" + "3 2\r")  # ctrl+u clears the field: three votes each, at most two on one item
+    for browser in browsers.values():
+        wait_for_browser(browser, "3 of your 3 votes left (at most 2 on one item)", lee)
+    sam.screenshot("sam-vote-1-opened")
+
+    def ballots() -> list[dict[str, int]]:
+        return [dict(item.ballot) for item in stored(db, review_id).could_improve]
+
+    def drain() -> None:
+        lee.read(0.05)  # keep Lee's terminal read while the browsers are watched: a blocked app would stall
+
+    sam.type(Keys.ESCAPE)  # from the field to the list
+    time.sleep(0.5)  # as a person pauses: an Escape straight before a key could read as alt+key
+    sam.type(Keys.DOWN)  # the first item
+    sam.type("++")  # two votes on it
+    sam.wait_for_screen("●●", while_waiting=drain)
+    sam.wait_for_screen("1 of your 3 votes left", while_waiting=drain)
+    seconds_until(lambda: {"Sam": 2} in ballots(), lee)
+    sam.type("+")  # a third on one item: refused, and why
+    sam.wait_for_screen("At most 2 of your votes can go on one item", while_waiting=drain)
+    sam.screenshot("sam-vote-2-refused-a-third-dot")
+    ana.type(Keys.ESCAPE)
+    time.sleep(0.5)
+    ana.type(Keys.DOWN)
+    ana.type(Keys.DOWN)
+    ana.type("+")
+    ana.wait_for_screen("2 of your 3 votes left", while_waiting=drain)
+    seconds_until(lambda: sum(ballot.get("Ana", 0) for ballot in ballots()) == 1, lee)
+    ana.screenshot("ana-vote-3-voted")
+    lee.wait_for("Ana 1/3")  # the facilitator sees how many each used, not on what
+    assert "●" not in lee.text
+    assert "vote]" not in sam.screen() and "votes]" not in sam.screen()  # no count while the vote is open
+    assert "●●" not in ana.screen()  # nor anyone else's dots (Ana has one; Sam put two on one item)
+    expected = {item.text: sum(item.ballot.values()) for item in stored(db, review_id).could_improve}
+
+    lee.type("\x1bOS")  # F4 again: the vote closes, the list ranks by votes
+    top = max(expected.values())
+    sam.wait_for_screen(f"[{top} votes]", while_waiting=drain)
+    sam.screenshot("sam-vote-4-ranked")
+    review = stored(db, review_id)
+    assert {item.text: item.votes for item in review.could_improve} == expected
+    assert not any(item.ballot for item in review.could_improve)  # who voted how is not kept
+    assert review.could_improve[0].votes == top  # ranked: the most votes first
+    ranked = sam.screen()
+    assert ranked.index(f"[{top} votes]") < min(ranked.index(text) for text, votes in expected.items() if votes < top)

@@ -69,6 +69,10 @@ TYPING_POLL_SECONDS = 0.3
 KEYS_HELD_SECONDS = 10.0
 
 
+# What the footer shows for ctrl+n / ctrl+b (by their actions) in a browser tab, where ctrl+n never arrives.
+BROWSER_STEP_KEYS = {"next_step": "^↓", "previous_step": "^↑", "step(1)": "^↓", "step(-1)": "^↑"}
+
+
 class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would come first: listed last here
     """A guided, blameless post-mortem over a shared review file."""
 
@@ -88,6 +92,9 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         Binding("ctrl+o", "on_step('home')", "Reviews", id="home", priority=True),
         Binding("ctrl+f", "on_step('toggle_solo')", "Solo", id="solo", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        # ctrl+n / ctrl+b, as a browser lets a page have them (it keeps ctrl+n for a new window); a terminal too
+        Binding("ctrl+down", "step_key(1)", "Next", id="next-step-key", priority=True, show=False),
+        Binding("ctrl+up", "step_key(-1)", "Back", id="previous-step-key", priority=True, show=False),
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
@@ -544,6 +551,25 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         result = getattr(self.screen, f"action_{name}")()
         if inspect.isawaitable(result):
             await result
+
+    def get_key_display(self, binding: Binding) -> str:
+        """In a browser tab the footer shows ctrl+down / ctrl+up for the steps: a browser never hands on ctrl+n."""
+        if self.is_web and binding.action in BROWSER_STEP_KEYS:
+            return BROWSER_STEP_KEYS[binding.action]
+        return super().get_key_display(binding)
+
+    async def action_step_key(self, direction: int) -> None:
+        """ctrl+down / ctrl+up do what ctrl+n / ctrl+b do on a step (and the follow-up's next/previous action).
+
+        One binding for every step, in the app, because a browser never hands
+        a page ctrl+n (a new window); anywhere else (the list, a dialog) they
+        do nothing.
+        """
+        screen = self.screen
+        if hasattr(screen, "action_next_step"):
+            await self.run_action("next_step" if direction > 0 else "previous_step", screen)
+        elif hasattr(screen, "action_step"):  # the follow-up's actions
+            await self.run_action(f"step({direction})", screen)
 
     async def action_quit(self) -> None:
         """Save everything pending (what cannot be saved goes to a recovery file), then leave."""

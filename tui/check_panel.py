@@ -45,7 +45,8 @@ class CheckPanel(OptionList):
         self.problems = list(problems)
         self.clear_options()
         if not problems:
-            self.add_option(Option(Content.styled("No problems: ctrl+n moves on.", "$text-success"), disabled=True))
+            next_key = "ctrl+down" if self.app.is_web else "ctrl+n"  # a browser never hands on ctrl+n
+            self.add_option(Option(Content.styled(f"No problems: {next_key} moves on.", "$text-success"), disabled=True))
         for index, problem in enumerate(problems):
             self.add_option(Option(self._line(problem), id=str(index)))
         errors = sum(1 for p in problems if p.level == "error")

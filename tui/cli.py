@@ -443,12 +443,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for review_id in args.reviews:
         store.get(review_id)  # an unknown id is refused before anything listens
     location = location.resolve() if isinstance(location, Path) else location  # the tabs' working directory may differ
-    from tui.serve import serve
+    from tui.serve import PageScriptError, serve
 
     try:
         return serve(location, args.reviews, args.observe, args.host, args.port, args.public_url)
     except OSError as error:  # the port is taken, or the address is not this host's
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from error
+    except PageScriptError as error:
+        raise UsageError(str(error)) from error
 
 
 COMMANDS = {

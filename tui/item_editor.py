@@ -61,8 +61,11 @@ class ItemRows(OptionList):
         editor = self.parent_editor
         item_id = editor._highlighted_id()
         vote = getattr(self.screen, "vote_on", None)
-        if vote is None or item_id is None:
+        if vote is None:
             self.app.notify("No vote is open here.", timeout=3)
+            return
+        if item_id is None:  # the list has the focus, no row is highlighted yet (as after Escape)
+            self.app.notify("No item is highlighted: Up / Down chooses one, then + votes for it.", timeout=4)
             return
         vote(editor.list_name, item_id, change)
 

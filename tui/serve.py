@@ -1,9 +1,12 @@
 """`postmortem serve`: the same app in browsers, one app process per tab (textual-serve), behind secret links.
 
 textual-serve runs a command per browser connection and shows its screen in
-the page; it has no authentication of its own.  Here every page and websocket
-sits under ``/join/<token>/``: a request without a token this server made is
-answered 403 before any process starts.  A token is random per server start
+the page; it has no authentication of its own.  Here every address the server
+answers sits under ``/join/<token>/`` (the page, its websocket, its scripts and
+fonts, a tab's downloads): a request without a token this server made is
+answered 403 before any process starts.  The page (``tui/web/join.html``) asks
+no other host for anything: no fonts from Google, nothing a closed network
+would stall on or a third party would log.  A token is random per server start
 and says what its tabs run: the list of reviews, or one review to join or to
 watch (``postmortem open ID [--observe]``).  The app asks each tab for its
 participant's name (see :meth:`tui.app.PostmortemApp.asks_name`), and sends
@@ -30,6 +33,16 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 log = logging.getLogger("postmortem.serve")
+
+PAGE_DIR = Path(__file__).parent / "web"  # join.html: textual-serve's page, less its Google fonts
+# textual-serve's script opens a download at the site's root (``origin/download/<key>``); ours opens it
+# under the page's own address, the link's token included.
+ROOT_DOWNLOAD = "${window.location.origin}/download/"
+TAB_DOWNLOAD = '${window.location.origin}${window.location.pathname.replace(/\\/+$/, "")}/download/'
+
+
+class PageScriptError(Exception):
+    """textual-serve's page script is not the one this server knows how to keep under the token."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,8 @@ class JoinServer(Server):
         self.links = links
         self.tabs_started = 0
         self.open_sockets: set[web.WebSocketResponse] = set()
+        self.tab_links: dict[str, Link] = {}  # app service id -> the link its tab came in by
+        self.script = ""
 
     def link_url(self, link: Link) -> str:
         return f"{self.public_url}/join/{link.token}"
@@ -82,13 +97,14 @@ class JoinServer(Server):
 
     async def _make_app(self) -> web.Application:
         app = web.Application()
-        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(self.templates_path))
+        aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(PAGE_DIR))
+        self.script = self.script or tab_script(self.statics_path / "js" / "textual.js")
         app.add_routes([
             web.get("/", self.refuse, name="index"),
             web.get("/join/{token}", self.handle_join, name="join"),
             web.get("/join/{token}/ws", self.handle_websocket, name="websocket"),
-            web.get("/download/{key}", self.handle_download, name="download"),  # single-use random keys
-            web.static("/static", self.statics_path, name="static"),
+            web.get("/join/{token}/download/{key}", self.handle_tab_download, name="download"),
+            web.get("/join/{token}/static/{path:.+}", self.handle_static, name="static"),
             web.get("/{anything:.*}", self.refuse),  # any other address: the same 403 as a wrong token
         ])
         app.on_shutdown.append(self.close_tabs)
@@ -111,10 +127,10 @@ class JoinServer(Server):
         context = {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
             "app_websocket_url": websocket_url,
-            "config": {"static": {"url": f"{self.public_url}/static/"}},
+            "config": {"static": {"url": f"{self.public_url}/join/{link.token}/static/"}},
             "application": {"name": f"postmortem: {link.purpose}"},
         }
-        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        response = aiohttp_jinja2.render_template("join.html", request, context)
         response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -127,6 +143,7 @@ class JoinServer(Server):
         self.open_sockets.add(websocket)
         service = AppService(link.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                              close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+        self.tab_links[service.app_service_id] = link
         self.tabs_started += 1
         log.info("tab %d opened: %s", self.tabs_started, link.purpose)
         try:
@@ -138,7 +155,31 @@ class JoinServer(Server):
         finally:
             self.open_sockets.discard(websocket)
             await service.stop()
+            self.tab_links.pop(service.app_service_id, None)
         return websocket
+
+    async def handle_tab_download(self, request: web.Request) -> web.StreamResponse:
+        """An export a tab's app delivers: only through the link that tab came in by (404 for another's key)."""
+        link = self.link_for(request)
+        try:
+            download = await self.download_manager.get_download_metadata(request.match_info["key"])
+        except KeyError:
+            download = None
+        if download is None or self.tab_links.get(download.app_service.app_service_id) is not link:
+            raise web.HTTPNotFound(text="postmortem: this download is over, or was never made here.\n")
+        return await self.handle_download(request)
+
+    async def handle_static(self, request: web.Request) -> web.StreamResponse:
+        """The page's script, style and fonts (textual-serve's static files), under the link's token too."""
+        self.link_for(request)
+        name = request.match_info["path"]
+        if name == "js/textual.js":
+            return web.Response(text=self.script, content_type="application/javascript")
+        root = self.statics_path.resolve()
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise web.HTTPNotFound(text=f"postmortem: no file {name!r} here.\n")
+        return web.FileResponse(path)
 
     def initialize_logging(self) -> None:
         """textual-serve's log, less the access log: it is noise, and it would print every token."""
@@ -171,6 +212,15 @@ class JoinServer(Server):
         print("Every browser tab is one participant, asked for their name. ctrl+c stops the server.", flush=True)
 
 
+def tab_script(path: Path) -> str:
+    """textual-serve's page script, opening downloads under the page's address (its token) instead of the root."""
+    script = path.read_text(encoding="utf-8")
+    if script.count(ROOT_DOWNLOAD) != 1:  # another textual-serve: downloads would leave the token behind
+        raise PageScriptError(f"{path}: cannot find where the page opens a download, so downloads would not be "
+                              "behind the join link (postmortem serve needs textual-serve 1.1.3)")
+    return script.replace(ROOT_DOWNLOAD, TAB_DOWNLOAD)
+
+
 def serve(location: Path | str, reviews: list[str], observe_only: bool, host: str, port: int,
           public_url: str | None) -> int:
     """Run the server until ctrl+c or SIGTERM; the archive reaches each tab's app through ``POSTMORTEM_DB``.
@@ -180,5 +230,6 @@ def serve(location: Path | str, reviews: list[str], observe_only: bool, host: st
     """
     os.environ["POSTMORTEM_DB"] = str(location)
     server = JoinServer(make_links(reviews, observe_only), host, port, public_url and public_url.rstrip("/"))
+    server.script = tab_script(server.statics_path / "js" / "textual.js")  # refused before anything listens
     server.serve()
     return 0
