@@ -34,8 +34,8 @@ in a browser it arrives as a download).
 """
 
     BINDINGS = [
+        Binding("f4", "export", "Export", id="export"),  # first: the footer cuts from the right at 60 columns
         Binding("f3", "toggle_client", "Written/Client", id="toggle-client"),
-        Binding("f4", "export", "Export", id="export"),
     ]
 
     def compose_step(self) -> ComposeResult:

@@ -320,7 +320,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         if self.saver.on_its_way(review.id):
             return  # lacks a batch of ours still being written or sent again: the review that brings it back shows
         if not self.screen_can_redraw():
-            return  # a screen still opening: not shown, so the next poll reads it again
+            self._seen_version = None  # a screen still opening: not shown, so the next poll reads it again
+            return
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
             return  # already shown, or older than what is
         self._last_shown = (review.id, review.updated)
