@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from store.errors import Unreachable
 from test_live_editing import shown
 from test_save_errors import wait_for
@@ -21,26 +23,31 @@ from tui_helpers import SIZE, complete_review, new_app, seed, stored, type_text
 
 
 class Gate:
-    """Wraps a store's apply: refuses while down; once up, each batch waits until the test opens the gate."""
+    """Wraps a store's apply: refuses while down; once up, lets through only as many batches as the test allows."""
 
     def __init__(self, store) -> None:
         self.apply = store.apply
         self.down = False
-        self.opened = threading.Event()
-        self.opened.set()
-        self.waiting = threading.Event()  # a batch reached the store and waits at the gate
+        self.allowed = threading.Semaphore(1000)
+        self.arrived = 0  # batches that reached the store since it came back
         store.apply = self
+
+    def come_back(self) -> None:
+        self.allowed = threading.Semaphore(0)
+        self.down = False
 
     def __call__(self, review_id, *operations, token=None):
         if self.down:
             raise Unreachable("postgresql://test", "connection refused")
-        if not self.opened.is_set():
-            self.waiting.set()
-            self.opened.wait(10)
+        self.arrived += 1
+        self.allowed.acquire(timeout=10)
         return self.apply(review_id, *operations, token=token)
 
 
-async def test_text_typed_while_the_server_was_down_is_stored_once_after_the_review_is_opened_again(tmp_path):
+@pytest.mark.parametrize("landed", [0, 1, 2])
+async def test_text_typed_while_the_server_was_down_is_stored_once_after_the_review_is_opened_again(
+        tmp_path, landed):
+    """Reopened while the first batch sent again waits, while the second does, or once both are stored."""
     db = tmp_path / "reviews.json"
     review_id = seed(db, dict(complete_review("impact"), impact=""))
     app = new_app(db, start="open", review_id=review_id)
@@ -56,15 +63,19 @@ async def test_text_typed_while_the_server_was_down_is_stored_once_after_the_rev
         await pilot.pause(0.4)
         await pilot.press("ctrl+o")  # to the list: every batch is sent, and held again
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
-        gate.opened.clear()
-        gate.down = False  # the server is back; the first batch sent again waits at the gate
-        await wait_for(pilot, gate.waiting.is_set, seconds=8)
-        await pilot.press("enter")  # the review opens while that batch is on its way
+        gate.come_back()  # the server is back; each batch sent again waits until the test lets it through
+        for number in range(landed):
+            await wait_for(pilot, lambda: gate.arrived > number, seconds=8)
+            gate.allowed.release()
+        await wait_for(pilot, lambda: gate.arrived > landed or not app.saver.has_pending, seconds=8)
+        await pilot.press("enter")  # the review opens
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ImpactScreen")
         assert shown(pilot, "#impact") == "Before. Typed while down."
-        gate.opened.set()
+        for _ in range(2 - landed):
+            gate.allowed.release()
         await wait_for(pilot, lambda: "Typed" in stored(db, review_id)["impact"], seconds=8)
         await wait_for(pilot, lambda: not app.saver.has_pending, seconds=8)
-        await pilot.pause(0.5)
+        for _ in range(10):  # and it stays so
+            assert shown(pilot, "#impact") == "Before. Typed while down."
+            await pilot.pause(0.05)
         assert stored(db, review_id)["impact"] == "Before. Typed while down."
-        assert shown(pilot, "#impact") == "Before. Typed while down."
