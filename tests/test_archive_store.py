@@ -225,6 +225,19 @@ def test_sigkill_during_the_migration_leaves_old_or_complete(tmp_path: Path) -> 
     expected = exports(make_legacy(source, reviews=40))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     rng = random.Random(9)
+    # How long a whole migration takes here and now (a loaded machine takes several times longer): the
+    # kills land anywhere from the start to a little past the end of one.
+    timed = tmp_path / "timed" / "reviews.json"
+    timed.parent.mkdir()
+    timed.write_bytes(source.read_bytes())
+    child = subprocess.Popen([sys.executable, "-c", MIGRATING_CHILD, str(timed)], stdout=subprocess.PIPE,
+                             text=True, env=env)
+    assert child.stdout.readline() == "ready\n"
+    started = time.monotonic()
+    assert child.stdout.readline() == "migrated\n"
+    migration_seconds = time.monotonic() - started
+    child.wait()
+    child.stdout.close()
     outcomes = {"old": 0, "complete": 0}
     for attempt in range(110):
         db = tmp_path / f"run{attempt % 4}" / "reviews.json"
@@ -238,7 +251,7 @@ def test_sigkill_during_the_migration_leaves_old_or_complete(tmp_path: Path) -> 
         child = subprocess.Popen([sys.executable, "-c", MIGRATING_CHILD, str(db)], stdout=subprocess.PIPE,
                                  text=True, env=env)
         assert child.stdout.readline() == "ready\n"
-        time.sleep(rng.uniform(0, 0.25))
+        time.sleep(rng.uniform(0, 1.25 * migration_seconds))
         child.send_signal(signal.SIGKILL)
         child.wait()
         child.stdout.close()

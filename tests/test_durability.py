@@ -80,8 +80,9 @@ def test_sigkill_never_corrupts_or_loses_a_reported_write(tmp_path: Path) -> Non
     bulk_up(store, review_id)
     done: list[str] = []
     random_ = random.Random(1234)
-    mid_write = 0
-    for _ in range(60):
+    mid_write = kills = 0
+    while kills < 60 or (len(done) <= 60 and kills < 300):  # a loaded machine reports fewer writes per kill
+        kills += 1
         child = spawn(path, review_id, 0)
         go(child)
         time.sleep(random_.uniform(0.0, 0.12))
@@ -94,7 +95,7 @@ def test_sigkill_never_corrupts_or_loses_a_reported_write(tmp_path: Path) -> Non
         assert len(stored) == len(set(stored))
         assert not any(path.with_suffix("").glob(".pm-1.json.tmp-*"))
     assert len(done) == len(set(done)) > 60
-    print(f"{len(done)} writes reported, {mid_write} of 60 kills left a temp file behind")
+    print(f"{len(done)} writes reported, {mid_write} of {kills} kills left a temp file behind")
 
 
 def test_concurrent_processes_keep_every_item(tmp_path: Path) -> None:
