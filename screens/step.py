@@ -26,7 +26,7 @@ from store import ops
 from store.backend import Change
 from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
-from store.model import STEP_TITLES, STEPS, Review
+from store.model import STEP_TITLES, STEPS, Review, rebuilt
 from store.prompts import PROMPTS
 from store.silent import card_fields, visible_to
 from tui.key_footer import KeyFooter
@@ -422,7 +422,7 @@ class StepScreen(Facilitation, Exporting, Screen):
             self.app.report_error(error)
             return False
         self.touched.add(touched)
-        self.review = Review.from_dict(self.doc)
+        self.review = typed_after(self.review, self.doc, op)
         self.app.saver.queue(self.review.id, key, op, rebase=rebase)
         self.refresh_checks()
         self.show_header()  # "saving" (redraws only when it said "saved")
@@ -797,6 +797,13 @@ def _without_base(op: ops.Operation) -> ops.Operation:
     if isinstance(op, ops.Edit) and op.bases:
         return ops.Edit(op.list, op.item_id, op.changes)
     return op
+
+
+def typed_after(review: Review, doc: dict, op: ops.Operation) -> Review:
+    """The typed review once ``op`` was applied to ``doc``: only what it changed is built again (model.rebuilt)."""
+    if isinstance(op, ops.Set):
+        return rebuilt(review, doc, op.field)
+    return rebuilt(review, doc, op.list, op.item_id if isinstance(op, ops.Edit) else None)
 
 
 def value_at(doc: dict, field: str) -> Any:
