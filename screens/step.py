@@ -247,9 +247,6 @@ class StepScreen(Facilitation, Exporting, Screen):
         elsewhere (the item's row, the check) in a second, a frame period later.
         A hold never lasts longer than ``FRAME_HOLD_SECONDS``.
         """
-        import os
-        if os.environ.get("NOHOLD"):
-            return
         if not self._frame_holds:
             self._frame_held_since = time.monotonic()
             asyncio.get_running_loop().call_later(FRAME_HOLD_SECONDS, self._end_stale_hold)
