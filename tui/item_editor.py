@@ -203,7 +203,7 @@ class ItemEditor(Vertical):
         """Redraw rows from the stored items; refresh the form unless it is being typed in."""
         if self._rows is None or not self._rows.is_attached or self._loading:
             return  # not composed yet, being removed with its screen, or filling its form now
-        if items == self.items and problems == self.problems and self._shown:
+        if items == self.items and problems == self.problems and self._shown and self._same_context():
             return
         self._shown = True
         self.items = list(items)
@@ -238,6 +238,10 @@ class ItemEditor(Vertical):
                 rows.highlighted = min(highlighted, len(ids) - 1)
         self._row_ids, self._row_texts, self._row_items = ids, texts, list(self.items)
         self._follow_edited(rows)
+
+    def _same_context(self) -> bool:
+        """Whatever else the rows show (the timeline's timezone) is as they show it."""
+        return self.describe_context is None or self.describe_context() == self._row_context
 
     def _row_texts_now(self, ids: list[str]) -> list[tuple]:
         """Every row's text; an item that has not changed keeps the description it had.
