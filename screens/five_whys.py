@@ -16,6 +16,7 @@ from store.model import FACTOR_KINDS, Chain, Factor
 from tui.fields import Field
 from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor, vote_mark
+from tui.text import show_text
 from tui.text_sync import replace_text
 from tui.line_input import LineInput, WrappedLineInput
 
@@ -133,14 +134,18 @@ people knew then. The same rules apply: a condition, not a person, and never
     def show_chains(self) -> None:
         """The chains with their root causes, ranked by votes once a vote closed; the highlight stays put."""
         rows = self.query_one("#chains", ChainRows)
-        highlighted = rows.get_option_at_index(rows.highlighted).id if rows.highlighted is not None else None
         chains = self.review.five_whys.chains
         numbers = {chain.id: number for number, chain in enumerate(chains, start=1)}  # as actions refer to them
+        shown = [(f"{'* ' if chain.id == self.chain_id else '  '}Chain {numbers[chain.id]}: "
+                  f"{chain.root_cause or '(no answer yet)'}{vote_mark(chain)}", chain.id)
+                 for chain in self.as_voter_sees(chains)]
+        if shown == getattr(rows, "_shown_rows", None):
+            return  # the same rows: rebuilding them redrew the list on every change anyone saved
+        rows._shown_rows = shown
+        highlighted = rows.get_option_at_index(rows.highlighted).id if rows.highlighted is not None else None
         rows.clear_options()
-        for chain in self.as_voter_sees(chains):
-            mark = "* " if chain.id == self.chain_id else "  "
-            root = chain.root_cause or "(no answer yet)"
-            rows.add_option(Option(Content(f"{mark}Chain {numbers[chain.id]}: {root}{vote_mark(chain)}"), id=chain.id))
+        for text, chain_id in shown:
+            rows.add_option(Option(Content(text), id=chain_id))
         if not chains:
             rows.add_option(Option(Content("No chain yet: answer the first why below."), disabled=True))
         elif highlighted is not None:
@@ -194,7 +199,8 @@ people knew then. The same rules apply: a condition, not a person, and never
         if merging and merged != whys:  # typing not yet saved, merged over the new answers: save it
             self.edit_item("five_whys.chains", self.chain_id, {"whys": merged}, bases={"whys": whys}, rebase=True)
         root = self.chain.root_cause if self.chain else ""
-        self.query_one("#root-cause", Static).update(Content(f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)"))
+        show_text(self.query_one("#root-cause", Static),
+                  f"Root cause: {root}" if root else "Root cause: (the last answer of the chain)")
         return mounts
 
     def why_label(self, index: int, whys: list[str]) -> str:

@@ -9,6 +9,8 @@ errors, saying why next to the field.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -24,7 +26,7 @@ from store import ops
 from store.backend import Change
 from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
-from store.model import STEP_TITLES, STEPS, Review
+from store.model import STEP_TITLES, STEPS, Review, rebuilt
 from store.prompts import PROMPTS
 from store.silent import card_fields, visible_to
 from tui.key_footer import KeyFooter
@@ -35,6 +37,7 @@ from screens.exporting import Exporting
 from screens.facilitation import FACILITATION_HELP, Facilitation
 from tui.interview import InterviewPanel
 from tui.item_editor import ItemEditor
+from tui.line_input import LineInput
 from tui.prompts_panel import PromptsPanel
 from tui.timer import Timebox
 from tui.step_indicator import StepIndicator
@@ -56,6 +59,9 @@ KEYS_HELP = """
 | ctrl+o | back to the list of reviews |
 | ctrl+q | quit (everything is saved as you type) |
 """
+
+# The longest a typed change holds the screen's next frame back (normally a millisecond or two).
+FRAME_HOLD_SECONDS = 0.1
 
 LIST_KEYS_HELP = """
 In a list: **Enter** edits the highlighted item, **F2** starts a new one,
@@ -111,6 +117,8 @@ class StepScreen(Facilitation, Exporting, Screen):
         self._choice_note = False  # the refusal line says a key typed on a list matched nothing
         self._typed_nowhere = ""  # letters typed while a list had the focus, shown until it moves
         self.interview_items: dict[str, str] = {}  # the item each interview group is filling in
+        self._frame_holds = 0  # typed changes whose handlers have not all run yet (see hold_frame)
+        self._frame_held_since = 0.0
 
     # Layout -------------------------------------------------------------------
 
@@ -234,6 +242,36 @@ class StepScreen(Facilitation, Exporting, Screen):
     def value_of(self, field: str) -> Any:
         """The value shown at a dotted field path (``follow_up.due``)."""
         return value_at(self.doc, field)
+
+    # One frame per key ------------------------------------------------------
+
+    def hold_frame(self) -> None:
+        """A field changed: draw the next frame once its handlers have run too (``LineInput.Shown``).
+
+        Otherwise the echo went out in one frame and what the key changed
+        elsewhere (the item's row, the check) in a second, a frame period later.
+        A hold never lasts longer than ``FRAME_HOLD_SECONDS``.
+        """
+        if not self._frame_holds:
+            self._frame_held_since = time.monotonic()
+            asyncio.get_running_loop().call_later(FRAME_HOLD_SECONDS, self._end_stale_hold)
+        self._frame_holds += 1
+
+    @on(LineInput.Shown)
+    def draw_held_frame(self, message: LineInput.Shown) -> None:
+        """Every handler of a change has run: the frame it held is drawn (this message's idle draws it)."""
+        message.stop()
+        self._frame_holds = max(0, self._frame_holds - 1)
+
+    def _end_stale_hold(self) -> None:
+        if self._frame_holds and time.monotonic() - self._frame_held_since >= FRAME_HOLD_SECONDS:
+            self._frame_holds = 0
+            self.check_idle()  # the idle that was held back
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        """Textual's screen draws its frame when idle; not while a typed change is half handled."""
+        if self._frame_holds and time.monotonic() - self._frame_held_since < FRAME_HOLD_SECONDS:
+            event.prevent_default()  # Screen._on_idle would draw now
 
     # Changes ------------------------------------------------------------------
 
@@ -389,7 +427,7 @@ class StepScreen(Facilitation, Exporting, Screen):
             self.app.report_error(error)
             return False
         self.touched.add(touched)
-        self.review = Review.from_dict(self.doc)
+        self.review = typed_after(self.review, self.doc, op)
         self.app.saver.queue(self.review.id, key, op, rebase=rebase)
         self.refresh_checks()
         self.show_header()  # "saving" (redraws only when it said "saved")
@@ -764,6 +802,13 @@ def _without_base(op: ops.Operation) -> ops.Operation:
     if isinstance(op, ops.Edit) and op.bases:
         return ops.Edit(op.list, op.item_id, op.changes)
     return op
+
+
+def typed_after(review: Review, doc: dict, op: ops.Operation) -> Review:
+    """The typed review once ``op`` was applied to ``doc``: only what it changed is built again (model.rebuilt)."""
+    if isinstance(op, ops.Set):
+        return rebuilt(review, doc, op.field)
+    return rebuilt(review, doc, op.list, op.item_id if isinstance(op, ops.Edit) else None)
 
 
 def value_at(doc: dict, field: str) -> Any:

@@ -77,6 +77,7 @@ nothing.
                 FieldSpec("text", "What happened (Enter: next event)", "e.g. Error-rate alert fires"),
             ],
             describe=self.describe_event,
+            describe_context=lambda: self.review.timezone,
             noun="event",
             id="events",
         )

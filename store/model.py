@@ -10,7 +10,7 @@ can always be shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -470,6 +470,43 @@ class ReviewSummary:
             review_status=data.get("review_status") if data.get("review_status") in REVIEW_STATUSES else "draft",
             open_action_dues=tuple(str(a.get("due") or "") for a in still_open),
         )
+
+
+def rebuilt(review: Review, doc: dict[str, Any], key: str, item_id: str | None = None) -> Review:
+    """``review`` after ``doc`` (its dict form) changed under one top-level ``key``; the rest is shared.
+
+    A screen applies every key typed to its dict and needs the typed form
+    again: building the whole review (300 events, 40 actions) per key was most
+    of a key's cost.  ``key`` may be a list of ``ITEM_LISTS`` with the
+    ``item_id`` of the one item that changed in place; if the list's order
+    changed too (an edited time re-sorts the timeline), the list is built again.
+    ``review`` is never changed: the result is a new Review.
+    """
+    top = key.split(".", 1)[0]
+    if item_id is not None and key in ITEM_LISTS:
+        changed = _rebuilt_item(review, doc, key, item_id)
+        if changed is not None:
+            return changed
+    return replace(review, **{top: getattr(Review.from_dict({top: doc.get(top)}), top)})
+
+
+def _rebuilt_item(review: Review, doc: dict[str, Any], key: str, item_id: str) -> Review | None:
+    """``review`` with the item ``item_id`` of the list ``key`` built again; None unless the list is otherwise the same."""
+    if key == "five_whys.chains":
+        dicts, typed = (doc.get("five_whys") or {}).get("chains") or [], review.five_whys.chains
+    else:
+        dicts, typed = doc.get(key) or [], getattr(review, key)
+    if len(dicts) != len(typed):
+        return None
+    index = next((n for n, item in enumerate(dicts) if isinstance(item, dict) and item.get("id") == item_id), None)
+    if index is None or typed[index].id != item_id:
+        return None
+    items = list(typed)
+    if key == "five_whys.chains":
+        items[index] = Review.from_dict({"five_whys": {"chains": [dicts[index]]}}).five_whys.chains[0]
+        return replace(review, five_whys=replace(review.five_whys, chains=items))
+    items[index] = getattr(Review.from_dict({key: [dicts[index]]}), key)[0]
+    return replace(review, **{key: items})
 
 
 def _build(cls: type, item: Any) -> Any:

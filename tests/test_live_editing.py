@@ -134,3 +134,37 @@ async def test_two_people_typing_the_follow_up_notes_both_keep_their_words(tmp_p
             assert text in notes, f"{text!r} lost: the file holds {notes!r}"
         for pilot in pilots:
             assert pilot.app.screen.query_one("#follow-up-notes", Input).value == notes
+
+
+async def test_timeline_rows_follow_a_timezone_another_participant_sets(tmp_path):
+    """The rows of events are described once and kept while only other items change (issue 14), yet a new
+    timezone from someone else redraws every time, and the event being typed in shows what is typed."""
+    from store.db import ReviewStore
+    from store.ops import Set
+
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("timeline"), timezone="UTC"))
+    async with AsyncExitStack() as stack:
+        (pilot,) = await open_apps(stack, db, review_id, 1)
+        editor = pilot.app.screen.query_one("#events")
+        rows = pilot.app.screen.query_one("#events .item-rows")
+        before = [str(rows.get_option_at_index(n).prompt) for n in range(rows.option_count)]
+        assert any("UTC" in row or ":" in row for row in before)
+        ReviewStore(db).apply(review_id, Set("timezone", "Asia/Tokyo"))  # +09:00, another terminal
+        await settle([pilot])
+        after = [str(rows.get_option_at_index(n).prompt) for n in range(rows.option_count)]
+        assert len(after) == len(before) and after != before
+        events = ReviewStore(db).get(review_id).timeline
+        assert all(event.text in row for event, row in zip(events, after))
+        rows.focus()
+        rows.highlighted = 0
+        await pilot.press("enter")  # edit the first event: the form shows it
+        await pilot.pause()
+        for _ in range(4):
+            if getattr(pilot.app.focused, "item_field", None) == "text":
+                break
+            await pilot.press("tab")
+        assert getattr(pilot.app.focused, "item_field", None) == "text"
+        await pilot.press("end", "space", "m", "o", "r", "e")
+        await pilot.pause()
+        assert str(rows.get_option_at_index(0).prompt) == "* 2026-11-20 19:00  [started] Index rebuild starts more"

@@ -160,6 +160,29 @@ async def test_a_long_why_is_shown_whole_wrapped_and_edited_on_one_line(tmp_path
     assert stored(path)["five_whys"]["chains"][0]["whys"][0] == long_why + " x"
 
 
+async def test_keys_held_during_a_change_of_step_keep_their_order_with_the_keys_typed_after_them(tmp_path):
+    """The held keys are handed on while later keys already wait in the app's queue: "Alert", never "rtAle"."""
+    from tui_helpers import complete_review, new_app, seed, wait_for_screen
+
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("went_well") | {"step": "five_whys"})
+    async with new_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await pilot.pause(0.3)
+        field = pilot.app.screen.query_one("#problem")
+        field.value = ""
+        await pilot.pause(0.3)
+        app = pilot.app
+        app.hold_keys()  # as while a step screen replaces another
+        burst(pilot, "Ale")
+        await until_shown(pilot, lambda: len(app._held_keys or ()) == 3)
+        app.call_later(app.release_keys)  # the new step asked for its focus ...
+        burst(pilot, "rt")  # ... while the keys typed after the held ones already wait behind it
+        await until_shown(pilot, lambda: len(field.value) == 5)
+        assert field.value == "Alert"
+        assert app._held_keys is None
+
+
 async def test_keys_typed_in_one_burst_behind_ctrl_n_land_in_the_next_step(tmp_path):
     """ctrl+n then typing at once (a fast typist over tmux): the words go to the next step's field, none is lost."""
     from tui_helpers import complete_review, new_app, seed, wait_for_screen

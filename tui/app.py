@@ -280,14 +280,20 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             # Whatever happens to the new screen, at most this long; a timer of an earlier hold must not end this one.
             self._keys_timer = self.set_timer(KEYS_HELD_SECONDS, self.release_keys)
 
-    def release_keys(self) -> None:
-        """Send the keys held during a change of step through the app again, in order, to where the focus is now."""
+    async def release_keys(self) -> None:
+        """Send the keys held during a change of step through the app again, in order, to where the focus is now.
+
+        They are handled here and now, not posted again: keys typed later and
+        already waiting in the app's queue would have gone first (on a loaded
+        machine "Alert" arrived as "t Aler").  A held key that changes the step
+        again (ctrl+n) starts a new hold, and the keys behind it join that one.
+        """
         held, self._held_keys = self._held_keys, None
         if self._keys_timer is not None:
             self._keys_timer.stop()
             self._keys_timer = None
         for key in held or ():
-            self.post_message(key)
+            await self.on_event(key)
 
     async def on_event(self, event: events.Event) -> None:
         if self._held_keys is not None and isinstance(event, events.Key) and not event.is_forwarded:

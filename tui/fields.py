@@ -45,7 +45,9 @@ class Field(Vertical):
         yield Static("", classes="field-note -empty")
 
     def set_label(self, label: str) -> None:
-        """Change the label (the Five Whys prompt quotes the answer before it)."""
+        """Change the label (the Five Whys prompt quotes the answer before it); unchanged, nothing is redrawn."""
+        if label == self.label:
+            return  # each update lays the screen out again: per stored change, for every why
         self.label = label
         labels = self.query(".field-label")
         if labels:

@@ -137,6 +137,7 @@ class ItemEditor(Vertical):
         fields: list[FieldSpec],
         describe: Callable[[Any, int], str],
         noun: str = "item",
+        describe_context: Callable[[], Any] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -144,6 +145,8 @@ class ItemEditor(Vertical):
         self.title = title
         self.fields = fields
         self.describe = describe
+        # What the rows show besides each item and its number (the timeline's timezone), if anything.
+        self.describe_context = describe_context
         self.noun = noun
         self.editing_id: str | None = None
         self._form_item: str | None = None  # the item the form's fields show
@@ -154,6 +157,8 @@ class ItemEditor(Vertical):
         self._by_item: dict[str, list[Problem]] = {}
         self._row_ids: list[str] = []
         self._row_texts: list[tuple] = []
+        self._row_items: list[Any] = []  # the items the rows were described from
+        self._row_context: Any = None
         self._rows: ItemRows | None = None  # the widgets below, once mounted
         self._form_fields: list = []
         self._note: Static | None = None
@@ -201,7 +206,7 @@ class ItemEditor(Vertical):
         """Redraw rows from the stored items; refresh the form unless it is being typed in."""
         if self._rows is None or not self._rows.is_attached or self._loading:
             return  # not composed yet, being removed with its screen, or filling its form now
-        if items == self.items and problems == self.problems and self._shown:
+        if items == self.items and problems == self.problems and self._shown and self._same_context():
             return
         self._shown = True
         self.items = list(items)
@@ -221,7 +226,7 @@ class ItemEditor(Vertical):
         """
         rows = self._rows
         ids = [item.id for item in self.items]
-        texts = [self._row_text(item, index) for index, item in enumerate(self.items, start=1)]
+        texts = self._row_texts_now(ids)
         if ids and ids == self._row_ids:
             for index, (before, after) in enumerate(zip(self._row_texts, texts)):
                 if before != after:
@@ -234,8 +239,31 @@ class ItemEditor(Vertical):
                 rows.add_option(Option(Content(f"No {self.noun}s yet: type in the fields below."), disabled=True))
             elif highlighted is not None:
                 rows.highlighted = min(highlighted, len(ids) - 1)
-        self._row_ids, self._row_texts = ids, texts
+        self._row_ids, self._row_texts, self._row_items = ids, texts, list(self.items)
         self._follow_edited(rows)
+
+    def _same_context(self) -> bool:
+        """Whatever else the rows show (the timeline's timezone) is as they show it."""
+        return self.describe_context is None or self.describe_context() == self._row_context
+
+    def _row_texts_now(self, ids: list[str]) -> list[tuple]:
+        """Every row's text; an item that has not changed keeps the description it had.
+
+        Describing 300 events (their times formatted in the review's timezone)
+        on every key typed into one of them was most of what showing the list cost.
+        """
+        context = self.describe_context() if self.describe_context is not None else None
+        before = self._row_texts if ids == self._row_ids and context == self._row_context else None
+        self._row_context = context
+        texts = []
+        for index, item in enumerate(self.items, start=1):
+            described = None
+            if before is not None:
+                shown = self._row_items[index - 1]
+                if shown is item or shown == item:
+                    described = before[index - 1][0]
+            texts.append(self._row_text(item, index, described))
+        return texts
 
     def _follow_edited(self, rows: ItemRows) -> None:
         """The list follows the item being edited: a new event added at the end (or sorted in) comes into view."""
@@ -256,12 +284,13 @@ class ItemEditor(Vertical):
             found.sort(key=lambda p: p.level != "error")
         return grouped
 
-    def _row_text(self, item: Any, index: int) -> tuple[str, bool, str, str]:
-        """What a row shows: its text, whether it is being edited, and its first problem."""
+    def _row_text(self, item: Any, index: int, described: str | None = None) -> tuple[str, bool, str, str]:
+        """What a row shows: its text (``described`` if known), whether it is being edited, and its first problem."""
         mine = self._problems_of(item.id)
         problem = mine[0].message if mine else ""
         level = "error" if any(p.level == "error" for p in mine) else "advisory"
-        return (self.describe(item, index), item.id == self.editing_id, problem, level)
+        return (self.describe(item, index) if described is None else described, item.id == self.editing_id,
+                problem, level)
 
     @staticmethod
     def _row(text: tuple[str, bool, str, str]) -> Content:

@@ -13,6 +13,14 @@ reached the field Enter had just left, since the next field takes the
 focus only once Enter's handlers have run: "d" ended up in the why or item
 before.  A one-line input now holds such keys until the focus has moved, then
 hands them on, in order, to whatever has it.
+
+A key changes the field at once and the screen's record of the review a
+moment later, in the handlers of ``Changed`` up the widget tree: the row
+that shows the item, the check beside it.  Textual draws a frame as soon as
+the screen is idle, so each key cost two frames (over SSH, two writes and a
+flicker).  The field now asks its screen to hold its next frame
+(``hold_frame``) until ``Shown``, posted behind ``Changed``, has come up the
+same way: one frame per key, with everything the key changed.
 """
 
 from __future__ import annotations
@@ -43,6 +51,16 @@ class LineInput(Input):
         """Posted behind Enter's Submitted: it reaches the app once every handler of Enter has run.
 
         (It bubbles the same way, one queue behind.)  The app then calls ``hand_on``.
+        """
+
+        def __init__(self, field: "LineInput") -> None:
+            super().__init__()
+            self.field = field
+
+    class Shown(Message):
+        """Posted behind ``Changed``: it reaches the screen once every handler of the change has run.
+
+        A screen that held its frame for the change (``hold_frame``) draws it then.
         """
 
         def __init__(self, field: "LineInput") -> None:
@@ -88,7 +106,12 @@ class LineInput(Input):
         kept without a layout; everything else Textual does stays as it is.
         """
         self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        hold = getattr(self.screen, "hold_frame", None) if self.is_attached else None
+        if hold is not None:
+            hold()
         super()._watch_value(value)
+        if hold is not None:
+            self.post_message(self.Shown(self))  # behind Changed, up the same way
 
     def _on_paste(self, event: events.Paste) -> None:
         line = one_line(event.text)
