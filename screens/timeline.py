@@ -104,12 +104,13 @@ nothing.
         return days[-1] if days else parse_date(self.review.review_date) or date.today()
 
     def describe_event(self, event: Event, index: int) -> str:
-        marker = f"[{event.marker}] " if event.marker else ""
-        when = show_time(event.at, self.review.timezone) if event.at else "(no time)"
-        return f"{when}  {marker}{event.text}{silent_mark(event)}"
+        return self.reveal_label("timeline", event) + silent_mark(event)
 
-    def reveal_label(self, list_name: str, card) -> str:
-        return self.describe_event(card, 0).removesuffix(silent_mark(card))
+    def reveal_label(self, list_name: str, card: Event) -> str:
+        """An event as its row shows it: its time, its marker, what happened."""
+        marker = f"[{card.marker}] " if card.marker else ""
+        when = show_time(card.at, self.review.timezone) if card.at else "(no time)"
+        return f"{when}  {marker}{card.text}"
 
     def record_answer(self, question, answer: str) -> str:
         """Interview answers are "<time> [marker:] <what happened>"; the time is the first one or two words.
