@@ -97,7 +97,7 @@ completion.
         for chain in ranked(chains):  # the vote's order, once there was one
             choices.append((f"Root cause {numbers[chain.id]}{votes_label(chain)}: {chain.root_cause}",
                             f"root cause of chain {numbers[chain.id]}"))
-        for number, factor in enumerate(self.review.factors, start=1):
+        for number, factor in enumerate(self.seen_review.factors, start=1):  # not others' factors before a reveal
             if factor.kind != "mitigating" and factor.text.strip():
                 choices.append((f"Factor {number} ({factor.kind}): {factor.text}", f"factor {number}"))
         for item in ranked(self.seen_review.could_improve):  # the vote's order, once there was one

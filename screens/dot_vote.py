@@ -1,6 +1,6 @@
 """The base of the steps with a dot vote (could improve, the Five Whys' root causes).
 
-A subclass of :class:`screens.step.StepScreen`: F4 lets the facilitator open a
+A subclass of :class:`screens.session_line.SessionLineScreen`: F4 lets the facilitator open a
 vote on the step's list and close it; + and - on a row of that list add or
 take back one of your dots (see ``store.voting``).  The line above the list
 (``#session-line``) says where the vote stands, as this terminal may know it:
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
 
-from screens.step import StepScreen
+from screens.session_line import SessionLineScreen
 from store import voting
 from store.model import STEP_TITLES
-from tui.text import show_note
 
 VOTE_HELP = """
 ## Dot voting (live sessions)
@@ -33,36 +30,13 @@ actions step offers the items in that order.
 """
 
 
-class VotingStepScreen(StepScreen):
+class VotingStepScreen(SessionLineScreen):
     """A step whose list (``voting.VOTE_LISTS[STEP]``) the facilitator can put to a dot vote."""
 
     BINDINGS = [Binding("f4", "dot_vote", "Vote", id="dot-vote")]
 
-    def compose_session_line(self) -> ComposeResult:
-        yield Static("", id="session-line", classes="-empty")
-
-    def show_review(self) -> None:
-        super().show_review()
-        self.show_session_line()
-
-    def show_presence(self) -> None:
-        super().show_presence()
-        self.show_session_line()
-
-    def show_session_line(self) -> None:
-        lines = self.query("#session-line")
-        if not lines:
-            return  # composing
-        show_note(lines.first(), self.session_line())
-
-    def session_line(self) -> str:
-        """Where the session's techniques stand on this step (subclasses add theirs)."""
-        return self.vote_line()
-
-    def per_participant(self, counts) -> list[tuple[str, int]]:
-        """A count per participant here (0 for one with none), then those who counted and have left."""
-        here = [member.name for member in self.app.live.members if member.role == "participant"]
-        return [(name, counts.get(name, 0)) for name in here + sorted(set(counts) - set(here))]
+    def session_lines(self) -> list[str]:
+        return super().session_lines() + [self.vote_line()]
 
     @property
     def vote_list(self) -> str | None:

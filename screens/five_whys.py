@@ -11,11 +11,12 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.dot_vote import VOTE_HELP, VotingStepScreen
+from screens.silent_writing import SilentWritingScreen, silent_help
 from store import ops
 from store.model import FACTOR_KINDS, Chain, Factor
 from tui.fields import Field
 from tui.choice_select import find_choice
-from tui.item_editor import FieldSpec, ItemEditor, vote_mark
+from tui.item_editor import FieldSpec, ItemEditor, silent_mark, vote_mark
 from tui.text import show_text
 from tui.text_sync import replace_text
 from tui.line_input import LineInput, WrappedLineInput
@@ -50,7 +51,7 @@ class ChainRows(OptionList):
             self.highlighted = 0
 
 
-class FiveWhysScreen(VotingStepScreen):
+class FiveWhysScreen(SilentWritingScreen, VotingStepScreen):
     """Each new "why?" quotes the answer before it; a chain's last answer is its root cause."""
 
     STEP = "five_whys"
@@ -77,9 +78,11 @@ possible or worse) and **mitigating** factors (what limited it). For each, say
 people knew then. The same rules apply: a condition, not a person, and never
 "human error". Actions may address a factor ("factor 2").
 
-""" + VOTE_HELP.replace("on one item", "on one root cause").replace("highlighted item", "highlighted chain")
+""" + VOTE_HELP.replace("on one item", "on one root cause").replace("highlighted item", "highlighted chain") \
+        + silent_help("factors")
 
     HAS_LISTS = True
+    CARDS = "factors"  # what silent writing (F3) is about here: the contributing factors
     BINDINGS = [Binding("f5", "new_chain", "New chain", id="new-chain")]
 
     def __init__(self, review) -> None:
@@ -112,7 +115,10 @@ people knew then. The same rules apply: a condition, not a person, and never
 
     @staticmethod
     def describe_factor(factor: Factor, index: int) -> str:
-        return f"{index}. [{factor.kind}] {factor.text}"
+        return f"{index}. [{factor.kind}] {factor.text}{silent_mark(factor)}"
+
+    def reveal_label(self, list_name: str, card) -> str:
+        return f"[{card.kind}] {card.text}"
 
     def start_step(self) -> None:
         self.query_one("#problem", Input).focus()

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from screens.step import StepScreen
-from store import ops
+from screens.silent_writing import SilentWritingScreen, silent_help
+from store import ops, silent
 from store.model import MARKERS, Event
 from store.timeline import (
     durations,
@@ -22,7 +22,7 @@ from store.timeline import (
     store_time,
 )
 from store.timeline_paste import PastePreview
-from tui.item_editor import FieldSpec, ItemEditor
+from tui.item_editor import FieldSpec, ItemEditor, silent_mark
 from tui.text import show_text
 
 
@@ -34,11 +34,12 @@ def split_marker(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-class TimelineScreen(StepScreen):
+class TimelineScreen(SilentWritingScreen):
     """Events in time order; markers started, detected, mitigated, resolved."""
 
     STEP = "timeline"
     HAS_LISTS = True
+    CARDS = "events"  # what silent writing (F3) is about here
     BINDINGS = [Binding("f5", "paste_events", "Paste", id="paste-events")]
     INTRO = (
         "What happened, when? A time (14:05, 2026-11-20 14:05, or ISO with offset), an optional marker, "
@@ -63,11 +64,11 @@ lists the events (in the review's timezone, with the markers their words
 suggest) and the lines it could not read. A date on its own line or in a
 heading applies to the times below it. **F2** adds them all, **Escape** adds
 nothing.
-
-"""
+""" + silent_help("events")
 
     def compose_step(self) -> ComposeResult:
         marker_choices = [(marker.capitalize(), marker) for marker in MARKERS]
+        yield from self.compose_session_line()
         yield ItemEditor(
             "timeline",
             "Timeline",
@@ -98,15 +99,19 @@ nothing.
         editing = self.query_one("#events", ItemEditor).editing_id
         days = [
             moment.astimezone(moment.tzinfo).date()
-            for event in self.review.timeline
+            for event in self.seen_review.timeline  # not from others' events nobody may see yet
             if event.id != editing and (moment := event_time(event, self.review.timezone))
         ]
         return days[-1] if days else parse_date(self.review.review_date) or date.today()
 
     def describe_event(self, event: Event, index: int) -> str:
-        marker = f"[{event.marker}] " if event.marker else ""
-        when = show_time(event.at, self.review.timezone) if event.at else "(no time)"
-        return f"{when}  {marker}{event.text}"
+        return self.reveal_label("timeline", event) + silent_mark(event)
+
+    def reveal_label(self, list_name: str, card: Event) -> str:
+        """An event as its row shows it: its time, its marker, what happened."""
+        marker = f"[{card.marker}] " if card.marker else ""
+        when = show_time(card.at, self.review.timezone) if card.at else "(no time)"
+        return f"{when}  {marker}{card.text}"
 
     def record_answer(self, question, answer: str) -> str:
         """Interview answers are "<time> [marker:] <what happened>"; the time is the first one or two words.
@@ -143,7 +148,8 @@ nothing.
         """Add the confirmed events, on screen at once and on disk in one store transaction."""
         if not preview or not preview.events:
             return
-        if self.send(*(ops.Add("timeline", item, item_id=ops.fresh_item_id()) for item in preview.items())):
+        written = silent.card_fields(self.review, self.STEP, "timeline", self.app.live.me.name)  # hidden while silent
+        if self.send(*(ops.Add("timeline", item | written, item_id=ops.fresh_item_id()) for item in preview.items())):
             count = len(preview.events)
             self.app.notify(f"Added {count} event{'s' if count != 1 else ''} from the paste.")
 
@@ -157,8 +163,8 @@ nothing.
         self.show_durations()
 
     def show_durations(self) -> None:
-        """The durations from the started marker, updated as you type."""
-        found = durations(self.review)
+        """The durations from the started marker, updated as you type (from the events this terminal sees)."""
+        found = durations(self.seen_review)
         line = (
             f"Time to detect: {show_duration(found['to_detect'])}   "
             f"to mitigate: {show_duration(found['to_mitigate'])}   "

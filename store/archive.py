@@ -187,6 +187,11 @@ def search(
     return found
 
 
+def _hidden(item: Any) -> bool:
+    """An item written silently and not revealed yet (store.silent): no search finds it."""
+    return isinstance(item, Mapping) and bool(item.get("hidden"))
+
+
 def review_text(doc: Mapping[str, Any]) -> str:
     """Every text of a stored review (dict form), lowercased, one field per line, for word search."""
     parts: list[str] = [str(doc.get("id", ""))]
@@ -202,10 +207,9 @@ def review_text(doc: Mapping[str, Any]) -> str:
             if isinstance(chain, Mapping):
                 parts.extend(_text(why) for why in chain.get("whys") or ())
     parts.extend(_item_text(link, ("label", "url")) for link in doc.get("links") or ())
-    parts.extend(_item_text(item, ("text", "rationale")) for item in doc.get("factors") or ())
+    parts.extend(_item_text(item, ("text", "rationale")) for item in doc.get("factors") or () if not _hidden(item))
     for name in ("timeline", "went_well", "lucky", "could_improve", "surprises", "questions"):
-        parts.extend(_item_text(item, ("text", "answer")) for item in doc.get(name) or ()
-                     if not (isinstance(item, Mapping) and item.get("hidden")))  # silent cards before the reveal
+        parts.extend(_item_text(item, ("text", "answer")) for item in doc.get(name) or () if not _hidden(item))
     parts.extend(_item_text(item, ("what", "owner", "done_when", "addresses", "note")) for item in doc.get("actions") or ())
     follow = doc.get("follow_up") or {}
     if isinstance(follow, Mapping):

@@ -39,6 +39,7 @@ from store.language import (  # noqa: F401  (re-exported: the checks' public API
 )
 from store.model import ACTION_TYPES, FACTOR_KINDS, KINDS, MARKERS, SEVERITIES, STEPS, Review
 from store.sanitize import quote
+from store.silent import visible_to
 from store.timeline import event_time, is_timezone, parse_date, show_time
 
 # ---------------------------------------------------------------------------
@@ -729,7 +730,11 @@ def check_review(review: Review) -> dict[str, list[Problem]]:
 
 
 def check_report(review: Review) -> dict[str, list[Problem]]:
-    """Every step's problems and the follow-up's (for `postmortem check` and exports)."""
+    """Every step's problems and the follow-up's (for `postmortem check` and exports).
+
+    Items not revealed yet (silent writing) are not checked here: a problem can quote their text.
+    """
+    review = visible_to(review, None)
     return check_review(review) | {"follow_up": check_follow_up(review)}
 
 

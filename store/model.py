@@ -83,6 +83,11 @@ ITEM_LISTS = (
 )
 
 
+def _silent_keys(item: Any) -> dict[str, Any]:
+    """Silent writing's keys of an item (store.silent), only where they say something."""
+    return {name: getattr(item, name) for name in ("author", "hidden", "held") if getattr(item, name)}
+
+
 def _vote_keys(item: Any) -> dict[str, Any]:
     """A dot vote's keys of a card or chain, only where they say something (store.voting)."""
     data: dict[str, Any] = {}
@@ -112,14 +117,7 @@ class TextItem:
 
     def to_dict(self) -> dict[str, Any]:
         """Its interchange form: the session's keys only where they say something."""
-        data: dict[str, Any] = {"id": self.id, "text": self.text} | _vote_keys(self)
-        if self.author:
-            data["author"] = self.author
-        if self.hidden:
-            data["hidden"] = True
-        if self.held:
-            data["held"] = True
-        return data
+        return {"id": self.id, "text": self.text} | _vote_keys(self) | _silent_keys(self)
 
 
 @dataclass
@@ -133,12 +131,23 @@ class Question:
 
 @dataclass
 class Event:
-    """A timeline event; ``at`` is ISO 8601 with offset, or raw text being typed."""
+    """A timeline event; ``at`` is ISO 8601 with offset, or raw text being typed.
+
+    Like a card, an event written silently carries its ``author`` and is
+    ``hidden`` (or ``held``) until the reveal (store.silent).
+    """
 
     id: str = ""
     at: str = ""
     text: str = ""
     marker: str | None = None
+    author: str = ""
+    hidden: bool = False
+    held: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its interchange form: silent writing's keys only where they say something."""
+        return {"id": self.id, "at": self.at, "text": self.text, "marker": self.marker} | _silent_keys(self)
 
 
 @dataclass
@@ -182,6 +191,13 @@ class Factor:
     kind: str = "contributing"
     text: str = ""
     rationale: str = ""
+    author: str = ""  # silent writing (store.silent), as on a card
+    hidden: bool = False
+    held: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Its interchange form: silent writing's keys only where they say something."""
+        return {"id": self.id, "kind": self.kind, "text": self.text, "rationale": self.rationale} | _silent_keys(self)
 
 
 @dataclass
@@ -388,7 +404,7 @@ class Review:
             "summary": self.summary,
             "trigger": self.trigger,
             "detection": self.detection,
-            "timeline": [vars(event).copy() for event in self.timeline],
+            "timeline": [event.to_dict() for event in self.timeline],
             "impact": self.impact,
             "unknowns": self.unknowns,
             "impact_categories": list(self.impact_categories),
@@ -399,7 +415,7 @@ class Review:
                     chain.to_dict() for chain in self.five_whys.chains
                 ],
             },
-            "factors": [vars(factor).copy() for factor in self.factors],
+            "factors": [factor.to_dict() for factor in self.factors],
             "went_well": [item.to_dict() for item in self.went_well],
             "lucky": [item.to_dict() for item in self.lucky],
             "could_improve": [item.to_dict() for item in self.could_improve],

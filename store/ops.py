@@ -228,9 +228,10 @@ def _vote(field: str, value: Any) -> dict:
     return vote
 
 
-# A card (went well, lucky, could improve, surprises); author, hidden and held come from silent writing,
-# votes and ballot from dot voting.
-CARD_FIELDS = {"text": _text, "author": _line, "hidden": _flag, "held": _flag, "votes": _count, "ballot": _ballot}
+# What silent writing adds to an item of a list written silently (store.silent): its author, hidden, held back.
+SILENT_FIELDS = {"author": _line, "hidden": _flag, "held": _flag}
+# A card (went well, lucky, could improve, surprises); votes and ballot come from dot voting.
+CARD_FIELDS = {"text": _text} | SILENT_FIELDS | {"votes": _count, "ballot": _ballot}
 # Item fields that an item need not have: no default is stored for them.
 OPTIONAL_ITEM_FIELDS = {"author", "hidden", "held", "votes", "ballot"}
 
@@ -273,14 +274,14 @@ REVIEW_FIELDS = {
 }
 
 ITEM_FIELDS = {
-    "timeline": {"at": _line, "text": _text, "marker": _marker},
+    "timeline": {"at": _line, "text": _text, "marker": _marker} | SILENT_FIELDS,
     "went_well": CARD_FIELDS,
     "lucky": CARD_FIELDS,
     "could_improve": CARD_FIELDS,
     "surprises": CARD_FIELDS,
     "questions": {"text": _text, "answer": _text},
     "five_whys.chains": {"whys": _text_list, "votes": _count, "ballot": _ballot},
-    "factors": {"kind": _choice(FACTOR_KINDS), "text": _text, "rationale": _text},
+    "factors": {"kind": _choice(FACTOR_KINDS), "text": _text, "rationale": _text} | SILENT_FIELDS,
     "actions": {
         "what": _text,
         "owner": _line,

@@ -178,9 +178,13 @@ def votes_label(item) -> str:
 
 def _bullets(items: list[TextItem] | list[str]) -> str:
     """One bullet per text; a named card (silent writing) says who wrote it."""
-    texts = [item if isinstance(item, str) else item.text + (f" ({item.author})" if item.author else "") + votes_label(item)
-             for item in items]
+    texts = [item if isinstance(item, str) else item.text + _by(item) + votes_label(item) for item in items]
     return "\n".join(_bullet(text) for text in texts if text.strip())
+
+
+def _by(item) -> str:
+    """Who wrote an item, when it was written silently with named cards (never in the client summary)."""
+    return f" ({item.author})" if item.author else ""
 
 
 def _bullet(text: str, mark: str = "-") -> str:
@@ -204,7 +208,7 @@ def _md_timeline(review: Review) -> str:
     if not review.timeline:
         return ""
     rows = [
-        (show_time(event.at, review.timezone), event.text, event.marker or "")
+        (show_time(event.at, review.timezone), event.text + _by(event), event.marker or "")
         for event in review.timeline
     ]
     table = _table(("Time", "Event", "Marker"), rows)
@@ -236,7 +240,7 @@ def _md_factors(review: Review) -> str:
         if not factor.text.strip():
             continue
         label = FACTOR_LABELS.get(factor.kind, md_text(factor.kind))
-        entry = _bullet(f"{label}: {_one_line(factor.text)}", f"{number}.")
+        entry = _bullet(f"{label}: {_one_line(factor.text)}{_by(factor)}", f"{number}.")
         if factor.rationale.strip():
             pad = " " * (len(str(number)) + 2)
             entry += f"\n{pad}- How it made sense at the time: " + md_text(_one_line(factor.rationale))

@@ -137,8 +137,8 @@ def note_stored(app, stamps: list[float]) -> None:
     """Stamp when the writer thread's ``apply`` that adds a card returns: the card is in the file from then on."""
     apply = app.store.apply
 
-    def noted(review_id, *changes):
-        change = apply(review_id, *changes)
+    def noted(review_id, *changes, **options):  # options: the saver's retry token (issue 16)
+        change = apply(review_id, *changes, **options)
         stamps.extend(time.time() for op in changes if isinstance(op, ops.Add) and op.list == STEP)
         return change
 

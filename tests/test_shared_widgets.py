@@ -44,3 +44,27 @@ async def test_the_rows_of_a_long_list_stop_at_their_max_height_and_scroll_a_sho
             rows = pilot.app.screen.query_one(".item-rows")
             assert rows.outer_size.height == height
             assert rows.virtual_size.height == virtual
+
+
+async def test_a_note_redrawn_without_a_layout_still_grows_and_shrinks_with_its_text(tmp_path):
+    """show_text skips the layout when the new text takes as many lines: a longer or shorter one still moves what is below."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    from tui.text import show_text
+
+    class Notes(App):
+        CSS = "Static { height: auto; padding: 0 1; }"
+
+        def compose(self):
+            yield Static("", id="note")
+            yield Static("below", id="below")
+
+    app = Notes()
+    async with app.run_test(size=(40, 10)) as pilot:
+        note, below = app.query_one("#note", Static), app.query_one("#below", Static)
+        for text, lines in (("Sam 1", 1), ("Sam 2", 1), ("Lee, Sam and Ana are here and typing now " * 2, 3),
+                            ("Lee, Sam and Ana were here and are typing " * 2, 3), ("Sam 3", 1)):
+            show_text(note, text)
+            await pilot.pause()
+            assert (str(note.content), note.size.height, below.region.y) == (text, lines, lines)

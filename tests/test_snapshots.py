@@ -302,6 +302,34 @@ def test_silent_writing_as_a_participant_and_as_the_facilitator_sees_it(snap_com
     assert snap_compare(app, terminal_size=SIZE, run_before=until_session_line("WentWellScreen", "Silent writing"))
 
 
+def test_cards_once_revealed_with_one_held_back_as_its_author_sees_it(snap_compare, tmp_path):
+    from store.session import Member
+
+    cards = [{"text": "The rollback took 2 minutes"},
+             {"text": "Sam's card: the pager reached us fast"},
+             {"text": "Ana's card: the status page was clear"},
+             {"text": "Ana forgot to check the dashboard", "author": "Sam", "hidden": True, "held": True}]
+    others = [Member(id="mlee", name="Lee", role="facilitator", step="went_well"),
+              Member(id="mana", name="Ana", step="went_well")]
+    app = session_app(tmp_path / "r.json", "went_well", "Sam", others, went_well=cards,
+                      session={"silent": {"went_well": "revealed"}})
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_session_line("WentWellScreen", "held back"))
+
+
+def test_silent_writing_on_the_timeline_as_a_participant_sees_it(snap_compare, tmp_path):
+    from snapshot_apps.reviews import FIXED_REVIEW
+    from store.session import Member
+
+    others = [Member(id="mlee", name="Lee", role="facilitator", step="timeline"),
+              Member(id="mana", name="Ana", step="timeline")]
+    events = FIXED_REVIEW["timeline"][:2] + [
+        {"at": "2026-11-20T14:12:00+00:00", "text": "Sam's event: the cache was cold", "author": "Sam", "hidden": True},
+        {"at": "2026-11-20T14:15:00+00:00", "text": "Ana's event: nobody else sees it", "author": "Ana", "hidden": True}]
+    app = session_app(tmp_path / "r.json", "timeline", "Sam", others, timeline=events,
+                      session={"silent": {"timeline": "writing"}})
+    assert snap_compare(app, terminal_size=SIZE, run_before=until_session_line("TimelineScreen", "Silent writing"))
+
+
 @pytest.mark.parametrize("state", ["open", "closed"])
 def test_dot_voting_while_open_and_once_closed(snap_compare, tmp_path, state):
     from store.session import Member

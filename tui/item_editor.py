@@ -530,7 +530,11 @@ def _card_mark(card: Any) -> str:
     While a vote is open the screen passes cards whose ballot holds this
     terminal's own dots only (``●``); once it closed, the count.
     """
-    mark = vote_mark(card)
-    if getattr(card, "held", False):
-        return mark + "  (held back by the facilitator)"
-    return mark + ("  (only you see it, until the reveal)" if getattr(card, "hidden", False) else "")
+    return vote_mark(card) + silent_mark(card)
+
+
+def silent_mark(item: Any) -> str:
+    """An item written silently, as its author sees it (store.silent): nobody else sees it at all."""
+    if getattr(item, "held", False):
+        return "  (held back by the facilitator)"
+    return "  (only you see it, until the reveal)" if getattr(item, "hidden", False) else ""
