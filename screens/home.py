@@ -104,6 +104,7 @@ class HomeScreen(Screen):
         self._fill_generation = 0
         self._texts = TextIndex()
         self._texts_stale = True
+        self._texts_found: dict[str, str] = {}
         self._columns: list[tuple[str, str, int]] = []
         self._shown: tuple = ()  # what the table holds: rows, day and columns
 
@@ -159,11 +160,11 @@ class HomeScreen(Screen):
         """Every review's text for word search; only reviews changed since the last search are re-read."""
         if self._texts_stale:
             try:
-                self._texts.refresh(self.app.store.read_documents(lambda doc: doc))
+                self._texts_found = self.app.store.search_texts(self._texts)
             except (StoreError, Unreachable) as error:
                 self.app.report_error(error)
             self._texts_stale = False
-        return self._texts.texts()
+        return self._texts_found
 
     def show_reviews(self) -> None:
         """Fill the table with the reviews that match the search.

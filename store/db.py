@@ -7,16 +7,19 @@ Layout of an archive (``--db PATH``, ``POSTMORTEM_DB`` or the user data director
       pm-12.json.bak          its last good version
       pm-7.json.deleted       a deleted review, kept aside (its id is never reused)
       .archive/archive.json   the archive's counter of review ids, and where it was migrated from
-      .archive/index.json     a cache of every review, checked against each file's stat
+      .archive/index.json     each review's digest and search words, checked against its file's stat
       .archive/locks/         one lock file per review, and the archive's lock
       .archive/presence/pm-12/  who is in review pm-12's live session (store.presence_files)
     reviews.json              an archive in the old single-file layout, if there was one
 
 A change to a review locks and rewrites that review's file only, so it costs
 the same at 10 reviews as at 5,000, and the writers of one review never wait
-for another's.  The list, search and statistics read every review through the
-index: a file whose stat still matches its entry is not read again.  The index
-is derived, never the source of truth; a missing or damaged one is rebuilt.
+for another's.  The list, search and statistics read the index: for each
+review file its stat, the review's digest (the few fields those views read)
+and its search words (store.digest), a few KB per review rather than the
+whole review.  A file whose stat still matches its entry is not read again.
+The index is derived, never the source of truth; a missing, damaged or
+older-format one is rebuilt from the files.
 
 An old single-file archive is migrated on first open: every review is written
 to its own file, then ``archive.json`` is written last.  Until that write the
@@ -38,10 +41,12 @@ import platformdirs
 from filelock import FileLock
 
 from store import ops as operations
+from store.archive import TextIndex
 from store.backend import Backend, Change, T
+from store.digest import digest, search_words
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
-from store.model import SCHEMA, Review
+from store.model import SCHEMA, Review, ReviewSummary
 from store.presence_files import PresenceDirectory
 from store.session import Member
 from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, now, restore_backup, shape_problem
@@ -71,6 +76,8 @@ _ANY_REVIEW_NAME = re.compile(r"^pm-([1-9][0-9]*)\.json(\.deleted)?$")
 # one review changed by another participant is cheaper to re-read than to
 # rewrite the whole cache for.
 _INDEX_REWRITE_AT = 32
+# The index's entries are [stat key, digest, search words] (store.digest); an index of another format is rebuilt.
+_INDEX_FORMAT = 2
 
 
 def default_db_path() -> Path:
@@ -128,7 +135,7 @@ class ReviewStore(Backend):
         self._archive_lock = FileLock(str(self.locks / "archive.lock"), mode=FILE_MODE, thread_local=False)
         self._mutex = threading.RLock()
         self._files: dict[int, SingleFileStore] = {}
-        self._cache: dict[str, tuple[Any, dict]] | None = None
+        self._cache: dict[str, tuple[Any, dict, str]] | None = None  # the index's entries
         self._presence = PresenceDirectory(self.meta_dir / "presence")
         if self.legacy.exists() and not self.archive_file.exists() and not self.read_only:
             with self._archive_lock.acquire(poll_interval=LOCK_POLL):
@@ -313,15 +320,47 @@ class ReviewStore(Backend):
     # -- the whole archive ----------------------------------------------------
 
     def read_documents(self, read: Callable[[dict], T]) -> list[T]:
-        with self._mutex:
-            docs = self._documents()
-            return [read(doc) for doc in docs]
+        """Every review's whole stored dict, newest first: each file is read (copy and export need them all).
 
-    def _documents(self) -> list[dict]:
-        """Every review's stored dict, newest first, read through the index (caller holds the mutex)."""
+        The list, search and statistics read the index's digests instead (below).
+        """
+        with self._mutex:
+            numbers = [int(_REVIEW_FILE.match(name).group(1)) for name in self._entries()]
+            docs = [self._read_review(number) for number in numbers if (self.root / f"pm-{number}.json").exists()]
+        docs.sort(key=_newest_first, reverse=True)
+        return [read(doc) for doc in docs]
+
+    def list_summaries(self) -> list[ReviewSummary]:
+        return self._read_digests(ReviewSummary.from_dict)
+
+    def damaged(self) -> list[tuple[str, str]]:
+        return [found for found in self._read_digests(lambda light: (light.get("id"), light.get("damaged")))
+                if found[1]]
+
+    def reviews_for_stats(self) -> list[Review]:
+        """From the index's digests, which hold all that statistics read (store.digest)."""
+        return [Review.from_dict(light) for light in self._read_digests(dict) if not light.get("damaged")]
+
+    def search_texts(self, known: TextIndex | None = None) -> dict[str, str]:
+        """From the index: each review's search words (store.digest.search_words), no file read."""
+        with self._mutex:
+            return {str(light.get("id", "")): words for _, light, words in self._entries().values()}
+
+    def _read_digests(self, read: Callable[[dict], T]) -> list[T]:
+        with self._mutex:
+            lights = [light for _, light, _ in self._entries().values()]
+        lights.sort(key=_newest_first, reverse=True)
+        return [read(light) for light in lights]
+
+    def _entries(self) -> dict[str, tuple[Any, dict, str]]:
+        """Each review file's index entry, brought up to date (caller holds the mutex).
+
+        An entry is (the file's stat key, the review's digest, its search
+        words); a file whose stat still matches its entry is not read again.
+        """
         first = self._cache is None
         cache = self._load_index() if first else self._cache
-        fresh: dict[str, tuple[Any, dict]] = {}
+        fresh: dict[str, tuple[Any, dict, str]] = {}
         stale = 0
         with os.scandir(self.root) as entries:
             for entry in entries:
@@ -338,13 +377,12 @@ class ReviewStore(Backend):
                     continue
                 stale += 1
                 doc = self._read_review(int(match.group(1)))
-                fresh[entry.name] = (key if doc.get("schema") == SCHEMA else None, doc)
+                cacheable = doc.get("schema") == SCHEMA  # a damaged or older file is read again next time
+                fresh[entry.name] = (key if cacheable else None, digest(doc), search_words(doc))
         self._cache = fresh
         if (stale and first) or stale >= _INDEX_REWRITE_AT or len(fresh) < len(cache):
             self._save_index(fresh)
-        docs = [doc for _, doc in fresh.values()]
-        docs.sort(key=lambda doc: (doc.get("updated", ""), _number_or_zero(doc)), reverse=True)
-        return docs
+        return fresh
 
     def _read_review(self, number: int) -> dict:
         """One review file's document, migrated if older; a stand-in naming the damage if it cannot be read."""
@@ -364,20 +402,22 @@ class ReviewStore(Backend):
             return {"id": review_id, "title": f"({reason}: postmortem open {review_id} says what to do)",
                     "updated": "", "damaged": str(error)}
 
-    def _load_index(self) -> dict[str, tuple[Any, dict]]:
-        """The index as last written by any process; empty when missing or unreadable (it is rebuilt)."""
+    def _load_index(self) -> dict[str, tuple[Any, dict, str]]:
+        """The index as last written by any process; empty when missing, unreadable or of an older format."""
         try:
             data = parse(read_bytes(self.index_file) or b"{}")
-            entries = data.get("entries") if data.get("layout") == LAYOUT else None
-            return {name: (entry[0], entry[1]) for name, entry in (entries or {}).items()}
+            fits = data.get("layout") == LAYOUT and data.get("format") == _INDEX_FORMAT
+            entries = data.get("entries") if fits else None
+            return {name: (entry[0], entry[1], entry[2]) for name, entry in (entries or {}).items()}
         except (ParseError, AttributeError, TypeError, IndexError, KeyError):
             return {}
 
-    def _save_index(self, entries: dict[str, tuple[Any, dict]]) -> None:
+    def _save_index(self, entries: dict[str, tuple[Any, dict, str]]) -> None:
         """Replace the index atomically; no fsync, since a lost or torn index is only rebuilt."""
         if self.read_only:
             return  # the index is only a cache
-        raw = dump({"layout": LAYOUT, "entries": {name: [key, doc] for name, (key, doc) in entries.items() if key}})
+        raw = dump({"layout": LAYOUT, "format": _INDEX_FORMAT,
+                    "entries": {name: list(entry) for name, entry in entries.items() if entry[0]}})
         temp = temp_path(self.index_file)
         try:
             with open(temp, "xb") as handle:
@@ -408,9 +448,10 @@ class ReviewStore(Backend):
         self._write_archive_file(next_review, migrated_from=str(self.legacy), migrated=now())
 
 
-def _number_or_zero(doc: dict) -> int:
+def _newest_first(doc: dict) -> tuple[str, int]:
+    """The sort key of the archive's order (reversed): last updated, then the higher id."""
     match = _REVIEW_ID.match(str(doc.get("id", "")))
-    return int(match.group(1)) if match else 0
+    return str(doc.get("updated") or ""), int(match.group(1)) if match else 0
 
 
 def _read_legacy(path: Path) -> dict:

@@ -201,7 +201,7 @@ def _date_flag(value: str):
 
 def _listed(args: argparse.Namespace, today) -> list:
     """The summaries ``list`` prints: filtered, and only the due ones with ``--due``."""
-    from store.archive import ArchiveQuery, is_due, review_text, search
+    from store.archive import ArchiveQuery, is_due, search
 
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
@@ -209,9 +209,7 @@ def _listed(args: argparse.Namespace, today) -> list:
                          tag=args.tag or "", since=args.since, until=args.until, status=args.status or "",
                          review_status=args.review_status or "")
     store = _store(args)
-    texts = None
-    if query.words:
-        texts = dict(store.read_documents(lambda doc: (str(doc.get("id", "")), review_text(doc))))
+    texts = store.search_texts() if query.words else None
     found = search(store.list_summaries(), query, today, texts)
     return [review for review in found if is_due(review, today)] if args.due else found
 
