@@ -128,8 +128,9 @@ class Backend(ABC):
 
         ``token``: names this change, so that sending it again (after an error
         that may have come after it was stored: a database connection lost
-        mid-commit) applies it once.  The files ignore it: a failed write
-        wrote nothing.
+        mid-commit, a file's directory that could not be synced after the
+        file was replaced; or ``postmortem recover`` run twice) applies it once.
+        Sent again, it returns the review as stored, and the ids its Adds chose.
         """
 
     @abstractmethod

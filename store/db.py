@@ -159,9 +159,13 @@ class ReviewStore(Backend):
         return self._file(review_id).get(review_id)
 
     def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
-        """``token`` is not needed here: a write that fails writes nothing (see Backend.apply)."""
+        """``token`` is kept in the review's file with the change, so the same change sent again is applied once.
+
+        A write can fail after the new file is in place (the fsync of the
+        directory); the saver then sends the batch again, under its token.
+        """
         self._refuse_if_read_only()
-        return self._file(review_id).apply(review_id, *ops)
+        return self._file(review_id).apply(review_id, *ops, token=token)
 
     def _refuse_if_read_only(self) -> None:
         """A change to a read-only archive: PermissionError (the app keeps the edits and says why)."""

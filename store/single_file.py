@@ -62,6 +62,11 @@ _META_ID = 1
 # it for a millisecond or two; filelock's default (50 ms) made one wait in
 # twenty cost 25 times the write with 8 participants saving.
 LOCK_POLL = 0.002
+# How many changes' tokens a file keeps (see SingleFileStore.apply): a change
+# is sent again about two seconds after its write failed, and recovered ones
+# when ``postmortem recover`` runs; 64 other changes of the same review in
+# between, and a repeated one would be applied again.  About 2 KB.
+APPLIED_KEPT = 64
 
 
 def backup_path_for(path: Path) -> Path:
@@ -198,10 +203,14 @@ class SingleFileStore:
             self._meta.upsert(Document({"schema": SCHEMA, "next_review": number + 1}, doc_id=_META_ID))
             return Review.from_dict(data)
 
-    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
+    def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
         """Apply ``ops`` to the latest stored review in one locked, durable transaction.
 
         If any op raises (InvalidField, UnknownItem), nothing is written and the error propagates.
+        ``token`` is stored in the file with the change (the last APPLIED_KEPT
+        of them): the same change sent again, after a write that failed once
+        the new file was in place (the fsync of its directory), or by
+        ``postmortem recover`` run twice, is not applied twice.
         """
         number = self._number(review_id)
         added: list[str] = []
@@ -213,10 +222,22 @@ class SingleFileStore:
         with self._locked():
             with self._transaction():
                 self._require(number, review_id)
+                if token is not None and token in self._applied():
+                    return Change(Review.from_dict(self._require(number, review_id)), operations.chosen_ids(ops),
+                                  self.version())
                 self._reviews.update(change, doc_ids=[number])
+                if token is not None:
+                    self._meta.upsert(Document({"applied": [*self._applied()[1 - APPLIED_KEPT:], token]},
+                                               doc_id=_META_ID))
                 stored = Change(Review.from_dict(self._require(number, review_id)), added)
             stored.version = self.version()  # still locked: the version this write made
             return stored
+
+    def _applied(self) -> list[str]:
+        """The tokens of the latest changes applied (inside a transaction), oldest first."""
+        meta = self._meta.get(doc_id=_META_ID) or {}
+        applied = meta.get("applied")
+        return [token for token in applied if isinstance(token, str)] if isinstance(applied, list) else []
 
     def delete(self, review_id: str) -> None:
         """Remove a review for good; its id is never given out again."""

@@ -7,14 +7,16 @@ disk.  The writer applies each batch through the store and reports the
 stored review back on the app's event loop (``deliver``), in order.
 
 An ``OSError`` while writing (disk full, permission denied, read-only or
-failing disk) puts the batch back among the pending edits, merged with
-whatever was typed since, and the saver says why (:attr:`Saver.failure`);
-the app retries.  A database that could not be reached
-(:class:`~store.errors.Unreachable`) may have stored the batch before the
-connection dropped: that batch is kept whole and sent again first, under the
-token it was sent with, so the database applies it once
-(``Backend.apply(token=...)``); what was typed since follows it.  At exit whatever could still not be saved is written to a
-recovery file (:meth:`Saver.write_recovery`), which the app names.
+failing disk, a database that could not be reached) keeps the batch, and the
+saver says why (:attr:`Saver.failure`); the app retries.  The batch may have
+been stored before the error (a database connection lost mid-commit; a
+file's directory that could not be synced after the file was replaced), so
+it is kept whole and sent again first, under the token it was sent with, and
+the store applies it once (``Backend.apply(token=...)``); what was typed
+since follows it, over the text it was typed over.  At exit whatever could
+still not be saved is written to a recovery file
+(:meth:`Saver.write_recovery`), which the app names and ``postmortem
+recover`` applies.
 
 Nothing on the event loop waits for the writer: adds, moves and deletes are
 queued like typing (a new item's id is chosen by the screen, see
@@ -38,7 +40,7 @@ from pathlib import Path
 import orjson
 
 from store.backend import Backend, Change
-from store.errors import StoreError, Unreachable
+from store.errors import StoreError
 from store.ops import Edit, Operation, Set
 from store.sanitize import visible
 
@@ -55,6 +57,7 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     change: Change | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # the same when sent again
+    order: int = field(default_factory=itertools.count().__next__)  # held batches go again in this order
 
 
 class Saver:
@@ -169,7 +172,7 @@ class Saver:
                 self._asked.update(review_id for review_id, jobs in self._held.items() if jobs)
         for review_id, jobs in held.items():
             for job in jobs:
-                self._submit(review_id, job.ops, job.keys, job.token)
+                self._submit(review_id, job.ops, job.keys, job)
         for review_id, ops in pending.items():
             if ops:
                 self._submit(review_id, list(ops.values()), list(ops.keys()))
@@ -184,9 +187,11 @@ class Saver:
             change = job.change or change
         return change
 
-    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable], token: str | None = None) -> _Job:
+    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable], held: _Job | None = None) -> _Job:
+        """Hand a batch to the writer; ``held``: a batch sent before, sent again under its token and place."""
         self.on_sending(review_id, ops)  # the text fields remember what they sent
-        job = _Job(review_id, ops, keys) if token is None else _Job(review_id, ops, keys, token=token)
+        job = _Job(review_id, ops, keys) if held is None else _Job(review_id, ops, keys, token=held.token,
+                                                                   order=held.order)
         with self._mutex:
             self._unfinished.append(job)
             self._awaiting[review_id] = self._awaiting.get(review_id, 0) + 1
@@ -225,11 +230,8 @@ class Saver:
     def _write(self, job: _Job) -> Change | None:
         try:
             change = self._apply(job.review_id, job.ops, job.token)
-        except Unreachable as error:
+        except OSError as error:  # Unreachable too
             self._hold(job, error)
-            return None
-        except OSError as error:
-            self._keep(job, error)
             return None
         if self.failure:
             self.failure = self.failure_reason = ""
@@ -253,10 +255,12 @@ class Saver:
             self.deliver(self.on_error, error)
             return None
 
-    def _hold(self, job: _Job, error: Unreachable) -> None:
-        """The database was lost during a write, perhaps after it stored it: send that batch again, as it is."""
+    def _hold(self, job: _Job, error: OSError) -> None:
+        """A write failed, perhaps after the batch was stored: send that batch again, as it is, under its token."""
         with self._mutex:
-            self._held.setdefault(job.review_id, []).append(_Job(job.review_id, job.ops, job.keys, token=job.token))
+            held = self._held.setdefault(job.review_id, [])
+            held.append(_Job(job.review_id, job.ops, job.keys, token=job.token, order=job.order))
+            held.sort(key=lambda kept: kept.order)
         self._say_failed(error)
 
     def _say_failed(self, error: OSError) -> None:
@@ -265,18 +269,6 @@ class Saver:
         self.failure = f"Not saved: {self.failure_reason}{where}. Retrying; nothing typed is lost."
         self._retry_at = time.monotonic() + RETRY_SECONDS
         self.deliver(self.on_error, OSError(error.errno, self.failure))
-
-    def _keep(self, job: _Job, error: OSError) -> None:
-        """A write failed: put its edits back (before anything typed since) and say why."""
-        with self._mutex:
-            newer = self._pending.get(job.review_id, {})
-            kept: dict[Hashable, Operation] = {}
-            for key, op in zip(job.keys, job.ops):
-                later = newer.pop(key, None)
-                kept[key] = op if later is None else _keep_base(later, op)
-            kept.update(newer)
-            self._pending[job.review_id] = kept
-        self._say_failed(error)
 
     # Recovery -----------------------------------------------------------------
 
