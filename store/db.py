@@ -46,7 +46,7 @@ from store.backend import Backend, Change, T
 from store.digest import digest, search_words
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
-from store.model import SCHEMA, Review, ReviewSummary
+from store.model import SCHEMA, Review, ReviewSummary, review_number
 from store.presence_files import PresenceDirectory
 from store.session import Member
 from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, now, restore_backup, shape_problem
@@ -69,7 +69,6 @@ from store.storage import (
 __all__ = ["Change", "ReviewStore", "default_db_path", "archive_paths"]
 
 LAYOUT = 2
-_REVIEW_ID = re.compile(r"^pm-([1-9][0-9]*)$")
 _REVIEW_FILE = re.compile(r"^pm-([1-9][0-9]*)\.json$")
 _ANY_REVIEW_NAME = re.compile(r"^pm-([1-9][0-9]*)\.json(\.deleted)?$")
 # A later listing rewrites the index only when this many entries went stale:
@@ -101,13 +100,6 @@ def archive_paths(location: str | Path) -> tuple[Path, Path]:
     if (path / ".archive").is_dir():
         return path, path.with_suffix(".json")
     return path / "reviews", path / "reviews.json"
-
-
-def _number(review_id: str) -> int:
-    match = _REVIEW_ID.match(str(review_id))
-    if not match:
-        raise UnknownReview(review_id)
-    return int(match.group(1))
 
 
 def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
@@ -151,7 +143,7 @@ class ReviewStore(Backend):
         return self.meta_dir / "index.json"
 
     def review_path(self, review_id: str) -> Path:
-        return self.root / f"pm-{_number(review_id)}.json"
+        return self.root / f"pm-{review_number(review_id)}.json"
 
     # -- one review -----------------------------------------------------------
 
@@ -202,7 +194,7 @@ class ReviewStore(Backend):
             os.replace(review_file.path, review_file.path.with_name(review_file.path.name + ".deleted"))
             fsync_dir(self.root)
         with self._mutex:
-            self._files.pop(_number(review_id), None)
+            self._files.pop(review_number(review_id), None)
 
     def version(self, review_id: str | None = None) -> object:
         """The review file's stat (None while there is none); without an id, the reviews directory's.
@@ -223,7 +215,7 @@ class ReviewStore(Backend):
         A healthy file is refused unless ``force``.
         """
         self._refuse_if_read_only()
-        number = _number(review_id)
+        number = review_number(review_id)
         if not (self.root / f"pm-{number}.json").exists() and not self.backup_path(review_id).exists():
             raise UnknownReview(review_id)
         restore_backup(self.root / f"pm-{number}.json", self._lock_path(number), force)
@@ -235,7 +227,7 @@ class ReviewStore(Backend):
 
     def _file(self, review_id: str) -> SingleFileStore:
         """The open file of an existing review; UnknownReview when there is none."""
-        number = _number(review_id)
+        number = review_number(review_id)
         path = link_target(self.root / f"pm-{number}.json")  # a dangling link is named, not taken for no review
         if not path.exists():
             raise UnknownReview(review_id)
@@ -301,7 +293,7 @@ class ReviewStore(Backend):
                                  "copy only into an empty archive (nothing was copied)")
             top = 0
             for doc in docs:
-                number = _number(doc.get("id", ""))
+                number = review_number(doc.get("id", ""))
                 top = max(top, number)
                 single = {"reviews": {str(number): doc}, "meta": {"1": {"schema": SCHEMA, "next_review": number + 1}}}
                 path = self.root / f"pm-{number}.json"
@@ -312,14 +304,14 @@ class ReviewStore(Backend):
 
     def announce(self, review_id: str, member: Member) -> None:
         if not self.read_only:  # an observer of a read-only archive is simply not shown
-            self._presence.announce(f"pm-{_number(review_id)}", member)
+            self._presence.announce(f"pm-{review_number(review_id)}", member)
 
     def present(self, review_id: str) -> list[Member]:
-        return self._presence.present(f"pm-{_number(review_id)}")
+        return self._presence.present(f"pm-{review_number(review_id)}")
 
     def depart(self, review_id: str, member_id: str) -> None:
         if not self.read_only:
-            self._presence.depart(f"pm-{_number(review_id)}", member_id)
+            self._presence.depart(f"pm-{review_number(review_id)}", member_id)
 
     # -- the whole archive ----------------------------------------------------
 
@@ -454,8 +446,11 @@ class ReviewStore(Backend):
 
 def _newest_first(doc: dict) -> tuple[str, int]:
     """The sort key of the archive's order (reversed): last updated, then the higher id."""
-    match = _REVIEW_ID.match(str(doc.get("id", "")))
-    return str(doc.get("updated") or ""), int(match.group(1)) if match else 0
+    try:
+        number = review_number(doc.get("id", ""))
+    except UnknownReview:
+        number = 0
+    return str(doc.get("updated") or ""), number
 
 
 def _read_legacy(path: Path) -> dict:

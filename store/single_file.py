@@ -38,7 +38,7 @@ from store import ops as operations
 from store.backend import Change
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import migrate, number_items, schema_of
-from store.model import SCHEMA, Review, ReviewSummary, new_review
+from store.model import SCHEMA, Review, ReviewSummary, new_review, review_number
 from store.sanitize import quote
 from store.validate import clean_stored, is_counter, meta_problem, stored_problem
 from store.storage import (
@@ -56,7 +56,6 @@ from store.storage import (
 )
 
 T = TypeVar("T")
-_REVIEW_ID = re.compile(r"^pm-([1-9][0-9]*)$")
 _META_ID = 1
 # How often a writer waiting for a review's lock tries again.  A write holds
 # it for a millisecond or two; filelock's default (50 ms) made one wait in
@@ -185,7 +184,7 @@ class SingleFileStore:
 
     def get(self, review_id: str) -> Review:
         """One review as stored now; UnknownReview if there is none with that id."""
-        number = self._number(review_id)
+        number = review_number(review_id)
         return self._read(lambda: Review.from_dict(self._require(number, review_id)))
 
     def create(self, doc: dict | None = None, number: int | None = None) -> Review:
@@ -212,7 +211,7 @@ class SingleFileStore:
         the new file was in place (the fsync of its directory), or by
         ``postmortem recover`` run twice, is not applied twice.
         """
-        number = self._number(review_id)
+        number = review_number(review_id)
         added: list[str] = []
 
         def change(doc: dict) -> None:
@@ -241,7 +240,7 @@ class SingleFileStore:
 
     def delete(self, review_id: str) -> None:
         """Remove a review for good; its id is never given out again."""
-        number = self._number(review_id)
+        number = review_number(review_id)
         with self._transaction():
             self._require(number, review_id)
             self._reviews.remove(doc_ids=[number])
@@ -340,13 +339,6 @@ class SingleFileStore:
     def _corrupt(self, detail: str) -> CorruptFile:
         backup = self.backup_path()
         return CorruptFile(self.path, detail, backup if backup.exists() else None, self.restore_command)
-
-    @staticmethod
-    def _number(review_id: str) -> int:
-        match = _REVIEW_ID.match(str(review_id))
-        if not match:
-            raise UnknownReview(review_id)
-        return int(match.group(1))
 
     def _require(self, number: int, review_id: str) -> Document:
         doc = self._reviews.get(doc_id=number)

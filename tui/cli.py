@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from store.errors import StoreError, Unreachable
-from store.model import REVIEW_STATUS_TITLES
+from store.model import REVIEW_STATUS_TITLES, review_number
 from store.sanitize import clean_line, quote, visible
 
 FORMATS = ("markdown", "client", "json", "csv")
@@ -414,7 +414,7 @@ def cmd_copy(args: argparse.Namespace) -> int:
     if damaged:
         review_id, why = damaged[0]
         raise UsageError(f"{review_id} in {source.location} is damaged ({why}); restore it first (nothing was copied)")
-    docs = sorted(source.read_documents(dict), key=lambda doc: int(str(doc["id"]).removeprefix("pm-")))
+    docs = sorted(source.read_documents(dict), key=lambda doc: review_number(doc["id"]))
     target.copy_in(docs, source.next_id())
     print(f"copied {len(docs)} review(s) from {source.location} to {target.location}, ids kept")
     return 0
