@@ -81,7 +81,7 @@ async def test_what_cannot_be_saved_at_exit_goes_to_a_named_recovery_file(tmp_pa
     saved = json.loads(app.recovery_path.read_text())
     assert "No space left on device" in saved["error"]
     assert {"review": review_id, "operation": "set", "field": "impact", "value": "Typed on a full disk",
-            "base": ""} in saved["edits"]
+            "base": ""} in [{key: value for key, value in edit.items() if key != "token"} for edit in saved["edits"]]
     assert oct(app.recovery_path.stat().st_mode & 0o777) == "0o600"
 
 

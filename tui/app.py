@@ -11,6 +11,7 @@ import asyncio
 import contextvars
 import gc
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -645,6 +646,13 @@ def make_app(db: Path | str, start: str = "home", **options) -> PostmortemApp:
     return PostmortemApp(open_backend(db), start=start, **options)
 
 
+def recover_command(location: str, recovery_path: Path) -> str:
+    """The command that applies a recovery file to the archive it came from (no password shown)."""
+    from store.backend import without_password
+
+    return f"postmortem --db {shlex.quote(without_password(location))} recover {shlex.quote(str(recovery_path))}"
+
+
 def run_app(store: Backend, args: Namespace) -> int:
     """Run the app for the parsed command line; returns the exit code."""
     app = PostmortemApp(
@@ -667,7 +675,8 @@ def run_app(store: Backend, args: Namespace) -> int:
                       f"what was typed was saved first; the details are in {app.crash_log}"), file=sys.stderr)
     if app.recovery_path is not None:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure or 'see above'}); "
-                      f"they are in {app.recovery_path}"), file=sys.stderr)
+                      f"they are in {app.recovery_path}; once the cause is fixed, apply them with: "
+                      f"{recover_command(app.store.location, app.recovery_path)}"), file=sys.stderr)
     elif app.saver.has_pending:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
                       "could be written"), file=sys.stderr)

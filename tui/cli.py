@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     restorer.add_argument("--force", action="store_true",
                           help="restore even a file that is not damaged (undoes its last change)")
 
+    recoverer = commands.add_parser("recover", help="apply the edits of a recovery file the app wrote when it "
+                                    "could not save them (once, however often it is run)")
+    recoverer.add_argument("file", metavar="FILE", help="the recovery file the app named when it ended")
+
     paste = commands.add_parser("timeline-import", help="add timeline events from pasted chat or log text")
     paste.add_argument("id")
     paste.add_argument("file", metavar="FILE", help="a text file, or - for standard input")
@@ -388,6 +392,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Apply a recovery file's edits through the store, each batch once; print what was applied per review."""
+    from tui.cli_recover import recover
+
+    return recover(args, _store(args))
+
+
 def cmd_timeline_import(args: argparse.Namespace) -> int:
     """Parse pasted text into events, print the preview, and add them unless --dry-run."""
     from tui.cli_timeline import timeline_import
@@ -455,6 +466,7 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "restore": cmd_restore,
+    "recover": cmd_recover,
     None: cmd_tui,
     "new": cmd_tui,
     "open": cmd_tui,

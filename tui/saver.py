@@ -37,11 +37,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-import orjson
-
 from store.backend import Backend, Change
 from store.errors import StoreError
 from store.ops import Edit, Operation, Set
+from store.recovery import edit_record, recovery_bytes
 from store.sanitize import visible
 
 DELAY = 0.25  # a typing pause after which edits are written
@@ -273,12 +272,19 @@ class Saver:
     # Recovery -----------------------------------------------------------------
 
     def unsaved(self) -> list[dict]:
-        """Every edit not on disk, as plain data: review id, operation and its fields."""
+        """Every edit not on disk, as the recovery file holds it (store.recovery): review, token, operation, fields.
+
+        A held batch keeps the token it was sent with (it may be stored
+        already); the edits still pending of a review are one new batch.
+        """
         with self._mutex:
-            held = [(job.review_id, op) for jobs in self._held.values() for job in jobs for op in job.ops]
-            pending = [(review_id, op) for review_id, ops in self._pending.items() for op in ops.values()]
-            return [{"review": review_id, "operation": type(op).__name__.lower(), **op.__dict__}
-                    for review_id, op in held + pending]
+            held = [edit_record(job.review_id, op, job.token)
+                    for jobs in self._held.values() for job in jobs for op in job.ops]
+            pending = []
+            for review_id, ops in self._pending.items():
+                token = uuid.uuid4().hex
+                pending.extend(edit_record(review_id, op, token) for op in ops.values())
+            return held + pending
 
     def write_recovery(self, directories: list[Path]) -> Path | None:
         """Write what could not be saved to the first directory that takes it; its path, or None."""
@@ -286,10 +292,7 @@ class Saver:
         if not edits:
             return None
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        raw = orjson.dumps(
-            {"about": "postmortem edits that could not be saved", "error": self.failure, "edits": edits},
-            option=orjson.OPT_INDENT_2,
-        )
+        raw = recovery_bytes(edits, self.failure)
         for directory in directories:
             path = Path(directory) / f"postmortem-recovery-{stamp}-{os.getpid()}.json"
             try:
