@@ -7,7 +7,8 @@ Layout of an archive (``--db PATH``, ``POSTMORTEM_DB`` or the user data director
       pm-12.json.bak          its last good version
       pm-7.json.deleted       a deleted review, kept aside (its id is never reused)
       .archive/archive.json   the archive's counter of review ids, and where it was migrated from
-      .archive/index.json     each review's digest and search words, checked against its file's stat
+      .archive/index.json     each review's digest, checked against its file's stat
+      .archive/words.json     each review's search words, likewise (read at the first word search)
       .archive/locks/         one lock file per review, and the archive's lock
       .archive/presence/pm-12/  who is in review pm-12's live session (store.presence_files)
     reviews.json              an archive in the old single-file layout, if there was one
@@ -15,9 +16,11 @@ Layout of an archive (``--db PATH``, ``POSTMORTEM_DB`` or the user data director
 A change to a review locks and rewrites that review's file only, so it costs
 the same at 10 reviews as at 5,000, and the writers of one review never wait
 for another's.  The list, search and statistics read the index: for each
-review file its stat, the review's digest (the few fields those views read)
-and its search words (store.digest), a few KB per review rather than the
-whole review.  A file whose stat still matches its entry is not read again.
+review file its stat and the review's digest (the few fields those views
+read, store.digest), well under a KB or two rather than the whole review;
+word search reads each review's words (each once) from a second cache, read
+only when someone searches.  A file whose stat still matches its entry is
+not read again.
 The index is derived, never the source of truth; a missing, damaged or
 older-format one is rebuilt from the files.
 
@@ -75,8 +78,9 @@ _ANY_REVIEW_NAME = re.compile(r"^pm-([1-9][0-9]*)\.json(\.deleted)?$")
 # one review changed by another participant is cheaper to re-read than to
 # rewrite the whole cache for.
 _INDEX_REWRITE_AT = 32
-# The index's entries are [stat key, digest, search words] (store.digest); an index of another format is rebuilt.
-_INDEX_FORMAT = 2
+# The index's entries are [stat key, digest] and the words' [stat key, search words] (store.digest);
+# an index of another format is rebuilt.
+_INDEX_FORMAT = 3
 
 
 def default_db_path() -> Path:
@@ -127,7 +131,8 @@ class ReviewStore(Backend):
         self._archive_lock = FileLock(str(self.locks / "archive.lock"), mode=FILE_MODE, thread_local=False)
         self._mutex = threading.RLock()
         self._files: dict[int, SingleFileStore] = {}
-        self._cache: dict[str, tuple[Any, dict, str]] | None = None  # the index's entries
+        self._cache: dict[str, tuple[Any, dict]] | None = None  # the index's entries
+        self._words: dict[str, tuple[Any, str]] | None = None  # the search words' entries, once searched
         self._presence = PresenceDirectory(self.meta_dir / "presence")
         if self.legacy.exists() and not self.archive_file.exists() and not self.read_only:
             with self._archive_lock.acquire(poll_interval=LOCK_POLL):
@@ -141,6 +146,10 @@ class ReviewStore(Backend):
     @property
     def index_file(self) -> Path:
         return self.meta_dir / "index.json"
+
+    @property
+    def words_file(self) -> Path:
+        return self.meta_dir / "words.json"
 
     def review_path(self, review_id: str) -> Path:
         return self.root / f"pm-{review_number(review_id)}.json"
@@ -338,25 +347,40 @@ class ReviewStore(Backend):
         return [Review.from_dict(light) for light in self._read_digests(dict) if not light.get("damaged")]
 
     def search_texts(self, known: TextIndex | None = None) -> dict[str, str]:
-        """From the index: each review's search words (store.digest.search_words), no file read."""
+        """From the search words cache (``.archive/words.json``, read at the first word search, not before)."""
         with self._mutex:
-            return {str(light.get("id", "")): words for _, light, words in self._entries().values()}
+            digests = self._entries()
+            first = self._words is None
+            cache = self._load_cache(self.words_file) if first else self._words
+            fresh: dict[str, tuple[Any, str]] = {}
+            stale = 0
+            for name, (key, light) in digests.items():
+                cached = cache.get(name)
+                if key is not None and cached is not None and cached[0] == key:
+                    fresh[name] = cached
+                    continue
+                stale += 1
+                fresh[name] = (key, search_words(self._read_review(int(_REVIEW_FILE.match(name).group(1)))))
+            self._words = fresh
+            if _rewrite_due(first, stale, len(fresh), len(cache)):
+                self._save_cache(self.words_file, fresh)
+            return {str(digests[name][1].get("id", "")): words for name, (_, words) in fresh.items()}
 
     def _read_digests(self, read: Callable[[dict], T]) -> list[T]:
         with self._mutex:
-            lights = [light for _, light, _ in self._entries().values()]
+            lights = [light for _, light in self._entries().values()]
         lights.sort(key=_newest_first, reverse=True)
         return [read(light) for light in lights]
 
-    def _entries(self) -> dict[str, tuple[Any, dict, str]]:
+    def _entries(self) -> dict[str, tuple[Any, dict]]:
         """Each review file's index entry, brought up to date (caller holds the mutex).
 
-        An entry is (the file's stat key, the review's digest, its search
-        words); a file whose stat still matches its entry is not read again.
+        An entry is (the file's stat key, the review's digest); a file whose
+        stat still matches its entry is not read again.
         """
         first = self._cache is None
-        cache = self._load_index() if first else self._cache
-        fresh: dict[str, tuple[Any, dict, str]] = {}
+        cache = self._load_cache(self.index_file) if first else self._cache
+        fresh: dict[str, tuple[Any, dict]] = {}
         stale = 0
         with os.scandir(self.root) as entries:
             for entry in entries:
@@ -374,10 +398,10 @@ class ReviewStore(Backend):
                 stale += 1
                 doc = self._read_review(int(match.group(1)))
                 cacheable = doc.get("schema") == SCHEMA  # a damaged or older file is read again next time
-                fresh[entry.name] = (key if cacheable else None, digest(doc), search_words(doc))
+                fresh[entry.name] = (key if cacheable else None, digest(doc))
         self._cache = fresh
-        if (stale and first) or stale >= _INDEX_REWRITE_AT or len(fresh) < len(cache):
-            self._save_index(fresh)
+        if _rewrite_due(first, stale, len(fresh), len(cache)):
+            self._save_cache(self.index_file, fresh)
         return fresh
 
     def _read_review(self, number: int) -> dict:
@@ -398,30 +422,30 @@ class ReviewStore(Backend):
             return {"id": review_id, "title": f"({reason}: postmortem open {review_id} says what to do)",
                     "updated": "", "damaged": str(error)}
 
-    def _load_index(self) -> dict[str, tuple[Any, dict, str]]:
-        """The index as last written by any process; empty when missing, unreadable or of an older format."""
+    def _load_cache(self, path: Path) -> dict[str, tuple[Any, Any]]:
+        """The index or the words as last written by any process; empty when missing, unreadable or older."""
         try:
-            data = parse(read_bytes(self.index_file) or b"{}")
+            data = parse(read_bytes(path) or b"{}")
             fits = data.get("layout") == LAYOUT and data.get("format") == _INDEX_FORMAT
             entries = data.get("entries") if fits else None
-            return {name: (entry[0], entry[1], entry[2]) for name, entry in (entries or {}).items()}
-        except (ParseError, AttributeError, TypeError, IndexError, KeyError):
+            return {name: (key, value) for name, (key, value) in (entries or {}).items()}
+        except (ParseError, AttributeError, TypeError, ValueError):
             return {}
 
-    def _save_index(self, entries: dict[str, tuple[Any, dict, str]]) -> None:
-        """Replace the index atomically; no fsync, since a lost or torn index is only rebuilt."""
+    def _save_cache(self, path: Path, entries: dict[str, tuple[Any, Any]]) -> None:
+        """Replace the index or the words atomically; no fsync, since a lost or torn one is only rebuilt."""
         if self.read_only:
-            return  # the index is only a cache
+            return  # only a cache
         raw = dump({"layout": LAYOUT, "format": _INDEX_FORMAT,
                     "entries": {name: list(entry) for name, entry in entries.items() if entry[0]}})
-        temp = temp_path(self.index_file)
+        temp = temp_path(path)
         try:
             with open(temp, "xb") as handle:
                 handle.write(raw)
             os.chmod(temp, FILE_MODE)
-            os.replace(temp, self.index_file)
+            os.replace(temp, path)
         except OSError:
-            temp.unlink(missing_ok=True)  # a read-only archive still lists; the index is only a cache
+            temp.unlink(missing_ok=True)  # a read-only archive still lists; it is only a cache
 
     # -- migration from the single-file layout -------------------------------
 
@@ -442,6 +466,11 @@ class ReviewStore(Backend):
         top = max((int(key) for key in reviews), default=0)
         next_review = max(meta["next_review"] if is_counter(meta.get("next_review")) else 1, top + 1)
         self._write_archive_file(next_review, migrated_from=str(self.legacy), migrated=now())
+
+
+def _rewrite_due(first: bool, stale: int, now_held: int, held_before: int) -> bool:
+    """Whether a cache is written back: on a first use that found it stale, after many changes, or after deletes."""
+    return (stale and first) or stale >= _INDEX_REWRITE_AT or now_held < held_before
 
 
 def _newest_first(doc: dict) -> tuple[str, int]:
