@@ -243,17 +243,24 @@ class ReviewStore(Backend):
         return self._open_file(number)
 
     def _open_file(self, number: int, new: bool = False) -> SingleFileStore:
-        """The review file's store, opened once per process (``new``: an id just reserved, see create_many)."""
+        """The review file's store, opened once per process (``new``: an id just reserved, see create_many).
+
+        Opening takes the review's file lock, which another process's writer
+        may hold: not under the archive's mutex, which the list takes too (a
+        delete waiting for a writer froze the list on the event loop).
+        """
         with self._mutex:
             found = self._files.get(number)
-            if found is None:
-                found = self._files[number] = SingleFileStore(
-                    self.root / f"pm-{number}.json",
-                    lock_path=self._lock_path(number),
-                    restore_command=f"postmortem --db {self.location} restore pm-{number}",
-                    new=new,
-                )
+        if found is not None:
             return found
+        opened = SingleFileStore(
+            self.root / f"pm-{number}.json",
+            lock_path=self._lock_path(number),
+            restore_command=f"postmortem --db {self.location} restore pm-{number}",
+            new=new,
+        )
+        with self._mutex:
+            return self._files.setdefault(number, opened)
 
     def _lock_path(self, number: int) -> Path:
         return self.locks / f"pm-{number}.lock"

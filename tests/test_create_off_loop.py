@@ -11,6 +11,9 @@ from __future__ import annotations
 import errno
 import os
 import threading
+import time
+
+from filelock import FileLock
 
 import store.storage
 from store.db import ReviewStore
@@ -76,18 +79,31 @@ async def test_deleting_a_review_from_the_list_waits_for_its_writers_off_the_loo
     db = tmp_path / "data"
     keep, gone = (ReviewStore(db).create({"title": title}).id for title in ("Keep", "Gone"))
     app = new_app(db)
+    held, release = threading.Event(), threading.Event()
+
+    def writer() -> None:  # another participant's write of pm-2 in progress (at most 5 s, even if the app froze)
+        lock = FileLock(str(db / "reviews" / ".archive" / "locks" / "pm-2.lock"))
+        with lock:
+            held.set()
+            release.wait(5)
+
     async with app.run_test(size=SIZE) as pilot:
         home = app.screen
         await wait_until(pilot, lambda: len(home.reviews) == 2)
-        lock = ReviewStore(db)._open_file(2)._file_lock
-        lock.acquire()  # a participant's write of pm-2 in progress
+        holder = threading.Thread(target=writer, daemon=True)
+        holder.start()
+        assert held.wait(5)
         await pilot.press("down")  # the newest first: pm-2 is the first row
         await pilot.press("up")
         assert home.chosen_id() == gone
         await pilot.press("ctrl+d")
         await wait_for_screen(pilot, "ConfirmDialog")
         await pilot.press("tab", "enter")  # Cancel has the focus; Delete is next
-        await pilot.pause(0.3)
-        assert app.screen is home and [r.id for r in home.reviews] == [gone, keep]  # not frozen, not gone yet
-        lock.release()
+        started = time.monotonic()
+        for _ in range(10):
+            await pilot.pause(0.05)
+            home.load_reviews()  # as a change in another process makes it: the list, while the delete waits
+        assert time.monotonic() - started < 4  # the event loop never waited for the writer
+        assert app.screen is home and [r.id for r in home.reviews] == [gone, keep]  # not gone yet
+        release.set()
         await wait_until(pilot, lambda: [r.id for r in home.reviews] == [keep])
