@@ -7,13 +7,15 @@ disk.  The writer applies each batch through the store and reports the
 stored review back on the app's event loop (``deliver``), in order.
 
 An ``OSError`` while writing (disk full, permission denied, read-only or
-failing disk, a database that could not be reached) keeps the batch, and the
-saver says why (:attr:`Saver.failure`); the app retries.  The batch may have
-been stored before the error (a database connection lost mid-commit; a
-file's directory that could not be synced after the file was replaced), so
-it is kept whole and sent again first, under the token it was sent with, and
-the store applies it once (``Backend.apply(token=...)``); what was typed
-since follows it, over the text it was typed over.  At exit whatever could
+failing disk) puts the batch back among the pending edits, merged with
+whatever was typed since, and the saver says why (:attr:`Saver.failure`);
+the app retries.  A batch that may have been stored before the error (a
+database connection lost mid-commit, :class:`~store.errors.Unreachable`; a
+file's directory that could not be synced after the file was replaced,
+:class:`~store.errors.MaybeStored`) is kept whole and sent again first,
+under the token it was sent with, and the store applies it once
+(``Backend.apply(token=...)``); what was typed since follows it, over the
+text it was typed over.  At exit whatever could
 still not be saved is written to a recovery file
 (:meth:`Saver.write_recovery`), which the app names and ``postmortem
 recover`` applies.
@@ -38,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 
 from store.backend import Backend, Change
-from store.errors import StoreError
+from store.errors import MaybeStored, StoreError, Unreachable
 from store.ops import Edit, Operation, Set
 from store.recovery import edit_record, recovery_bytes
 from store.sanitize import visible
@@ -229,8 +231,11 @@ class Saver:
     def _write(self, job: _Job) -> Change | None:
         try:
             change = self._apply(job.review_id, job.ops, job.token)
-        except OSError as error:  # Unreachable too
+        except (Unreachable, MaybeStored) as error:  # the batch may be stored: it goes again whole, under its token
             self._hold(job, error)
+            return None
+        except OSError as error:  # nothing was written: its edits wait with what is typed since
+            self._keep(job, error)
             return None
         if self.failure:
             self.failure = self.failure_reason = ""
@@ -268,6 +273,18 @@ class Saver:
         self.failure = f"Not saved: {self.failure_reason}{where}. Retrying; nothing typed is lost."
         self._retry_at = time.monotonic() + RETRY_SECONDS
         self.deliver(self.on_error, OSError(error.errno, self.failure))
+
+    def _keep(self, job: _Job, error: OSError) -> None:
+        """A write failed and wrote nothing: put its edits back (before anything typed since) and say why."""
+        with self._mutex:
+            newer = self._pending.get(job.review_id, {})
+            kept: dict[Hashable, Operation] = {}
+            for key, op in zip(job.keys, job.ops):
+                later = newer.pop(key, None)
+                kept[key] = op if later is None else _keep_base(later, op)
+            kept.update(newer)
+            self._pending[job.review_id] = kept
+        self._say_failed(error)
 
     # Recovery -----------------------------------------------------------------
 
