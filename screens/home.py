@@ -104,6 +104,7 @@ class HomeScreen(Screen):
         self._fill_generation = 0
         self._texts = TextIndex()
         self._texts_stale = True
+        self._texts_found: dict[str, str] = {}
         self._columns: list[tuple[str, str, int]] = []
         self._shown: tuple = ()  # what the table holds: rows, day and columns
 
@@ -115,9 +116,14 @@ class HomeScreen(Screen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "Reviews" + ("  READ-ONLY: nothing can be changed" if self.app.store.read_only else "")
+        self.show_creating(self.app.creating)
         self._set_columns()
         self.query_one("#filter", Input).focus()
+
+    def show_creating(self, creating: bool) -> None:
+        """The header says so while a new review is being stored (tui.app's create_review)."""
+        read_only = "  READ-ONLY: nothing can be changed" if self.app.store.read_only else ""
+        self.sub_title = "Reviews" + read_only + ("  creating a new review..." if creating else "")
 
     def on_resize(self) -> None:
         """A new width may call for other columns; the rows are redrawn only when it does."""
@@ -159,11 +165,11 @@ class HomeScreen(Screen):
         """Every review's text for word search; only reviews changed since the last search are re-read."""
         if self._texts_stale:
             try:
-                self._texts.refresh(self.app.store.read_documents(lambda doc: doc))
+                self._texts_found = self.app.store.search_texts(self._texts)
             except (StoreError, Unreachable) as error:
                 self.app.report_error(error)
             self._texts_stale = False
-        return self._texts.texts()
+        return self._texts_found
 
     def show_reviews(self) -> None:
         """Fill the table with the reviews that match the search.
@@ -282,12 +288,8 @@ class HomeScreen(Screen):
         question = f"Delete review {review.id}?\n\n{review.title or '(untitled)'}\n\nThis cannot be undone."
 
         def delete(confirmed: bool | None) -> None:
-            if confirmed:
-                try:
-                    self.app.store.delete(review_id)
-                except StoreError as error:
-                    self.app.report_error(error)
-                self.load_reviews()
+            if confirmed:  # off the event loop: it waits for the review's writers
+                self.app.delete_review(review_id, then=self.load_reviews)
             self.query_one("#filter", Input).focus()
 
         self.app.push_screen(ConfirmDialog(question), delete)

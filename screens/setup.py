@@ -101,7 +101,7 @@ of each is the address; a bare address needs no label).
                 self.query_one("#title", Input).focus()
         else:
             if self.app.just_created == self.review.id:
-                self.app.store.delete(self.review.id)  # nothing was typed into it yet
+                self.app.delete_review(self.review.id)  # nothing was typed into it yet
                 self.app.notify("The review was not started; nothing was kept.")
             self.action_home()
 

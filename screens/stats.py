@@ -126,7 +126,7 @@ class StatsScreen(Screen):
     def load_stats(self) -> None:
         """Count every review in the store as of today and show the result."""
         try:
-            reviews = self.app.store.list_reviews()
+            reviews = self.app.store.reviews_for_stats()
         except (StoreError, Unreachable) as error:
             self.app.report_error(error)
             reviews = []

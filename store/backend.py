@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from store import ops as operations
+from store.archive import TextIndex
 from store.model import Review, ReviewSummary
 from store.session import Member
 
@@ -127,8 +128,9 @@ class Backend(ABC):
 
         ``token``: names this change, so that sending it again (after an error
         that may have come after it was stored: a database connection lost
-        mid-commit) applies it once.  The files ignore it: a failed write
-        wrote nothing.
+        mid-commit, a file's directory that could not be synced after the
+        file was replaced; or ``postmortem recover`` run twice) applies it once.
+        Sent again, it returns the review as stored, and the ids its Adds chose.
         """
 
     @abstractmethod
@@ -150,6 +152,23 @@ class Backend(ABC):
     def list_reviews(self) -> list[Review]:
         """Every review that can be read, newest first (for statistics); damaged ones are left out."""
         return [review for review in self.read_documents(_readable) if review is not None]
+
+    def reviews_for_stats(self) -> list[Review]:
+        """Every readable review with at least what :func:`store.stats.archive_stats` reads, newest first.
+
+        A backend may leave the rest out (the files: the digests of their index, store.digest).
+        """
+        return self.list_reviews()
+
+    def search_texts(self, known: TextIndex | None = None) -> dict[str, str]:
+        """Review id to the text word search looks in (lowercased, see store.archive.search).
+
+        ``known`` holds the texts of the last call, so that only reviews
+        changed since are worked out again.
+        """
+        known = known if known is not None else TextIndex()
+        known.refresh(self.read_documents(lambda doc: doc))
+        return known.texts()
 
     def damaged(self) -> list[tuple[str, str]]:
         """Each review that cannot be read, with why: (id, the message naming file, field and item)."""

@@ -7,16 +7,22 @@ Layout of an archive (``--db PATH``, ``POSTMORTEM_DB`` or the user data director
       pm-12.json.bak          its last good version
       pm-7.json.deleted       a deleted review, kept aside (its id is never reused)
       .archive/archive.json   the archive's counter of review ids, and where it was migrated from
-      .archive/index.json     a cache of every review, checked against each file's stat
+      .archive/index.json     each review's digest, checked against its file's stat
+      .archive/words.json     each review's search words, likewise (read at the first word search)
       .archive/locks/         one lock file per review, and the archive's lock
       .archive/presence/pm-12/  who is in review pm-12's live session (store.presence_files)
     reviews.json              an archive in the old single-file layout, if there was one
 
 A change to a review locks and rewrites that review's file only, so it costs
 the same at 10 reviews as at 5,000, and the writers of one review never wait
-for another's.  The list, search and statistics read every review through the
-index: a file whose stat still matches its entry is not read again.  The index
-is derived, never the source of truth; a missing or damaged one is rebuilt.
+for another's.  The list, search and statistics read the index: for each
+review file its stat and the review's digest (the few fields those views
+read, store.digest), well under a KB or two rather than the whole review;
+word search reads each review's words (each once) from a second cache, read
+only when someone searches.  A file whose stat still matches its entry is
+not read again.
+The index is derived, never the source of truth; a missing, damaged or
+older-format one is rebuilt from the files.
 
 An old single-file archive is migrated on first open: every review is written
 to its own file, then ``archive.json`` is written last.  Until that write the
@@ -38,10 +44,12 @@ import platformdirs
 from filelock import FileLock
 
 from store import ops as operations
+from store.archive import TextIndex
 from store.backend import Backend, Change, T
+from store.digest import digest, search_words
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import MIGRATIONS, schema_of
-from store.model import SCHEMA, Review
+from store.model import SCHEMA, Review, ReviewSummary, review_number
 from store.presence_files import PresenceDirectory
 from store.session import Member
 from store.single_file import LOCK_POLL, SingleFileStore, backup_path_for, now, restore_backup, shape_problem
@@ -64,13 +72,15 @@ from store.storage import (
 __all__ = ["Change", "ReviewStore", "default_db_path", "archive_paths"]
 
 LAYOUT = 2
-_REVIEW_ID = re.compile(r"^pm-([1-9][0-9]*)$")
 _REVIEW_FILE = re.compile(r"^pm-([1-9][0-9]*)\.json$")
 _ANY_REVIEW_NAME = re.compile(r"^pm-([1-9][0-9]*)\.json(\.deleted)?$")
 # A later listing rewrites the index only when this many entries went stale:
 # one review changed by another participant is cheaper to re-read than to
 # rewrite the whole cache for.
 _INDEX_REWRITE_AT = 32
+# The index's entries are [stat key, digest] and the words' [stat key, search words] (store.digest);
+# an index of another format is rebuilt.
+_INDEX_FORMAT = 3
 
 
 def default_db_path() -> Path:
@@ -94,13 +104,6 @@ def archive_paths(location: str | Path) -> tuple[Path, Path]:
     if (path / ".archive").is_dir():
         return path, path.with_suffix(".json")
     return path / "reviews", path / "reviews.json"
-
-
-def _number(review_id: str) -> int:
-    match = _REVIEW_ID.match(str(review_id))
-    if not match:
-        raise UnknownReview(review_id)
-    return int(match.group(1))
 
 
 def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
@@ -128,7 +131,8 @@ class ReviewStore(Backend):
         self._archive_lock = FileLock(str(self.locks / "archive.lock"), mode=FILE_MODE, thread_local=False)
         self._mutex = threading.RLock()
         self._files: dict[int, SingleFileStore] = {}
-        self._cache: dict[str, tuple[Any, dict]] | None = None
+        self._cache: dict[str, tuple[Any, dict]] | None = None  # the index's entries
+        self._words: dict[str, tuple[Any, str]] | None = None  # the search words' entries, once searched
         self._presence = PresenceDirectory(self.meta_dir / "presence")
         if self.legacy.exists() and not self.archive_file.exists() and not self.read_only:
             with self._archive_lock.acquire(poll_interval=LOCK_POLL):
@@ -143,8 +147,12 @@ class ReviewStore(Backend):
     def index_file(self) -> Path:
         return self.meta_dir / "index.json"
 
+    @property
+    def words_file(self) -> Path:
+        return self.meta_dir / "words.json"
+
     def review_path(self, review_id: str) -> Path:
-        return self.root / f"pm-{_number(review_id)}.json"
+        return self.root / f"pm-{review_number(review_id)}.json"
 
     # -- one review -----------------------------------------------------------
 
@@ -152,9 +160,13 @@ class ReviewStore(Backend):
         return self._file(review_id).get(review_id)
 
     def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
-        """``token`` is not needed here: a write that fails writes nothing (see Backend.apply)."""
+        """``token`` is kept in the review's file with the change, so the same change sent again is applied once.
+
+        A write can fail after the new file is in place (the fsync of the
+        directory); the saver then sends the batch again, under its token.
+        """
         self._refuse_if_read_only()
-        return self._file(review_id).apply(review_id, *ops)
+        return self._file(review_id).apply(review_id, *ops, token=token)
 
     def _refuse_if_read_only(self) -> None:
         """A change to a read-only archive: PermissionError (the app keeps the edits and says why)."""
@@ -191,7 +203,7 @@ class ReviewStore(Backend):
             os.replace(review_file.path, review_file.path.with_name(review_file.path.name + ".deleted"))
             fsync_dir(self.root)
         with self._mutex:
-            self._files.pop(_number(review_id), None)
+            self._files.pop(review_number(review_id), None)
 
     def version(self, review_id: str | None = None) -> object:
         """The review file's stat (None while there is none); without an id, the reviews directory's.
@@ -212,7 +224,7 @@ class ReviewStore(Backend):
         A healthy file is refused unless ``force``.
         """
         self._refuse_if_read_only()
-        number = _number(review_id)
+        number = review_number(review_id)
         if not (self.root / f"pm-{number}.json").exists() and not self.backup_path(review_id).exists():
             raise UnknownReview(review_id)
         restore_backup(self.root / f"pm-{number}.json", self._lock_path(number), force)
@@ -224,24 +236,31 @@ class ReviewStore(Backend):
 
     def _file(self, review_id: str) -> SingleFileStore:
         """The open file of an existing review; UnknownReview when there is none."""
-        number = _number(review_id)
+        number = review_number(review_id)
         path = link_target(self.root / f"pm-{number}.json")  # a dangling link is named, not taken for no review
         if not path.exists():
             raise UnknownReview(review_id)
         return self._open_file(number)
 
     def _open_file(self, number: int, new: bool = False) -> SingleFileStore:
-        """The review file's store, opened once per process (``new``: an id just reserved, see create_many)."""
+        """The review file's store, opened once per process (``new``: an id just reserved, see create_many).
+
+        Opening takes the review's file lock, which another process's writer
+        may hold: not under the archive's mutex, which the list takes too (a
+        delete waiting for a writer froze the list on the event loop).
+        """
         with self._mutex:
             found = self._files.get(number)
-            if found is None:
-                found = self._files[number] = SingleFileStore(
-                    self.root / f"pm-{number}.json",
-                    lock_path=self._lock_path(number),
-                    restore_command=f"postmortem --db {self.location} restore pm-{number}",
-                    new=new,
-                )
+        if found is not None:
             return found
+        opened = SingleFileStore(
+            self.root / f"pm-{number}.json",
+            lock_path=self._lock_path(number),
+            restore_command=f"postmortem --db {self.location} restore pm-{number}",
+            new=new,
+        )
+        with self._mutex:
+            return self._files.setdefault(number, opened)
 
     def _lock_path(self, number: int) -> Path:
         return self.locks / f"pm-{number}.lock"
@@ -290,7 +309,7 @@ class ReviewStore(Backend):
                                  "copy only into an empty archive (nothing was copied)")
             top = 0
             for doc in docs:
-                number = _number(doc.get("id", ""))
+                number = review_number(doc.get("id", ""))
                 top = max(top, number)
                 single = {"reviews": {str(number): doc}, "meta": {"1": {"schema": SCHEMA, "next_review": number + 1}}}
                 path = self.root / f"pm-{number}.json"
@@ -301,26 +320,73 @@ class ReviewStore(Backend):
 
     def announce(self, review_id: str, member: Member) -> None:
         if not self.read_only:  # an observer of a read-only archive is simply not shown
-            self._presence.announce(f"pm-{_number(review_id)}", member)
+            self._presence.announce(f"pm-{review_number(review_id)}", member)
 
     def present(self, review_id: str) -> list[Member]:
-        return self._presence.present(f"pm-{_number(review_id)}")
+        return self._presence.present(f"pm-{review_number(review_id)}")
 
     def depart(self, review_id: str, member_id: str) -> None:
         if not self.read_only:
-            self._presence.depart(f"pm-{_number(review_id)}", member_id)
+            self._presence.depart(f"pm-{review_number(review_id)}", member_id)
 
     # -- the whole archive ----------------------------------------------------
 
     def read_documents(self, read: Callable[[dict], T]) -> list[T]:
-        with self._mutex:
-            docs = self._documents()
-            return [read(doc) for doc in docs]
+        """Every review's whole stored dict, newest first: each file is read (copy and export need them all).
 
-    def _documents(self) -> list[dict]:
-        """Every review's stored dict, newest first, read through the index (caller holds the mutex)."""
+        The list, search and statistics read the index's digests instead (below).
+        """
+        with self._mutex:
+            numbers = [int(_REVIEW_FILE.match(name).group(1)) for name in self._entries()]
+            docs = [self._read_review(number) for number in numbers if (self.root / f"pm-{number}.json").exists()]
+        docs.sort(key=_newest_first, reverse=True)
+        return [read(doc) for doc in docs]
+
+    def list_summaries(self) -> list[ReviewSummary]:
+        return self._read_digests(ReviewSummary.from_dict)
+
+    def damaged(self) -> list[tuple[str, str]]:
+        return [found for found in self._read_digests(lambda light: (light.get("id"), light.get("damaged")))
+                if found[1]]
+
+    def reviews_for_stats(self) -> list[Review]:
+        """From the index's digests, which hold all that statistics read (store.digest)."""
+        return [Review.from_dict(light) for light in self._read_digests(dict) if not light.get("damaged")]
+
+    def search_texts(self, known: TextIndex | None = None) -> dict[str, str]:
+        """From the search words cache (``.archive/words.json``, read at the first word search, not before)."""
+        with self._mutex:
+            digests = self._entries()
+            first = self._words is None
+            cache = self._load_cache(self.words_file) if first else self._words
+            fresh: dict[str, tuple[Any, str]] = {}
+            stale = 0
+            for name, (key, light) in digests.items():
+                cached = cache.get(name)
+                if key is not None and cached is not None and cached[0] == key:
+                    fresh[name] = cached
+                    continue
+                stale += 1
+                fresh[name] = (key, search_words(self._read_review(int(_REVIEW_FILE.match(name).group(1)))))
+            self._words = fresh
+            if _rewrite_due(first, stale, len(fresh), len(cache)):
+                self._save_cache(self.words_file, fresh)
+            return {str(digests[name][1].get("id", "")): words for name, (_, words) in fresh.items()}
+
+    def _read_digests(self, read: Callable[[dict], T]) -> list[T]:
+        with self._mutex:
+            lights = [light for _, light in self._entries().values()]
+        lights.sort(key=_newest_first, reverse=True)
+        return [read(light) for light in lights]
+
+    def _entries(self) -> dict[str, tuple[Any, dict]]:
+        """Each review file's index entry, brought up to date (caller holds the mutex).
+
+        An entry is (the file's stat key, the review's digest); a file whose
+        stat still matches its entry is not read again.
+        """
         first = self._cache is None
-        cache = self._load_index() if first else self._cache
+        cache = self._load_cache(self.index_file) if first else self._cache
         fresh: dict[str, tuple[Any, dict]] = {}
         stale = 0
         with os.scandir(self.root) as entries:
@@ -338,13 +404,12 @@ class ReviewStore(Backend):
                     continue
                 stale += 1
                 doc = self._read_review(int(match.group(1)))
-                fresh[entry.name] = (key if doc.get("schema") == SCHEMA else None, doc)
+                cacheable = doc.get("schema") == SCHEMA  # a damaged or older file is read again next time
+                fresh[entry.name] = (key if cacheable else None, digest(doc))
         self._cache = fresh
-        if (stale and first) or stale >= _INDEX_REWRITE_AT or len(fresh) < len(cache):
-            self._save_index(fresh)
-        docs = [doc for _, doc in fresh.values()]
-        docs.sort(key=lambda doc: (doc.get("updated", ""), _number_or_zero(doc)), reverse=True)
-        return docs
+        if _rewrite_due(first, stale, len(fresh), len(cache)):
+            self._save_cache(self.index_file, fresh)
+        return fresh
 
     def _read_review(self, number: int) -> dict:
         """One review file's document, migrated if older; a stand-in naming the damage if it cannot be read."""
@@ -364,28 +429,30 @@ class ReviewStore(Backend):
             return {"id": review_id, "title": f"({reason}: postmortem open {review_id} says what to do)",
                     "updated": "", "damaged": str(error)}
 
-    def _load_index(self) -> dict[str, tuple[Any, dict]]:
-        """The index as last written by any process; empty when missing or unreadable (it is rebuilt)."""
+    def _load_cache(self, path: Path) -> dict[str, tuple[Any, Any]]:
+        """The index or the words as last written by any process; empty when missing, unreadable or older."""
         try:
-            data = parse(read_bytes(self.index_file) or b"{}")
-            entries = data.get("entries") if data.get("layout") == LAYOUT else None
-            return {name: (entry[0], entry[1]) for name, entry in (entries or {}).items()}
-        except (ParseError, AttributeError, TypeError, IndexError, KeyError):
+            data = parse(read_bytes(path) or b"{}")
+            fits = data.get("layout") == LAYOUT and data.get("format") == _INDEX_FORMAT
+            entries = data.get("entries") if fits else None
+            return {name: (key, value) for name, (key, value) in (entries or {}).items()}
+        except (ParseError, AttributeError, TypeError, ValueError):
             return {}
 
-    def _save_index(self, entries: dict[str, tuple[Any, dict]]) -> None:
-        """Replace the index atomically; no fsync, since a lost or torn index is only rebuilt."""
+    def _save_cache(self, path: Path, entries: dict[str, tuple[Any, Any]]) -> None:
+        """Replace the index or the words atomically; no fsync, since a lost or torn one is only rebuilt."""
         if self.read_only:
-            return  # the index is only a cache
-        raw = dump({"layout": LAYOUT, "entries": {name: [key, doc] for name, (key, doc) in entries.items() if key}})
-        temp = temp_path(self.index_file)
+            return  # only a cache
+        raw = dump({"layout": LAYOUT, "format": _INDEX_FORMAT,
+                    "entries": {name: list(entry) for name, entry in entries.items() if entry[0]}})
+        temp = temp_path(path)
         try:
             with open(temp, "xb") as handle:
                 handle.write(raw)
             os.chmod(temp, FILE_MODE)
-            os.replace(temp, self.index_file)
+            os.replace(temp, path)
         except OSError:
-            temp.unlink(missing_ok=True)  # a read-only archive still lists; the index is only a cache
+            temp.unlink(missing_ok=True)  # a read-only archive still lists; it is only a cache
 
     # -- migration from the single-file layout -------------------------------
 
@@ -408,9 +475,18 @@ class ReviewStore(Backend):
         self._write_archive_file(next_review, migrated_from=str(self.legacy), migrated=now())
 
 
-def _number_or_zero(doc: dict) -> int:
-    match = _REVIEW_ID.match(str(doc.get("id", "")))
-    return int(match.group(1)) if match else 0
+def _rewrite_due(first: bool, stale: int, now_held: int, held_before: int) -> bool:
+    """Whether a cache is written back: on a first use that found it stale, after many changes, or after deletes."""
+    return (stale and first) or stale >= _INDEX_REWRITE_AT or now_held < held_before
+
+
+def _newest_first(doc: dict) -> tuple[str, int]:
+    """The sort key of the archive's order (reversed): last updated, then the higher id."""
+    try:
+        number = review_number(doc.get("id", ""))
+    except UnknownReview:
+        number = 0
+    return str(doc.get("updated") or ""), number
 
 
 def _read_legacy(path: Path) -> dict:

@@ -73,6 +73,13 @@ class NewerSchema(StoreError):
         )
 
 
+class MaybeStored(OSError):
+    """A write failed after the new file was in place (the fsync of its directory): it may be stored.
+
+    The saver sends that batch again, whole, under its token (the store applies it once).
+    """
+
+
 class Unreachable(OSError):
     """The database cannot be reached now (a server restart, a lost network): nothing was written.
 

@@ -10,13 +10,26 @@ can always be shown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from store.errors import UnknownReview
+
 # 2: links are objects with a label (schema 1 had bare strings), and the fields of issue 13
 # (factors, review status, trigger ...) that a schema-1 reader refuses as unknown keys.
 SCHEMA = 2
+# A review's id: ``pm-`` and its number, at most 18 digits (a PostgreSQL bigint holds it).
+_REVIEW_ID = re.compile(r"^pm-([1-9][0-9]{0,17})$")
+
+
+def review_number(review_id: object) -> int:
+    """The number of a review id (``pm-12`` is 12); UnknownReview for anything that is not an id."""
+    match = _REVIEW_ID.match(str(review_id))
+    if not match:
+        raise UnknownReview(review_id)
+    return int(match.group(1))
 
 KINDS = ("incident", "project")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")

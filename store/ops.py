@@ -21,6 +21,11 @@ from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
 
 
+def chosen_ids(ops: tuple | list) -> list[str]:
+    """The ids a change's Add ops chose (what it added, when it was applied before)."""
+    return [op.item_id for op in ops if isinstance(op, Add) and op.item_id]
+
+
 @dataclass(frozen=True)
 class Set:
     """Set a review field (``title``, ``five_whys.problem``, ``follow_up.due``).

@@ -43,6 +43,8 @@ from store.backend import Backend, Change, T, database_password, without_passwor
 from store.errors import StoreError, Unreachable, UnknownReview
 from store.migrate import number_items
 from store.model import SCHEMA, Review
+from store.model import review_number as _number  # the one parser of review ids
+from store.ops import chosen_ids as _chosen_ids
 from store.postgres_listener import CHANNEL, Notices
 from store.postgres_schema import migrate
 from store.session import GONE_AFTER, Member
@@ -68,14 +70,6 @@ _PRESENCE_KEPT = GONE_AFTER * 4
 def shown_location(url: str) -> str:
     """The URL as messages show it: without a password (either spelling)."""
     return without_password(url)
-
-
-def _number(review_id: str) -> int:
-    text = str(review_id)
-    digits = text[3:]
-    if not text.startswith("pm-") or not digits.isdigit() or digits.startswith("0") or len(digits) > 18:
-        raise UnknownReview(review_id)
-    return int(digits)
 
 
 def _configure(connection: psycopg.Connection) -> None:
@@ -403,11 +397,6 @@ class PostgresStore(Backend):
             cursor.execute("DELETE FROM postmortem_presence WHERE review = %s AND member = %s",
                            (number, member_id))
             self._notify(cursor, "left", number, member_id)
-
-
-def _chosen_ids(ops: tuple) -> list[str]:
-    """The ids a change's Add ops chose (what it added, when it was applied before)."""
-    return [op.item_id for op in ops if isinstance(op, operations.Add) and op.item_id]
 
 
 def _first_line(error: Exception, secret: str | None = None) -> str:

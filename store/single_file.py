@@ -38,7 +38,7 @@ from store import ops as operations
 from store.backend import Change
 from store.errors import CorruptFile, NewerSchema, StoreError, UnknownReview
 from store.migrate import migrate, number_items, schema_of
-from store.model import SCHEMA, Review, ReviewSummary, new_review
+from store.model import SCHEMA, Review, ReviewSummary, new_review, review_number
 from store.sanitize import quote
 from store.validate import clean_stored, is_counter, meta_problem, stored_problem
 from store.storage import (
@@ -56,12 +56,16 @@ from store.storage import (
 )
 
 T = TypeVar("T")
-_REVIEW_ID = re.compile(r"^pm-([1-9][0-9]*)$")
 _META_ID = 1
 # How often a writer waiting for a review's lock tries again.  A write holds
 # it for a millisecond or two; filelock's default (50 ms) made one wait in
 # twenty cost 25 times the write with 8 participants saving.
 LOCK_POLL = 0.002
+# How many changes' tokens a file keeps (see SingleFileStore.apply): a change
+# is sent again about two seconds after its write failed, and recovered ones
+# when ``postmortem recover`` runs; 64 other changes of the same review in
+# between, and a repeated one would be applied again.  About 2 KB.
+APPLIED_KEPT = 64
 
 
 def backup_path_for(path: Path) -> Path:
@@ -180,7 +184,7 @@ class SingleFileStore:
 
     def get(self, review_id: str) -> Review:
         """One review as stored now; UnknownReview if there is none with that id."""
-        number = self._number(review_id)
+        number = review_number(review_id)
         return self._read(lambda: Review.from_dict(self._require(number, review_id)))
 
     def create(self, doc: dict | None = None, number: int | None = None) -> Review:
@@ -198,12 +202,16 @@ class SingleFileStore:
             self._meta.upsert(Document({"schema": SCHEMA, "next_review": number + 1}, doc_id=_META_ID))
             return Review.from_dict(data)
 
-    def apply(self, review_id: str, *ops: operations.Operation) -> Change:
+    def apply(self, review_id: str, *ops: operations.Operation, token: str | None = None) -> Change:
         """Apply ``ops`` to the latest stored review in one locked, durable transaction.
 
         If any op raises (InvalidField, UnknownItem), nothing is written and the error propagates.
+        ``token`` is stored in the file with the change (the last APPLIED_KEPT
+        of them): the same change sent again, after a write that failed once
+        the new file was in place (the fsync of its directory), or by
+        ``postmortem recover`` run twice, is not applied twice.
         """
-        number = self._number(review_id)
+        number = review_number(review_id)
         added: list[str] = []
 
         def change(doc: dict) -> None:
@@ -213,14 +221,26 @@ class SingleFileStore:
         with self._locked():
             with self._transaction():
                 self._require(number, review_id)
+                if token is not None and token in self._applied():
+                    return Change(Review.from_dict(self._require(number, review_id)), operations.chosen_ids(ops),
+                                  self.version())
                 self._reviews.update(change, doc_ids=[number])
+                if token is not None:
+                    self._meta.upsert(Document({"applied": [*self._applied()[1 - APPLIED_KEPT:], token]},
+                                               doc_id=_META_ID))
                 stored = Change(Review.from_dict(self._require(number, review_id)), added)
             stored.version = self.version()  # still locked: the version this write made
             return stored
 
+    def _applied(self) -> list[str]:
+        """The tokens of the latest changes applied (inside a transaction), oldest first."""
+        meta = self._meta.get(doc_id=_META_ID) or {}
+        applied = meta.get("applied")
+        return [token for token in applied if isinstance(token, str)] if isinstance(applied, list) else []
+
     def delete(self, review_id: str) -> None:
         """Remove a review for good; its id is never given out again."""
-        number = self._number(review_id)
+        number = review_number(review_id)
         with self._transaction():
             self._require(number, review_id)
             self._reviews.remove(doc_ids=[number])
@@ -319,13 +339,6 @@ class SingleFileStore:
     def _corrupt(self, detail: str) -> CorruptFile:
         backup = self.backup_path()
         return CorruptFile(self.path, detail, backup if backup.exists() else None, self.restore_command)
-
-    @staticmethod
-    def _number(review_id: str) -> int:
-        match = _REVIEW_ID.match(str(review_id))
-        if not match:
-            raise UnknownReview(review_id)
-        return int(match.group(1))
 
     def _require(self, number: int, review_id: str) -> Document:
         doc = self._reviews.get(doc_id=number)

@@ -179,7 +179,12 @@ def write_durably(path: Path, raw: bytes, backup: Path | None = None) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    try:
+        fsync_dir(path.parent)
+    except OSError as error:  # the new file is in place, perhaps not durably: the change may be stored
+        from store.errors import MaybeStored
+
+        raise MaybeStored(error.errno, error.strerror or str(error), str(path)) from error
     if backup is not None and not backup.exists():
         write_durably(backup, raw)  # a copy, not a link: damage to the file in place must spare it
 

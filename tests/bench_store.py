@@ -30,6 +30,11 @@ Also, for information: listing (``list_summaries()``) at 1,000 and 5,000
 reviews, the first time (no index yet: every file read, index written), cold
 with the index present (a fresh ``ReviewStore`` in this process, and a new
 process), and warm (the same store again); and a fresh old single-file store.
+"After a change": the same store listing again after another store saved one
+review (one file read again); "index write": rewriting the whole index once
+(what a listing does after 32 reviews changed, or on a first open); the
+size of the search words cache (``words.json``, written at the first word
+search) and a word search's texts from a fresh store (both caches parsed).
 "Cold" means a fresh store or process, not a cold disk: the page cache is warm.
 
 The exit status is 1 when a budget is missed.  ``make_review``, ``make_data``
@@ -261,10 +266,20 @@ def measure_listing(archives: dict, reps: int) -> dict:
         store = ReviewStore(location)
         store.list_summaries()
         warm = [timed_ms(store.list_summaries) for _ in range(reps * 2)]
+        changed = []
+        for rep in range(reps * 2):  # another participant saved one review: the list reads that one file again
+            arc["new"].apply(arc["target"], Set("title", f"listed {rep}"))
+            changed.append(timed_ms(store.list_summaries))
+        rewrite = [timed_ms(lambda: store._save_cache(store.index_file, store._cache)) for _ in range(reps)]
+        ReviewStore(location).search_texts()  # the first word search writes the words cache
+        search = [timed_ms(lambda: ReviewStore(location).search_texts()) for _ in range(reps)]
+        words_mb = (arc["location"].with_suffix("") / ".archive" / "words.json").stat().st_size / 1e6
         old = [timed_ms(lambda: SingleFileStore(arc["old_path"]).list_summaries()) for _ in range(max(2, reps // 2))]
         index_mb = (arc["location"].with_suffix("") / ".archive" / "index.json").stat().st_size / 1e6
         results[count] = {"first": first, "fresh": summary(fresh), "process": summary(process),
-                          "warm": summary(warm), "old": summary(old), "index_mb": index_mb}
+                          "warm": summary(warm), "old": summary(old), "index_mb": index_mb,
+                          "changed": summary(changed), "rewrite": summary(rewrite), "words_mb": words_mb,
+                          "search": summary(search)}
     return results
 
 
@@ -272,15 +287,20 @@ def report_listing(results: dict) -> None:
     print()
     print("Listing, list_summaries(), ms (median / p95): information, no budget here")
     header = (f"{'reviews':>7} {'index MB':>8} | {'no index':>8} | {'cold: fresh store':>17} | "
-              f"{'cold: new process':>17} | {'warm':>13} | {'old file, fresh':>15}")
+              f"{'cold: new process':>17} | {'warm':>13} | {'after a change':>14} | {'index write':>13} | "
+              f"{'old file, fresh':>15} | {'words MB':>8} | {'cold word search':>16}")
     print(header)
     print("-" * len(header))
     for count, row in results.items():
         pair = lambda s: f"{s['p50']:.1f} / {s['p95']:.1f}"  # noqa: E731
         print(f"{count:>7} {row['index_mb']:>8.1f} | {row['first']:>8.0f} | {pair(row['fresh']):>17} | "
-              f"{pair(row['process']):>17} | {pair(row['warm']):>13} | {pair(row['old']):>15}")
+              f"{pair(row['process']):>17} | {pair(row['warm']):>13} | {pair(row['changed']):>14} | "
+              f"{pair(row['rewrite']):>13} | {pair(row['old']):>15} | {row['words_mb']:>8.1f} | "
+              f"{pair(row['search']):>16}")
     print("(cold: a fresh ReviewStore (or a new process, timing from ReviewStore() to the list, imports excluded) "
-          "with the index present; warm: the same store listing again; old: a fresh SingleFileStore)")
+          "with the index present; warm: the same store listing again; after a change: the warm store listing after "
+          "another store saved one review; index write: rewriting the whole index once; old: a fresh SingleFileStore; "
+          "words: the search words cache; cold word search: search_texts() of a fresh store, both caches present)")
 
 
 def main() -> int:

@@ -265,3 +265,20 @@ def test_sigkill_during_the_migration_leaves_old_or_complete(tmp_path: Path) -> 
     for run in tmp_path.glob("run*"):
         assert exports(ReviewStore(run / "reviews.json")) == expected
         assert not list((run / "reviews").glob(".pm-*.tmp-*"))
+
+
+# -- review ids ------------------------------------------------------------------
+
+
+def test_every_backend_reads_review_ids_one_way(store: ReviewStore) -> None:
+    from store.errors import UnknownReview
+    from store.model import review_number
+
+    assert review_number("pm-12") == 12 and review_number("pm-999999999999999999") == 999999999999999999
+    for wrong in ("pm-012", "pm-0", "pm-", "pm-x", "12", "PM-1", "pm-1 ", "pm-1234567890123456789"):
+        with pytest.raises(UnknownReview):
+            review_number(wrong)
+    review = store.create()
+    with pytest.raises(UnknownReview, match="pm-01"):
+        store.get("pm-01")
+    assert store.get(review.id).id == "pm-1"

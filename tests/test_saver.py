@@ -12,7 +12,7 @@ import errno
 import threading
 
 from store.backend import Change
-from store.errors import Unreachable
+from store.errors import MaybeStored, Unreachable
 from store.model import Review
 from store.ops import Set
 from tui.saver import Saver
@@ -84,6 +84,23 @@ def test_a_failed_batch_comes_back_under_what_was_typed_since_with_its_own_base(
     saver.flush(wait=True)
     assert [(op.value, op.base) for op in store.batches[0]] == [("EU down 40 min", "")]
     assert saver.unsaved() == []
+
+
+def test_held_batches_that_fail_again_keep_their_order():
+    store = TokenStore()
+    store.fail = MaybeStored(errno.EIO, "Input/output error", "/data/reviews/pm-1.json")  # perhaps stored: held
+    saver, notices = saver_with(store)
+    for text in ("one", "one two"):
+        saver.queue("pm-1", ("set", "impact"), Set("impact", text, base=""))
+        saver.flush(wait=True)  # each fails, and is held
+    run(notices)
+    saver.flush()  # the first held batch goes alone, and fails again
+    for _ in range(200):
+        if not saver.writing and notices:
+            break
+        threading.Event().wait(0.01)
+    run(notices)
+    assert [edit["value"] for edit in saver.unsaved()] == ["one", "one two"]
 
 
 def test_what_never_got_saved_is_listed_for_the_recovery_file(tmp_path):

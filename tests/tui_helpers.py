@@ -118,6 +118,10 @@ async def press_and_wait_for_screen(pilot: Pilot, key: str, name: str) -> None:
 async def agree_to_ground_rules(pilot: Pilot) -> None:
     """A new review opens with the blameless ground rules; the facilitator agrees with Enter."""
     await wait_for_screen(pilot, "GroundRulesDialog")
+    for _ in range(WAIT_ROUNDS):  # the review is created off the event loop: the dialog may have just come up
+        if focused_id(pilot) == "agree":
+            break
+        await pilot.pause()
     assert focused_id(pilot) == "agree"
     await pilot.press("enter")
     await wait_for_screen(pilot, "SetupScreen")

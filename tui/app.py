@@ -12,13 +12,16 @@ import contextvars
 import gc
 import inspect
 import os
+import shlex
 import signal
 import sys
 import threading
 import time
 from argparse import Namespace
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.app import App, ScreenStackError
@@ -136,6 +139,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._list_read_at = float("-inf")
         self._review_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
+        self.creating = False  # a new review is being stored (off the event loop)
         self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
         self._keys_timer: Timer | None = None
 
@@ -198,17 +202,56 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
     # Reviews and steps ------------------------------------------------------
 
     def create_review(self, kind: str, title: str = "") -> None:
-        """Create a review and open it at setup."""
+        """Create a review off the event loop, then open it at setup.
+
+        Creating takes the archive's lock and writes two files durably, which
+        under load (or on a slow disk) can take long: the list says it is
+        creating meanwhile, and keys typed meanwhile are held for the new
+        review's first field.  A second request while one is on its way is ignored.
+        """
         from store.model import new_review
         from store.sanitize import clean
 
-        try:
-            review = self.store.create(new_review(kind, clean(title)).to_dict())
-        except Unreachable as error:  # a database restarting: nothing was created, the list stays
-            self.report_error(error)
+        if self.creating:
             return
+        doc = new_review(kind, clean(title)).to_dict()
+        self.creating = True
+        self.hold_keys()
+        self._refresh_header()
+        self.off_loop(lambda: self.store.create(doc), self._created, self._not_created)
+
+    def _created(self, review: Review) -> None:
+        self.creating = False
+        self._refresh_header()
         self.just_created = review.id
         self.show_step(review, "setup", replace=False)
+
+    def _not_created(self, error: Exception) -> None:
+        """Nothing was created (a full disk, a read-only archive, a database restarting): say why; the list stays."""
+        self.creating = False
+        self.release_keys()
+        self._refresh_header()
+        self.notify(f"No review was created: {_in_words(error)}. Nothing else changed.", title="Not created",
+                    severity="error", markup=False, timeout=10)
+
+    def _refresh_header(self) -> None:
+        show = getattr(self.current_screen(), "show_creating", None)
+        if show is not None:
+            show(self.creating)
+
+    def off_loop(self, work: Callable[[], Any], done: Callable[[Any], None],
+                 failed: Callable[[Exception], None]) -> None:
+        """Run a store call that may wait on a lock or a disk in a thread; then ``done(result)`` or ``failed(error)``
+        on the event loop.  Key handling never waits for it."""
+        def run() -> None:
+            try:
+                result = work()
+            except Exception as error:  # noqa: BLE001 - said on screen, never a traceback
+                self._deliver(failed, error)
+            else:
+                self._deliver(done, result)
+
+        threading.Thread(target=run, name="postmortem-store-call", daemon=True).start()
 
     def open_review(self, review_id: str) -> None:
         """Open a saved review at the step where it stopped."""
@@ -534,6 +577,15 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return False
         return not (self._closing or screen._closing or screen._pruning) and screen.is_mounted
 
+    def delete_review(self, review_id: str, then: Callable[[], None] = lambda: None) -> None:
+        """Delete a review off the event loop (it takes the review's lock); ``then`` runs on the loop either way."""
+        def failed(error: Exception) -> None:
+            self.notify(f"{review_id} was not deleted: {_in_words(error)}", title="Not deleted", severity="error",
+                        markup=False, timeout=8)
+            then()
+
+        self.off_loop(lambda: self.store.delete(review_id), lambda _: then(), failed)
+
     def report_error(self, error: Exception) -> None:
         """Show a store error as a notice; the app keeps running."""
         self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
@@ -705,6 +757,20 @@ def make_app(db: Path | str, start: str = "home", **options) -> PostmortemApp:
     return PostmortemApp(open_backend(db), start=start, **options)
 
 
+def _in_words(error: Exception) -> str:
+    """An error as a notice says it: an OSError's reason and path, else its message."""
+    if isinstance(error, OSError) and not isinstance(error, StoreError) and error.strerror:
+        return visible(error.strerror + (f", {error.filename}" if error.filename else ""))
+    return visible(str(error))
+
+
+def recover_command(location: str, recovery_path: Path) -> str:
+    """The command that applies a recovery file to the archive it came from (no password shown)."""
+    from store.backend import without_password
+
+    return f"postmortem --db {shlex.quote(without_password(location))} recover {shlex.quote(str(recovery_path))}"
+
+
 def run_app(store: Backend, args: Namespace) -> int:
     """Run the app for the parsed command line; returns the exit code."""
     app = PostmortemApp(
@@ -727,7 +793,8 @@ def run_app(store: Backend, args: Namespace) -> int:
                       f"what was typed was saved first; the details are in {app.crash_log}"), file=sys.stderr)
     if app.recovery_path is not None:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure or 'see above'}); "
-                      f"they are in {app.recovery_path}"), file=sys.stderr)
+                      f"they are in {app.recovery_path}; once the cause is fixed, apply them with: "
+                      f"{recover_command(app.store.location, app.recovery_path)}"), file=sys.stderr)
     elif app.saver.has_pending:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
                       "could be written"), file=sys.stderr)

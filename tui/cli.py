@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from store.errors import StoreError, Unreachable
-from store.model import REVIEW_STATUS_TITLES
+from store.model import REVIEW_STATUS_TITLES, review_number
 from store.sanitize import clean_line, quote, visible
 
 FORMATS = ("markdown", "client", "json", "csv")
@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     restorer.add_argument("id", nargs="?", help="the review (without it: an old single-file archive that did not open)")
     restorer.add_argument("--force", action="store_true",
                           help="restore even a file that is not damaged (undoes its last change)")
+
+    recoverer = commands.add_parser("recover", help="apply the edits of a recovery file the app wrote when it "
+                                    "could not save them (once, however often it is run)")
+    recoverer.add_argument("file", metavar="FILE", help="the recovery file the app named when it ended")
 
     paste = commands.add_parser("timeline-import", help="add timeline events from pasted chat or log text")
     paste.add_argument("id")
@@ -201,7 +205,7 @@ def _date_flag(value: str):
 
 def _listed(args: argparse.Namespace, today) -> list:
     """The summaries ``list`` prints: filtered, and only the due ones with ``--due``."""
-    from store.archive import ArchiveQuery, is_due, review_text, search
+    from store.archive import ArchiveQuery, is_due, search
 
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
@@ -209,9 +213,7 @@ def _listed(args: argparse.Namespace, today) -> list:
                          tag=args.tag or "", since=args.since, until=args.until, status=args.status or "",
                          review_status=args.review_status or "")
     store = _store(args)
-    texts = None
-    if query.words:
-        texts = dict(store.read_documents(lambda doc: (str(doc.get("id", "")), review_text(doc))))
+    texts = store.search_texts() if query.words else None
     found = search(store.list_summaries(), query, today, texts)
     return [review for review in found if is_due(review, today)] if args.due else found
 
@@ -390,6 +392,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Apply a recovery file's edits through the store, each batch once; print what was applied per review."""
+    from tui.cli_recover import recover
+
+    return recover(args, _store(args))
+
+
 def cmd_timeline_import(args: argparse.Namespace) -> int:
     """Parse pasted text into events, print the preview, and add them unless --dry-run."""
     from tui.cli_timeline import timeline_import
@@ -416,7 +425,7 @@ def cmd_copy(args: argparse.Namespace) -> int:
     if damaged:
         review_id, why = damaged[0]
         raise UsageError(f"{review_id} in {source.location} is damaged ({why}); restore it first (nothing was copied)")
-    docs = sorted(source.read_documents(dict), key=lambda doc: int(str(doc["id"]).removeprefix("pm-")))
+    docs = sorted(source.read_documents(dict), key=lambda doc: review_number(doc["id"]))
     target.copy_in(docs, source.next_id())
     print(f"copied {len(docs)} review(s) from {source.location} to {target.location}, ids kept")
     return 0
@@ -459,6 +468,7 @@ COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "restore": cmd_restore,
+    "recover": cmd_recover,
     None: cmd_tui,
     "new": cmd_tui,
     "open": cmd_tui,

@@ -30,7 +30,7 @@ def stats(args: Namespace, store) -> int:
     """Print the statistics of every review in ``store``; exit 0 (even when there are none)."""
     for review_id, why in store.damaged():  # left out, and said so, rather than failing for every review
         print(visible(f"postmortem: warning: {review_id} is left out: {why}"), file=sys.stderr)
-    reviews = [review for review in store.list_reviews() if getattr(args, "kind", None) in (None, review.kind)]
+    reviews = [review for review in store.reviews_for_stats() if getattr(args, "kind", None) in (None, review.kind)]
     figures = archive_stats(reviews, date.today())
     if args.json:
         print(json.dumps(figures.to_dict(), indent=2, ensure_ascii=False))

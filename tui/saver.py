@@ -9,12 +9,16 @@ stored review back on the app's event loop (``deliver``), in order.
 An ``OSError`` while writing (disk full, permission denied, read-only or
 failing disk) puts the batch back among the pending edits, merged with
 whatever was typed since, and the saver says why (:attr:`Saver.failure`);
-the app retries.  A database that could not be reached
-(:class:`~store.errors.Unreachable`) may have stored the batch before the
-connection dropped: that batch is kept whole and sent again first, under the
-token it was sent with, so the database applies it once
-(``Backend.apply(token=...)``); what was typed since follows it.  At exit whatever could still not be saved is written to a
-recovery file (:meth:`Saver.write_recovery`), which the app names.
+the app retries.  A batch that may have been stored before the error (a
+database connection lost mid-commit, :class:`~store.errors.Unreachable`; a
+file's directory that could not be synced after the file was replaced,
+:class:`~store.errors.MaybeStored`) is kept whole and sent again first,
+under the token it was sent with, and the store applies it once
+(``Backend.apply(token=...)``); what was typed since follows it, over the
+text it was typed over.  At exit whatever could
+still not be saved is written to a recovery file
+(:meth:`Saver.write_recovery`), which the app names and ``postmortem
+recover`` applies.
 
 Nothing on the event loop waits for the writer: adds, moves and deletes are
 queued like typing (a new item's id is chosen by the screen, see
@@ -35,11 +39,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-import orjson
-
 from store.backend import Backend, Change
-from store.errors import StoreError, Unreachable
+from store.errors import MaybeStored, StoreError, Unreachable
 from store.ops import Edit, Operation, Set
+from store.recovery import edit_record, recovery_bytes
 from store.sanitize import visible
 
 DELAY = 0.25  # a typing pause after which edits are written
@@ -55,6 +58,7 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     change: Change | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)  # the same when sent again
+    order: int = field(default_factory=itertools.count().__next__)  # held batches go again in this order
 
 
 class Saver:
@@ -200,7 +204,7 @@ class Saver:
                 self._asked.update(review_id for review_id, jobs in self._held.items() if jobs)
         for review_id, jobs in held.items():
             for job in jobs:
-                self._submit(review_id, job.ops, job.keys, job.token)
+                self._submit(review_id, job.ops, job.keys, job)
         for review_id, ops in pending.items():
             if ops:
                 self._submit(review_id, list(ops.values()), list(ops.keys()))
@@ -215,9 +219,11 @@ class Saver:
             change = job.change or change
         return change
 
-    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable], token: str | None = None) -> _Job:
+    def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable], held: _Job | None = None) -> _Job:
+        """Hand a batch to the writer; ``held``: a batch sent before, sent again under its token and place."""
         self.on_sending(review_id, ops)  # the text fields remember what they sent
-        job = _Job(review_id, ops, keys) if token is None else _Job(review_id, ops, keys, token=token)
+        job = _Job(review_id, ops, keys) if held is None else _Job(review_id, ops, keys, token=held.token,
+                                                                   order=held.order)
         with self._mutex:
             self._unfinished.append(job)
             self._awaiting[review_id] = self._awaiting.get(review_id, 0) + 1
@@ -258,10 +264,10 @@ class Saver:
     def _write(self, job: _Job) -> Change | None:
         try:
             change = self._apply(job.review_id, job.ops, job.token)
-        except Unreachable as error:
+        except (Unreachable, MaybeStored) as error:  # the batch may be stored: it goes again whole, under its token
             self._hold(job, error)
             return None
-        except OSError as error:
+        except OSError as error:  # nothing was written: its edits wait with what is typed since
             self._keep(job, error)
             return None
         if self.failure:
@@ -284,10 +290,12 @@ class Saver:
             self.deliver(self.on_error, error)
             return None
 
-    def _hold(self, job: _Job, error: Unreachable) -> None:
-        """The database was lost during a write, perhaps after it stored it: send that batch again, as it is."""
+    def _hold(self, job: _Job, error: OSError) -> None:
+        """A write failed, perhaps after the batch was stored: send that batch again, as it is, under its token."""
         with self._mutex:
-            self._held.setdefault(job.review_id, []).append(_Job(job.review_id, job.ops, job.keys, token=job.token))
+            held = self._held.setdefault(job.review_id, [])
+            held.append(_Job(job.review_id, job.ops, job.keys, token=job.token, order=job.order))
+            held.sort(key=lambda kept: kept.order)
         self._say_failed(error)
 
     def _say_failed(self, error: OSError) -> None:
@@ -298,7 +306,7 @@ class Saver:
         self.deliver(self.on_error, OSError(error.errno, self.failure))
 
     def _keep(self, job: _Job, error: OSError) -> None:
-        """A write failed: put its edits back (before anything typed since) and say why."""
+        """A write failed and wrote nothing: put its edits back (before anything typed since) and say why."""
         with self._mutex:
             newer = self._pending.get(job.review_id, {})
             kept: dict[Hashable, Operation] = {}
@@ -312,12 +320,19 @@ class Saver:
     # Recovery -----------------------------------------------------------------
 
     def unsaved(self) -> list[dict]:
-        """Every edit not on disk, as plain data: review id, operation and its fields."""
+        """Every edit not on disk, as the recovery file holds it (store.recovery): review, token, operation, fields.
+
+        A held batch keeps the token it was sent with (it may be stored
+        already); the edits still pending of a review are one new batch.
+        """
         with self._mutex:
-            held = [(job.review_id, op) for jobs in self._held.values() for job in jobs for op in job.ops]
-            pending = [(review_id, op) for review_id, ops in self._pending.items() for op in ops.values()]
-            return [{"review": review_id, "operation": type(op).__name__.lower(), **op.__dict__}
-                    for review_id, op in held + pending]
+            held = [edit_record(job.review_id, op, job.token)
+                    for jobs in self._held.values() for job in jobs for op in job.ops]
+            pending = []
+            for review_id, ops in self._pending.items():
+                token = uuid.uuid4().hex
+                pending.extend(edit_record(review_id, op, token) for op in ops.values())
+            return held + pending
 
     def write_recovery(self, directories: list[Path]) -> Path | None:
         """Write what could not be saved to the first directory that takes it; its path, or None."""
@@ -325,10 +340,7 @@ class Saver:
         if not edits:
             return None
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        raw = orjson.dumps(
-            {"about": "postmortem edits that could not be saved", "error": self.failure, "edits": edits},
-            option=orjson.OPT_INDENT_2,
-        )
+        raw = recovery_bytes(edits, self.failure)
         for directory in directories:
             path = Path(directory) / f"postmortem-recovery-{stamp}-{os.getpid()}.json"
             try:
