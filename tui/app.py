@@ -229,7 +229,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
     def _not_created(self, error: Exception) -> None:
         """Nothing was created (a full disk, a read-only archive, a database restarting): say why; the list stays."""
         self.creating = False
-        self.release_keys()
+        self.call_later(self.release_keys)  # async: the keys typed meanwhile go to the list again
         self._refresh_header()
         self.notify(f"No review was created: {_in_words(error)}. Nothing else changed.", title="Not created",
                     severity="error", markup=False, timeout=10)
