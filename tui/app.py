@@ -450,10 +450,10 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return  # typing: a later poll takes it in
         else:
             self._review_read_at = now
-        self._seen_version = version
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
-            return
+            return  # a dialog on top, or a screen on its way: not seen yet, so a later poll reads it
+        self._seen_version = version
         if self.saver.has_pending:
             if self.saver.ready():
                 self.saver.flush()  # the writer merges ours with theirs, and the result is shown
