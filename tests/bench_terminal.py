@@ -303,6 +303,14 @@ def stored_text(db: Path, review_id: str, step: str) -> str:
     return " ".join(action.what for action in review.actions)
 
 
+def typed_item(db: Path, review_id: str, step: str) -> str:
+    """Where the typing went, in full (the item that holds its end): to tell a lost key from a misplaced one."""
+    review = ReviewStore(db).get(review_id)
+    items = review.timeline if step == "timeline" else review.actions if step == "actions" else []
+    found = [item for item in items if TEXT[10:20] in str(item.to_dict())]
+    return repr(found[-1].to_dict()) if found else "(no item holds it)"
+
+
 def measure(args, steps: tuple[str, ...]) -> dict[str, dict]:
     """One round: the bare app, every step alone (and with another participant), the bare app again."""
     runs = [step for step in steps] + ([f"{step} +other" for step in steps] if args.other_ms else [])
@@ -315,6 +323,8 @@ def measure(args, steps: tuple[str, ...]) -> dict[str, dict]:
             results[run] = run_ours(db, ids[run], step, args, args.other_ms if "+other" in run else 0)
             results[run]["stored"] = stored_text(db, ids[run], step)
             results[run]["kept"] = TEXT[:args.keys] in results[run]["stored"]
+            if not results[run]["kept"]:
+                results[run]["item"] = typed_item(db, ids[run], step)
         bare_after = run_bare(args)  # the floor again, so a machine that got busier shows in both
     results["bare"] = {"keys": bare["keys"] + bare_after["keys"], "idle": bare["idle"], "peak": bare["peak"]}
     return results
@@ -350,7 +360,7 @@ def print_round(results: dict[str, dict]) -> tuple[dict[str, dict[str, float]], 
               f"{found['burst95']:7.1f} {result['idle']:8.0f} {result['peak'] / 1024:8.1f}")
         if not result["kept"] or result["exit"] != 0:
             print(f"  LOST: the text typed on {run} is not in the file (exit status {result['exit']}): "
-                  f"{result['stored'][-200:]!r}")
+                  f"{result['stored'][-200:]!r}; the item: {result.get('item')}")
             kept = False
     return ratios, kept
 
