@@ -22,6 +22,7 @@ from store.backend import database_password, without_password
 from store.postgres import PostgresStore, shown_location
 from store.postgres_schema import VERSION, migrate
 from store.session import Member
+from test_backend import eventually
 from tui.cli import main
 
 
@@ -36,15 +37,6 @@ def opened():
 def open_store(url: str, opened: list) -> PostgresStore:
     opened.append(PostgresStore(url))
     return opened[-1]
-
-
-def eventually(condition, seconds: float = 3.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def went_through(call, *args) -> bool:
