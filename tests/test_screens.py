@@ -29,11 +29,11 @@ async def test_reopening_five_whys_keeps_every_answer(tmp_path):
 
 
 def burst(pilot, keys: str) -> None:
-    """Keys that arrive at once, as a paste or a fast typist over tmux sends them (``⏎`` is Enter, \x0e ctrl+n)."""
+    """Keys that arrive at once, as a paste or a fast typist over tmux sends them (``⏎`` is Enter, \x0e ctrl+n, \t Tab)."""
     from textual import events
 
     for character in keys:
-        key = {"⏎": "enter", " ": "space", "\x0e": "ctrl+n"}.get(character, character)
+        key = {"⏎": "enter", " ": "space", "\x0e": "ctrl+n", "\t": "tab"}.get(character, character)
         pilot.app.post_message(events.Key(key, character if len(key) == 1 or key == "space" else None))
 
 
@@ -198,3 +198,38 @@ async def test_keys_typed_in_one_burst_behind_ctrl_n_land_in_the_next_step(tmp_p
         assert type(pilot.app.screen).__name__ == "FiveWhysScreen"
     problem = ReviewStore(path).get(review_id).five_whys.problem
     assert problem.endswith("; paged twice")
+
+
+async def test_words_typed_behind_tab_in_one_burst_go_to_the_field_tab_moved_to(tmp_path):
+    """Tab then words at once (a slow link delivers them together): the words follow the focus, in Textual the
+    keys behind a Tab went to the field it was leaving ("Al" in the time, "ert" in what happened)."""
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "timeline", timeline=[])
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        time_field = pilot.app.focused
+        assert getattr(time_field, "item_field", None) == "at"
+        burst(pilot, "\t\tAlert fired")
+        await until_shown(pilot, lambda: [event.text for event in pilot.app.screen.review.timeline] == ["Alert fired"])
+        assert time_field.value == ""
+        assert getattr(pilot.app.focused, "item_field", None) == "text"
+        await saved(pilot)
+    assert [(event["at"], event["text"]) for event in stored(path)["timeline"]] == [("", "Alert fired")]
+
+
+async def test_tabs_and_words_held_while_a_step_opens_go_where_the_tabs_lead(tmp_path):
+    """Keys typed while a step is still opening (a loaded machine) are handed on in order: a Tab moves the focus
+    before the words behind it are given to the focused field."""
+    path = tmp_path / "r.json"
+    review_id = review_at(path, "timeline", timeline=[])
+    async with make_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        app = pilot.app
+        app.hold_keys()  # as while the step screen is on its way
+        burst(pilot, "\t\tAl")
+        await until_shown(pilot, lambda: len(app._held_keys or ()) == 4)
+        app.call_later(app.release_keys)
+        burst(pilot, "ert")
+        await until_shown(pilot, lambda: [event.text for event in app.screen.review.timeline] == ["Alert"])
+        await saved(pilot)
+    assert [(event["at"], event["text"]) for event in stored(path)["timeline"]] == [("", "Alert")]

@@ -41,6 +41,7 @@ from tui.crash_log import write_crash_log
 from tui.line_input import LineInput
 from tui.live import TYPING_SECONDS, LiveSession
 from tui.saver import DELAY, Saver
+from tui.type_ahead import KeyHandled, TypeAhead
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
@@ -142,6 +143,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self.creating = False  # a new review is being stored (off the event loop)
         self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
         self._keys_timer: Timer | None = None
+        self.type_ahead = TypeAhead(self.take_key, self.set_interval)  # keys typed behind one that moves the focus
 
     def get_driver_class(self):
         """Textual's terminal driver, with pastes cleaned before they are parsed (see tui.driver)."""
@@ -339,10 +341,26 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             await self.on_event(key)
 
     async def on_event(self, event: events.Event) -> None:
-        if self._held_keys is not None and isinstance(event, events.Key) and not event.is_forwarded:
-            self._held_keys.append(events.Key(event.key, event.character))
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.type_ahead.holding:  # a key typed before it may still move the focus (tui.type_ahead)
+                self.type_ahead.hold(event)
+            else:
+                await self.take_key(event)
             return
         await super().on_event(event)
+
+    async def take_key(self, key: events.Key) -> None:
+        """Handle a typed key now (bindings, then the focused widget), unless a change of step holds it."""
+        if self._held_keys is not None:
+            self._held_keys.append(events.Key(key.key, key.character))
+            return
+        await super().on_event(key)
+        if key.is_forwarded:
+            self.type_ahead.forwarded(key, self.focused or self.screen)
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        """Every handler of a key that may move the focus has run: the keys typed behind it go on."""
+        await self.type_ahead.arrived(message)
 
     # Saving -------------------------------------------------------------------
 
@@ -480,9 +498,9 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         self.live.beat(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
 
-    def on_line_input_hand_on(self, message: LineInput.HandOn) -> None:
+    async def on_line_input_hand_on(self, message: LineInput.HandOn) -> None:
         """Enter's handlers have run (the focus moved on, or not): the keys typed behind it go where it is now."""
-        message.field.hand_on()
+        await self.type_ahead.arrived(message)
 
     def on_exit_app(self) -> None:
         """A browser tab closed (textual-serve asks the app to quit): save what was typed, as ctrl+q does.

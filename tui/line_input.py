@@ -11,8 +11,9 @@ The cursor here is steady, in one-line inputs and in text boxes alike.
 Keys typed straight behind Enter (a fast typist, a paste over tmux: "c⏎d")
 reached the field Enter had just left, since the next field takes the
 focus only once Enter's handlers have run: "d" ended up in the why or item
-before.  A one-line input now holds such keys until the focus has moved, then
-hands them on, in order, to whatever has it.
+before.  A one-line input now has the app hold such keys (tui.type_ahead)
+until ``HandOn``, posted behind Enter's ``Submitted``, has come up: then
+they go, in order, to whatever has the focus.
 
 A key changes the field at once and the screen's record of the review a
 moment later, in the handlers of ``Changed`` up the widget tree: the row
@@ -28,7 +29,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -37,9 +37,6 @@ from textual.widgets import Input, TextArea
 
 from store.sanitize import one_line
 
-
-# At most this long, keys typed behind Enter wait for its handlers (the app's HandOn normally ends the wait).
-TYPE_AHEAD_SECONDS = 1.0
 
 
 class LineInput(Input):
@@ -50,7 +47,7 @@ class LineInput(Input):
     class HandOn(Message):
         """Posted behind Enter's Submitted: it reaches the app once every handler of Enter has run.
 
-        (It bubbles the same way, one queue behind.)  The app then calls ``hand_on``.
+        (It bubbles the same way, one queue behind.)  The app then hands on the keys typed behind Enter.
         """
 
         def __init__(self, field: "LineInput") -> None:
@@ -67,36 +64,18 @@ class LineInput(Input):
             super().__init__()
             self.field = field
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._held: list[events.Key] | None = None  # keys typed behind Enter, while the focus moves on
-        self._hold_timer: Timer | None = None
-
     async def _on_key(self, event: events.Key) -> None:
-        """Enter submits at once, in key order; the keys behind it wait until the focus has moved."""
-        if self._held is not None:
-            self._held.append(events.Key(event.key, event.character))
-        elif event.key == "enter":
-            self._held = []
-            self._hold_timer = self.set_timer(TYPE_AHEAD_SECONDS, self.hand_on)  # ends this hold only
-            await self.action_submit()
-            self.post_message(self.HandOn(self))
-        else:
+        """Enter submits at once, in key order; the keys behind it wait (in the app) until the focus has moved."""
+        if event.key != "enter":
             return  # Input's own handler takes it
+        hand_on = self.HandOn(self)
+        type_ahead = getattr(self.app, "type_ahead", None)
+        if type_ahead is not None:
+            type_ahead.wait_for(hand_on, self)
+        await self.action_submit()
+        self.post_message(hand_on)
         event.stop()
         event.prevent_default()
-
-    def _on_blur(self, event: events.Blur) -> None:
-        self.hand_on()
-
-    def hand_on(self) -> None:
-        """Send the held keys through the app again, to the field that has the focus now (this one, if none other)."""
-        held, self._held = self._held, None
-        if self._hold_timer is not None:
-            self._hold_timer.stop()
-            self._hold_timer = None
-        for key in held or ():
-            self.app.post_message(key)
 
     def _watch_value(self, value: str) -> None:
         """Textual's input sets its virtual size (a layout reactive) to the text's width on every key.
