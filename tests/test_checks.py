@@ -561,6 +561,15 @@ def test_could_improve_blame_in_surprises_is_an_advisory():
     assert '"fault"' in only(problems, "surprises.s9.text", "advisory").message
 
 
+def test_a_name_known_only_from_the_live_session_is_flagged_when_blamed():
+    """A room joins with --as and writes cards before anyone types the participants in at setup."""
+    card = {"id": "ci9", "text": "Kai forgot to run the canary"}
+    plain = review(could_improve=[card], participants=["Lee"])
+    assert not find(check_step(plain, "could_improve"), "could_improve.ci9.text")
+    joined = review(could_improve=[card], participants=["Lee"], session={"participants": ["Lee", "Kai"]})
+    assert '"Kai forgot to"' in only(check_step(joined, "could_improve"), "could_improve.ci9.text", "advisory").message
+
+
 # ---------------------------------------------------------------------------
 # Actions
 # ---------------------------------------------------------------------------
