@@ -30,7 +30,14 @@ def items_in(review: Review, list_name: str) -> list:
 
 
 def votable(item) -> bool:
-    """A card with text, or a chain with a root cause: something to vote for."""
+    """A card with text, or a chain with a root cause: something to vote for.
+
+    A card still hidden (held back by the facilitator, or not revealed) is
+    not: only its author sees it, and their dots would count for nothing the
+    room can read.
+    """
+    if getattr(item, "hidden", False):
+        return False
     return bool((item.root_cause if hasattr(item, "root_cause") else item.text).strip())
 
 
@@ -72,6 +79,8 @@ def refusal(review: Review, list_name: str, voter: str, item_id: str, change: in
     if change < 0:
         return None if dots.get(item_id) else "You have no vote on this item to take back."
     item = next((item for item in items_in(review, list_name) if item.id == item_id), None)
+    if item is not None and getattr(item, "hidden", False):
+        return "This card is not in the vote: only you see it (it was held back, or is not revealed yet)."
     if item is None or not votable(item):
         return "There is nothing to vote for here yet (it has no text)."
     if sum(dots.values()) >= per_person:

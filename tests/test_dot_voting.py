@@ -164,3 +164,26 @@ async def test_an_observer_is_not_told_of_votes_left_to_use(tmp_path):
         line = static_text(room, "#session-line")
         assert "votes left" not in line and "+ votes" not in line
         assert "the participants vote, you watch" in line
+
+
+async def test_a_card_held_back_at_the_reveal_takes_no_votes_from_its_author(tmp_path):
+    """Only its author sees a held-back card: dots on it would count for nothing the room can read (found when
+    four terminals ran a review: the author put two votes on it)."""
+    db = tmp_path / "reviews.json"
+    doc = complete_review("could_improve")
+    doc["could_improve"] = [{"text": ITEMS[0]}, {"text": "Kai forgot the canary", "author": "Sam", "hidden": True,
+                                                  "held": True}]
+    review_id = seed(db, doc)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await open_vote(lee, pilots)
+        await to_row(sam, 1)
+        assert "Kai forgot the canary" in screen_text(sam)  # the author sees it, held back
+        await sam.press("plus")
+        await sam.pause()
+        assert "not in the vote" in static_text(sam, "#refusal")
+        await to_row(sam, 0)
+        await sam.press("plus")
+        await until(pilots, lambda: ballot(db, review_id)[ITEMS[0]] == {"Sam": 1})
+        assert ballot(db, review_id)["Kai forgot the canary"] == {}
+        assert "2 of your 3 votes left" in static_text(sam, "#session-line")
