@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, ScreenResultType
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.model import STEP_TITLES, STEPS
@@ -145,7 +145,7 @@ class PromptDialog(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.prompt))
+            yield Static(Content(self.prompt), classes="dialog-text")  # wraps: a long question is read in full
             yield LineInput(self.default, id="path")
             yield Static(Content("Enter saves, Escape cancels."), classes="dialog-text")
 

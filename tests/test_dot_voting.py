@@ -36,6 +36,8 @@ async def session(stack, db, review_id, observer: bool = False):
 async def open_vote(lee, pilots, limits: str = "3 2") -> None:
     await lee.press("f4")
     await until(pilots, lambda: type(lee.app.screen).__name__ == "PromptDialog")
+    shown = screen_text(lee).split()
+    assert "many" in shown and "(1" in shown and "2:" in shown  # the question, read to its end at 80x24
     await lee.press("ctrl+u")
     await type_text(lee, limits)
     await lee.press("enter")
