@@ -302,6 +302,9 @@ ITEM_FIELDS = {
     },
 }
 
+# The steps with a dot vote, and the list voted on (store.voting).
+VOTE_LISTS = {"could_improve": "could_improve", "five_whys": "five_whys.chains"}
+
 # Free text that two people may type into at once: merged, never overwritten.
 MERGED_TEXTS = {"title", "summary", "impact", "five_whys.problem", "follow_up.notes", "trigger", "detection", "unknowns"}
 MERGED_ITEM_TEXTS = {
@@ -343,7 +346,10 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     ``sort``: keep the timeline in time order (``apply_all`` sorts once instead).
     """
     if isinstance(op, Set):
+        was_open = _vote_open_on(doc) if op.field == "session.vote" else None
         _set(doc, op.field, op.value, op.base)
+        if was_open:
+            _count_votes_if_closed(doc, was_open)
         return None
     items = _items(doc, op.list)
     added = None
@@ -352,6 +358,8 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     elif isinstance(op, Edit):
         item = items[_index(items, op)]
         changes = _checked_item(op.list, op.changes)
+        if changes.get("ballot") is not None and _vote_open_on(doc) != op.list:
+            del changes["ballot"]  # a dot cast after the vote closed (or before it opened) counts for nothing
         if "ballot" in changes:  # voter by voter: people voting at once never undo each other's dots
             changes["ballot"] = _merged_ballot(item.get("ballot"), changes["ballot"])
         for name, base in (op.bases or {}).items():
@@ -370,6 +378,31 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     if op.list == "timeline" and sort:
         _sort_timeline(doc)
     return added
+
+
+def _vote_open_on(doc: dict) -> str | None:
+    """The list a dot vote is open on in ``doc``, or None."""
+    vote = (doc.get("session") or {}).get("vote") or {}
+    return VOTE_LISTS.get(vote.get("step")) if vote.get("state") == "open" else None
+
+
+def _count_votes_if_closed(doc: dict, list_name: str) -> None:
+    """The vote on ``list_name`` was just closed: each item's ballot becomes its count, here, in the store.
+
+    Counted from the ballots stored, not from the facilitator's screen: a
+    dot that landed a moment before the close, and that screen had not
+    taken in yet, still counts.
+    """
+    if _vote_open_on(doc) == list_name:
+        return
+    for item in _items(doc, list_name):
+        ballot = item.pop("ballot", None)
+        if isinstance(ballot, dict):
+            total = sum(dots for dots in ballot.values() if isinstance(dots, int) and not isinstance(dots, bool))
+            if total:
+                item["votes"] = total
+            else:
+                item.pop("votes", None)
 
 
 def _merged_ballot(stored: Any, mine: dict[str, int] | None) -> dict[str, int]:

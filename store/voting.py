@@ -18,7 +18,7 @@ from store import ops
 from store.model import Review
 
 # The steps with a vote, and the list voted on.
-VOTE_LISTS = {"could_improve": "could_improve", "five_whys": "five_whys.chains"}
+VOTE_LISTS = ops.VOTE_LISTS
 MAX_DOTS = 12
 
 
@@ -110,7 +110,7 @@ def open_ops(review: Review, step: str, per_person: int, per_item: int) -> list[
     other = review.session.vote.get("step")
     changes: list[ops.Operation] = []
     if other != step and other in VOTE_LISTS and vote_open(review, other):
-        changes += close_ops(review, other)[:-1]  # its counts; the session's vote is this one now
+        changes += close_ops(review, other)  # counted in the store; the session's vote is this one next
     changes += [ops.Edit(list_name, item.id, {"votes": 0, "ballot": None})
                for item in items_in(review, list_name) if item.votes or item.ballot]
     changes.append(ops.Set("session.vote", {"step": step, "state": "open", "per_person": per_person,
@@ -119,12 +119,9 @@ def open_ops(review: Review, step: str, per_person: int, per_item: int) -> list[
 
 
 def close_ops(review: Review, step: str) -> list[ops.Operation]:
-    """Close the vote: each item's ballot becomes its vote count, and who voted how is forgotten."""
-    list_name = VOTE_LISTS[step]
-    changes: list[ops.Operation] = [ops.Edit(list_name, item.id, {"votes": sum(item.ballot.values()), "ballot": None})
-                                    for item in items_in(review, list_name) if item.ballot or item.votes]
-    changes.append(ops.Set("session.vote", review.session.vote | {"state": "closed"}))
-    return changes
+    """Close the vote: the store turns each item's ballot into its vote count (store.ops), and who voted how
+    is forgotten; counted there, from every dot stored, not from what this screen has taken in."""
+    return [ops.Set("session.vote", review.session.vote | {"state": "closed"})]
 
 
 def ranked(items: list) -> list:

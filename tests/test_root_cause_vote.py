@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 
-from store import voting
+from store import ops, voting
 from store.db import ReviewStore
 from store.model import Review
 from store.render import render_client, render_markdown
@@ -107,10 +107,23 @@ def test_a_vote_opened_on_another_step_closes_the_one_still_open():
     doc["could_improve"] = [{"id": "c1", "text": "Alerts went nowhere", "ballot": {"Sam": 2}}]
     doc["session"] = {"vote": {"step": "could_improve", "state": "open", "per_person": 3, "per_item": 3}}
     review = Review.from_dict(doc)
-    changes = voting.open_ops(review, "five_whys", 3, 1)
-    assert [(type(op).__name__, getattr(op, "list", None)) for op in changes] == [("Edit", "could_improve"), ("Set", None)]
-    assert changes[0].changes == {"votes": 2, "ballot": None}
-    assert changes[-1].value["step"] == "five_whys"
+    ops.apply_all(doc, voting.open_ops(review, "five_whys", 3, 1))
+    assert doc["could_improve"] == [{"id": "c1", "text": "Alerts went nowhere", "votes": 2}]  # counted, ballot gone
+    assert doc["session"]["vote"]["step"] == "five_whys" and doc["session"]["vote"]["state"] == "open"
+
+
+def test_closing_a_vote_counts_the_dots_the_store_holds_not_those_the_facilitator_saw():
+    """A dot that landed a moment before the close, not yet on the facilitator's screen, still counts; one cast
+    after the close counts for nothing."""
+    doc = complete_review("five_whys")
+    doc["could_improve"] = [{"id": "c1", "text": "Alerts went nowhere", "ballot": {"Sam": 1}}]
+    doc["session"] = {"vote": {"step": "could_improve", "state": "open", "per_person": 3, "per_item": 3}}
+    facilitator_saw = Review.from_dict(doc)
+    ops.apply(doc, ops.Edit("could_improve", "c1", {"ballot": {"Ana": 2}}))  # landed; not seen by the facilitator
+    ops.apply_all(doc, voting.close_ops(facilitator_saw, "could_improve"))
+    assert doc["could_improve"][0]["votes"] == 3 and "ballot" not in doc["could_improve"][0]
+    ops.apply(doc, ops.Edit("could_improve", "c1", {"ballot": {"Kai": 1}}))  # too late
+    assert doc["could_improve"][0] == {"id": "c1", "text": "Alerts went nowhere", "votes": 3}
 
 
 def test_a_chain_without_a_root_cause_gets_no_vote():
