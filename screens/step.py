@@ -246,7 +246,7 @@ class StepScreen(Facilitation, Exporting, Screen):
     # One frame per key ------------------------------------------------------
 
     def hold_frame(self) -> None:
-        """A field changed: draw the next frame once its handlers have run too (``LineInput.Shown``).
+        """A field changed: draw the next frame once its handlers have run too (``line_input.Shown``).
 
         Otherwise the echo went out in one frame and what the key changed
         elsewhere (the item's row, the check) in a second, a frame period later.
@@ -259,9 +259,21 @@ class StepScreen(Facilitation, Exporting, Screen):
 
     @on(LineInput.Shown)
     def draw_held_frame(self, message: LineInput.Shown) -> None:
-        """Every handler of a change has run: the frame it held is drawn (this message's idle draws it)."""
+        """Every handler of a change has run: the frame it held is drawn, once the widgets they changed asked for it.
+
+        A widget changed by a handler (the header's "saving", a row) asks the
+        screen for its repaint from its own task, when that next runs: released
+        at once, the frame went out without it and the repaint came a frame
+        later.  Those tasks are already waiting to run, so the release waits
+        behind them (``call_soon``).
+        """
         message.stop()
+        asyncio.get_running_loop().call_soon(self._release_frame)
+
+    def _release_frame(self) -> None:
         self._frame_holds = max(0, self._frame_holds - 1)
+        if not self._frame_holds:
+            self.check_idle()  # the idle that was held back draws the frame
 
     def _end_stale_hold(self) -> None:
         if self._frame_holds and time.monotonic() - self._frame_held_since >= FRAME_HOLD_SECONDS:

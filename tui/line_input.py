@@ -20,7 +20,8 @@ that shows the item, the check beside it.  Textual draws a frame as soon as
 the screen is idle, so each key cost two frames (over SSH, two writes and a
 flicker).  The field now asks its screen to hold its next frame
 (``hold_frame``) until ``Shown``, posted behind ``Changed``, has come up the
-same way: one frame per key, with everything the key changed.
+same way: one frame per key, with everything the key changed.  Text boxes
+(multi-line) do the same for each edit.
 """
 
 from __future__ import annotations
@@ -42,6 +43,33 @@ from store.sanitize import one_line
 TYPE_AHEAD_SECONDS = 1.0
 
 
+class Shown(Message):
+    """Posted behind a field's ``Changed``: it reaches the screen once every handler of the change has run.
+
+    A screen that held its frame for the change (``hold_frame``) draws it then.
+    """
+
+    def __init__(self, field: Widget) -> None:
+        super().__init__()
+        self.field = field
+
+
+def held_frame(field: Widget, change) -> None:
+    """Make ``change()`` (which posts the field's ``Changed``) and what its handlers change show in one frame.
+
+    The field's screen holds its next frame (``hold_frame``) until ``Shown``,
+    posted behind ``Changed``, has come up the same way.
+    """
+    hold = getattr(field.screen, "hold_frame", None) if field.is_attached else None
+    if hold is not None:
+        hold()
+    try:
+        return change()
+    finally:
+        if hold is not None:
+            field.post_message(Shown(field))  # behind Changed, up the same way
+
+
 class LineInput(Input):
     """An ``Input`` whose pastes arrive whole, as one line of clean text, and whose Enter hands on what follows it."""
 
@@ -57,15 +85,7 @@ class LineInput(Input):
             super().__init__()
             self.field = field
 
-    class Shown(Message):
-        """Posted behind ``Changed``: it reaches the screen once every handler of the change has run.
-
-        A screen that held its frame for the change (``hold_frame``) draws it then.
-        """
-
-        def __init__(self, field: "LineInput") -> None:
-            super().__init__()
-            self.field = field
+    Shown = Shown
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -106,12 +126,7 @@ class LineInput(Input):
         kept without a layout; everything else Textual does stays as it is.
         """
         self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
-        hold = getattr(self.screen, "hold_frame", None) if self.is_attached else None
-        if hold is not None:
-            hold()
-        super()._watch_value(value)
-        if hold is not None:
-            self.post_message(self.Shown(self))  # behind Changed, up the same way
+        held_frame(self, lambda: super(LineInput, self)._watch_value(value))
 
     def _on_paste(self, event: events.Paste) -> None:
         line = one_line(event.text)
@@ -125,9 +140,13 @@ class LineInput(Input):
 
 
 class TextBox(TextArea):
-    """A multi-line ``TextArea`` with a steady cursor."""
+    """A multi-line ``TextArea`` with a steady cursor, whose edits show in one frame with what they changed."""
 
     cursor_blink = reactive(False, init=False)
+
+    def edit(self, edit):
+        """Every typed change (a key, a paste, an undo's steps) goes through here and posts ``Changed``."""
+        return held_frame(self, lambda: super(TextBox, self).edit(edit))
 
 
 class WrappedLineInput(LineInput):
