@@ -70,7 +70,7 @@ from pathlib import Path
 from bench_keys import review_doc  # the issue's big review (this directory is on sys.path)
 
 from store.db import ReviewStore
-from store.ops import Edit
+from store.ops import Edit, Set
 
 ROOT = Path(__file__).resolve().parents[1]
 BARE_INPUT_APP = """\
@@ -86,9 +86,16 @@ Bare().run()
 CTRL_Q = b"\x11"
 F6 = b"\x1b[17~"
 TEXT = "Alert when replica lag stays above 30 s for five minutes"
-STEPS = ("timeline", "five_whys", "actions")
+STEPS = ("timeline", "five_whys", "actions", "whys", "impact")
+# A run's name is the step it opens on, but "whys" (Five Whys, typed into the first chain's first answer: a
+# wrapped one-line input) and "impact" (a multi-line TextArea).
+STEP_OF_RUN = {"whys": "five_whys"}
+# The keys that take the focus from the field the step opens on to the one typed into.
+TO_FIELD = {"timeline": b"\t\t",  # from the event's time, past its marker, to what happened
+            "whys": b"\t\t"}  # from the problem, past the chains, to the first why
 CONTEXT = multiprocessing.get_context("fork")
 BURST_GAP = 0.025  # seconds of silence that end a key's own output (more than a frame period at 60 fps)
+FRAME_GAP = 0.004  # seconds of silence between two writes of the app: two frames (one frame is one write)
 
 
 class Terminal:
@@ -174,7 +181,8 @@ def type_keys(terminal: Terminal, text: str, pace: float) -> list[dict]:
         keys.append({"bytes": sum(size for _, size in window),
                      "echo": (window[0][0] - sent) * 1000 if window else None,
                      "last": (window[-1][0] - sent) * 1000 if window else None,
-                     "burst": (burst_end(window) - sent) * 1000 if window else None})
+                     "burst": (burst_end(window) - sent) * 1000 if window else None,
+                     "frames": frames(window)})
     return keys
 
 
@@ -191,6 +199,11 @@ def burst_end(window: list[tuple[float, int]]) -> float:
             break
         end = at
     return end
+
+
+def frames(window: list[tuple[float, int]]) -> int:
+    """How many frames a key's window holds: runs of output apart by ``FRAME_GAP`` or more."""
+    return sum(1 for (before, _), (at, _) in zip([(float("-inf"), 0)] + window, window) if at - before >= FRAME_GAP)
 
 
 def idle_rate(terminal: Terminal, seconds: float) -> float:
@@ -210,7 +223,8 @@ def summarise(keys: list[dict]) -> dict:
     bursts = [key["burst"] for key in keys if key["burst"] is not None]
     return {"bytes": statistics.median(key["bytes"] for key in keys), "echo50": percentile(echoes, 50),
             "echo95": percentile(echoes, 95), "last50": percentile(lasts, 50), "last95": percentile(lasts, 95),
-            "burst95": percentile(bursts, 95), "silent": sum(1 for key in keys if key["echo"] is None)}
+            "burst95": percentile(bursts, 95), "silent": sum(1 for key in keys if key["echo"] is None),
+            "frames": statistics.mean(key["frames"] for key in keys)}
 
 
 def build(directory: Path, runs: list[str]) -> tuple[Path, dict[str, str]]:
@@ -219,49 +233,65 @@ def build(directory: Path, runs: list[str]) -> tuple[Path, dict[str, str]]:
     docs = []
     for run in runs:
         doc = review_doc(1, 300, 40)
-        doc["step"] = run.split()[0]
+        doc["step"] = step_of(run)
         docs.append(doc)
     ids = [review.id for review in ReviewStore(db).create_many(docs)]
     return db, dict(zip(runs, ids))
 
 
-OTHERS_EDIT = {"timeline": ("timeline", "text"), "actions": ("actions", "what"), "five_whys": ("five_whys.chains", "whys")}
+OTHERS_EDIT = {"timeline": ("timeline", "text"), "actions": ("actions", "what"), "five_whys": ("five_whys.chains", "whys"),
+               "whys": ("five_whys.chains", "whys"), "impact": (None, "trigger")}
+
+
+def step_of(run: str) -> str:
+    """The step a run ("whys +other") opens on."""
+    name = run.split()[0]
+    return STEP_OF_RUN.get(name, name)
 GROWTH = ("typed", "by", "another", "participant", "while", "the", "facilitator", "types", "here")
 
 
-def other_participant(db: str, review_id: str, step: str, interval: float, stop) -> None:
-    """Another participant's process: every ``interval`` seconds, one more word in an item of the step's list."""
+def other_participant(db: str, review_id: str, run: str, interval: float, stop) -> None:
+    """Another participant's process: every ``interval`` seconds, one more word in an item of the step's list.
+
+    (On impact, in the trigger; on "whys", in the third answer of the chain typed into.)
+    """
     store = ReviewStore(db)
-    list_name, field = OTHERS_EDIT[step]
+    list_name, field = OTHERS_EDIT[run]
     review = store.get(review_id)
-    item = (review.five_whys.chains if list_name == "five_whys.chains" else getattr(review, list_name))[0]
-    original = getattr(item, field)
+    if list_name is None:
+        item = None
+        original = getattr(review, field)
+    else:
+        item = (review.five_whys.chains if list_name == "five_whys.chains" else getattr(review, list_name))[0]
+        original = getattr(item, field)
+    answer = 2 if run == "whys" else 0
     count = 0
     next_save = time.monotonic() + interval
     while not stop.wait(max(0.0, next_save - time.monotonic())):
         count += 1
         words = " ".join(GROWTH[k % len(GROWTH)] for k in range(count % 30))
         if field == "whys":
-            value = [f"{original[0]} {words}".rstrip(), *original[1:]]
+            value = list(original)
+            value[answer] = f"{original[answer]} {words}".rstrip()
         else:
             value = f"{original} {words}".rstrip()
-        store.apply(review_id, Edit(list_name, item.id, {field: value}))
+        store.apply(review_id, Set(field, value) if item is None else Edit(list_name, item.id, {field: value}))
         next_save += interval
 
 
-def run_ours(db: Path, review_id: str, step: str, args, others_ms: float = 0) -> dict:
+def run_ours(db: Path, review_id: str, run: str, args, others_ms: float = 0) -> dict:
     terminal = Terminal([sys.executable, "-m", "tui.cli", "--db", str(db), "open", review_id], ROOT)
     other = stop = None
     try:
         terminal.settle()
         terminal.write(F6)  # pause the step's timer: no clock tick inside a key's window
         terminal.settle(0.5)
-        if step == "timeline":
-            terminal.write(b"\t\t")  # from the event's time, past its marker, to what happened
+        if run in TO_FIELD:
+            terminal.write(TO_FIELD[run])
             terminal.settle(0.5)
         if others_ms:
             stop = CONTEXT.Event()
-            other = CONTEXT.Process(target=other_participant, args=(str(db), review_id, step, others_ms / 1000, stop))
+            other = CONTEXT.Process(target=other_participant, args=(str(db), review_id, run, others_ms / 1000, stop))
             other.start()
             terminal.read_for(1.0)  # their first changes arrive
         keys = type_keys(terminal, TEXT[:args.keys], args.pace_ms / 1000)
@@ -294,11 +324,15 @@ def run_bare(args) -> dict:
     return {"keys": keys, "idle": idle, "peak": peak}
 
 
-def stored_text(db: Path, review_id: str, step: str) -> str:
+def stored_text(db: Path, review_id: str, run: str) -> str:
     review = ReviewStore(db).get(review_id)
-    if step == "five_whys":
+    if run == "five_whys":
         return review.five_whys.problem
-    if step == "timeline":
+    if run == "whys":
+        return review.five_whys.chains[0].whys[0]
+    if run == "impact":
+        return review.impact
+    if run == "timeline":
         return " ".join(event.text for event in review.timeline)
     return " ".join(action.what for action in review.actions)
 
@@ -334,12 +368,13 @@ def print_round(results: dict[str, dict]) -> tuple[dict[str, dict[str, float]], 
     """The table of one round; returns each run's ratios (to the bare app, and +other to alone) and whether all is kept."""
     floor = summarise(results["bare"]["keys"])
     header = f"{'':26} {'bytes/key':>9} {'ratio':>6} {'echo p50':>8} {'p95':>6} {'last p50':>8} {'p95':>6} " \
-             f"{'ratio':>6} {'own p95':>7} {'idle B/s':>8} {'peak MiB':>8}"
+             f"{'ratio':>6} {'own p95':>7} {'frames':>6} {'idle B/s':>8} {'peak MiB':>8}"
     print(header)
     print("-" * len(header))
     bare = results["bare"]
     print(f"{'bare Textual Input':26} {floor['bytes']:9.0f} {1:6.2f} {floor['echo50']:8.1f} {floor['echo95']:6.1f} "
-          f"{floor['last50']:8.1f} {floor['last95']:6.1f} {1:6.2f} {floor['burst95']:7.1f} {bare['idle']:8.0f} "
+          f"{floor['last50']:8.1f} {floor['last95']:6.1f} {1:6.2f} {floor['burst95']:7.1f} {floor['frames']:6.2f} "
+          f"{bare['idle']:8.0f} "
           f"{bare['peak'] / 1024:8.1f}")
     ratios, kept = {}, True
     figures = {run: summarise(result["keys"]) for run, result in results.items() if run != "bare"}
@@ -357,7 +392,7 @@ def print_round(results: dict[str, dict]) -> tuple[dict[str, dict[str, float]], 
                             "own95_vs_alone": found["burst95"] / alone["burst95"]}
         print(f"{'postmortem ' + run:26} {found['bytes']:9.0f} {ratios[run]['bytes']:6.2f} {found['echo50']:8.1f} "
               f"{found['echo95']:6.1f} {found['last50']:8.1f} {found['last95']:6.1f} {ratios[run]['last95']:6.2f} "
-              f"{found['burst95']:7.1f} {result['idle']:8.0f} {result['peak'] / 1024:8.1f}")
+              f"{found['burst95']:7.1f} {found['frames']:6.2f} {result['idle']:8.0f} {result['peak'] / 1024:8.1f}")
         if not result["kept"] or result["exit"] != 0:
             print(f"  LOST: the text typed on {run} is not in the file (exit status {result['exit']}): "
                   f"{result['stored'][-200:]!r}; the item: {result.get('item')}")
