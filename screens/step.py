@@ -32,7 +32,7 @@ from store.silent import card_fields, visible_to
 from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
 from tui.choice_select import ChoiceSelect
-from tui.fields import Field
+from tui.fields import Field, SizedByLayout
 from screens.exporting import Exporting
 from screens.facilitation import FACILITATION_HELP, Facilitation
 from tui.interview import InterviewPanel
@@ -69,6 +69,10 @@ In a list: **Enter** edits the highlighted item, **F2** starts a new one,
 **shift+Down** (or **[** / **]**) move it.  In an item's fields, **Enter**
 finishes the item and starts a new one; **Escape** goes back to the list.
 """
+
+
+class StepContent(SizedByLayout, VerticalScroll):
+    """The step's scrolling form (see ``SizedByLayout``)."""
 
 
 class StepScreen(Facilitation, Exporting, Screen):
@@ -126,7 +130,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         yield Header(icon="=")
         yield StepIndicator(id="steps")
         yield Static("", id="presence", classes="-empty")
-        with VerticalScroll(id="content"):
+        with StepContent(id="content"):
             if self.app.solo:
                 yield InterviewPanel(self.STEP, id="interview")
             yield PromptsPanel(self.STEP, id="prompts")
