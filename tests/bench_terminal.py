@@ -265,6 +265,7 @@ def other_participant(db: str, review_id: str, run: str, interval: float, stop) 
         item = (review.five_whys.chains if list_name == "five_whys.chains" else getattr(review, list_name))[0]
         original = getattr(item, field)
     answer = 2 if run == "whys" else 0
+    typed_over = original
     count = 0
     next_save = time.monotonic() + interval
     while not stop.wait(max(0.0, next_save - time.monotonic())):
@@ -275,7 +276,11 @@ def other_participant(db: str, review_id: str, run: str, interval: float, stop) 
             value[answer] = f"{original[answer]} {words}".rstrip()
         else:
             value = f"{original} {words}".rstrip()
-        store.apply(review_id, Set(field, value) if item is None else Edit(list_name, item.id, {field: value}))
+        # With the text it typed over, as a participant's app sends it: the store merges, so what the app's user
+        # types into another answer of the same chain is kept (without a base, the whole list was replaced).
+        store.apply(review_id, Set(field, value, base=typed_over) if item is None
+                    else Edit(list_name, item.id, {field: value}, {field: typed_over}))
+        typed_over = value
         next_save += interval
 
 
