@@ -7,7 +7,7 @@ pseudo-terminal of 80x24, and reads the master side as a terminal would.
 Machines are noisy, so it prints ratios against the bare app measured in the
 same run, never a verdict from one timing alone:
 
-    .venv/bin/python tests/bench_terminal.py [--keys N] [--pace-ms MS] [--idle-s S] [--steps timeline,five_whys,actions]
+    .venv/bin/python tests/bench_terminal.py [--keys N] [--pace-ms MS] [--idle-s S] [--steps timeline,five_whys,actions,whys,impact]
         [--other-ms MS] [--rounds N]
 
 How, and why this way:
@@ -16,15 +16,19 @@ How, and why this way:
   bench_keys' ``review_doc``), one copy per step measured, each stored on
   that step, so ``postmortem open pm-N`` opens on it with its first text field
   focused (the timeline's and actions' blank item form, the Five Whys'
-  problem; on the timeline two Tabs first move from the event's time to what
-  happened).  Built once, before anything runs.
+  problem, the impact's text box, a multi-line TextArea; on the timeline two
+  Tabs first move from the event's time to what happened; "whys" is the Five
+  Whys again, two Tabs on, in the first chain's first answer).  Built once,
+  before anything runs.
 * Start: the process is spawned in its pseudo-terminal; its first frame is
   done when the output has been quiet for 0.7 s.
 * Typing: F6 first pauses the step's timer (so no clock tick falls in a key's
   window); then one character every ``--pace-ms`` (250 by default).  Every
   byte that arrives before the next key belongs to the key before it: "bytes
   per key" is their sum; "echo" is the first byte's arrival after the key
-  was written, "last" the last one's (the end of the key's last frame).
+  was written, "last" the last one's (the end of the key's last frame);
+  "frames" is the mean number of writes per key (runs of output apart by
+  4 ms or more: one frame is one write).
   The bare app's ``Input`` gets the same characters at the same pace.
 * Idle: F6 again restarts the timer, then nothing is typed for ``--idle-s``
   seconds (10 by default): bytes per second written while nobody types.
@@ -35,14 +39,16 @@ How, and why this way:
   a second time while another participant (a process of its own, with its
   own ``ReviewStore``) saves a change to the same review every MS: another
   item of the step's own list grows by a word (the first event's text, the
-  first action's "what", the first chain's first why), as a colleague typing
-  elsewhere in the room would.  The app shows each of them as it arrives:
+  first action's "what", the first chain's first why; on "whys" its third
+  why, on impact the trigger), as a colleague typing elsewhere in the room
+  would, each sent with the text it was typed over, as an app sends it.  The app shows each of them as it arrives:
   the bytes and frames that lands in a key's window count for that key.
   Issue 14 item 5: these figures at most 1.2x the ones without.  There
   "last" also counts the redraws of the other's changes that land in a
   key's window; "own" (printed for every run) is the end of the output that
   began with the echo, up to the first silence of 25 ms, and the comparison
-  with the step alone reads bytes, echo and "own".
+  with the step alone reads bytes, echo and "own" (and the bytes of that
+  output alone, "own output": the key's own frame, without the others').
 
 The bare app's figures are the floor of this harness (Textual itself).  The
 issue's budgets: bytes per key at most 1.5x the bare app's; key to last update
@@ -182,7 +188,8 @@ def type_keys(terminal: Terminal, text: str, pace: float) -> list[dict]:
                      "echo": (window[0][0] - sent) * 1000 if window else None,
                      "last": (window[-1][0] - sent) * 1000 if window else None,
                      "burst": (burst_end(window) - sent) * 1000 if window else None,
-                     "frames": frames(window)})
+                     "frames": frames(window),
+                     "own_bytes": sum(size for at, size in window if at <= burst_end(window)) if window else 0})
     return keys
 
 
@@ -224,7 +231,8 @@ def summarise(keys: list[dict]) -> dict:
     return {"bytes": statistics.median(key["bytes"] for key in keys), "echo50": percentile(echoes, 50),
             "echo95": percentile(echoes, 95), "last50": percentile(lasts, 50), "last95": percentile(lasts, 95),
             "burst95": percentile(bursts, 95), "silent": sum(1 for key in keys if key["echo"] is None),
-            "frames": statistics.mean(key["frames"] for key in keys)}
+            "frames": statistics.mean(key["frames"] for key in keys),
+            "own_bytes": statistics.median(key["own_bytes"] for key in keys)}
 
 
 def build(directory: Path, runs: list[str]) -> tuple[Path, dict[str, str]]:
@@ -393,6 +401,7 @@ def print_round(results: dict[str, dict]) -> tuple[dict[str, dict[str, float]], 
         alone = figures.get(run.split()[0]) if "+other" in run else None
         if alone:
             ratios[run] |= {"bytes_vs_alone": found["bytes"] / alone["bytes"],
+                            "own_bytes_vs_alone": found["own_bytes"] / alone["own_bytes"],
                             "echo95_vs_alone": found["echo95"] / alone["echo95"],
                             "own95_vs_alone": found["burst95"] / alone["burst95"]}
         print(f"{'postmortem ' + run:26} {found['bytes']:9.0f} {ratios[run]['bytes']:6.2f} {found['echo50']:8.1f} "
@@ -432,7 +441,8 @@ def main() -> int:
         line = (f"  {run:18} bytes {middle['bytes']:5.2f}x  echo p95 {middle['echo95']:5.2f}x  "
                 f"last p95 {middle['last95']:5.2f}x ({middle['last95_ms']:.1f} ms)  idle {middle['idle']:4.0f} B/s")
         if "bytes_vs_alone" in middle:
-            line += (f"\n  {'':18} vs alone: bytes {middle['bytes_vs_alone']:4.2f}x, echo p95 "
+            line += (f"\n  {'':18} vs alone: bytes {middle['bytes_vs_alone']:4.2f}x (own output "
+                     f"{middle['own_bytes_vs_alone']:4.2f}x), echo p95 "
                      f"{middle['echo95_vs_alone']:4.2f}x, own update p95 {middle['own95_vs_alone']:4.2f}x")
             ok = ok and middle["bytes_vs_alone"] <= 1.2 and middle["own95_vs_alone"] <= 1.2
         print(line)
