@@ -21,14 +21,19 @@ How, and why this way:
   Whys again, two Tabs on, in the first chain's first answer).  Built once,
   before anything runs.
 * Start: the process is spawned in its pseudo-terminal; its first frame is
-  done when the output has been quiet for 0.7 s.
+  done once it shows the review's id (the bare app its placeholder) and the
+  output has then been quiet for 0.7 s.  (Quiet alone was not enough: under
+  load a process took longer than that to write anything, and the keys went
+  out before the app had a screen: "LOST", keys typed during start-up.)
 * Typing: F6 first pauses the step's timer (so no clock tick falls in a key's
   window); then one character every ``--pace-ms`` (250 by default).  Every
   byte that arrives before the next key belongs to the key before it: "bytes
   per key" is their sum; "echo" is the first byte's arrival after the key
   was written, "last" the last one's (the end of the key's last frame);
   "frames" is the mean number of writes per key (runs of output apart by
-  4 ms or more: one frame is one write).
+  4 ms or more: one frame is one write); "cpu ms" the process's CPU time
+  per key while typing (user and system, from /proc: what a key costs, which
+  a busy machine does not stretch as it stretches latency).
   The bare app's ``Input`` gets the same characters at the same pace.
 * Idle: F6 again restarts the timer, then nothing is typed for ``--idle-s``
   seconds (10 by default): bytes per second written while nobody types.
@@ -145,6 +150,19 @@ class Terminal:
                 return
             self._read_chunk()
 
+    def wait_for(self, text: bytes, limit: float = 60.0) -> None:
+        """Read until ``text`` has been drawn (the first frame), at most ``limit`` seconds.
+
+        Quiet alone did not do: on a loaded machine the process can take
+        longer than the quiet period to write anything at all, and the keys
+        then went out before the app had a screen to take them.
+        """
+        deadline = time.perf_counter() + limit
+        while text not in self.text and time.perf_counter() < deadline:
+            self.read_for(0.05)
+        if text not in self.text:
+            raise RuntimeError(f"{text!r} was not drawn within {limit} s")
+
     def write(self, data: bytes) -> float:
         sent = time.perf_counter()
         os.write(self.master, data)
@@ -160,6 +178,14 @@ class Terminal:
             return 0
         line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
         return int(line.split()[1])
+
+    def cpu_seconds(self) -> float:
+        """The CPU time the process has used so far (user and system): what a key costs, whatever the load."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def quit(self) -> int | None:
         try:
@@ -296,6 +322,7 @@ def run_ours(db: Path, review_id: str, run: str, args, others_ms: float = 0) -> 
     terminal = Terminal([sys.executable, "-m", "tui.cli", "--db", str(db), "open", review_id], ROOT)
     other = stop = None
     try:
+        terminal.wait_for(review_id.encode())  # the step's header
         terminal.settle()
         terminal.write(F6)  # pause the step's timer: no clock tick inside a key's window
         terminal.settle(0.5)
@@ -307,7 +334,9 @@ def run_ours(db: Path, review_id: str, run: str, args, others_ms: float = 0) -> 
             other = CONTEXT.Process(target=other_participant, args=(str(db), review_id, run, others_ms / 1000, stop))
             other.start()
             terminal.read_for(1.0)  # their first changes arrive
+        cpu = terminal.cpu_seconds()
         keys = type_keys(terminal, TEXT[:args.keys], args.pace_ms / 1000)
+        cpu = (terminal.cpu_seconds() - cpu) / len(keys)
         if other is not None:
             stop.set()
             other.join()
@@ -321,20 +350,23 @@ def run_ours(db: Path, review_id: str, run: str, args, others_ms: float = 0) -> 
             stop.set()
             other.join()
         code = terminal.quit()
-    return {"keys": keys, "idle": idle, "peak": peak, "exit": code}
+    return {"keys": keys, "idle": idle, "peak": peak, "exit": code, "cpu": cpu}
 
 
 def run_bare(args) -> dict:
     terminal = Terminal([sys.executable, "-c", BARE_INPUT_APP], ROOT)
     try:
+        terminal.wait_for(b"bare app ready")
         terminal.settle()
+        cpu = terminal.cpu_seconds()
         keys = type_keys(terminal, TEXT[:args.keys], args.pace_ms / 1000)
+        cpu = (terminal.cpu_seconds() - cpu) / len(keys)
         terminal.settle(0.3, 2)
         idle = idle_rate(terminal, min(args.idle_s, 3))
         peak = terminal.peak_kib()
     finally:
         terminal.quit()
-    return {"keys": keys, "idle": idle, "peak": peak}
+    return {"keys": keys, "idle": idle, "peak": peak, "cpu": cpu}
 
 
 def stored_text(db: Path, review_id: str, run: str) -> str:
@@ -354,8 +386,8 @@ def typed_item(db: Path, review_id: str, step: str) -> str:
     """Where the typing went, in full (the item that holds its end): to tell a lost key from a misplaced one."""
     review = ReviewStore(db).get(review_id)
     items = review.timeline if step == "timeline" else review.actions if step == "actions" else []
-    found = [item for item in items if TEXT[10:20] in str(item.to_dict())]
-    return repr(found[-1].to_dict()) if found else "(no item holds it)"
+    found = [item for item in items if TEXT[10:20] in repr(item)]
+    return repr(found[-1]) if found else "(no item holds it)"
 
 
 def measure(args, steps: tuple[str, ...]) -> dict[str, dict]:
@@ -373,7 +405,8 @@ def measure(args, steps: tuple[str, ...]) -> dict[str, dict]:
             if not results[run]["kept"]:
                 results[run]["item"] = typed_item(db, ids[run], step)
         bare_after = run_bare(args)  # the floor again, so a machine that got busier shows in both
-    results["bare"] = {"keys": bare["keys"] + bare_after["keys"], "idle": bare["idle"], "peak": bare["peak"]}
+    results["bare"] = {"keys": bare["keys"] + bare_after["keys"], "idle": bare["idle"], "peak": bare["peak"],
+                       "cpu": (bare["cpu"] + bare_after["cpu"]) / 2}
     return results
 
 
@@ -381,13 +414,13 @@ def print_round(results: dict[str, dict]) -> tuple[dict[str, dict[str, float]], 
     """The table of one round; returns each run's ratios (to the bare app, and +other to alone) and whether all is kept."""
     floor = summarise(results["bare"]["keys"])
     header = f"{'':26} {'bytes/key':>9} {'ratio':>6} {'echo p50':>8} {'p95':>6} {'last p50':>8} {'p95':>6} " \
-             f"{'ratio':>6} {'own p95':>7} {'frames':>6} {'idle B/s':>8} {'peak MiB':>8}"
+             f"{'ratio':>6} {'own p95':>7} {'frames':>6} {'cpu ms':>6} {'idle B/s':>8} {'peak MiB':>8}"
     print(header)
     print("-" * len(header))
     bare = results["bare"]
     print(f"{'bare Textual Input':26} {floor['bytes']:9.0f} {1:6.2f} {floor['echo50']:8.1f} {floor['echo95']:6.1f} "
           f"{floor['last50']:8.1f} {floor['last95']:6.1f} {1:6.2f} {floor['burst95']:7.1f} {floor['frames']:6.2f} "
-          f"{bare['idle']:8.0f} "
+          f"{bare['cpu'] * 1000:6.1f} {bare['idle']:8.0f} "
           f"{bare['peak'] / 1024:8.1f}")
     ratios, kept = {}, True
     figures = {run: summarise(result["keys"]) for run, result in results.items() if run != "bare"}
@@ -397,7 +430,8 @@ def print_round(results: dict[str, dict]) -> tuple[dict[str, dict[str, float]], 
         found = figures[run]
         ratios[run] = {"bytes": found["bytes"] / floor["bytes"], "last95": found["last95"] / floor["last95"],
                        "echo95": found["echo95"] / floor["echo95"], "last95_ms": found["last95"],
-                       "own95": found["burst95"] / floor["burst95"], "idle": result["idle"]}
+                       "own95": found["burst95"] / floor["burst95"], "idle": result["idle"],
+                       "cpu": result["cpu"] / bare["cpu"]}
         alone = figures.get(run.split()[0]) if "+other" in run else None
         if alone:
             ratios[run] |= {"bytes_vs_alone": found["bytes"] / alone["bytes"],
@@ -406,7 +440,7 @@ def print_round(results: dict[str, dict]) -> tuple[dict[str, dict[str, float]], 
                             "own95_vs_alone": found["burst95"] / alone["burst95"]}
         print(f"{'postmortem ' + run:26} {found['bytes']:9.0f} {ratios[run]['bytes']:6.2f} {found['echo50']:8.1f} "
               f"{found['echo95']:6.1f} {found['last50']:8.1f} {found['last95']:6.1f} {ratios[run]['last95']:6.2f} "
-              f"{found['burst95']:7.1f} {found['frames']:6.2f} {result['idle']:8.0f} {result['peak'] / 1024:8.1f}")
+              f"{found['burst95']:7.1f} {found['frames']:6.2f} {result['cpu'] * 1000:6.1f} {result['idle']:8.0f} {result['peak'] / 1024:8.1f}")
         if not result["kept"] or result["exit"] != 0:
             print(f"  LOST: the text typed on {run} is not in the file (exit status {result['exit']}): "
                   f"{result['stored'][-200:]!r}; the item: {result.get('item')}")
@@ -439,7 +473,8 @@ def main() -> int:
     for run in rounds[0]:
         middle = {name: statistics.median(found[run][name] for found in rounds) for name in rounds[0][run]}
         line = (f"  {run:18} bytes {middle['bytes']:5.2f}x  echo p95 {middle['echo95']:5.2f}x  "
-                f"last p95 {middle['last95']:5.2f}x ({middle['last95_ms']:.1f} ms)  idle {middle['idle']:4.0f} B/s")
+                f"last p95 {middle['last95']:5.2f}x ({middle['last95_ms']:.1f} ms)  cpu/key {middle['cpu']:4.1f}x  "
+                f"idle {middle['idle']:4.0f} B/s")
         if "bytes_vs_alone" in middle:
             line += (f"\n  {'':18} vs alone: bytes {middle['bytes_vs_alone']:4.2f}x (own output "
                      f"{middle['own_bytes_vs_alone']:4.2f}x), echo p95 "
