@@ -26,6 +26,8 @@ same way: one frame per key, with everything the key changed.  Text boxes
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from rich.text import Text
 from textual import events
 from textual.strip import Strip
@@ -54,7 +56,7 @@ class Shown(Message):
         self.field = field
 
 
-def held_frame(field: Widget, change) -> None:
+def held_frame(field: Widget, change: Callable[[], Any]) -> Any:
     """Make ``change()`` (which posts the field's ``Changed``) and what its handlers change show in one frame.
 
     The field's screen holds its next frame (``hold_frame``) until ``Shown``,
@@ -85,7 +87,7 @@ class LineInput(Input):
             super().__init__()
             self.field = field
 
-    Shown = Shown
+    Shown = Shown  # the screens' handlers name it so
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -145,7 +147,7 @@ class TextBox(TextArea):
     cursor_blink = reactive(False, init=False)
 
     def edit(self, edit):
-        """Every typed change (a key, a paste, an undo's steps) goes through here and posts ``Changed``."""
+        """Every typed change (a key, a paste) goes through here and posts ``Changed``."""
         return held_frame(self, lambda: super(TextBox, self).edit(edit))
 
 
