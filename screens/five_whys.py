@@ -14,12 +14,16 @@ from screens.dot_vote import VOTE_HELP, VotingStepScreen
 from screens.silent_writing import SilentWritingScreen, silent_help
 from store import ops
 from store.model import FACTOR_KINDS, Chain, Factor
-from tui.fields import Field
+from tui.fields import Field, SizedByLayout
 from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor, silent_mark, vote_mark
 from tui.text import show_text
 from tui.text_sync import replace_text
 from tui.line_input import LineInput, WrappedLineInput
+
+
+class Whys(SizedByLayout, Vertical):
+    """The answers of the chain being answered (see ``SizedByLayout``)."""
 
 
 class ChainRows(OptionList):
@@ -96,7 +100,7 @@ people knew then. The same rules apply: a condition, not a person, and never
         rows = ChainRows(id="chains")
         rows.border_title = "Chains (F5 new chain)"
         yield rows
-        yield Vertical(id="whys")
+        yield Whys(id="whys")
         yield Static("", id="root-cause")
         kinds = [(kind.capitalize(), kind) for kind in FACTOR_KINDS]
         yield ItemEditor(

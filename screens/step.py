@@ -32,7 +32,7 @@ from store.silent import card_fields, visible_to
 from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
 from tui.choice_select import ChoiceSelect
-from tui.fields import Field
+from tui.fields import Field, SizedByLayout
 from screens.exporting import Exporting
 from screens.facilitation import FACILITATION_HELP, Facilitation
 from tui.interview import InterviewPanel
@@ -69,6 +69,10 @@ In a list: **Enter** edits the highlighted item, **F2** starts a new one,
 **shift+Down** (or **[** / **]**) move it.  In an item's fields, **Enter**
 finishes the item and starts a new one; **Escape** goes back to the list.
 """
+
+
+class StepContent(SizedByLayout, VerticalScroll):
+    """The step's scrolling form (see ``SizedByLayout``)."""
 
 
 class StepScreen(Facilitation, Exporting, Screen):
@@ -126,7 +130,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         yield Header(icon="=")
         yield StepIndicator(id="steps")
         yield Static("", id="presence", classes="-empty")
-        with VerticalScroll(id="content"):
+        with StepContent(id="content"):
             if self.app.solo:
                 yield InterviewPanel(self.STEP, id="interview")
             yield PromptsPanel(self.STEP, id="prompts")
@@ -246,7 +250,7 @@ class StepScreen(Facilitation, Exporting, Screen):
     # One frame per key ------------------------------------------------------
 
     def hold_frame(self) -> None:
-        """A field changed: draw the next frame once its handlers have run too (``LineInput.Shown``).
+        """A field changed: draw the next frame once its handlers have run too (``line_input.Shown``).
 
         Otherwise the echo went out in one frame and what the key changed
         elsewhere (the item's row, the check) in a second, a frame period later.
@@ -259,9 +263,21 @@ class StepScreen(Facilitation, Exporting, Screen):
 
     @on(LineInput.Shown)
     def draw_held_frame(self, message: LineInput.Shown) -> None:
-        """Every handler of a change has run: the frame it held is drawn (this message's idle draws it)."""
+        """Every handler of a change has run: the frame it held is drawn, once the widgets they changed asked for it.
+
+        A widget changed by a handler (the header's "saving", a row) asks the
+        screen for its repaint from its own task, when that next runs: released
+        at once, the frame went out without it and the repaint came a frame
+        later.  Those tasks are already waiting to run, so the release waits
+        behind them (``call_soon``).
+        """
         message.stop()
+        asyncio.get_running_loop().call_soon(self._release_frame)
+
+    def _release_frame(self) -> None:
         self._frame_holds = max(0, self._frame_holds - 1)
+        if not self._frame_holds:
+            self.check_idle()  # the idle that was held back draws the frame
 
     def _end_stale_hold(self) -> None:
         if self._frame_holds and time.monotonic() - self._frame_held_since >= FRAME_HOLD_SECONDS:

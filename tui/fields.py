@@ -16,7 +16,23 @@ from store.checks import Problem
 from tui.text import show_text
 
 
-class Field(Vertical):
+class SizedByLayout:
+    """A container whose new size, measured by a layout, asks for no second layout.
+
+    When what a container holds grows or shrinks (a why another participant
+    lengthened wraps onto one more line), the layout that measured it has
+    placed everything already, but Textual's setting of its new size asked
+    for a second layout and a repaint of the whole container: a second frame,
+    a frame period later (about 5 KB for a step's form, over SSH).  The size
+    is kept without that.  A scrollbar that appears or goes still lays out
+    again (its own reactive asks for it).
+    """
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
+class Field(SizedByLayout, Vertical):
     """A label, one input widget, and a note showing the field's problems."""
 
     DEFAULT_CSS = """

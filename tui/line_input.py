@@ -21,10 +21,13 @@ that shows the item, the check beside it.  Textual draws a frame as soon as
 the screen is idle, so each key cost two frames (over SSH, two writes and a
 flicker).  The field now asks its screen to hold its next frame
 (``hold_frame``) until ``Shown``, posted behind ``Changed``, has come up the
-same way: one frame per key, with everything the key changed.
+same way: one frame per key, with everything the key changed.  Text boxes
+(multi-line) do the same for each edit.
 """
 
 from __future__ import annotations
+
+from typing import Any, Callable
 
 from rich.text import Text
 from textual import events
@@ -37,6 +40,33 @@ from textual.widgets import Input, TextArea
 
 from store.sanitize import one_line
 
+
+
+class Shown(Message):
+    """Posted behind a field's ``Changed``: it reaches the screen once every handler of the change has run.
+
+    A screen that held its frame for the change (``hold_frame``) draws it then.
+    """
+
+    def __init__(self, field: Widget) -> None:
+        super().__init__()
+        self.field = field
+
+
+def held_frame(field: Widget, change: Callable[[], Any]) -> Any:
+    """Make ``change()`` (which posts the field's ``Changed``) and what its handlers change show in one frame.
+
+    The field's screen holds its next frame (``hold_frame``) until ``Shown``,
+    posted behind ``Changed``, has come up the same way.
+    """
+    hold = getattr(field.screen, "hold_frame", None) if field.is_attached else None
+    if hold is not None:
+        hold()
+    try:
+        return change()
+    finally:
+        if hold is not None:
+            field.post_message(Shown(field))  # behind Changed, up the same way
 
 
 class LineInput(Input):
@@ -54,15 +84,7 @@ class LineInput(Input):
             super().__init__()
             self.field = field
 
-    class Shown(Message):
-        """Posted behind ``Changed``: it reaches the screen once every handler of the change has run.
-
-        A screen that held its frame for the change (``hold_frame``) draws it then.
-        """
-
-        def __init__(self, field: "LineInput") -> None:
-            super().__init__()
-            self.field = field
+    Shown = Shown  # the screens' handlers name it so
 
     async def _on_key(self, event: events.Key) -> None:
         """Enter submits at once, in key order; the keys behind it wait (in the app) until the focus has moved."""
@@ -85,12 +107,7 @@ class LineInput(Input):
         kept without a layout; everything else Textual does stays as it is.
         """
         self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
-        hold = getattr(self.screen, "hold_frame", None) if self.is_attached else None
-        if hold is not None:
-            hold()
-        super()._watch_value(value)
-        if hold is not None:
-            self.post_message(self.Shown(self))  # behind Changed, up the same way
+        held_frame(self, lambda: super(LineInput, self)._watch_value(value))
 
     def _on_paste(self, event: events.Paste) -> None:
         line = one_line(event.text)
@@ -104,9 +121,13 @@ class LineInput(Input):
 
 
 class TextBox(TextArea):
-    """A multi-line ``TextArea`` with a steady cursor."""
+    """A multi-line ``TextArea`` with a steady cursor, whose edits show in one frame with what they changed."""
 
     cursor_blink = reactive(False, init=False)
+
+    def edit(self, edit):
+        """Every typed change (a key, a paste) goes through here and posts ``Changed``."""
+        return held_frame(self, lambda: super(TextBox, self).edit(edit))
 
 
 class WrappedLineInput(LineInput):

@@ -1,0 +1,82 @@
+"""A key typed into a field reaches the terminal in one frame, with everything it changed (issue 14).
+
+Over SSH every frame is a write and a flicker: the typed character and what
+the key changed elsewhere (the header's "saving", an item's row) must go out
+together, in one-line inputs and multi-line text boxes alike.  A frame here is
+one compositor refresh of the screen (what Textual turns into one write).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_helpers import complete_review, new_app, seed, wait_for_screen
+
+
+def count_frames(screen) -> list[set[str]]:
+    """From now on, each frame the screen draws: the kinds of widget it repaints."""
+    frames: list[set[str]] = []
+    draw = screen._compositor_refresh
+
+    def counted() -> None:
+        frames.append({type(widget).__name__ for widget in screen._dirty_widgets} or {"(layout)"})
+        draw()
+
+    screen._compositor_refresh = counted
+    return frames
+
+
+def header_line(screen) -> str:
+    return str(screen.query_one("HeaderTitle").render())
+
+
+@pytest.mark.parametrize("step, screen_name, field, widget", [
+    ("impact", "ImpactScreen", "#impact", "TextBox"),
+    ("five_whys", "FiveWhysScreen", "#problem", "LineInput"),
+])
+async def test_a_key_and_the_saving_it_starts_are_drawn_in_one_frame(tmp_path, step, screen_name, field, widget):
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review(step) | {"step": step})
+    app = new_app(path, start="open", review_id=review_id)
+    app.clock = lambda: 0.0  # no tick of the step's timer in the key's window
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, screen_name)
+        screen = pilot.app.screen
+        screen.query_one(field).focus()
+        await pilot.pause(0.3)
+        assert header_line(screen).endswith("saved")
+        frames = count_frames(screen)
+        await pilot.press("x")
+        await pilot.pause(0.1)  # less than the typing pause after which the saver writes
+        assert header_line(screen).endswith("saving")
+        assert len(frames) == 1, frames
+        assert {widget, "HeaderTitle"} <= frames[0]
+
+
+async def test_a_why_another_participant_lengthened_onto_a_new_line_repaints_the_form_once(tmp_path):
+    """The layout that makes room for the longer answer draws the form; no second layout repaints all of it again."""
+    from store import ops
+    from store.db import ReviewStore
+
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("five_whys") | {"step": "five_whys"})
+    app = new_app(path, start="open", review_id=review_id)
+    app.clock = lambda: 0.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        answer = screen.query_one("#whys").query("WrappedLineInput").first()
+        lines_before = answer.size.height
+        chain = ReviewStore(path).get(review_id).five_whys.chains[0]
+        frames = count_frames(screen)
+        longer = chain.whys[0] + " because the pool had no limit" * 4
+        ReviewStore(path).apply(review_id, ops.Edit("five_whys.chains", chain.id, {"whys": [longer, *chain.whys[1:]]}))
+        for _ in range(30):  # the app looks for others' changes every 0.1 s
+            await pilot.pause(0.1)
+            if answer.value == longer and answer.size.height > lines_before:
+                break
+        await pilot.pause(0.2)
+        assert answer.value == longer and answer.size.height > lines_before
+        whole_form = [frame for frame in frames if {"StepContent", "Whys", "Field"} & frame]
+        assert whole_form == [], frames
