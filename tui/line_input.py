@@ -41,7 +41,6 @@ from textual.widgets import Input, TextArea
 from store.sanitize import one_line
 
 
-
 class Shown(Message):
     """Posted behind a field's ``Changed``: it reaches the screen once every handler of the change has run.
 
