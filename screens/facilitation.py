@@ -42,6 +42,8 @@ FACILITATION_HELP = """
 class Facilitation:
     """Timebox, prompts, presenter view and interview for a step screen."""
 
+    _lead_clock_heard: float | None = None  # when the facilitator announced the timer this step last followed
+
     def focus_interview(self, tries: int = 20) -> None:
         """In solo mode the interview has the focus, so answering is all there is to do.
 
@@ -56,7 +58,8 @@ class Facilitation:
                 self.call_after_refresh(self.focus_interview, tries - 1)
 
     def tick_timer(self) -> None:
-        """Show the time left in the header; ring the bell once when it is up."""
+        """Show the time left in the header (the facilitator's, in a session); ring the bell once when it is up."""
+        self.follow_lead_clock()
         ring = self.timebox.due_to_ring()
         self.show_header()
         if ring:
@@ -112,12 +115,33 @@ class Facilitation:
     def on_resize(self) -> None:
         self.show_title()
 
+    def follow_lead_clock(self) -> None:
+        """Where another terminal leads the session, this step's timer is theirs, as they last announced it."""
+        clock = self.app.live.lead_clock(self.STEP)
+        if clock is not None and clock["heard"] != self._lead_clock_heard:
+            self._lead_clock_heard = clock["heard"]
+            self.timebox.follow(clock)
+
+    def timer_is_the_leads(self) -> bool:
+        """Say so and refuse, where the facilitator's timer is shown: only they pause it or set it."""
+        leader = self.app.live.leader()
+        if self.app.live.lead_clock(self.STEP) is None or leader is None:
+            return False
+        self.app.notify(f"The timer is {leader.name}'s, the facilitator's: only they pause it or set it.",
+                        timeout=4, markup=False)
+        return True
+
     def action_pause_timer(self) -> None:
+        if self.timer_is_the_leads():
+            return
         self.timebox.toggle_pause()
         self.tick_timer()
 
     def action_set_timebox(self) -> None:
         from screens.dialogs import PromptDialog
+
+        if self.timer_is_the_leads():
+            return
 
         prompt = f"Minutes for {STEP_TITLES[self.STEP]} (1 to 240):"
         self.app.push_screen(PromptDialog(prompt, str(self.timebox.seconds // 60)), self.set_timebox)

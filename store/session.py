@@ -56,6 +56,8 @@ class Member:
     seen: float = field(default_factory=time.time)
     since: float = field(default_factory=time.time)  # when this terminal joined: the earliest leads a new session
     spoke: list[str] = field(default_factory=list)  # the steps where it has added or typed something
+    # The facilitator's step timer (step, seconds, left, paused): everyone in the session shows the same time.
+    clock: dict = field(default_factory=dict)
 
     @property
     def leads(self) -> bool:
@@ -79,6 +81,7 @@ class Member:
                 since=float(data.get("since", data["seen"])),
                 spoke=[clean_line(str(step))[:40] for step in data.get("spoke", [])][:20]
                 if isinstance(data.get("spoke", []), list) else [],
+                clock=_clock(data.get("clock")),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -94,3 +97,14 @@ def present_in_order(members: list[Member]) -> list[Member]:
     unique = {member.id: member for member in members}
     return sorted(unique.values(), key=lambda member: (not member.leads, member.role == "observer",
                                                        member.name.lower(), member.id))
+
+
+def _clock(value) -> dict:
+    """A facilitator's step timer as another process wrote it, or {} when it is not one (damaged, or hostile)."""
+    if not isinstance(value, dict) or not value:
+        return {}
+    step, seconds, left, paused = value.get("step"), value.get("seconds"), value.get("left"), value.get("paused")
+    numbers = all(isinstance(n, (int, float)) and not isinstance(n, bool) and abs(n) < 10**7 for n in (seconds, left))
+    if not isinstance(step, str) or not numbers or not isinstance(paused, bool) or seconds <= 0:
+        return {}
+    return {"step": clean_line(step)[:40], "seconds": int(seconds), "left": float(left), "paused": paused}

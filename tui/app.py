@@ -493,9 +493,12 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
 
     def live_beat(self) -> None:
         """Once a second: say who this terminal is and where, and hear who else is in the review."""
-        if self._step_screen() is None:
+        screen = self._step_screen()
+        if screen is None:
             self.live.leave()  # on the list of reviews, or the statistics
             return
+        timebox = getattr(screen, "timebox", None)  # None while the step screen is still mounting
+        self.live.me.clock = timebox.record(screen.STEP) if timebox is not None and self.live.leads else {}
         self.live.beat(self.saver.typed_for() < TYPING_SECONDS, self.presence_changed)
 
     async def on_line_input_hand_on(self, message: LineInput.HandOn) -> None:

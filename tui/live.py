@@ -72,6 +72,13 @@ class LiveSession:
         """The facilitator present (not this terminal), or None."""
         return next((member for member in self.members if member.leads and member.id != self.me.id), None)
 
+    def lead_clock(self, step: str) -> dict | None:
+        """The facilitator's timer for ``step`` as last announced, when another terminal leads; else None."""
+        leader = self.leader()
+        if leader is None or self.leads or leader.clock.get("step") != step:
+            return None
+        return leader.clock | {"heard": leader.seen}
+
     def steers(self) -> bool:
         """Whether this terminal's moves set the review's step: it leads, or nobody leading is here."""
         return not self.observing and (self.leads or self.leader() is None)
@@ -126,7 +133,9 @@ class LiveSession:
 
     def _state(self) -> tuple:
         """What this terminal last said of itself: a change is announced at once, not at the next heartbeat."""
-        return (self.me.role, self.me.step, self.me.typing, self.following, self.me.name, tuple(self.me.spoke))
+        clock = self.me.clock
+        return (self.me.role, self.me.step, self.me.typing, self.following, self.me.name, tuple(self.me.spoke),
+                clock.get("step"), clock.get("seconds"), clock.get("paused"))  # the time left goes with the heartbeat
 
     def _announce_at_once(self) -> None:
         """Say so as soon as this terminal joins (one small file), so the next to join sees it taken."""

@@ -41,6 +41,23 @@ class Timebox:
             self.paused_for += self.clock() - self.paused_at
             self.paused_at = None
 
+    def record(self, step: str) -> dict:
+        """This timer as the facilitator announces it to the session (store.session.Member.clock)."""
+        return {"step": step, "seconds": self.seconds, "left": round(self.remaining, 1), "paused": self.paused}
+
+    def follow(self, record: dict) -> None:
+        """Show the facilitator's timer: ``left`` seconds of ``seconds``, as announced a moment ago.
+
+        Relative, not a time of day: the hosts of a session's terminals may
+        not agree on the time.  A timer already up when joined does not ring.
+        """
+        now = self.clock()
+        self.seconds = record["seconds"]
+        self.paused_for = 0.0
+        self.started = now - (self.seconds - record["left"])
+        self.paused_at = now if record["paused"] else None
+        self.rang = self.rang or record["left"] < -2  # up before this terminal heard of it: rung elsewhere
+
     def set_minutes(self, minutes: int) -> None:
         """A new timebox for this step; the time already spent still counts."""
         self.seconds = minutes * 60
