@@ -220,7 +220,9 @@ class RevealDialog(Dialog["set[str] | None"]):
         with Vertical(classes="dialog reveal-dialog") as box:
             box.border_title = f"Reveal the cards of {self.step_title}"
             yield Static(Content(f"{len(self.cards)} card(s). Space unticks a card to hold it back (its author is "
-                                 "told); F2 reveals the ticked ones to everyone at once; Escape: not yet."),
+                                 "told); F2 reveals the ticked ones to everyone at once; Escape: not yet."
+                                 + (" ! marks blame language." if any(text.startswith("! ") for _, text in self.cards)
+                                    else "")),
                          classes="dialog-text")
             yield SelectionList(*[(Content(text or "(empty)"), card_id, True) for card_id, text in self.cards],
                                 id="cards")

@@ -14,6 +14,7 @@ from textual.binding import Binding
 
 from screens.session_line import SessionLineScreen
 from store import silent
+from store.language import blame_problems, people_named
 from store.model import STEP_TITLES
 
 
@@ -92,7 +93,8 @@ class SilentWritingScreen(SessionLineScreen):
     def ask_to_reveal(self) -> None:
         from screens.dialogs import RevealDialog
 
-        cards = [(card.id, self.reveal_label(list_name, card))
+        people = people_named(self.review)
+        cards = [(card.id, blame_mark(card.text, people) + self.reveal_label(list_name, card))
                  for list_name, card in silent.hidden_cards(self.review, self.STEP)]
         self.app.push_screen(RevealDialog(STEP_TITLES[self.STEP], cards), self.reveal)
 
@@ -113,3 +115,8 @@ class SilentWritingScreen(SessionLineScreen):
              f"silent write alone named {cards} authors"),
             (f"Silent writing: read and reveal the {cards} (F3)", self.action_silent_writing, f"reveal {cards} show"),
         ]
+
+
+def blame_mark(text: str, people: list[str]) -> str:
+    """"! " before a card that blames a person, for the facilitator deciding what to hold back."""
+    return "! " if blame_problems(text, "card", people) else ""

@@ -29,7 +29,7 @@ from store.language import (  # noqa: F401  (re-exported: the checks' public API
     _advisory,
     _blank,
     _error,
-    _people,
+    people_named,
     _quote,
     _text,
     blame_problems,
@@ -88,7 +88,7 @@ def _check_setup(review: Review) -> list[Problem]:
     if not [p for p in review.participants if not _blank(p)]:
         hint = "List who took part, so names can be checked for blame and redacted in the client summary."
         problems.append(_advisory("participants", "No participants are listed.", hint))
-    problems += blame_problems(review.title, "title", _people(review))
+    problems += blame_problems(review.title, "title", people_named(review))
     return problems
 
 
@@ -166,7 +166,7 @@ def _too_few_events(review: Review, count: int) -> Problem:
 
 
 def _event_problems(review: Review, event: Any, index: int, moment) -> list[Problem]:
-    people = _people(review)
+    people = people_named(review)
     key = ("event", index, tuple(vars(event).values()), moment, tuple(people))
     return _remembered(key, lambda: _new_event_problems(event, index, moment, people))
 
@@ -281,7 +281,7 @@ def _check_impact(review: Review) -> list[Problem]:
     if _DIGIT.search(review.impact) is None:
         hint = "Say how many users, how long, how much: e.g. '12% of checkouts failed for 22 minutes'."
         problems.append(_advisory("impact", "The impact has no numbers in it.", hint))
-    people = _people(review)
+    people = people_named(review)
     for name in ("trigger", "detection", "unknowns"):
         problems += blame_problems(getattr(review, name), name, people)
     return problems + blame_problems(review.impact, "impact", people)
@@ -299,7 +299,7 @@ def _answers(whys: Any) -> list[tuple[int, str]]:
 
 def _check_five_whys(review: Review) -> list[Problem]:
     whys = review.five_whys
-    people = _people(review)
+    people = people_named(review)
     problems = []
     if _blank(whys.problem):
         hint = "State what people saw, e.g. 'Checkout returned HTTP 500 for 22 minutes'."
@@ -398,7 +398,7 @@ def _check_went_well(review: Review) -> list[Problem]:
             "people who stepped in."
         )
         problems.append(_error("went_well", message, hint))
-    people = _people(review)
+    people = people_named(review)
     return problems + _text_items_blame("went_well", review.went_well, people) + _text_items_blame(
         "lucky", review.lucky, people
     )
@@ -410,7 +410,7 @@ def _check_could_improve(review: Review) -> list[Problem]:
         message = "Nothing is listed that could have gone better."
         hint = "Name at least one thing that would have caught it sooner or made it smaller."
         problems.append(_error("could_improve", message, hint))
-    people = _people(review)
+    people = people_named(review)
     return problems + _text_items_blame("could_improve", review.could_improve, people) + _text_items_blame(
         "surprises", review.surprises, people
     )
@@ -448,7 +448,7 @@ def _check_actions(review: Review) -> list[Problem]:
         )
         return [_error("actions", "There are no actions.", hint)]
     review_day = _date(review.review_date)
-    people = _people(review)
+    people = people_named(review)
     problems = []
     for index, action in enumerate(review.actions):
         problems += _action_problems(action, index, review_day, people)
@@ -634,7 +634,7 @@ def _check_summary(review: Review) -> list[Problem]:
         )
         problems.append(_advisory("questions", message, hint))
     problems += _outage_problems(review)
-    people = _people(review)
+    people = people_named(review)
     problems += blame_problems(review.summary, "summary", people)
     for index, question in enumerate(review.questions):
         for name in ("text", "answer"):
@@ -741,7 +741,7 @@ def check_report(review: Review) -> dict[str, list[Problem]]:
 def check_follow_up(review: Review) -> list[Problem]:
     """The follow-up's decisions: each slipped or dropped action says why; none is left undecided once held."""
     problems = []
-    people = _people(review)
+    people = people_named(review)
     for index, action in enumerate(review.actions):
         problems += _decision_problems(review, action, index)
         problems += blame_problems(action.note, _item_field("actions", action, index, "note"), people)

@@ -161,7 +161,7 @@ def _patterns_for(participants: Iterable[str] | None) -> _NamePatterns:
     return _name_patterns(key)
 
 
-def _people(review: Review) -> list[str]:
+def people_named(review: Review) -> list[str]:
     """Everyone named in the review: participants, owner of the write-up, facilitator, and whoever joined
     its live session (a room rarely types the participants in before it writes "Lee forgot ...")."""
     return [*review.participants, review.owner, review.facilitator, *review.session.participants]

@@ -114,6 +114,9 @@ async def test_a_card_held_back_stays_hidden_and_its_author_is_told(tmp_path):
         await write_card(sam, BLAME)
         await until(pilots, lambda: "Sam 2" in static_text(lee, "#session-line"))
         await open_reveal(pilots)
+        shown = screen_text(lee)
+        assert f"! {BLAME}" in shown and f"! {CARD}" not in shown  # the facilitator sees which card blames
+        assert "! marks blame language" in shown
         await lee.press("down", "space")  # the second card, the blaming one, is held back
         await lee.press("f2")
         await until(pilots, lambda: CARD in screen_text(ana) and "held back" in screen_text(sam))
