@@ -70,6 +70,9 @@ TYPING_POLL_SECONDS = 0.3
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
 KEYS_HELD_SECONDS = 10.0
+# The exit status when the app ended with edits it could not save (in a recovery file, or lost if none could be
+# written): not 0, so a script notices; 1 is a crash, 2 bad usage, 128+N a signal.
+UNSAVED_EXIT = 3
 
 
 # What the footer shows for ctrl+n / ctrl+b (by their actions) in a browser tab, where ctrl+n never arrives.
@@ -798,4 +801,7 @@ def run_app(store: Backend, args: Namespace) -> int:
     elif app.saver.has_pending:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
                       "could be written"), file=sys.stderr)
-    return app.return_code or (result if isinstance(result, int) else 0)
+    code = app.return_code or (result if isinstance(result, int) else 0)
+    if code == 0 and (app.recovery_path is not None or app.saver.has_pending):
+        return UNSAVED_EXIT  # scripts must notice that edits are not in the archive
+    return code
