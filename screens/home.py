@@ -183,7 +183,8 @@ class HomeScreen(Screen):
 
         self._not_read = f"The archive could not be read: {_in_words(error)}"
         if isinstance(error, StoreError):
-            self.reviews, self._listed = [], True
+            self.reviews = []  # a damaged archive; one not reachable now keeps the list as last read
+        self._listed = True
         self.app.report_error(error, title="Not read")
         self._list_done()
 
