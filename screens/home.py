@@ -106,6 +106,7 @@ class HomeScreen(Screen):
         self._texts_stale = True
         self._texts_found: dict[str, str] = {}
         self._texts_searched = False  # the texts arrived at least once
+        self._texts_failed = False  # the last read of the texts failed
         self._columns: list[tuple[str, str, int]] = []
         self._shown: tuple = ()  # what the table holds: rows, day and columns
         self._listed = False  # the list was read at least once (until then, nothing is known to be empty)
@@ -190,7 +191,7 @@ class HomeScreen(Screen):
 
     def _list_done(self) -> None:
         self._listing = False
-        if self.is_mounted:
+        if self.shows_now():
             self.show_reviews()
         if self._list_again:
             self._list_again = False
@@ -210,17 +211,26 @@ class HomeScreen(Screen):
         return self._texts_found
 
     def _texts_read(self, texts: dict[str, str]) -> None:
-        self._texts_found, self._texts_searched = texts, True
+        self._texts_found, self._texts_searched, self._not_read = texts, True, ""
         self._texts_done()
 
     def _texts_not_read(self, error: Exception) -> None:
+        """Say why (the file or the server named); the next key or list read tries again."""
+        from tui.app import _in_words
+
+        self._not_read = f"The archive could not be read: {_in_words(error)}"
+        self._texts_failed = True  # read again at the next key, not at once (a server down would be asked forever)
         self.app.report_error(error, title="Not searched")
         self._texts_done()
 
     def _texts_done(self) -> None:
         self._texts_reading = False
-        if self.is_mounted:
+        if self.shows_now():
             self.show_reviews()
+
+    def shows_now(self) -> bool:
+        """On top and not being torn down: a read that arrives later is shown when the screen is shown again."""
+        return self.is_current and self.app.screen_can_redraw()
 
     def show_reviews(self) -> None:
         """Fill the table with the reviews that match the search.
@@ -298,6 +308,8 @@ class HomeScreen(Screen):
     @on(Input.Changed, "#filter")
     def filter_reviews(self) -> None:
         """Search as you type: over 1,000 reviews a keystroke costs a few milliseconds, so no debounce."""
+        if self._texts_failed:
+            self._texts_failed, self._texts_stale = False, True
         self.show_reviews()
 
     def action_move(self, offset: int) -> None:

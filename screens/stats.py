@@ -150,7 +150,7 @@ class StatsScreen(Screen):
 
     def _counted_now(self, figures: ArchiveStats) -> None:
         self._counted = True
-        if self.is_mounted:
+        if self.is_current and self.app.screen_can_redraw():
             self.show_stats(figures)
         self._count_done()
 
@@ -159,7 +159,7 @@ class StatsScreen(Screen):
         from tui.app import _in_words
 
         self.app.report_error(error, title="Not read")
-        if not self._counted and self.is_mounted:
+        if not self._counted and self.is_current and self.app.screen_can_redraw():
             self.show_note(f"The archive could not be read: {_in_words(error)}")
         self._count_done()
 
