@@ -217,7 +217,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         from store.model import new_review
         from store.sanitize import clean
 
-        if self.creating:
+        if self.creating or self.opening:
             return
         doc = new_review(kind, clean(title)).to_dict()
         self.creating = True
