@@ -19,7 +19,6 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.backend import Change
 from store.errors import InvalidField, StoreError
 from store.follow_up import DECISIONS, decide, finish, is_pending, needs_decision, next_follow_up, progress
 from store.model import Action, Review
@@ -129,6 +128,7 @@ class FollowUpScreen(AnswersOnce, Screen):
         self.show_action()
         if self.review.actions:
             self.focus_decision()
+        self.app.call_later(self.app.release_keys)  # keys typed while it was being read come here, behind the focus
 
     def waiting(self, action: Action) -> bool:
         """True when this follow-up still has to decide on ``action``."""
@@ -379,7 +379,4 @@ class FollowUpScreen(AnswersOnce, Screen):
 
     def reload_from_store(self) -> None:
         """Another window changed the file: show its decisions, keep what is being typed here."""
-        try:
-            self.app.show_stored(Change(self.app.store.get(self.review.id)))
-        except StoreError:
-            return
+        self.app.reread(self.review.id, lambda error: None)  # not read: a later poll tries again

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from store.archive import TextIndex, follow_up_pending, follow_up_state, overdue_actions, parse_query, search
-from store.errors import StoreError, Unreachable
+from store.errors import StoreError
 from store.model import REVIEW_STATUS_TITLES, ReviewSummary
 from tui.key_footer import KeyFooter
 from tui.step_indicator import SHORT_TITLES
@@ -105,8 +105,15 @@ class HomeScreen(Screen):
         self._texts = TextIndex()
         self._texts_stale = True
         self._texts_found: dict[str, str] = {}
+        self._texts_searched = False  # the texts arrived at least once
+        self._texts_failed = False  # the last read of the texts failed
         self._columns: list[tuple[str, str, int]] = []
         self._shown: tuple = ()  # what the table holds: rows, day and columns
+        self._listed = False  # the list was read at least once (until then, nothing is known to be empty)
+        self._listing = False  # the list is being read (off the event loop)
+        self._list_again = False  # asked for again while it was being read
+        self._texts_reading = False  # the texts for word search are being read (off the event loop)
+        self._not_read = ""  # why the archive could not be read, as the line under the list says it
 
     def compose(self) -> ComposeResult:
         yield Header(icon="=")
@@ -121,9 +128,10 @@ class HomeScreen(Screen):
         self.query_one("#filter", Input).focus()
 
     def show_creating(self, creating: bool) -> None:
-        """The header says so while a new review is being stored (tui.app's create_review)."""
+        """The header says so while a new review is being stored or one is being read to be opened (tui.app)."""
         read_only = "  READ-ONLY: nothing can be changed" if self.app.store.read_only else ""
-        self.sub_title = "Reviews" + read_only + ("  creating a new review..." if creating else "")
+        opening = f"  opening {self.app.opening}..." if self.app.opening else ""
+        self.sub_title = "Reviews" + read_only + ("  creating a new review..." if creating else "") + opening
 
     def on_resize(self) -> None:
         """A new width may call for other columns; the rows are redrawn only when it does."""
@@ -151,25 +159,78 @@ class HomeScreen(Screen):
         self.load_reviews()
 
     def load_reviews(self) -> None:
-        try:
-            self.reviews = self.app.store.list_summaries()
-        except Unreachable as error:  # a database restarting: the list as last read stays
-            self.app.report_error(error)
-        except StoreError as error:
-            self.app.report_error(error)
-            self.reviews = []
+        """Read the list of reviews off the event loop (a disk, a lock, a database server can make it wait).
+
+        Until the first read arrives the line under the list says the archive
+        is being read; a later read keeps the list shown meanwhile.  One read at
+        a time: asked again meanwhile, it reads once more after.
+        """
+        if self._listing:
+            self._list_again = True
+            return
+        self._listing = True
+        if not self._listed and self.is_mounted:
+            self._show_empty_note(False)
+        self.app.off_loop(self.app.store.list_summaries, self._list_read, self._list_not_read)
+
+    def _list_read(self, reviews: list[ReviewSummary]) -> None:
+        self.reviews, self._listed, self._not_read = reviews, True, ""
         self._texts_stale = True  # brought up to date at the next word search, not before
-        self.show_reviews()
+        self._list_done()
+
+    def _list_not_read(self, error: Exception) -> None:
+        """Say why (the file or the server named); the list as last read stays, and the screen stays usable."""
+        from tui.app import _in_words
+
+        self._not_read = f"The archive could not be read: {_in_words(error)}"
+        if isinstance(error, StoreError):
+            self.reviews = []  # a damaged archive; one not reachable now keeps the list as last read
+        self._listed = True
+        self.app.report_error(error, title="Not read")
+        self._list_done()
+
+    def _list_done(self) -> None:
+        self._listing = False
+        if self.shows_now():
+            self.show_reviews()
+        if self._list_again:
+            self._list_again = False
+            self.load_reviews()
 
     def search_texts(self) -> dict[str, str]:
-        """Every review's text for word search; only reviews changed since the last search are re-read."""
-        if self._texts_stale:
-            try:
-                self._texts_found = self.app.store.search_texts(self._texts)
-            except (StoreError, Unreachable) as error:
-                self.app.report_error(error)
+        """Every review's text for word search, as last read; a stale one is read again off the event loop.
+
+        Only reviews changed since the last search are re-read; the rows are
+        searched again when the texts arrive.
+        """
+        if self._texts_stale and not self._texts_reading:
+            self._texts_reading = True
             self._texts_stale = False
+            self.app.off_loop(lambda: self.app.store.search_texts(self._texts), self._texts_read,
+                              self._texts_not_read)
         return self._texts_found
+
+    def _texts_read(self, texts: dict[str, str]) -> None:
+        self._texts_found, self._texts_searched, self._not_read = texts, True, ""
+        self._texts_done()
+
+    def _texts_not_read(self, error: Exception) -> None:
+        """Say why (the file or the server named); the next key or list read tries again."""
+        from tui.app import _in_words
+
+        self._not_read = f"The archive could not be read: {_in_words(error)}"
+        self._texts_failed = True  # read again at the next key, not at once (a server down would be asked forever)
+        self.app.report_error(error, title="Not searched")
+        self._texts_done()
+
+    def _texts_done(self) -> None:
+        self._texts_reading = False
+        if self.shows_now():
+            self.show_reviews()
+
+    def shows_now(self) -> bool:
+        """On top and not being torn down: a read that arrives later is shown when the screen is shown again."""
+        return self.is_current and self.app.screen_can_redraw()
 
     def show_reviews(self) -> None:
         """Fill the table with the reviews that match the search.
@@ -215,7 +276,12 @@ class HomeScreen(Screen):
     def _show_empty_note(self, any_shown: bool, problems: list[str] = ()) -> None:
         """The line under the list: why nothing is shown, or which filter word cannot be used (yet)."""
         empty = self.query_one("#empty", Static)
-        if not self.reviews:
+        words = parse_query(self.query_one("#filter", Input).value)[0].words
+        if not any_shown and (not self._listed or (words and self._texts_reading and not self._texts_searched)):
+            note = "Reading the archive…"
+        elif self._not_read and not any_shown:
+            note = self._not_read
+        elif not self.reviews:
             note = "No reviews yet. ctrl+n starts an incident review, ctrl+r a project review."
         elif problems:
             note = "Filter left out: " + "; ".join(problems)
@@ -242,6 +308,8 @@ class HomeScreen(Screen):
     @on(Input.Changed, "#filter")
     def filter_reviews(self) -> None:
         """Search as you type: over 1,000 reviews a keystroke costs a few milliseconds, so no debounce."""
+        if self._texts_failed:
+            self._texts_failed, self._texts_stale = False, True
         self.show_reviews()
 
     def action_move(self, offset: int) -> None:

@@ -19,7 +19,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from store.errors import StoreError, Unreachable
 from store.stats import ArchiveStats, QuarterStats, archive_stats
 from store.timeline import show_duration
 from tui.key_footer import KeyFooter
@@ -62,6 +61,9 @@ BAR = "\u2588"  # a full block: single width, drawn the same in every terminal f
 NO_REVIEWS = "No reviews yet. Start one from the list of reviews (ctrl+n)."
 
 
+READING = "Reading the archive…"
+
+
 class StatsScreen(Screen):
     """The statistics of every saved review: quarters, a chart, actions, root-cause words."""
 
@@ -96,6 +98,9 @@ class StatsScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._counting = False  # the figures are being worked out (off the event loop)
+        self._count_again = False  # asked for again meanwhile
+        self._counted = False  # figures were shown at least once
         self.kind: str | None = None  # None: every review; project durations run to weeks, so they can be split out
 
     def compose(self) -> ComposeResult:
@@ -124,14 +129,51 @@ class StatsScreen(Screen):
         self.load_stats()
 
     def load_stats(self) -> None:
-        """Count every review in the store as of today and show the result."""
-        try:
-            reviews = self.app.store.reviews_for_stats()
-        except (StoreError, Unreachable) as error:
-            self.app.report_error(error)
-            reviews = []
-        reviews = [review for review in reviews if self.kind in (None, review.kind)]
-        self.show_stats(archive_stats(reviews, self.app.today()))
+        """Count every review in the store as of today, off the event loop (a disk or a server can make it wait).
+
+        Until the first count arrives the screen says the archive is being
+        read; one count at a time, and asked again meanwhile, once more after.
+        """
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        if not self._counted:
+            self.show_note(READING)
+        kind, today, store = self.kind, self.app.today(), self.app.store
+
+        def count() -> ArchiveStats:
+            reviews = [review for review in store.reviews_for_stats() if kind in (None, review.kind)]
+            return archive_stats(reviews, today)
+
+        self.app.off_loop(count, self._counted_now, self._not_counted)
+
+    def _counted_now(self, figures: ArchiveStats) -> None:
+        self._counted = True
+        if self.is_current and self.app.screen_can_redraw():
+            self.show_stats(figures)
+        self._count_done()
+
+    def _not_counted(self, error: Exception) -> None:
+        """Say why (the file or the server named); the figures as last counted stay, and Escape still works."""
+        from tui.app import _in_words
+
+        self.app.report_error(error, title="Not read")
+        if not self._counted and self.is_current and self.app.screen_can_redraw():
+            self.show_note(f"The archive could not be read: {_in_words(error)}")
+        self._count_done()
+
+    def _count_done(self) -> None:
+        self._counting = False
+        if self._count_again:
+            self._count_again = False
+            self.load_stats()
+
+    def show_note(self, note: str) -> None:
+        """Only one line on the screen: the archive is being read, or could not be."""
+        for part in self.query(".data"):
+            part.display = False
+        show_text(self.query_one("#overview", Static), note)
 
     def show_kind(self) -> None:
         self.sub_title = {None: "Statistics", "incident": "Statistics: incidents", "project": "Statistics: projects"}[self.kind]

@@ -23,7 +23,6 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Select, Static, TextArea
 
 from store import ops
-from store.backend import Change
 from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review, rebuilt
@@ -178,7 +177,7 @@ class StepScreen(Facilitation, Exporting, Screen):
     def join_session(self) -> None:
         """Join the review's live session on this step: lead it if nobody does, move its step if this terminal steers."""
         live = self.app.live
-        live.join(self.review, self.STEP)
+        live.join(self.review, self.STEP, self.app.presence_changed)  # who is here arrives there, off the loop
         if self.cannot_change():
             for widget in self.query("Input, TextArea, Select"):
                 widget.disabled = True  # observers and read-only archives: every field shown, none changed
@@ -538,15 +537,19 @@ class StepScreen(Facilitation, Exporting, Screen):
         return op
 
     def reload_from_store(self) -> None:
-        """Another process changed the file: show its changes."""
+        """Another process changed the file: show its changes (read off the event loop)."""
         if self.app.screen is not self:
             return
-        try:
-            self.app.show_stored(Change(self.app.store.get(self.review.id)))
-        except UnknownReview:
+        self.app.reread(self.review.id, self.not_reloaded)
+
+    def not_reloaded(self, error: Exception) -> None:
+        """The review could not be read again: deleted elsewhere (back to the list), or a store error (said)."""
+        if self.app.screen is not self:
+            return
+        if isinstance(error, UnknownReview):
             self.app.notify("This review was deleted in another window.", severity="warning")
             self.action_home()
-        except StoreError as error:
+        elif isinstance(error, StoreError):
             self.app.report_error(error)
 
     @property

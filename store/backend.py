@@ -182,6 +182,13 @@ class Backend(ABC):
         Watching for changes is polling this: it must cost no more than a stat.
         """
 
+    def polled_version(self, review_id: str | None = None) -> object:
+        """:meth:`version` as the app polls it from its event loop: never waits (on a server that is down).
+
+        Where finding it out may wait, what is known now; the answer arrives at a later poll.
+        """
+        return self.version(review_id)
+
     @abstractmethod
     def restore_backup(self, review_id: str, force: bool = False) -> None:
         """Put a review's last good version back in place of a damaged one (the damaged one is kept).

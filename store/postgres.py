@@ -101,6 +101,8 @@ class PostgresStore(Backend):
         self._notices = Notices(self._listening_connection, on_lost=self._lost)
         self._cache: dict[int, tuple[int, dict]] = {}
         self._cache_lock = threading.Lock()
+        self._versions_asked: set[str] = set()  # reviews whose version a thread is reading (polled_version)
+        self._versions_lock = threading.Lock()
         self._down = threading.Event()  # set while the server is known to be unreachable
         self._down_reason = ""
         self._down_lock = threading.Lock()
@@ -314,6 +316,42 @@ class PostgresStore(Backend):
             notices.heard(number, row[0] if row else 0, generation)
             known = notices.known(number)
         return (generation, known) if known else None
+
+    def polled_version(self, review_id: str | None = None) -> object:
+        """What the listening thread heard, never waiting: the first version of a review is read on a thread.
+
+        :meth:`version` waits for the listener's first connection and reads
+        the version of a review not heard of yet, through the pool: seconds,
+        with a server that went away and is not known to be down yet.
+        """
+        notices = self._notices
+        notices.start(wait=0)
+        generation = notices.generation
+        if review_id is None:
+            return (generation, notices.count)
+        known = notices.known(_number(review_id))
+        if known is None and notices.listening:
+            self._read_version_soon(review_id)
+            return (generation, "reading")
+        return (generation, known) if known else None
+
+    def _read_version_soon(self, review_id: str) -> None:
+        """Read a review's version on a thread of its own (once at a time): the listener knows it afterwards."""
+        with self._versions_lock:
+            if review_id in self._versions_asked:
+                return
+            self._versions_asked.add(review_id)
+
+        def read() -> None:
+            try:
+                self.version(review_id)
+            except (OSError, StoreError):
+                pass
+            finally:
+                with self._versions_lock:
+                    self._versions_asked.discard(review_id)
+
+        threading.Thread(target=read, name="postmortem-version", daemon=True).start()
 
     # -- the whole archive ----------------------------------------------------------
 

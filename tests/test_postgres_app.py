@@ -154,3 +154,58 @@ def stored_impact(store: PostgresStore, review_id: str) -> str:
         return store.get(review_id).impact
     except Unreachable:
         return ""
+
+
+async def test_with_the_server_stopped_the_list_and_the_statistics_say_so_and_the_app_stays_usable(
+        postgres_cluster):
+    """Each read fails off the event loop and names the server; the list as last read stays; keys keep working."""
+    url = postgres_cluster.new_database()
+    store = PostgresStore(url)
+    store.create(new_review("incident", "Checkout 500s").to_dict())
+    store.create(new_review("incident", "Search was slow").to_dict())
+    store.close()
+    app = new_app(url)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        for _ in range(100):
+            if "Checkout 500s" in screen_text(pilot):
+                break
+            await pilot.pause(0.05)
+        postgres_cluster.stop()
+        try:
+            await pilot.press("f3")
+            await wait_for_screen(pilot, "StatsScreen")
+            for _ in range(200):
+                if "could not be read" in screen_text(pilot):
+                    break
+                await pilot.pause(0.05)
+            said = " ".join(screen_text(pilot).split())
+            assert "The archive could not be read: database unreachable, reconnecting" in said, said
+            await pilot.press("escape")  # the screen still answers
+            await wait_for_screen(pilot, "HomeScreen")  # and the list is read again, and cannot be
+            for _ in range(200):
+                if sum("cannot reach the database" in notice.message for notice in app._notifications) >= 2:
+                    break
+                await pilot.pause(0.05)
+            notices = [notice.message for notice in app._notifications]
+            assert sum("cannot reach the database" in notice for notice in notices) >= 2, notices
+            assert all(url.split("@")[-1] in notice for notice in notices if "cannot reach" in notice)
+            table = app.screen.query_one("#reviews")
+            assert table.row_count == 2  # the list as last read stays
+            for key in "checkout":
+                await pilot.press(key)
+            await pilot.pause(0.2)
+            assert app.screen.query_one("#filter").value == "checkout"
+            note = str(app.screen.query_one("#empty").render())  # word search needs every text: not read, said so
+            assert table.row_count == 0 and note.startswith("The archive could not be read: database unreachable")
+        finally:
+            postgres_cluster.start()
+        for _ in range(100):  # once the server is back, the next key searches
+            await pilot.press("backspace")
+            await pilot.press("t")
+            await pilot.pause(0.3)
+            if table.row_count == 1:
+                break
+        assert table.get_row_at(0)[1].plain == "Checkout 500s"
+        assert app.is_running
+    app.store.close()

@@ -99,6 +99,7 @@ async def test_in_a_browser_tab_the_footer_shows_the_step_keys_that_reach_the_ap
     review_id = seed(db, complete_review("impact"))
     async with new_app(db, start="open", review_id=review_id).run_test(size=(120, 24)) as pilot:
         await wait_for_screen(pilot, "ImpactScreen")
+        await pilot.pause()  # the review is read off the event loop: its screen is drawn a frame after it is pushed
         footer = screen_text(pilot).splitlines()[-1]
         assert "^n Next" in footer and "^b Back" in footer  # a terminal: ctrl+n, as ever
         assert "No problems: ctrl+n moves on." in screen_text(pilot)

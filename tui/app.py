@@ -32,7 +32,7 @@ from textual.timer import Timer
 
 from store import ops
 from store.backend import Backend, Change, open_backend
-from store.errors import StoreError, Unreachable
+from store.errors import StoreError
 from store.model import Review
 from store.sanitize import visible
 from tui.commands import ReviewCommands
@@ -71,6 +71,9 @@ TYPING_POLL_SECONDS = 0.3
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
 KEYS_HELD_SECONDS = 10.0
+# The exit status when the app ended with edits it could not save (in a recovery file, or lost if none could be
+# written): not 0, so a script notices; 1 is a crash, 2 bad usage, 128+N a signal.
+UNSAVED_EXIT = 3
 
 
 # What the footer shows for ctrl+n / ctrl+b (by their actions) in a browser tab, where ctrl+n never arrives.
@@ -141,6 +144,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._review_read_at = float("-inf")
         self.just_created: str | None = None  # a review made here and not yet started
         self.creating = False  # a new review is being stored (off the event loop)
+        self.opening: str | None = None  # the review being read to be opened (off the event loop)
+        self._rereading = False  # the review on screen is being read again (another process changed it)
         self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
         self._keys_timer: Timer | None = None
         self.type_ahead = TypeAhead(self.take_key, self.set_interval)  # keys typed behind one that moves the focus
@@ -214,7 +219,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         from store.model import new_review
         from store.sanitize import clean
 
-        if self.creating:
+        if self.creating or self.opening:
             return
         doc = new_review(kind, clean(title)).to_dict()
         self.creating = True
@@ -238,7 +243,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
 
     def _refresh_header(self) -> None:
         show = getattr(self.current_screen(), "show_creating", None)
-        if show is not None:
+        if show is not None and self.screen_can_redraw():
             show(self.creating)
 
     def off_loop(self, work: Callable[[], Any], done: Callable[[Any], None],
@@ -255,14 +260,60 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
 
         threading.Thread(target=run, name="postmortem-store-call", daemon=True).start()
 
+    def read_review(self, review_id: str, done: Callable[[Review], None],
+                    failed: Callable[[Exception], None], tries: int = 5) -> None:
+        """Read a review off the event loop; then ``done(review)`` or ``failed(error)`` on it.
+
+        Never older than what this terminal's saver stored: a batch of ours
+        that the writer finished while the review was read may be missing from
+        it, so it is read again (a few times at most; the batch's own notice
+        brings the newer review anyway).
+        """
+        def work() -> tuple[int, Review]:
+            before = self.saver.finished(review_id)
+            return before, self.store.get(review_id)
+
+        def arrived(result: tuple[int, Review]) -> None:
+            before, review = result
+            if self.saver.finished(review_id) != before and tries > 1:
+                self.read_review(review_id, done, failed, tries - 1)
+            else:
+                done(review)
+
+        self.off_loop(work, arrived, failed)
+
     def open_review(self, review_id: str) -> None:
-        """Open a saved review at the step where it stopped."""
-        try:
-            review = self.store.get(review_id)
-        except (StoreError, Unreachable) as error:
-            self.report_error(error)
+        """Open a saved review at the step where it stopped, read off the event loop.
+
+        Reading can wait on a disk or a database server: the list says it is
+        opening meanwhile, and keys typed meanwhile are held for the review's
+        first field.  A second request while one is on its way is ignored.
+        """
+        def opened(review: Review) -> None:
+            self.show_step(self.with_unsaved(review), review.step, replace=False)
+
+        self._open(review_id, opened)
+
+    def _open(self, review_id: str, show: Callable[[Review], None]) -> None:
+        if self.opening or self.creating:
             return
-        self.show_step(self.with_unsaved(review), review.step, replace=False)
+        self.opening = review_id
+        self.hold_keys()
+        self._refresh_header()
+
+        def done(review: Review) -> None:
+            self.opening = None
+            self._refresh_header()
+            show(review)
+
+        self.read_review(review_id, done, lambda error: self._not_opened(review_id, error))
+
+    def _not_opened(self, review_id: str, error: Exception) -> None:
+        """The review could not be read (a server down, a damaged file): say why; the list stays, keys go to it."""
+        self.opening = None
+        self.call_later(self.release_keys)
+        self._refresh_header()
+        self.report_error(error, title=f"{review_id} not opened")
 
     def with_unsaved(self, review: Review) -> Review:
         """``review`` with this terminal's edits not saved yet (a database restarting), as a new screen shows it.
@@ -286,15 +337,34 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         return Review.from_dict(doc)
 
     def open_follow_up(self, review_id: str) -> None:
-        """Hold the follow-up of a saved review: each action marked done, slipped or dropped."""
+        """Hold the follow-up of a saved review: each action marked done, slipped or dropped (read off the loop)."""
         from screens.follow_up import FollowUpScreen
 
-        try:
-            review = self.store.get(review_id)
-        except (StoreError, Unreachable) as error:
-            self.report_error(error)
+        def opened(review: Review) -> None:
+            self.push_screen(FollowUpScreen(review))  # its on_mount hands on the keys held meanwhile
+
+        self._open(review_id, opened)
+
+    def reread(self, review_id: str, failed: Callable[[Exception], None]) -> None:
+        """Another process changed the review on screen: read it off the event loop and show it (``show_stored``).
+
+        One read at a time; a change seen meanwhile is read by a later poll.
+        """
+        if self._rereading:
+            self._seen_version = None
             return
-        self.push_screen(FollowUpScreen(review))
+        self._rereading = True
+
+        def done(review: Review) -> None:
+            self._rereading = False
+            self.show_stored(Change(review))
+
+        def not_read(error: Exception) -> None:
+            self._rereading = False
+            self._seen_version = None  # read again at a later poll
+            failed(error)
+
+        self.read_review(review_id, done, not_read)
 
     def open_stats(self) -> None:
         """Show what the archive of reviews says across reviews."""
@@ -445,7 +515,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         """The version of what the screen shows: its review's file, or the whole archive on the list."""
         review = getattr(self.current_screen(), "review", None) if self._started else None
         review_id = getattr(review, "id", None)
-        return (review_id, self.store.version(review_id))
+        return (review_id, self.store.polled_version(review_id))
 
     def poll_store(self) -> None:
         """Show changes that other processes made to what is on screen, within a poll or two.
@@ -607,9 +677,9 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
 
         self.off_loop(lambda: self.store.delete(review_id), lambda _: then(), failed)
 
-    def report_error(self, error: Exception) -> None:
+    def report_error(self, error: Exception, title: str = "Not saved") -> None:
         """Show a store error as a notice; the app keeps running."""
-        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
+        self.notify(visible(str(error)), title=title, severity="error", markup=False, timeout=8)
 
     def toggle_presenter(self) -> None:
         """Presenter view: high contrast, facilitator-only panels hidden (screens read the flag)."""
@@ -819,4 +889,7 @@ def run_app(store: Backend, args: Namespace) -> int:
     elif app.saver.has_pending:
         print(visible(f"postmortem: some edits could not be saved ({app.saver.failure}) and no recovery file "
                       "could be written"), file=sys.stderr)
-    return app.return_code or (result if isinstance(result, int) else 0)
+    code = app.return_code or (result if isinstance(result, int) else 0)
+    if code == 0 and (app.recovery_path is not None or app.saver.has_pending):
+        return UNSAVED_EXIT  # scripts must notice that edits are not in the archive
+    return code

@@ -113,52 +113,77 @@ class LiveSession:
 
     # The review on screen -----------------------------------------------------
 
-    def join(self, review: Review, step: str) -> None:
-        """This terminal now shows ``review``: read who is there at once (one small directory)."""
+    def join(self, review: Review, step: str,
+             on_members: Callable[[list[Member]], None] | None = None) -> None:
+        """This terminal now shows ``review``: read who is there, then say so, on the presence thread.
+
+        The event loop never waits for it (a disk, a database server that is
+        down); until the answer arrives this terminal is alone in the session,
+        and ``on_members`` gets who is there on the event loop.
+        """
         joining = self.review_id != review.id
         if joining:
             self.leave()
             self.review_id = review.id
             self.following = True
             self.gathered = review.session.gathered
-            try:
-                others = [member for member in self.store.present(review.id) if member.id != self.me.id]
-            except (OSError, StoreError):
-                others = []
-            self._tell_apart(others)
-            self.members = present_in_order(others + [self.me])
+            self.members = [self.me]
         self.update(review, step)
         if joining:
-            self._announce_at_once()
+            if on_members is not None:
+                self._on_members = on_members
+            self._busy = True  # the heartbeat waits for the join's answer
+            self.me.following = self.following
+            self._worker.submit(self._join, review.id, Member(**self.me.to_dict()))
 
-    def _state(self) -> tuple:
+    def _join(self, review_id: str, me: Member) -> None:
+        """(Presence thread.) Who is there, then announce this terminal under a name apart from theirs."""
+        try:
+            others = [member for member in self.store.present(review_id) if member.id != me.id]
+        except (OSError, StoreError):
+            others = []
+        me.name = self._name_apart(me.name, others)
+        try:  # as soon as this terminal joins (one small file), so the next to join sees the name taken
+            self.store.announce(review_id, me)
+            announced = True
+        except (OSError, StoreError):
+            announced = False
+        self._deliver(self._joined, review_id, me, others, announced)
+
+    def _joined(self, review_id: str, me: Member, others: list[Member], announced: bool) -> None:
+        self._busy = False
+        if review_id != self.review_id:
+            return
+        self.me.name = me.name
+        if announced:
+            self._announced, self._announced_at = self._state(me), time.monotonic()
+        else:
+            self._announced = None
+        self.members = present_in_order(others + [self.me])
+        if self._on_members is not None:
+            self._on_members(self.members)
+
+    def _state(self, member: Member | None = None) -> tuple:
         """What this terminal last said of itself: a change is announced at once, not at the next heartbeat."""
-        clock = self.me.clock
-        return (self.me.role, self.me.step, self.me.typing, self.following, self.me.name, tuple(self.me.spoke),
+        me = member or self.me
+        clock = me.clock
+        return (me.role, me.step, me.typing, self.following, me.name, tuple(me.spoke),
                 clock.get("step"), clock.get("seconds"), clock.get("paused"))  # the time left goes with the heartbeat
 
-    def _announce_at_once(self) -> None:
-        """Say so as soon as this terminal joins (one small file), so the next to join sees it taken."""
-        try:
-            self.store.announce(self.review_id, Member(**self.me.to_dict()))
-        except (OSError, StoreError):
-            self._announced = None
-            return
-        self._announced, self._announced_at = self._state(), time.monotonic()
-
-    def _tell_apart(self, others: list[Member]) -> None:
+    def _name_apart(self, name: str, others: list[Member]) -> str:
         """Several people logged in as one account (a shared SSH user): number the login name, "ops 2".
 
         A name given with ``--as`` is taken as it is: it may be the same person
         in a second terminal, or the facilitator coming back.
         """
         if self.named:
-            return
+            return name
         taken = {member.name for member in others}
-        base, number = self.me.name, 2
-        while self.me.name in taken:
-            self.me.name = f"{base} {number}"
+        base, number, apart = name, 2, name
+        while apart in taken:
+            apart = f"{base} {number}"
             number += 1
+        return apart
 
     def update(self, review: Review, step: str) -> str | None:
         """Take in a stored review; the step to follow the facilitator to, if this terminal should move."""

@@ -88,6 +88,7 @@ class Saver:
         self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._unfinished: list[_Job] = []  # handed to the writer and not written yet, in order
         self._awaiting: dict[str, int] = {}  # batches per review whose notice is not handled yet
+        self._finished: dict[str, int] = {}  # batches per review the writer has finished (stored or not)
         self._last_queued = 0.0
         self._last_typed = 0.0
         self._explicit = itertools.count()
@@ -134,6 +135,11 @@ class Saver:
         """
         with self._mutex:
             return bool(self._sent_jobs(review_id))
+
+    def finished(self, review_id: str) -> int:
+        """How many batches of this review the writer has finished: a review read while this changed may lack one."""
+        with self._mutex:
+            return self._finished.get(review_id, 0)
 
     def _sent_jobs(self, review_id: str) -> list[_Job]:
         """(Under the mutex.) Being written, then held; a failed batch is briefly both, under one token."""
@@ -256,6 +262,7 @@ class Saver:
             finally:
                 with self._mutex:
                     self._unfinished.remove(job)
+                    self._finished[job.review_id] = self._finished.get(job.review_id, 0) + 1
                 job.done.set()
                 if job.change is not None:  # once the job left _unfinished: the app asks what is still on its way
                     self.deliver(self.on_written, job.change)
