@@ -64,8 +64,8 @@ POLL_SECONDS = 0.1
 # The list of reviews changes whenever anyone saves anywhere, and re-reading
 # 5,000 reviews takes about 80 ms: not ten times a second.
 ARCHIVE_POLL_SECONDS = 1.0
-# While someone types here, others' changes are taken in at most this often: each
-# costs a redraw that a key pressed meanwhile waits for.
+# While someone types here, after a change was redrawn, the next is taken in no sooner
+# than this: each redraw is time a key pressed meanwhile waits for.
 TYPING_POLL_SECONDS = 0.3
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
@@ -137,7 +137,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._notice_context: contextvars.Context | None = None
         self._last_shown: tuple[str, str] | None = None
         self._list_read_at = float("-inf")
-        self._review_read_at = float("-inf")
+        self._quiet_until = float("-inf")  # see poll_store
         self.just_created: str | None = None  # a review made here and not yet started
         self.creating = False  # a new review is being stored (off the event loop)
         self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
@@ -430,10 +430,15 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         return (review_id, self.store.version(review_id))
 
     def poll_store(self) -> None:
-        """Show changes that other processes made to what is on screen, within a poll or two.
+        """Show changes that other processes made to what is on screen, as soon as a poll notices them.
 
-        Typing not yet saved is written first: the store merges it with the
-        other change, and the screen shows the merged result.
+        Typing not yet saved is not written first: the screen merges the
+        stored review with it (``StepScreen.on_review_stored``), and the
+        typing is saved at the next pause.  Only after a change was redrawn
+        while someone types here does the next wait ``TYPING_POLL_SECONDS``
+        (each redraw is time a key pressed meanwhile waits for); a change the
+        screen takes in without redrawing (another participant's unrevealed
+        card) starts no wait, so a facilitator's count of cards stays current.
         """
         try:
             version = self.watched_version()
@@ -446,18 +451,14 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             if now - self._list_read_at < ARCHIVE_POLL_SECONDS:
                 return
             self._list_read_at = now
-        elif self.saver.idle_for() < TYPING_POLL_SECONDS and now - self._review_read_at < TYPING_POLL_SECONDS:
-            return  # typing: a later poll takes it in
-        else:
-            self._review_read_at = now
+        elif now < self._quiet_until and self.saver.typed_for() < TYPING_POLL_SECONDS:
+            return  # typing, and a change was just redrawn: a later poll takes this one in
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
             return  # a dialog on top, or a screen on its way: not seen yet, so a later poll reads it
         self._seen_version = version
-        if self.saver.has_pending:
-            if self.saver.ready():
-                self.saver.flush()  # the writer merges ours with theirs, and the result is shown
-            return
+        if version[0] is not None and self.saver.on_its_way(version[0]):
+            return  # the review our batch brings back holds this change (the store applies it to the latest)
         try:
             reload()
         except OSError:
@@ -468,7 +469,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         stored = getattr(self.screen, "on_review_stored", None)
         if stored is not None:
-            stored(review)
+            if stored(review) and self.saver.typed_for() < TYPING_POLL_SECONDS:
+                self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
             self.follow_the_session()
 
     # The live session -----------------------------------------------------------
