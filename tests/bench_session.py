@@ -241,7 +241,7 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
     loops = {"alone": LoopTimes(), "writing": LoopTimes()}  # where the event loop's time goes, per phase
     for timing in loops.values():
         timing.install(app)
-        for name in ("reload_from_store", "on_review_stored"):  # on this class only: CouldImproveScreen's
+        for name in ("reload_from_store", "on_review_stored", "take_in_unseen"):  # on CouldImproveScreen only
             setattr(screen_class, name, timing.wrap(name, getattr(screen_class, name)))
     result: dict = {"lead_cards": [], "loops": loops}
     processes: list = []

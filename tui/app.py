@@ -118,7 +118,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self.ask_name = ask_name
         self.store = store
         self.live = LiveSession(store, name, observe, deliver=self._deliver)
-        self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_stored,
+        self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_written,
                            deliver=self._deliver, on_sending=self._sending, on_settled=self.show_save_state)
         self.recovery_path: Path | None = None  # where unsaved edits went at exit, if any
         self.crash_log: Path | None = None  # where an unexpected error was written, if one ended the app
@@ -356,12 +356,16 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         if self.saver.ready():
             self.saver.flush()
 
-    def show_stored(self, change: Change) -> None:
+    def show_written(self, change: Change) -> None:
+        """Show the stored review that a write of ours brought back (what was typed here, and others' changes)."""
+        self.show_stored(change, ours=True)
+
+    def show_stored(self, change: Change, ours: bool = False) -> None:
         """Show a stored review if it is the one on screen and newer than the one shown.
 
         Writes finish in order, but a review read because another process
         changed the file may be newer than the notices of our writes still on
-        their way.
+        their way.  ``ours``: brought back by our own write (see ``_tell_screen``).
         """
         review = change.review
         if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
@@ -376,7 +380,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._last_shown = (review.id, review.updated)
         if change.version is not None:
             self._seen_version = (review.id, change.version)
-        self._tell_screen(review)
+        self._tell_screen(review, ours)
 
     def _sending(self, review_id: str, ops: list) -> None:
         """Edits go to the writer: the screen's text fields remember what they sent."""
@@ -464,12 +468,17 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         except OSError:
             self._seen_version = None  # the database is unreachable for now: a later poll reads again
 
-    def _tell_screen(self, review: Review) -> None:
+    def _tell_screen(self, review: Review, ours: bool = False) -> None:
+        """The screen shows ``review``; a redraw of others' changes while typing here makes the next one wait.
+
+        What our own write brings back is mostly what the screen shows already,
+        so it starts no wait: that would only delay others' changes behind it.
+        """
         if not self.screen_can_redraw():
             return
         stored = getattr(self.screen, "on_review_stored", None)
         if stored is not None:
-            if stored(review) and self.saver.typed_for() < TYPING_POLL_SECONDS:
+            if stored(review) and not ours and self.saver.typed_for() < TYPING_POLL_SECONDS:
                 self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
             self.follow_the_session()
 
