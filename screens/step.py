@@ -79,6 +79,8 @@ class StepScreen(Facilitation, Exporting, Screen):
     INTRO: ClassVar[str] = ""
     HELP_TEXT: ClassVar[str] = ""
     HAS_LISTS: ClassVar[bool] = False
+    # A stored review from another process is shown over typing not yet saved (on_review_stored merges it).
+    MERGES_UNSAVED: ClassVar[bool] = True
 
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next", id="next", priority=True),

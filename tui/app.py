@@ -436,9 +436,10 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
     def poll_store(self) -> None:
         """Show changes that other processes made to what is on screen, as soon as a poll notices them.
 
-        Typing not yet saved is not written first: the screen merges the
-        stored review with it (``StepScreen.on_review_stored``), and the
-        typing is saved at the next pause.  Only after a change was redrawn
+        Typing not yet saved is not written first: a step screen merges the
+        stored review with it (``StepScreen.MERGES_UNSAVED``), and the typing
+        is saved at the next pause; elsewhere it is written first, and the
+        stored review that comes back holds both.  Only after a change was redrawn
         while someone types here does the next wait ``TYPING_POLL_SECONDS``
         (each redraw is time a key pressed meanwhile waits for); a change the
         screen takes in without redrawing (another participant's unrevealed
@@ -463,6 +464,10 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._seen_version = version
         if version[0] is not None and self.saver.on_its_way(version[0]):
             return  # the review our batch brings back holds this change (the store applies it to the latest)
+        if self.saver.has_pending and not getattr(self.current_screen(), "MERGES_UNSAVED", False):
+            if self.saver.ready():  # (the follow-up) the writer merges ours with theirs, and the result is shown
+                self.saver.flush()
+            return
         try:
             reload()
         except OSError:
