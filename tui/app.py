@@ -64,8 +64,8 @@ POLL_SECONDS = 0.1
 # The list of reviews changes whenever anyone saves anywhere, and re-reading
 # 5,000 reviews takes about 80 ms: not ten times a second.
 ARCHIVE_POLL_SECONDS = 1.0
-# While someone types here, after a change was redrawn, the next is taken in no sooner
-# than this: each redraw is time a key pressed meanwhile waits for.
+# While someone types here (a key within TYPING_SECONDS), after another's change was redrawn,
+# the next is taken in no sooner than this: each redraw is time a key pressed meanwhile waits for.
 TYPING_POLL_SECONDS = 0.3
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
@@ -456,7 +456,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             if now - self._list_read_at < ARCHIVE_POLL_SECONDS:
                 return
             self._list_read_at = now
-        elif now < self._quiet_until and self.saver.typed_for() < TYPING_POLL_SECONDS:
+        elif now < self._quiet_until and self.saver.typed_for() < TYPING_SECONDS:
             return  # typing, and a change was just redrawn: a later poll takes this one in
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
@@ -483,7 +483,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         stored = getattr(self.screen, "on_review_stored", None)
         if stored is not None:
-            if stored(review) and not ours and self.saver.typed_for() < TYPING_POLL_SECONDS:
+            if stored(review) and not ours and self.saver.typed_for() < TYPING_SECONDS:
                 self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
             self.follow_the_session()
 
