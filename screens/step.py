@@ -477,8 +477,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         most changes are such, and redrawing the step for each is what a key
         typed meanwhile waited for.
         """
-        if self._composed is not None and self.is_attached and nothing_to_see(self._stored, review,
-                                                                               self.app.live.me.name):
+        if self.nothing_new_to_see(review):
             self.take_in_unseen(review)
             return False
         self.review = review
@@ -497,6 +496,11 @@ class StepScreen(Facilitation, Exporting, Screen):
             self.showing_stored = False
             self.sync.shown_all()
         return True
+
+    def nothing_new_to_see(self, review: Review) -> bool:
+        """True when ``review`` differs from the last stored one only where this terminal cannot see."""
+        return self._composed is not None and self.is_attached and nothing_to_see(self._stored, review,
+                                                                                 self.app.live.me.name)
 
     def take_in_unseen(self, review: Review) -> None:
         """A stored review that differs from the last only where this terminal cannot see: keep it, redraw no field.

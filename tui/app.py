@@ -377,10 +377,23 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
             return  # already shown, or older than what is
+        if not ours and self.saver.pending_ops(review.id) and not self._nothing_new_to_see(review):
+            # Typing not yet saved, and a change the screen shows: the writer merges the two (three-way, as the
+            # store does) and the review it brings back shows.  Merged on screen instead, while three people typed
+            # at the end of one field, one's next words went after another's (test_live_processes).
+            if self.saver.ready():
+                self.saver.flush()
+            self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
+            return
         self._last_shown = (review.id, review.updated)
         if change.version is not None:
             self._seen_version = (review.id, change.version)
         self._tell_screen(review, ours)
+
+    def _nothing_new_to_see(self, review: Review) -> bool:
+        """Whether the screen would take ``review`` in without redrawing anything (an unrevealed card of another)."""
+        sees = getattr(self.current_screen(), "nothing_new_to_see", None)
+        return bool(sees and sees(review))
 
     def _sending(self, review_id: str, ops: list) -> None:
         """Edits go to the writer: the screen's text fields remember what they sent."""
@@ -436,14 +449,14 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
     def poll_store(self) -> None:
         """Show changes that other processes made to what is on screen, as soon as a poll notices them.
 
-        Typing not yet saved is not written first: a step screen merges the
-        stored review with it (``StepScreen.MERGES_UNSAVED``), and the typing
-        is saved at the next pause; elsewhere it is written first, and the
-        stored review that comes back holds both.  Only after a change was redrawn
-        while someone types here does the next wait ``TYPING_POLL_SECONDS``
-        (each redraw is time a key pressed meanwhile waits for); a change the
-        screen takes in without redrawing (another participant's unrevealed
-        card) starts no wait, so a facilitator's count of cards stays current.
+        The changed review is read even while typing here is not saved yet
+        (on a step screen, ``MERGES_UNSAVED``): a change this terminal cannot
+        see (another participant's unrevealed card) is taken in at once without
+        a redraw, so a facilitator's count of cards stays current; a change it
+        shows is left to the writer, which merges it with the typing
+        (``show_stored``).  Only after a change was redrawn or so merged while
+        someone types here does the next wait ``TYPING_POLL_SECONDS`` (each
+        redraw is time a key pressed meanwhile waits for).
         """
         try:
             version = self.watched_version()
