@@ -147,6 +147,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self.opening: str | None = None  # the review being read to be opened (off the event loop)
         self._rereading = False  # the review on screen is being read again (another process changed it)
         self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
+        self._held_repeat: str | None = None  # a key that, held first, only asked again (see hold_keys)
         self._keys_timer: Timer | None = None
         self.type_ahead = TypeAhead(self.take_key, self.set_interval)  # keys typed behind one that moves the focus
 
@@ -298,7 +299,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         if self.opening or self.creating:
             return
         self.opening = review_id
-        self.hold_keys()
+        self.hold_keys(repeat="enter")
         self._refresh_header()
 
         def done(review: Review) -> None:
@@ -389,9 +390,16 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         else:
             self.push_screen(screen)
 
-    def hold_keys(self) -> None:
+    def hold_keys(self, repeat: str | None = None) -> None:
+        """Hold the keys typed from now until the new screen takes them (``release_keys``).
+
+        ``repeat``: the key that asked for what is on its way (Enter on the
+        list opening a review); pressed again before anything else, it asked
+        again, and is dropped rather than typed into the new screen's field.
+        """
         if self._held_keys is None:
             self._held_keys = []
+            self._held_repeat = repeat
             # Whatever happens to the new screen, at most this long; a timer of an earlier hold must not end this one.
             self._keys_timer = self.set_timer(KEYS_HELD_SECONDS, self.release_keys)
 
@@ -403,11 +411,13 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         machine "Alert" arrived as "t Aler").  A held key that changes the step
         again (ctrl+n) starts a new hold, and the keys behind it join that one.
         """
-        held, self._held_keys = self._held_keys, None
+        held, self._held_keys = self._held_keys or [], None
+        while held and held[0].key == self._held_repeat:
+            held.pop(0)
         if self._keys_timer is not None:
             self._keys_timer.stop()
             self._keys_timer = None
-        for key in held or ():
+        for key in held:
             await self.on_event(key)
 
     async def on_event(self, event: events.Event) -> None:
