@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from screens.step import StepScreen
 from store.render import votes_label
 from store.voting import ranked
+from store import silent
 from store.model import ACTION_TYPES, Action
 from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor
@@ -97,8 +98,9 @@ completion.
         for chain in ranked(chains):  # the vote's order, once there was one
             choices.append((f"Root cause {numbers[chain.id]}{votes_label(chain)}: {chain.root_cause}",
                             f"root cause of chain {numbers[chain.id]}"))
-        for number, factor in enumerate(self.seen_review.factors, start=1):  # not others' factors before a reveal
-            if factor.kind != "mitigating" and factor.text.strip():
+        factors = self.seen_review.factors
+        for factor, number in zip(factors, silent.numbers(factors)):  # numbered once revealed: as every export counts them
+            if number is not None and factor.kind != "mitigating" and factor.text.strip():
                 choices.append((f"Factor {number} ({factor.kind}): {factor.text}", f"factor {number}"))
         for item in ranked(self.seen_review.could_improve):  # the vote's order, once there was one
             choices.append((f"Improve{votes_label(item)}: {item.text}", f"improvement: {item.text}"))

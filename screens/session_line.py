@@ -28,6 +28,10 @@ class SessionLineScreen(StepScreen):
         super().show_presence()
         self.show_session_line()
 
+    def show_unseen_change(self) -> None:
+        """Another participant's card, unseen here, may still change a count on the session line."""
+        self.show_session_line()
+
     def show_session_line(self) -> None:
         lines = self.query("#session-line")
         if not lines:

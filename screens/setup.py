@@ -135,6 +135,7 @@ of each is the address; a bare address needs no label).
             self.show_title()
         return accepted
 
-    def on_review_stored(self, review) -> None:
-        super().on_review_stored(review)
+    def on_review_stored(self, review) -> bool:
+        redrawn = super().on_review_stored(review)
         self.show_title()
+        return redrawn

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -27,7 +28,7 @@ from store.checks import Problem, check_review, check_step
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review, rebuilt
 from store.prompts import PROMPTS
-from store.silent import card_fields, visible_to
+from store.silent import card_fields, has_hidden, visible_to
 from tui.key_footer import KeyFooter
 from tui.check_panel import CheckPanel
 from tui.choice_select import ChoiceSelect
@@ -81,6 +82,8 @@ class StepScreen(Facilitation, Exporting, Screen):
     INTRO: ClassVar[str] = ""
     HELP_TEXT: ClassVar[str] = ""
     HAS_LISTS: ClassVar[bool] = False
+    # A stored review from another process is shown over typing not yet saved (on_review_stored merges it).
+    MERGES_UNSAVED: ClassVar[bool] = True
 
     BINDINGS = [
         Binding("ctrl+n", "next_step", "Next", id="next", priority=True),
@@ -481,12 +484,19 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.app.flush_now()
         return True
 
-    def on_review_stored(self, review: Review) -> None:
-        """The store holds a newer review (ours, or merged with others' changes).
+    def on_review_stored(self, review: Review) -> bool:
+        """The store holds a newer review (ours, or merged with others' changes); True if the step was redrawn.
 
         Every field shows it, text fields with any typing not yet saved merged
-        in (that typing is queued again, over the new stored text).
+        in (that typing is queued again, over the new stored text).  A change
+        this terminal cannot see (another participant's card before the reveal,
+        the text of one) only updates the session's lines: in a live session
+        most changes are such, and redrawing the step for each is what a key
+        typed meanwhile waited for.
         """
+        if self.nothing_new_to_see(review):
+            self.take_in_unseen(review)
+            return False
         self.review = review
         self.doc = review.to_dict()
         self._previous, self._previous_doc = self._stored, self._stored_doc
@@ -502,6 +512,34 @@ class StepScreen(Facilitation, Exporting, Screen):
         finally:
             self.showing_stored = False
             self.sync.shown_all()
+        return True
+
+    def nothing_new_to_see(self, review: Review) -> bool:
+        """True when ``review`` differs from the last stored one only where this terminal cannot see."""
+        return self._composed is not None and self.is_attached and nothing_to_see(self._stored, review,
+                                                                                 self.app.live.me.name)
+
+    def take_in_unseen(self, review: Review) -> None:
+        """A stored review that differs from the last only where this terminal cannot see: keep it, redraw no field.
+
+        What this terminal typed and has not saved yet is applied to it as
+        typed (the fields it is in show it already, over the same stored text).
+        """
+        self._previous, self._previous_doc = self._stored, self._stored_doc
+        self._stored, self._stored_doc = review, None
+        doc = review.to_dict()
+        for op in self.app.saver.pending_ops(review.id):
+            try:
+                ops.apply(doc, _without_base(op))
+            except StoreError:
+                continue  # the store refuses it too, and says so
+        self.doc = doc
+        self.review = Review.from_dict(doc)
+        self.sync.shown_all()
+        self.show_unseen_change()
+
+    def show_unseen_change(self) -> None:
+        """Hook: what a change nobody here can see still shows (silent writing's count of cards)."""
 
     def replay_pending(self) -> None:
         """Show this terminal's changes that the stored review that arrived does not hold yet.
@@ -805,6 +843,13 @@ def _session_field(op: ops.Operation) -> bool:
     """Changes that say nothing (where the session is, who leads): not a participant speaking."""
     field = getattr(op, "field", "")
     return field == "step" or field.startswith("session.")
+
+
+def nothing_to_see(before: Review, after: Review, name: str) -> bool:
+    """True when ``after`` differs from ``before`` only in what ``name`` may not see (and when it was saved)."""
+    if not (has_hidden(before) or has_hidden(after)):
+        return False  # the common case outside silent writing: compared for nothing
+    return replace(visible_to(before, name), updated="") == replace(visible_to(after, name), updated="")
 
 
 def reached_step(current: int, errors: set[str]) -> int:

@@ -75,9 +75,11 @@ in a browser it arrives as a download).
             return [word.strip() for word in value.split(",") if word.strip()]
         return value
 
-    def on_review_stored(self, review) -> None:
-        super().on_review_stored(review)
-        self.show_preview()
+    def on_review_stored(self, review) -> bool:
+        redrawn = super().on_review_stored(review)
+        if redrawn:  # a card not revealed yet is in no summary
+            self.show_preview()
+        return redrawn
 
     def show_preview(self) -> None:
         """Render the written or the client summary, as Markdown, from the stored review."""

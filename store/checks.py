@@ -39,7 +39,7 @@ from store.language import (  # noqa: F401  (re-exported: the checks' public API
 )
 from store.model import ACTION_TYPES, FACTOR_KINDS, KINDS, MARKERS, SEVERITIES, STEPS, Review
 from store.sanitize import quote
-from store.silent import visible_to
+from store.silent import numbers, visible_to
 from store.timeline import event_time, is_timezone, parse_date, show_time
 
 # ---------------------------------------------------------------------------
@@ -310,33 +310,35 @@ def _check_five_whys(review: Review) -> list[Problem]:
         problems.append(_error("five_whys.chains", "There is no chain of whys.", hint))
     for index, chain in enumerate(whys.chains):
         problems += _chain_problems(chain, index, people)
-    for index, factor in enumerate(review.factors):
-        problems += _factor_problems(factor, index, people)
+    for index, (factor, number) in enumerate(zip(review.factors, numbers(review.factors))):
+        problems += _factor_problems(factor, index, number, people)
     return problems
 
 
-def _factor_problems(factor: Any, index: int, people: list[str]) -> list[Problem]:
+def _factor_problems(factor: Any, index: int, number: int | None, people: list[str]) -> list[Problem]:
     """A factor's problems, remembered (tests/bench_factors.py: 50 factors were most of a key's check)."""
-    key = ("factor", index, tuple(vars(factor).values()), tuple(people))
-    return _remembered(key, lambda: _new_factor_problems(factor, index, people))
+    key = ("factor", index, number, tuple(vars(factor).values()), tuple(people))
+    return _remembered(key, lambda: _new_factor_problems(factor, index, number, people))
 
 
-def _new_factor_problems(factor: Any, index: int, people: list[str]) -> list[Problem]:
-    """A factor says what the condition was, never who; a trigger or contributing factor says why it made sense."""
-    number = index + 1
+def _new_factor_problems(factor: Any, index: int, number: int | None, people: list[str]) -> list[Problem]:
+    """A factor says what the condition was, never who; a trigger or contributing factor says why it made sense.
+
+    A factor not revealed yet has no number (``silent.numbers``): its author reads "Your unrevealed factor".
+    """
+    subject = f"Factor {number}" if number is not None else "Your unrevealed factor"
     text_field, rationale_field = (_item_field("factors", factor, index, name) for name in ("text", "rationale"))
     problems = []
     if factor.kind not in FACTOR_KINDS:
-        message = f"Factor {number} has an unknown kind {_quote(str(factor.kind))}."
+        message = f"{subject} has an unknown kind {_quote(str(factor.kind))}."
         problems.append(_error(_item_field("factors", factor, index, "kind"), message, "Choose trigger, contributing or mitigating."))
     if _blank(factor.text):
         hint = "Name the condition in the system or process, e.g. 'The migration tool had no dry-run mode'."
-        problems.append(_error(text_field, f"Factor {number} says nothing.", hint))
-    subject = f"Factor {number}"
+        problems.append(_error(text_field, f"{subject} says nothing.", hint))
     errors = root_cause_problems(factor.text, text_field, people, subject=subject)
     problems += errors or blame_problems(factor.text, text_field, people)
     if factor.kind != "mitigating" and not _blank(factor.text) and _blank(factor.rationale):
-        message = f"Factor {number} does not say how it made sense at the time."
+        message = f"{subject} does not say how it made sense at the time."
         hint = "Say why what was done looked right then, with what people knew: e.g. 'the runbook said to do it'."
         problems.append(_advisory(rationale_field, message, hint))
     return problems + blame_problems(factor.rationale, rationale_field, people)

@@ -61,6 +61,23 @@ def visible_to(review: Review, name: str | None) -> Review:
     })
 
 
+def numbers(items: list) -> list[int | None]:
+    """Each item's number as everyone (and every export) counts it: revealed items only; None for one not revealed.
+
+    Numbered while it was written, a participant's own unrevealed factor would
+    take a number another's card takes after the reveal ("factor 3" would then
+    name someone else's): it gets its number at the reveal, in the list's order.
+    """
+    found, count = [], 0
+    for item in items:
+        if getattr(item, "hidden", False):
+            found.append(None)
+        else:
+            count += 1
+            found.append(count)
+    return found
+
+
 def written_by(review: Review, step: str) -> Counter:
     """How many hidden cards each person has written on the step (what the facilitator sees, not the text)."""
     return Counter(item.author for list_name in SILENT_LISTS.get(step, ())

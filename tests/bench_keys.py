@@ -347,7 +347,8 @@ class Writers:
 class LoopTimes:
     """Times the app's handling of others' changes, and Textual's redraws, on the event loop while ``on`` is set."""
 
-    CALLS = ("poll_store", "reload_from_store", "store.get", "on_review_stored", "Textual layout", "Textual render")
+    CALLS = ("poll_store", "reload_from_store", "store.get", "on_review_stored", "take_in_unseen", "Textual layout",
+             "Textual render")
 
     def __init__(self) -> None:
         self.on = False
@@ -467,7 +468,8 @@ def with_writers(db: Path, pristine: bytes, writers: Writers, interval_ms: float
     print(f"\nKey echo with {writers.count} other processes saving {pace}: actions step, {SIZES[0][0]} events, "
           f"{SIZES[0][1]} actions; {rounds} rounds, each running the {len(cases)} cases in a shuffled order",
           flush=True)
-    screen_methods = {name: getattr(step_module.StepScreen, name) for name in ("reload_from_store", "on_review_stored")}
+    screen_methods = {name: getattr(step_module.StepScreen, name)
+                      for name in ("reload_from_store", "on_review_stored", "take_in_unseen")}
     try:
         for round_number in range(rounds):
             order = list(cases)
@@ -552,8 +554,9 @@ def with_writers(db: Path, pristine: bytes, writers: Writers, interval_ms: float
                 print(f"{lead} | {name:<17} {len(spans):>4}")
     print("(changes: polls that found the review's file changed by another process; poll_store includes the "
           "reload it does, reload_from_store its store.get and on_review_stored; on_review_stored also runs for "
-          "the app's own saves; Textual layout: the screen's reflow, without the render it may start; render: the "
-          "compositor's update and its output, for keys and reloads alike)")
+          "the app's own saves; take_in_unseen: a stored review changed only where this terminal cannot see, "
+          "taken in without a redraw (within on_review_stored); Textual layout: the screen's reflow, without the "
+          "render it may start; render: the compositor's update and its output, for keys and reloads alike)")
 
     print()
     bare_ratio = stats[BARE_WRITERS]["echo p95"] / stats[BARE_ALONE]["echo p95"]

@@ -37,9 +37,10 @@ How, and why this way:
   first one whose silent-writing line ("Silent writing (anonymous cards):
   P1 2, P2 0, ...") shows that participant's count reaching that card.
 * With ``--lead-idle`` the facilitator does not type while the others write:
-  while it types, the app takes in others' changes at most every 0.3 s
-  (``TYPING_POLL_SECONDS``), after writing its own typing first, which is
-  most of the count's delay then.
+  while it types, a change of others that the app redraws makes it take in
+  the next no sooner than 0.3 s later (``TYPING_POLL_SECONDS``); a card it
+  cannot see (silent writing) is taken in without a redraw and starts no
+  such wait, so the two figures should be close.
 * Also printed: where the facilitator's event loop spends its time (bench_keys'
   ``LoopTimes``) and the CPU each process used, since on a shared machine a
   process waiting for a CPU looks like a slow app.
@@ -241,7 +242,7 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
     loops = {"alone": LoopTimes(), "writing": LoopTimes()}  # where the event loop's time goes, per phase
     for timing in loops.values():
         timing.install(app)
-        for name in ("reload_from_store", "on_review_stored"):  # on this class only: CouldImproveScreen's
+        for name in ("reload_from_store", "on_review_stored", "take_in_unseen"):  # on CouldImproveScreen only
             setattr(screen_class, name, timing.wrap(name, getattr(screen_class, name)))
     result: dict = {"lead_cards": [], "loops": loops}
     processes: list = []
@@ -487,7 +488,7 @@ def main() -> int:
     parser.add_argument("--pace", type=float, default=0.15, help="seconds between keys, for everyone (default 0.15)")
     parser.add_argument("--lead-idle", action="store_true",
                         help="the facilitator does not type while the participants write (no echo ratio then): "
-                             "a card's way to the count without the app's typing throttle")
+                             "a card's way to the count without the facilitator's own typing")
     parser.add_argument("--participant", help=argparse.SUPPRESS)  # this process is that participant
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--review", help=argparse.SUPPRESS)

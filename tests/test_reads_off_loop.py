@@ -74,6 +74,24 @@ async def test_keys_typed_while_a_review_is_read_land_in_its_first_field(tmp_pat
         await until(pilot, lambda: stored(db, review_id)["impact"] == "For 40 minutes.")
 
 
+async def test_enter_pressed_again_while_a_review_opens_asks_again_and_is_no_new_line(tmp_path, monkeypatch):
+    """An impatient second (and third) Enter on the list is the same request, not lines typed into the field."""
+    db = tmp_path / "data"
+    review_id = seed(db, dict(complete_review("impact"), impact="Checkout was down."))
+    app = new_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Search was slow" in screen_text(pilot))
+        gate = Gated(monkeypatch, "get")
+        await pilot.press("enter")
+        await until(pilot, lambda: gate.calls == 1)
+        await pilot.press("enter", "enter")
+        gate.release.set()
+        await wait_for_screen(pilot, "ImpactScreen")
+        await pilot.pause(0.3)
+        assert shown(pilot, "#impact") == "Checkout was down."
+        assert stored(db, review_id)["impact"] == "Checkout was down."
+
+
 async def test_a_review_read_while_a_save_of_ours_lands_is_read_again_not_shown_without_it(tmp_path, monkeypatch):
     """Typed, back to the list (the save on its way), opened again: the read that missed the save is not shown."""
     db = tmp_path / "data"

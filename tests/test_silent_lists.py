@@ -17,7 +17,7 @@ from store.db import ReviewStore
 from store.interchange import export_document, parse_document
 from store.model import Review
 from store.render import render_client, render_json, render_markdown
-from test_live_session import run_command, until
+from test_live_session import lee_leads_sam, run_command, until
 from test_silent_writing import exports, open_reveal, open_writing, session
 from tui_helpers import complete_review, item_field, screen_text, seed, static_text, stored, tab_to, type_text
 
@@ -63,6 +63,11 @@ def shown(pilot) -> str:
 async def seen(pilot) -> str:
     await pilot.pause()
     return shown(pilot)
+
+
+def factor_rows(pilot) -> list[str]:
+    rows = pilot.app.screen.query_one("#factors .item-rows", OptionList)
+    return [str(rows.get_option_at_index(index).prompt) for index in range(rows.option_count)]
 
 
 def items_with(db, review_id, list_name: str, text: str) -> list[dict]:
@@ -131,7 +136,7 @@ async def test_a_factor_held_back_stays_hidden_and_the_blame_check_runs_for_its_
         await write_factor(sam, BLAME)
         await until(pilots, lambda: "Sam 2" in static_text(lee, "#session-line"))
         # Sam's own check flags it (Ana is in the session, so her name counts as a person's)
-        assert 'Factor 2 names a person ("Ana")' in await seen(sam)
+        assert 'Your unrevealed factor names a person ("Ana")' in await seen(sam)
         for other in (lee, ana):
             assert "names a person" not in await seen(other) and "forgot" not in await seen(other)
 
@@ -187,3 +192,32 @@ def test_a_factor_not_yet_revealed_is_not_found_by_searching_the_archive(tmp_pat
     review = store.create(hidden_doc())
     text = review_text(store.get(review.id).to_dict())
     assert "shown factor" in text and "secret" not in text
+
+
+async def test_a_factor_written_silently_gets_its_number_at_the_reveal_the_same_on_every_screen_and_export(tmp_path):
+    """While writing, Sam's own factor shows no number: the reveal decides it (the facilitator's came first)."""
+    db = tmp_path / "reviews.json"
+    doc = complete_review("five_whys")
+    doc["facilitator"] = ""
+    doc["factors"] = [{"kind": "contributing", "text": "Retries doubled the load", "rationale": "They always helped"}]
+    review_id = seed(db, doc)
+    async with AsyncExitStack() as stack:
+        lee, sam = pilots = await lee_leads_sam(stack, db, review_id)
+        await open_writing(pilots)
+        await write_factor(lee, "Alerts went to an old channel")  # written first: number 2 after the reveal
+        await until(pilots, lambda: "Lee 1" in static_text(lee, "#session-line"))
+        await write_factor(sam, FACTOR)
+        await until(pilots, lambda: "Sam 1, Lee 1" in static_text(lee, "#session-line"))
+        assert factor_rows(sam)[0].startswith("1. [contributing] Retries doubled the load")
+        [mine] = [row for row in factor_rows(sam) if FACTOR in row]
+        assert mine.startswith(f"-. [contributing] {FACTOR}")  # not "2.", which the reveal gives Lee's factor
+        assert "Factor 2" not in await seen(sam)
+
+        await open_reveal(pilots)
+        await lee.press("f2")
+        await until(pilots, lambda: all(len(factor_rows(pilot)) == 3 for pilot in pilots))
+        for pilot in pilots:
+            assert [row.split(" [", 1)[0] for row in factor_rows(pilot)] == ["1.", "2.", "3."]
+            assert factor_rows(pilot)[1].startswith("2. [contributing] Alerts went to an old channel")
+            assert factor_rows(pilot)[2].startswith(f"3. [contributing] {FACTOR}")
+        assert f"3. Contributing: {FACTOR}" in render_markdown(ReviewStore(db).get(review_id))

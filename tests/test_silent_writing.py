@@ -146,3 +146,26 @@ def test_a_card_not_yet_revealed_is_not_found_by_searching_the_archive(tmp_path)
                                                       {"text": "secret card", "author": "Sam", "hidden": True}]})
     text = review_text(store.get(review.id).to_dict())
     assert "shown card" in text and "secret" not in text
+
+
+async def test_a_card_is_counted_for_the_facilitator_mid_sentence_and_the_sentence_is_saved_after(tmp_path):
+    """Another's card comes in without waiting for the facilitator's pause, and without writing the typing first."""
+    db = tmp_path / "reviews.json"
+    review_id = review_at_went_well(db)
+    typed = "Lee's card about the runbook"
+    async with AsyncExitStack() as stack:
+        lee, sam = pilots = [await join(stack, db, review_id, "Lee"), await join(stack, db, review_id, "Sam")]
+        await until(pilots, lambda: "[lead]" in presence(sam))
+        await open_writing(pilots)
+        lee.app.saver.ready = lambda: False  # Lee is mid-sentence: nothing is handed to the writer meanwhile
+        await lee.press("f2")
+        await type_text(lee, typed)
+        await write_card(sam, CARD)
+        await until(pilots, lambda: "Sam 1" in static_text(lee, "#session-line"))
+        assert lee.app.saver.has_pending  # counted while Lee's typing is still unsaved
+        assert typed not in [item["text"] for item in stored(db, review_id)["went_well"]]
+        assert typed in screen_text(lee) and CARD not in screen_text(lee)
+        del lee.app.saver.ready  # Lee pauses
+        await until(pilots, lambda: typed in [item["text"] for item in stored(db, review_id)["went_well"]])
+        assert typed in screen_text(lee) and CARD not in screen_text(lee)
+        assert "Sam 1" in static_text(lee, "#session-line")

@@ -65,8 +65,8 @@ POLL_SECONDS = 0.1
 # The list of reviews changes whenever anyone saves anywhere, and re-reading
 # 5,000 reviews takes about 80 ms: not ten times a second.
 ARCHIVE_POLL_SECONDS = 1.0
-# While someone types here, others' changes are taken in at most this often: each
-# costs a redraw that a key pressed meanwhile waits for.
+# While someone types here (a key within TYPING_SECONDS), after another's change was redrawn,
+# the next is taken in no sooner than this: each redraw is time a key pressed meanwhile waits for.
 TYPING_POLL_SECONDS = 0.3
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
@@ -122,7 +122,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self.ask_name = ask_name
         self.store = store
         self.live = LiveSession(store, name, observe, deliver=self._deliver)
-        self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_stored,
+        self.saver = Saver(store, on_error=self.saving_problem, on_written=self.show_written,
                            deliver=self._deliver, on_sending=self._sending, on_settled=self.show_save_state)
         self.recovery_path: Path | None = None  # where unsaved edits went at exit, if any
         self.crash_log: Path | None = None  # where an unexpected error was written, if one ended the app
@@ -141,12 +141,13 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._notice_context: contextvars.Context | None = None
         self._last_shown: tuple[str, str] | None = None
         self._list_read_at = float("-inf")
-        self._review_read_at = float("-inf")
+        self._quiet_until = float("-inf")  # see poll_store
         self.just_created: str | None = None  # a review made here and not yet started
         self.creating = False  # a new review is being stored (off the event loop)
         self.opening: str | None = None  # the review being read to be opened (off the event loop)
         self._rereading = False  # the review on screen is being read again (another process changed it)
         self._held_keys: list[events.Key] | None = None  # keys typed while a step screen replaces another
+        self._held_repeat: str | None = None  # a key that, held first, only asked again (see hold_keys)
         self._keys_timer: Timer | None = None
         self.type_ahead = TypeAhead(self.take_key, self.set_interval)  # keys typed behind one that moves the focus
 
@@ -298,7 +299,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         if self.opening or self.creating:
             return
         self.opening = review_id
-        self.hold_keys()
+        self.hold_keys(repeat="enter")
         self._refresh_header()
 
         def done(review: Review) -> None:
@@ -389,9 +390,16 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         else:
             self.push_screen(screen)
 
-    def hold_keys(self) -> None:
+    def hold_keys(self, repeat: str | None = None) -> None:
+        """Hold the keys typed from now until the new screen takes them (``release_keys``).
+
+        ``repeat``: the key that asked for what is on its way (Enter on the
+        list opening a review); pressed again before anything else, it asked
+        again, and is dropped rather than typed into the new screen's field.
+        """
         if self._held_keys is None:
             self._held_keys = []
+            self._held_repeat = repeat
             # Whatever happens to the new screen, at most this long; a timer of an earlier hold must not end this one.
             self._keys_timer = self.set_timer(KEYS_HELD_SECONDS, self.release_keys)
 
@@ -403,11 +411,13 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         machine "Alert" arrived as "t Aler").  A held key that changes the step
         again (ctrl+n) starts a new hold, and the keys behind it join that one.
         """
-        held, self._held_keys = self._held_keys, None
+        held, self._held_keys = self._held_keys or [], None
+        while held and held[0].key == self._held_repeat:
+            held.pop(0)
         if self._keys_timer is not None:
             self._keys_timer.stop()
             self._keys_timer = None
-        for key in held or ():
+        for key in held:
             await self.on_event(key)
 
     async def on_event(self, event: events.Event) -> None:
@@ -444,12 +454,16 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         if self.saver.ready():
             self.saver.flush()
 
-    def show_stored(self, change: Change) -> None:
+    def show_written(self, change: Change) -> None:
+        """Show the stored review that a write of ours brought back (what was typed here, and others' changes)."""
+        self.show_stored(change, ours=True)
+
+    def show_stored(self, change: Change, ours: bool = False) -> None:
         """Show a stored review if it is the one on screen and newer than the one shown.
 
         Writes finish in order, but a review read because another process
         changed the file may be newer than the notices of our writes still on
-        their way.
+        their way.  ``ours``: brought back by our own write (see ``_tell_screen``).
         """
         review = change.review
         if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
@@ -461,10 +475,23 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
             return  # already shown, or older than what is
+        if not ours and self.saver.pending_ops(review.id) and not self._nothing_new_to_see(review):
+            # Typing not yet saved, and a change the screen shows: the writer merges the two (three-way, as the
+            # store does) and the review it brings back shows.  Merged on screen instead, while three people typed
+            # at the end of one field, one's next words went after another's (test_live_processes).
+            if self.saver.ready():
+                self.saver.flush()
+            self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
+            return
         self._last_shown = (review.id, review.updated)
         if change.version is not None:
             self._seen_version = (review.id, change.version)
-        self._tell_screen(review)
+        self._tell_screen(review, ours)
+
+    def _nothing_new_to_see(self, review: Review) -> bool:
+        """Whether the screen would take ``review`` in without redrawing anything (an unrevealed card of another)."""
+        sees = getattr(self.current_screen(), "nothing_new_to_see", None)
+        return bool(sees and sees(review))
 
     def _sending(self, review_id: str, ops: list) -> None:
         """Edits go to the writer: the screen's text fields remember what they sent."""
@@ -518,10 +545,16 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         return (review_id, self.store.polled_version(review_id))
 
     def poll_store(self) -> None:
-        """Show changes that other processes made to what is on screen, within a poll or two.
+        """Show changes that other processes made to what is on screen, as soon as a poll notices them.
 
-        Typing not yet saved is written first: the store merges it with the
-        other change, and the screen shows the merged result.
+        The changed review is read even while typing here is not saved yet
+        (on a step screen, ``MERGES_UNSAVED``): a change this terminal cannot
+        see (another participant's unrevealed card) is taken in at once without
+        a redraw, so a facilitator's count of cards stays current; a change it
+        shows is left to the writer, which merges it with the typing
+        (``show_stored``).  Only after a change was redrawn or so merged while
+        someone types here does the next wait ``TYPING_POLL_SECONDS`` (each
+        redraw is time a key pressed meanwhile waits for).
         """
         try:
             version = self.watched_version()
@@ -534,29 +567,35 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             if now - self._list_read_at < ARCHIVE_POLL_SECONDS:
                 return
             self._list_read_at = now
-        elif self.saver.idle_for() < TYPING_POLL_SECONDS and now - self._review_read_at < TYPING_POLL_SECONDS:
-            return  # typing: a later poll takes it in
-        else:
-            self._review_read_at = now
+        elif now < self._quiet_until and self.saver.typed_for() < TYPING_SECONDS:
+            return  # typing, and a change was just redrawn: a later poll takes this one in
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
             return  # a dialog on top, or a screen on its way: not seen yet, so a later poll reads it
         self._seen_version = version
-        if self.saver.has_pending:
-            if self.saver.ready():
-                self.saver.flush()  # the writer merges ours with theirs, and the result is shown
+        if version[0] is not None and self.saver.on_its_way(version[0]):
+            return  # the review our batch brings back holds this change (the store applies it to the latest)
+        if self.saver.has_pending and not getattr(self.current_screen(), "MERGES_UNSAVED", False):
+            if self.saver.ready():  # (the follow-up) the writer merges ours with theirs, and the result is shown
+                self.saver.flush()
             return
         try:
             reload()
         except OSError:
             self._seen_version = None  # the database is unreachable for now: a later poll reads again
 
-    def _tell_screen(self, review: Review) -> None:
+    def _tell_screen(self, review: Review, ours: bool = False) -> None:
+        """The screen shows ``review``; a redraw of others' changes while typing here makes the next one wait.
+
+        What our own write brings back is mostly what the screen shows already,
+        so it starts no wait: that would only delay others' changes behind it.
+        """
         if not self.screen_can_redraw():
             return
         stored = getattr(self.screen, "on_review_stored", None)
         if stored is not None:
-            stored(review)
+            if stored(review) and not ours and self.saver.typed_for() < TYPING_SECONDS:
+                self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
             self.follow_the_session()
 
     # The live session -----------------------------------------------------------

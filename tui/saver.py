@@ -164,8 +164,10 @@ class Saver:
             pending = self._pending.setdefault(review_id, {})
             earlier = pending.pop(key, None)
             pending[key] = op if rebase or earlier is None else _keep_base(op, earlier)
+            if rebase:  # typing merged into newer stored text is no new typing: it does not put its save off
+                return
             self._last_queued = time.monotonic()
-            if not rebase and not _is_explicit(key):
+            if not _is_explicit(key):
                 self._last_typed = self._last_queued
 
     def explicit_key(self) -> Hashable:
