@@ -10,6 +10,8 @@ waiting for minutes to pass.
 
 from __future__ import annotations
 
+import time
+
 import json
 import re
 from pathlib import Path
@@ -54,16 +56,21 @@ def active(app) -> str:
 
 
 async def wait_until(pilot, condition: Callable[[], bool], what: str) -> None:
-    """Let the app process events until ``condition()`` holds (bounded; no sleeps)."""
+    """Let the app process events until ``condition()`` holds (bounded; a review is read off the event loop,
+    and an idle app answers a bare pause at once, so short pauses once the rounds are up)."""
     for _ in range(ROUNDS):
         if condition():
             return
         await pilot.pause()
+    deadline = time.monotonic() + 10
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.02)
     assert condition(), f"timed out waiting for {what}"
 
 
 async def wait_for_screen(pilot, name: str) -> None:
-    await wait_until(pilot, lambda: active(pilot.app) == name, f"{name} (active: {active(pilot.app)})")
+    await wait_until(pilot, lambda: active(pilot.app) == name and pilot.app.screen.is_mounted,
+                     f"{name} (active: {active(pilot.app)})")
 
 
 async def type_text(pilot, text: str) -> None:
@@ -644,7 +651,7 @@ async def test_presenter_view_hides_the_prompts_panel(db):
     app = app_at_step(db, "went_well", ADVISED)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "WentWellScreen")
-        assert "Ask the room" in on_screen(app)
+        await wait_until(pilot, lambda: "Ask the room" in on_screen(app), "the prompts drawn")
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert "Ask the room" not in on_screen(app)
@@ -774,9 +781,7 @@ async def test_starting_in_a_small_terminal_shows_the_too_small_message(db):
     app = make_app(db, start="open", review_id="pm-1")
     app.clock = FakeClock()
     async with app.run_test(size=(50, 16)) as pilot:
-        for _ in range(10):
-            await pilot.pause()
-        assert active(app) == "TooSmallScreen"
+        await wait_for_screen(pilot, "TooSmallScreen")  # over the step, once the review is read (off the loop)
         assert "The window is too small." in on_screen(app)
 
 

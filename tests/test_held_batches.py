@@ -52,7 +52,7 @@ async def test_text_typed_while_the_server_was_down_is_stored_once_after_the_rev
     review_id = seed(db, dict(complete_review("impact"), impact=""))
     app = new_app(db, start="open", review_id=review_id)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImpactScreen")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImpactScreen" and app.screen.is_mounted)
         gate = Gate(app.store)
         await type_text(pilot, "Before.")
         await wait_for(pilot, lambda: stored(db, review_id)["impact"] == "Before.")
@@ -68,8 +68,8 @@ async def test_text_typed_while_the_server_was_down_is_stored_once_after_the_rev
             await wait_for(pilot, lambda: gate.arrived > number, seconds=8)
             gate.allowed.release()
         await wait_for(pilot, lambda: gate.arrived > landed or not app.saver.has_pending, seconds=8)
-        await pilot.press("enter")  # the review opens
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImpactScreen")
+        await pilot.press("enter")  # the review opens (read off the event loop)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ImpactScreen" and app.screen.is_mounted)
         assert shown(pilot, "#impact") == "Before. Typed while down."
         for _ in range(2 - landed):
             gate.allowed.release()

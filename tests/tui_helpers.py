@@ -24,6 +24,7 @@ from tui.app import make_app  # noqa: E402
 
 SIZE = (80, 24)
 WAIT_ROUNDS = 100  # pauses, not seconds: how long to wait for a screen before failing
+WAIT_SECONDS = 15.0  # at most this long for a screen (a review is read off the event loop: a loaded machine is slow)
 
 
 def new_app(db: Path, **options):
@@ -92,11 +93,16 @@ def active(pilot_or_app: Any) -> str:
 
 
 async def wait_for_screen(pilot: Pilot, name: str) -> None:
-    """Let the app process events until ``name`` is the active screen (bounded, no sleeps)."""
-    for _ in range(WAIT_ROUNDS):
-        if active(pilot) == name:
+    """Let the app process events until ``name`` is the active screen, mounted (bounded, no sleeps).
+
+    A review is read off the event loop, so its step screen comes a moment
+    after the app starts, and is active a moment before it is mounted.
+    """
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if active(pilot) == name and pilot.app.screen.is_mounted:
             return
-        await pilot.pause()
+        await pilot.pause(0.01)  # an idle app answers a bare pause at once, while a read takes its time
     assert active(pilot) == name, f"expected {name}, the active screen is {active(pilot)}"
 
 

@@ -421,6 +421,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             await self.on_event(key)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return  # the app is closing: a key still on its way has nothing to go to (Textual would raise)
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self.type_ahead.holding:  # a key typed before it may still move the focus (tui.type_ahead)
                 self.type_ahead.hold(event)
