@@ -209,10 +209,11 @@ class RevealDialog(Dialog["set[str] | None"]):
         Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
 
-    def __init__(self, step_title: str, cards: list[tuple[str, str]]) -> None:
+    def __init__(self, step_title: str, cards: list[tuple[str, str]], blaming: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.step_title = step_title
         self.cards = cards  # (card id, text)
+        self.blaming = blaming  # the ids of cards whose text blames a person: marked "!"
 
     def compose(self) -> ComposeResult:
         from textual.widgets import SelectionList
@@ -221,11 +222,10 @@ class RevealDialog(Dialog["set[str] | None"]):
             box.border_title = f"Reveal the cards of {self.step_title}"
             yield Static(Content(f"{len(self.cards)} card(s). Space unticks a card to hold it back (its author is "
                                  "told); F2 reveals the ticked ones to everyone at once; Escape: not yet."
-                                 + (" ! marks blame language." if any(text.startswith("! ") for _, text in self.cards)
-                                    else "")),
+                                 + (" ! marks blame language." if self.blaming else "")),
                          classes="dialog-text")
-            yield SelectionList(*[(Content(text or "(empty)"), card_id, True) for card_id, text in self.cards],
-                                id="cards")
+            yield SelectionList(*[(Content(("! " if card_id in self.blaming else "") + (text or "(empty)")), card_id,
+                                   True) for card_id, text in self.cards], id="cards")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Reveal (F2)", id="reveal", variant="primary")
                 yield Button("Not yet", id="cancel")

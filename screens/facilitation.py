@@ -124,9 +124,9 @@ class Facilitation:
 
     def timer_is_the_leads(self) -> bool:
         """Say so and refuse, where the facilitator's timer is shown: only they pause it or set it."""
-        leader = self.app.live.leader()
-        if self.app.live.lead_clock(self.STEP) is None or leader is None:
+        if self.app.live.lead_clock(self.STEP) is None:  # no other terminal leads, or not on this step
             return False
+        leader = self.app.live.leader()
         self.app.notify(f"The timer is {leader.name}'s, the facilitator's: only they pause it or set it.",
                         timeout=4, markup=False)
         return True

@@ -150,6 +150,11 @@ class HomeScreen(Screen):
         self._columns = columns
         return True
 
+    @property
+    def listed(self) -> bool:
+        """Whether the list has been read once (until then the line under it says the archive is being read)."""
+        return self._listed
+
     def on_screen_resume(self) -> None:
         """Load the list when the screen is first shown and whenever it is shown again."""
         self.load_reviews()
@@ -180,14 +185,18 @@ class HomeScreen(Screen):
 
     def _list_not_read(self, error: Exception) -> None:
         """Say why (the file or the server named); the list as last read stays, and the screen stays usable."""
-        from tui.app import _in_words
-
-        self._not_read = f"The archive could not be read: {_in_words(error)}"
         if isinstance(error, StoreError):
             self.reviews = []  # a damaged archive; one not reachable now keeps the list as last read
         self._listed = True
-        self.app.report_error(error, title="Not read")
+        self._say_not_read(error, "Not read")
         self._list_done()
+
+    def _say_not_read(self, error: Exception, title: str) -> None:
+        """The line under the list and a notice: why the archive could not be read, naming the file or server."""
+        from tui.app import _in_words
+
+        self._not_read = f"The archive could not be read: {_in_words(error)}"
+        self.app.report_error(error, title=title)
 
     def _list_done(self) -> None:
         self._listing = False
@@ -216,11 +225,8 @@ class HomeScreen(Screen):
 
     def _texts_not_read(self, error: Exception) -> None:
         """Say why (the file or the server named); the next key or list read tries again."""
-        from tui.app import _in_words
-
-        self._not_read = f"The archive could not be read: {_in_words(error)}"
         self._texts_failed = True  # read again at the next key, not at once (a server down would be asked forever)
-        self.app.report_error(error, title="Not searched")
+        self._say_not_read(error, "Not searched")
         self._texts_done()
 
     def _texts_done(self) -> None:

@@ -93,10 +93,11 @@ class SilentWritingScreen(SessionLineScreen):
     def ask_to_reveal(self) -> None:
         from screens.dialogs import RevealDialog
 
+        hidden = silent.hidden_cards(self.review, self.STEP)
         people = people_named(self.review)
-        cards = [(card.id, blame_mark(card.text, people) + self.reveal_label(list_name, card))
-                 for list_name, card in silent.hidden_cards(self.review, self.STEP)]
-        self.app.push_screen(RevealDialog(STEP_TITLES[self.STEP], cards), self.reveal)
+        cards = [(card.id, self.reveal_label(list_name, card)) for list_name, card in hidden]
+        blaming = frozenset(card.id for _, card in hidden if blame_problems(card.text, "card", people))
+        self.app.push_screen(RevealDialog(STEP_TITLES[self.STEP], cards, blaming), self.reveal)
 
     def reveal(self, held_back: set[str] | None) -> None:
         if held_back is None:
@@ -115,8 +116,3 @@ class SilentWritingScreen(SessionLineScreen):
              f"silent write alone named {cards} authors"),
             (f"Silent writing: read and reveal the {cards} (F3)", self.action_silent_writing, f"reveal {cards} show"),
         ]
-
-
-def blame_mark(text: str, people: list[str]) -> str:
-    """"! " before a card that blames a person, for the facilitator deciding what to hold back."""
-    return "! " if blame_problems(text, "card", people) else ""

@@ -52,15 +52,21 @@ async def until(pilot, condition, seconds: float = 8.0) -> None:
     assert condition()
 
 
+async def open_from_the_list(pilot, monkeypatch) -> Gated:
+    """Enter on the list's first review, whose reading then waits on the returned gate."""
+    await until(pilot, lambda: "Search was slow" in screen_text(pilot))
+    gate = Gated(monkeypatch, "get")
+    await pilot.press("enter")
+    await until(pilot, lambda: gate.calls == 1)
+    return gate
+
+
 async def test_keys_typed_while_a_review_is_read_land_in_its_first_field(tmp_path, monkeypatch):
     db = tmp_path / "data"
     review_id = seed(db, dict(complete_review("impact"), impact=""))
     app = new_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "Search was slow" in screen_text(pilot))
-        gate = Gated(monkeypatch, "get")
-        await pilot.press("enter")
-        await until(pilot, lambda: gate.calls == 1)
+        gate = await open_from_the_list(pilot, monkeypatch)
         await type_text(pilot, "For 40 minutes.")
         app.open_review(review_id)  # asked again while the first open is on its way: nothing more is opened
         await pilot.pause(0.2)
@@ -80,10 +86,7 @@ async def test_enter_pressed_again_while_a_review_opens_asks_again_and_is_no_new
     review_id = seed(db, dict(complete_review("impact"), impact="Checkout was down."))
     app = new_app(db)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "Search was slow" in screen_text(pilot))
-        gate = Gated(monkeypatch, "get")
-        await pilot.press("enter")
-        await until(pilot, lambda: gate.calls == 1)
+        gate = await open_from_the_list(pilot, monkeypatch)
         await pilot.press("enter", "enter")
         gate.release.set()
         await wait_for_screen(pilot, "ImpactScreen")
