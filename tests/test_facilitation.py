@@ -30,7 +30,7 @@ from snapshot_apps.reviews import (
     store_review,
 )
 from store.db import ReviewStore
-from tui_helpers import read_file, saved
+from tui_helpers import read_file, saved, screen_ready
 from store.render import render_client, render_markdown
 from tui.app import make_app
 
@@ -69,7 +69,7 @@ async def wait_until(pilot, condition: Callable[[], bool], what: str) -> None:
 
 
 async def wait_for_screen(pilot, name: str) -> None:
-    await wait_until(pilot, lambda: active(pilot.app) == name and pilot.app.screen.is_mounted,
+    await wait_until(pilot, lambda: active(pilot.app) == name and screen_ready(pilot.app.screen),
                      f"{name} (active: {active(pilot.app)})")
 
 

@@ -95,6 +95,7 @@ async def test_f2_holds_the_follow_up_of_the_chosen_review_and_f3_opens_the_stat
     monkeypatch.setattr(type(app), "open_follow_up", lambda self, review_id: calls.append(("follow-up", review_id)))
     monkeypatch.setattr(type(app), "open_stats", lambda self: calls.append(("stats",)))
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read
         await pilot.press("down")  # pm-2
         await pilot.press("f2")
         await pilot.press("f3")

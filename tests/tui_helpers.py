@@ -92,6 +92,11 @@ def active(pilot_or_app: Any) -> str:
     return type(app.screen).__name__
 
 
+def screen_ready(screen) -> bool:
+    """Mounted, and the list of reviews read once where the screen shows it (it is read off the event loop)."""
+    return screen.is_mounted and getattr(screen, "listed", True)
+
+
 async def wait_for_screen(pilot: Pilot, name: str) -> None:
     """Let the app process events until ``name`` is the active screen, mounted (bounded, no sleeps).
 
@@ -100,7 +105,7 @@ async def wait_for_screen(pilot: Pilot, name: str) -> None:
     """
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
-        if active(pilot) == name and pilot.app.screen.is_mounted:
+        if active(pilot) == name and screen_ready(pilot.app.screen):
             return
         await pilot.pause(0.01)  # an idle app answers a bare pause at once, while a read takes its time
     assert active(pilot) == name, f"expected {name}, the active screen is {active(pilot)}"
