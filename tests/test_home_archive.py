@@ -53,6 +53,7 @@ async def test_rows_say_in_words_what_is_late_at_80_and_60_columns(tmp_path):
     path = tmp_path / "r.json"
     seed_archive(path)
     async with new_app(path).run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read (off the event loop)
         assert "2, 2 late" in row_text(pilot, "pm-1") and "late 12-01" in row_text(pilot, "pm-1")
         assert row_text(pilot, "pm-2").endswith("2, 2 late  today")  # its actions were due 12-15 and 12-18
         assert "held 12-02" in row_text(pilot, "pm-3")
@@ -66,6 +67,7 @@ async def test_a_word_only_in_a_timeline_event_finds_its_review(tmp_path):
     path = tmp_path / "r.json"
     seed_archive(path)
     async with new_app(path).run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read (off the event loop)
         assert home_rows(pilot) == ["pm-3", "pm-2", "pm-1"]
         await type_text(pilot, "PAGER on-call")
         assert home_rows(pilot) == ["pm-3"]
@@ -75,6 +77,7 @@ async def test_filter_words_narrow_the_list_and_a_bad_one_is_named(tmp_path):
     path = tmp_path / "r.json"
     seed_archive(path)
     async with new_app(path).run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read (off the event loop)
         await type_text(pilot, "kind:project")
         assert home_rows(pilot) == ["pm-2"]
         filter_box = pilot.app.screen.query_one("#filter")

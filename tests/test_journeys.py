@@ -589,7 +589,7 @@ async def test_home_lists_reviews_newest_first_and_filters_by_title_or_id_as_you
     seed_three(path)
     app = new_app(path)
     async with app.run_test(size=SIZE) as pilot:
-        assert_is_screen_active(pilot, "HomeScreen")
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read (off the event loop)
         assert home_rows(pilot) == ["pm-1", "pm-3", "pm-2"]
         shown = screen_text(pilot)
         assert shown.index("Search was slow") < shown.index("Login errors") < shown.index("Billing outage")
@@ -612,6 +612,7 @@ async def test_deleting_a_review_from_home_asks_first_and_removes_it_from_the_fi
     seed_three(path)
     app = new_app(path)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read (off the event loop)
         await pilot.press("down")  # the second row: pm-3, "Login errors"
         await press_and_wait_for_screen(pilot, "ctrl+d", "ConfirmDialog")
         assert "Delete review pm-3?" in screen_text(pilot)
@@ -631,6 +632,7 @@ async def test_escape_cancels_deleting_a_review_and_keeps_it(tmp_path):
     seed_three(path)
     app = new_app(path)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read: ctrl+d deletes the chosen row
         await press_and_wait_for_screen(pilot, "ctrl+d", "ConfirmDialog")
         assert "Delete review pm-1?" in screen_text(pilot)
         await pilot.press("escape")
@@ -694,6 +696,7 @@ async def test_quitting_mid_review_and_starting_again_reopens_it_with_everything
 
     again = new_app(path)
     async with again.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read (off the event loop)
         assert home_rows(pilot) == ["pm-1"]
         await press_and_wait_for_screen(pilot, "enter", "TimelineScreen")
         rows = option_texts(pilot.app.screen.query_one("#events .item-rows"))
