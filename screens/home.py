@@ -176,7 +176,7 @@ class HomeScreen(Screen):
         self._listing = True
         if not self._listed and self.is_mounted:
             self._show_empty_note(False)
-        self.app.off_loop(self.app.store.list_summaries, self._list_read, self._list_not_read)
+        self.app.read_list(self._list_read, self._list_not_read)
 
     def _list_read(self, reviews: list[ReviewSummary]) -> None:
         self.reviews, self._listed, self._not_read = reviews, True, ""

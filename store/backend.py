@@ -105,6 +105,8 @@ class Backend(ABC):
     location: str
     #: True when the archive may be read but not changed (its directory is read-only).
     read_only: bool = False
+    #: True when reads go to a server, which may be slow or down (the app then never waits for one at start).
+    remote: bool = False
 
     def close(self) -> None:
         """Let go of what the backend holds open (a database's connections); files need nothing."""

@@ -81,6 +81,8 @@ def _configure(connection: psycopg.Connection) -> None:
 class PostgresStore(Backend):
     """An archive in a PostgreSQL database, safe to use from many processes on many hosts."""
 
+    remote = True
+
     def __init__(self, url: str) -> None:
         """Connect, and create or update the tables; StoreError naming the database if it cannot be used."""
         self.url = url

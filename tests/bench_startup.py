@@ -185,6 +185,10 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=10, help="timed starts per app")
     args = parser.parse_args()
     env = dict(os.environ, TERM=os.environ.get("TERM", "xterm-256color"))
+    # Bytecode as a user's machine has it: Textual's was compiled when pip installed it, and ours is
+    # written by the untimed first start.  With PYTHONDONTWRITEBYTECODE set (some CI images set it),
+    # every start of ours would compile our modules again while Textual's never are.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory(prefix="pm-bench-", dir=os.environ.get("BENCH_DIR")) as tmp:
         full, empty = Path(tmp, "reviews.json"), Path(tmp, "empty.json")  # archives in reviews/ and empty/
         root = build_archive(full, REVIEWS)

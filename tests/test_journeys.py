@@ -669,6 +669,7 @@ async def test_enter_on_home_reopens_the_chosen_review_at_the_step_where_it_stop
     seed(path, complete_review("timeline") | {"title": "Stopped at timeline"})
     app = new_app(path)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")  # and its list read (off the event loop)
         assert home_rows(pilot) == ["pm-2", "pm-1"]
         assert "Actions" in screen_text(pilot)  # the step column says where each stopped
         await pilot.press("down")

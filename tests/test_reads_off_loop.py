@@ -225,3 +225,66 @@ async def test_joining_a_session_reads_who_is_there_off_the_loop(tmp_path, monke
         gate.release.set()
         await until(pilot, lambda: stored(db, review_id)["impact"] == "Typed while joining.")
         assert any(member.id == app.live.me.id for member in ReviewStore(db).present(review_id))  # announced
+
+
+# The list read as the app starts (tui.early_read), as `postmortem` with no command does it ---------------
+
+
+def app_with_early_list(db, in_thread: bool) -> PostmortemApp:
+    """The app as ``cmd_tui`` starts it on the list: the list already read (or being read) beside it."""
+    from tui.early_read import EarlyRead, versioned_list
+
+    app = new_app(db)
+    app.first_list = EarlyRead(lambda: versioned_list(app.store), in_thread=in_thread)
+    return app
+
+
+async def test_a_list_read_before_the_app_starts_is_in_its_first_frame_and_read_once(tmp_path, monkeypatch):
+    db = tmp_path / "data"
+    seed(db, dict(complete_review("impact"), title="Checkout down"))
+    gate = Gated(monkeypatch, "list_summaries")
+    gate.release.set()
+    app = app_with_early_list(db, in_thread=False)
+    assert gate.calls == 1  # read before the app runs
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        assert app.screen.listed  # no wait for a thread: the rows came with the screen
+        assert "Checkout down" in screen_text(pilot) and "Reading the archive" not in screen_text(pilot)
+        await pilot.pause(1.5)  # several polls: the archive's version was read with the list
+        assert gate.calls == 1
+        seed(db, dict(complete_review("impact"), title="Search was slow"))  # another process adds one
+        await until(pilot, lambda: "Search was slow" in screen_text(pilot))
+        assert gate.calls == 2
+
+
+async def test_a_list_from_a_slow_server_is_waited_for_off_the_loop_and_read_once(tmp_path, monkeypatch):
+    db = tmp_path / "data"
+    seed(db, dict(complete_review("impact"), title="Checkout down"))
+    gate = Gated(monkeypatch, "list_summaries")
+    app = app_with_early_list(db, in_thread=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Reading the archive…" in screen_text(pilot))
+        await type_text(pilot, "checkout")
+        assert app.screen.query_one("#filter").value == "checkout"  # the screen answers meanwhile
+        gate.release.set()
+        await until(pilot, lambda: "Checkout down" in screen_text(pilot))
+        await pilot.pause(1.5)
+        assert gate.calls == 1  # the read begun at start, not a second one
+
+
+async def test_a_list_that_could_not_be_read_at_start_is_named_on_the_screen(tmp_path, monkeypatch):
+    db = tmp_path / "data"
+    seed(db, complete_review("impact"))
+
+    def unreadable(store):
+        raise PermissionError(13, "Permission denied", str(store.root))
+
+    monkeypatch.setattr(ReviewStore, "list_summaries", unreadable)
+    app = app_with_early_list(db, in_thread=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_screen(pilot, "HomeScreen")
+        note = app.screen.query_one("#empty")
+        await until(pilot, lambda: "could not be read" in str(note.render()))
+        assert str(note.render()) == f"The archive could not be read: Permission denied, {db / 'reviews'}"
+        await pilot.press("ctrl+n")  # the screen still works
+        await wait_for_screen(pilot, "GroundRulesDialog")

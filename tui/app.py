@@ -38,6 +38,7 @@ from store.sanitize import visible
 from tui.commands import ReviewCommands
 from tui import textual_fixes  # noqa: F401  (patches the pinned Textual where random keys crashed it)
 from tui.crash_log import write_crash_log
+from tui.early_read import EarlyRead, versioned_list
 from tui.line_input import LineInput
 from tui.live import TYPING_SECONDS, LiveSession
 from tui.saver import DELAY, Saver
@@ -150,6 +151,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._held_repeat: str | None = None  # a key that, held first, only asked again (see hold_keys)
         self._keys_timer: Timer | None = None
         self.type_ahead = TypeAhead(self.take_key, self.set_interval)  # keys typed behind one that moves the focus
+        self.first_list: EarlyRead | None = None  # the list of reviews, read as the app started (run_app)
+        self._list_reading = False  # the list of reviews is being read (off the event loop)
 
     def get_driver_class(self):
         """Textual's terminal driver, with pastes cleaned before they are parsed (see tui.driver)."""
@@ -260,6 +263,39 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
                 self._deliver(done, result)
 
         threading.Thread(target=run, name="postmortem-store-call", daemon=True).start()
+
+    def read_list(self, done: Callable[[list], None], failed: Callable[[Exception], None]) -> None:
+        """Read the list of reviews off the event loop; then ``done(reviews)`` or ``failed(error)`` on it.
+
+        The first time, the read that started with the app is used: already
+        there, the list is shown in the same frame as the screen.  The
+        archive's version read with it is the one the next poll compares with,
+        so the list is not read a second time for nothing.
+        """
+        early, self.first_list = self.first_list, None
+        if early is not None and early.done():
+            try:
+                result = early.result()
+            except Exception as error:  # noqa: BLE001 - said on screen
+                failed(error)
+            else:
+                self._list_arrived(result, done)
+            return
+        work = early.result if early is not None else lambda: versioned_list(self.store)
+        self._list_reading = True
+        self.off_loop(work, lambda result: self._list_arrived(result, done),
+                      lambda error: self._list_failed(error, failed))
+
+    def _list_arrived(self, result: tuple[object, list], done: Callable[[list], None]) -> None:
+        version, reviews = result
+        self._list_reading = False
+        if self._started and getattr(self.current_screen(), "review", None) is None:
+            self._seen_version = (None, version)
+        done(reviews)
+
+    def _list_failed(self, error: Exception, failed: Callable[[Exception], None]) -> None:
+        self._list_reading = False
+        failed(error)
 
     def read_review(self, review_id: str, done: Callable[[Review], None],
                     failed: Callable[[Exception], None], tries: int = 5) -> None:
@@ -566,6 +602,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         now = time.monotonic()
         if version[0] is None:  # the list of every review: re-read it at most once a second
+            if self._list_reading:
+                return  # the version read with it is compared with the next poll's
             if now - self._list_read_at < ARCHIVE_POLL_SECONDS:
                 return
             self._list_read_at = now
@@ -903,8 +941,11 @@ def recover_command(location: str, recovery_path: Path) -> str:
     return f"postmortem --db {shlex.quote(without_password(location))} recover {shlex.quote(str(recovery_path))}"
 
 
-def run_app(store: Backend, args: Namespace) -> int:
-    """Run the app for the parsed command line; returns the exit code."""
+def run_app(store: Backend, args: Namespace, first_list: EarlyRead | None = None) -> int:
+    """Run the app for the parsed command line; returns the exit code.
+
+    ``first_list`` is the list of reviews, already being read (``tui.early_read``).
+    """
     app = PostmortemApp(
         store,
         start=args.command or "home",
@@ -915,6 +956,7 @@ def run_app(store: Backend, args: Namespace) -> int:
         name=getattr(args, "name", None),
         observe=getattr(args, "observe", False),
     )
+    app.first_list = first_list
     # The review file was parsed when the store opened: hundreds of thousands of
     # objects that live as long as the app.  Freezing them keeps the garbage
     # collector from walking them again and again while Textual starts up.

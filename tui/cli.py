@@ -433,12 +433,17 @@ def cmd_copy(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     """Start the app on home, a new review, or a saved review."""
-    from tui.app import run_app
-
     store = _store(args)
     if args.command in ("open", "follow-up"):
         store.get(args.id)  # an unknown id is a usage error before the screen opens
-    return run_app(store, args)
+    first_list = None
+    if args.command is None:  # the list is the first screen: read it while the app's modules load
+        from tui.early_read import EarlyRead, versioned_list
+
+        first_list = EarlyRead(lambda: versioned_list(store), in_thread=store.remote)
+    from tui.app import run_app
+
+    return run_app(store, args, first_list)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
