@@ -14,7 +14,6 @@ from screens.dot_vote import VOTE_HELP, VotingStepScreen
 from screens.silent_writing import SilentWritingScreen, silent_help
 from store import ops
 from store.model import FACTOR_KINDS, Chain, Factor
-from store.silent import numbers
 from tui.fields import Field, SizedByLayout
 from tui.choice_select import find_choice
 from tui.item_editor import FieldSpec, ItemEditor, silent_mark, vote_mark
@@ -94,7 +93,6 @@ people knew then. The same rules apply: a condition, not a person, and never
         super().__init__(review)
         self.chain_id: str | None = review.five_whys.chains[0].id if review.five_whys.chains else None
         self._whys_chain: str | None = None  # the chain whose answers the inputs show
-        self._factor_numbers: tuple[int | None, ...] = ()  # as the factor rows were last described
 
     def compose_step(self) -> ComposeResult:
         yield Field("Problem (the symptom)", LineInput(placeholder="e.g. Checkout returned HTTP 500 for 22 minutes", id="problem"), "five_whys.problem")
@@ -115,19 +113,13 @@ people knew then. The same rules apply: a condition, not a person, and never
                           "e.g. Retries had always helped before", row=1),
             ],
             describe=self.describe_factor,
-            describe_context=self.factor_numbers,
             noun="factor",
             id="factors",
         )
 
-    def factor_numbers(self) -> tuple[int | None, ...]:
-        """The factors' numbers as everyone counts them (``silent.numbers``); the rows are described again when they change."""
-        self._factor_numbers = tuple(numbers(self.items_of("factors")))
-        return self._factor_numbers
-
-    def describe_factor(self, factor: Factor, index: int) -> str:
+    @staticmethod
+    def describe_factor(factor: Factor, number: int | None) -> str:
         """"3. [trigger] ...": a factor not revealed yet has no number, since the reveal decides it ("-.")."""
-        number = self._factor_numbers[index - 1] if index <= len(self._factor_numbers) else index
         return f"{number or '-'}. [{factor.kind}] {factor.text}{silent_mark(factor)}"
 
     def reveal_label(self, list_name: str, card) -> str:

@@ -169,3 +169,27 @@ async def test_a_card_is_counted_for_the_facilitator_mid_sentence_and_the_senten
         await until(pilots, lambda: typed in [item["text"] for item in stored(db, review_id)["went_well"]])
         assert typed in screen_text(lee) and CARD not in screen_text(lee)
         assert "Sam 1" in static_text(lee, "#session-line")
+
+
+async def test_a_card_is_named_by_the_number_everyone_counts_not_by_its_row_here(tmp_path):
+    """Sam's held-back card is the first row on Sam's screen: the shared card below it is card 1 for everyone."""
+    from tui.app import make_app
+    from tui_helpers import option_texts, press_and_wait_for_screen, wait_for_screen
+
+    db = tmp_path / "reviews.json"
+    doc = complete_review("went_well")
+    doc["went_well"] = [{"text": BLAME, "hidden": True, "held": True, "author": "Sam"}, {"text": CARD}]
+    doc["session"] = {"silent": {"went_well": "revealed"}}
+    review_id = seed(db, doc)
+    async with make_app(db, start="open", review_id=review_id, name="Sam").run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "WentWellScreen")
+        rows = option_texts(pilot.app.screen.query_one("#went-well .item-rows"))
+        assert rows[0].startswith(f"-. {BLAME}") and rows[1] == f"1. {CARD}"
+        await pilot.press("escape", "home", "down")  # the list, its second row: the shared card
+        await press_and_wait_for_screen(pilot, "delete", "ConfirmDialog")
+        assert "Delete item 1?" in screen_text(pilot) and "Delete item 2?" not in screen_text(pilot)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, "WentWellScreen")
+        await pilot.press("up")  # the held-back card: it has no number until it is revealed
+        await press_and_wait_for_screen(pilot, "delete", "ConfirmDialog")
+        assert "Delete your item (not revealed yet)?" in screen_text(pilot)

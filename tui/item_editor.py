@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from store.checks import Problem
 from store.ops import MERGED_ITEM_TEXTS
+from store.silent import numbers
 from tui.choice_select import ChoiceSelect
 from tui.text import show_text
 from tui.text_sync import replace_text
@@ -135,7 +136,7 @@ class ItemEditor(Vertical):
         list_name: str,
         title: str,
         fields: list[FieldSpec],
-        describe: Callable[[Any, int], str],
+        describe: Callable[[Any, int | None], str],
         noun: str = "item",
         describe_context: Callable[[], Any] | None = None,
         **kwargs,
@@ -144,6 +145,7 @@ class ItemEditor(Vertical):
         self.list_name = list_name
         self.title = title
         self.fields = fields
+        # An item's row, given the item and its number (None for a card not revealed yet: store.silent.numbers).
         self.describe = describe
         # What the rows show besides each item and its number (the timeline's timezone), if anything.
         self.describe_context = describe_context
@@ -252,17 +254,18 @@ class ItemEditor(Vertical):
         Describing 300 events (their times formatted in the review's timezone)
         on every key typed into one of them was most of what showing the list cost.
         """
-        context = self.describe_context() if self.describe_context is not None else None
+        found = numbers(self.items)
+        context = (self.describe_context() if self.describe_context is not None else None, tuple(found))
         before = self._row_texts if ids == self._row_ids and context == self._row_context else None
         self._row_context = context
         texts = []
-        for index, item in enumerate(self.items, start=1):
+        for index, (item, number) in enumerate(zip(self.items, found)):
             described = None
             if before is not None:
-                shown = self._row_items[index - 1]
+                shown = self._row_items[index]
                 if shown is item or shown == item:
-                    described = before[index - 1][0]
-            texts.append(self._row_text(item, index, described))
+                    described = before[index][0]
+            texts.append(self._row_text(item, number, described))
         return texts
 
     def _follow_edited(self, rows: ItemRows) -> None:
@@ -284,12 +287,12 @@ class ItemEditor(Vertical):
             found.sort(key=lambda p: p.level != "error")
         return grouped
 
-    def _row_text(self, item: Any, index: int, described: str | None = None) -> tuple[str, bool, str, str]:
+    def _row_text(self, item: Any, number: int | None, described: str | None = None) -> tuple[str, bool, str, str]:
         """What a row shows: its text (``described`` if known), whether it is being edited, and its first problem."""
         mine = self._problems_of(item.id)
         problem = mine[0].message if mine else ""
         level = "error" if any(p.level == "error" for p in mine) else "advisory"
-        return (self.describe(item, index) if described is None else described, item.id == self.editing_id,
+        return (self.describe(item, number) if described is None else described, item.id == self.editing_id,
                 problem, level)
 
     @staticmethod
@@ -374,8 +377,10 @@ class ItemEditor(Vertical):
 
     def _show_form_title(self) -> None:
         rows = self._rows
-        position = next((n for n, item in enumerate(self.items, 1) if item.id == self.editing_id), None)
-        subtitle = f"editing {self.noun} {position}" if position else f"new {self.noun}: type below"
+        if self.current is None:
+            subtitle = f"new {self.noun}: type below"
+        else:
+            subtitle = f"editing {self._named(self.current)}"
         if rows.border_subtitle != subtitle:  # setting it redraws the whole list, as each key did
             rows.border_subtitle = subtitle
 
@@ -484,8 +489,7 @@ class ItemEditor(Vertical):
         if item_id is None:
             return
         item = next(item for item in self.items if item.id == item_id)
-        index = self.items.index(item) + 1
-        question = f"Delete {self.noun} {index}?\n\n{self.describe(item, index)}"
+        question = f"Delete {self._named(item)}?\n\n{self.describe(item, self.number_of(item))}"
 
         def remove(confirmed: bool | None) -> None:
             if confirmed:
@@ -493,6 +497,15 @@ class ItemEditor(Vertical):
             self.query_one(ItemRows).focus()
 
         self.app.push_screen(ConfirmDialog(question), remove)
+
+    def number_of(self, item: Any) -> int | None:
+        """The item's number as everyone counts it: None for a card not revealed yet (store.silent.numbers)."""
+        return numbers(self.items)[self.items.index(item)]
+
+    def _named(self, item: Any) -> str:
+        """"factor 3", or "your factor (not revealed yet)": its position here is not the number it will have."""
+        number = self.number_of(item)
+        return f"{self.noun} {number}" if number is not None else f"your {self.noun} (not revealed yet)"
 
     def move_highlighted(self, offset: int) -> None:
         item_id = self._highlighted_id()
@@ -511,7 +524,7 @@ def text_list_editor(list_name: str, title: str, noun: str, placeholder: str, **
         list_name,
         title,
         [FieldSpec("text", noun.capitalize(), placeholder)],
-        describe=lambda item, index: f"{index}. {item.text}{_card_mark(item)}",
+        describe=lambda item, number: f"{number or '-'}. {item.text}{_card_mark(item)}",
         noun=noun,
         **kwargs,
     )
