@@ -108,7 +108,7 @@ class Facilitation:
             return
         self.set_reactive(Screen.title, title)
         self.set_reactive(Screen.sub_title, sub_title)
-        for header in self.query(Header):
+        for header in self.composed(Header):  # found once: a query walks the screen, per change another makes
             for line in header.query(HeaderTitle):
                 line.update(header.format_title(), layout=False)
 

@@ -14,11 +14,15 @@ from screens.step import StepScreen
 from tui.text import show_note
 
 
+class SessionLine(Static):
+    """The session line itself (its own kind, so the screen finds it once: ``StepScreen.composed``)."""
+
+
 class SessionLineScreen(StepScreen):
     """A step with a session line; subclasses say what it holds."""
 
     def compose_session_line(self) -> ComposeResult:
-        yield Static("", id="session-line", classes="-empty")
+        yield SessionLine("", id="session-line", classes="-empty")
 
     def show_review(self) -> None:
         super().show_review()
@@ -33,10 +37,10 @@ class SessionLineScreen(StepScreen):
         self.show_session_line()
 
     def show_session_line(self) -> None:
-        lines = self.query("#session-line")
+        lines = self.composed(SessionLine)  # found once: a query walks the screen, per change another makes
         if not lines:
             return  # composing
-        show_note(lines.first(), self.session_line())
+        show_note(lines[0], self.session_line())
 
     def session_line(self) -> str:
         """Where the session's techniques stand on this step, as this terminal may know them."""

@@ -161,6 +161,7 @@ class ItemEditor(Vertical):
         self._row_texts: list[tuple] = []
         self._row_items: list[Any] = []  # the items the rows were described from
         self._row_context: Any = None
+        self._numbers: dict[str, int | None] = {}  # each row's item's number, as the rows were last described
         self._rows: ItemRows | None = None  # the widgets below, once mounted
         self._form_fields: list = []
         self._note: Static | None = None
@@ -255,6 +256,7 @@ class ItemEditor(Vertical):
         on every key typed into one of them was most of what showing the list cost.
         """
         found = numbers(self.items)
+        self._numbers = dict(zip(ids, found))
         context = (self.describe_context() if self.describe_context is not None else None, tuple(found))
         before = self._row_texts if ids == self._row_ids and context == self._row_context else None
         self._row_context = context
@@ -500,6 +502,8 @@ class ItemEditor(Vertical):
 
     def number_of(self, item: Any) -> int | None:
         """The item's number as everyone counts it: None for a card not revealed yet (store.silent.numbers)."""
+        if item.id in self._numbers:  # as the rows show it (worked out once per redraw, not per key)
+            return self._numbers[item.id]
         return numbers(self.items)[self.items.index(item)]
 
     def _named(self, item: Any) -> str:
