@@ -80,3 +80,44 @@ async def test_a_why_another_participant_lengthened_onto_a_new_line_repaints_the
         assert answer.value == longer and answer.size.height > lines_before
         whole_form = [frame for frame in frames if {"StepContent", "Whys", "Field"} & frame]
         assert whole_form == [], frames
+
+
+async def test_a_row_another_participant_lengthened_in_a_long_list_is_redrawn_without_a_layout(tmp_path):
+    """A list taller than its room keeps its size: the grown row and those below it are redrawn, the screen is not
+    laid out again, and what shows is what a terminal opened afterwards shows."""
+    from store import ops
+    from store.db import ReviewStore
+    from tui_helpers import screen_text
+
+    path = tmp_path / "r.json"
+    doc = complete_review("timeline") | {"step": "timeline"}
+    doc["timeline"] = [{"at": f"2026-03-02T10:{minute:02d}:00", "text": f"Event {minute}"} for minute in range(40)]
+    review_id = seed(path, doc)
+    app = new_app(path, start="open", review_id=review_id)
+    app.clock = lambda: 0.0
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "TimelineScreen")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        rows = screen.query_one(".item-rows")
+        assert rows.virtual_size.height > rows.scrollable_content_region.height  # it scrolls
+        layouts = []
+        lay_out = screen._refresh_layout
+        screen._refresh_layout = lambda *args, **kwargs: (layouts.append(args), lay_out(*args, **kwargs))[1]
+        first = ReviewStore(path).get(review_id).timeline[0]
+        longer = "Event 0, which another participant described at length: " + "the pool ran dry " * 4
+        ReviewStore(path).apply(review_id, ops.Edit("timeline", first.id, {"text": longer}))
+        for _ in range(30):  # the app looks for others' changes every 0.1 s
+            await pilot.pause(0.1)
+            if "the pool ran dry the pool" in screen_text(pilot):
+                break
+        await pilot.pause(0.2)
+        shown = screen_text(pilot)
+        assert layouts == []
+        assert rows.virtual_size.height > rows.scrollable_content_region.height
+    fresh = new_app(path, start="open", review_id=review_id)
+    fresh.clock = lambda: 0.0
+    async with fresh.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "TimelineScreen")
+        await pilot.pause(0.3)
+        assert screen_text(pilot) == shown

@@ -175,14 +175,18 @@ async def test_statistics_say_they_are_reading_and_escape_still_leaves(tmp_path,
         assert app.is_running
 
 
-async def test_an_archive_that_cannot_be_read_is_named_and_the_list_stays_usable(tmp_path, monkeypatch):
-    db = tmp_path / "data"
-    seed(db, complete_review("impact"))
-
+def list_unreadable(monkeypatch) -> None:
+    """The list of reviews cannot be read: a directory the user may not read, as the error names it."""
     def unreadable(store):
         raise PermissionError(13, "Permission denied", str(store.root))
 
     monkeypatch.setattr(ReviewStore, "list_summaries", unreadable)
+
+
+async def test_an_archive_that_cannot_be_read_is_named_and_the_list_stays_usable(tmp_path, monkeypatch):
+    db = tmp_path / "data"
+    seed(db, complete_review("impact"))
+    list_unreadable(monkeypatch)
     app = new_app(db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         note = app.screen.query_one("#empty")
@@ -275,11 +279,7 @@ async def test_a_list_from_a_slow_server_is_waited_for_off_the_loop_and_read_onc
 async def test_a_list_that_could_not_be_read_at_start_is_named_on_the_screen(tmp_path, monkeypatch):
     db = tmp_path / "data"
     seed(db, complete_review("impact"))
-
-    def unreadable(store):
-        raise PermissionError(13, "Permission denied", str(store.root))
-
-    monkeypatch.setattr(ReviewStore, "list_summaries", unreadable)
+    list_unreadable(monkeypatch)
     app = app_with_early_list(db, in_thread=False)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for_screen(pilot, "HomeScreen")
