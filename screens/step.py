@@ -237,7 +237,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         if isinstance(widget, Input) and widget.value != (value or ""):
             widget.value = value or ""
         elif isinstance(widget, TextArea) and widget.text != (value or ""):
-            widget.load_text(value or "")
+            replace_text(widget, value or "", keep_cursor=False)  # the cursor at the end: typing goes on after it
         elif isinstance(widget, Select):
             wanted = value if value else Select.NULL
             if widget.value != wanted:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from store.db import ReviewStore
 from tui_helpers import read_file, saved
 from tui.app import make_app
@@ -233,3 +235,22 @@ async def test_tabs_and_words_held_while_a_step_opens_go_where_the_tabs_lead(tmp
         await until_shown(pilot, lambda: [event.text for event in app.screen.review.timeline] == ["Alert"])
         await saved(pilot)
     assert [(event["at"], event["text"]) for event in stored(path)["timeline"]] == [("", "Alert")]
+
+
+@pytest.mark.parametrize("step, screen_name, field", [
+    ("impact", "ImpactScreen", "#impact"),  # a multi-line text box
+    ("five_whys", "FiveWhysScreen", "#problem"),  # a one-line input
+])
+async def test_typing_into_a_field_of_a_reopened_review_goes_on_after_its_text(tmp_path, step, screen_name, field):
+    from tui_helpers import complete_review, new_app, seed, stored, type_text, wait_for_screen
+
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review(step) | {"step": step})
+    before = stored(path, review_id)["impact" if step == "impact" else "five_whys"]
+    before = before if isinstance(before, str) else before["problem"]
+    async with new_app(path, start="open", review_id=review_id).run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, screen_name)
+        pilot.app.screen.query_one(field).focus()
+        await type_text(pilot, " More.")
+        widget = pilot.app.screen.query_one(field)
+        assert (widget.text if hasattr(widget, "text") else widget.value) == before + " More."
