@@ -957,9 +957,9 @@ def run_app(store: Backend, args: Namespace, first_list: EarlyRead | None = None
         observe=getattr(args, "observe", False),
     )
     app.first_list = first_list
-    # The review file was parsed when the store opened: hundreds of thousands of
-    # objects that live as long as the app.  Freezing them keeps the garbage
-    # collector from walking them again and again while Textual starts up.
+    # What was read before the app runs (the list of reviews, for a large
+    # archive thousands of objects) lives as long as the app: freezing it keeps
+    # the garbage collector from walking it again and again while Textual starts.
     gc.freeze()
     result = app.run()
     if app.crash_log is not None:
