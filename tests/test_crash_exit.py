@@ -29,12 +29,17 @@ StepScreen.action_toggle_prompts = broken
 '''
 
 
-@pytest.mark.slow
-def test_an_unexpected_error_saves_logs_and_exits_1_naming_the_log(tmp_path, monkeypatch):
+def plant(code: str, tmp_path: Path, monkeypatch) -> None:
+    """Run ``code`` in the app's process as it starts (a ``sitecustomize`` on its PYTHONPATH)."""
     hook = tmp_path / "hook"
     hook.mkdir()
-    (hook / "sitecustomize.py").write_text(FAULT, encoding="utf-8")
+    (hook / "sitecustomize.py").write_text(code, encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{ROOT}")
+
+
+@pytest.mark.slow
+def test_an_unexpected_error_saves_logs_and_exits_1_naming_the_log(tmp_path, monkeypatch):
+    plant(FAULT, tmp_path, monkeypatch)
     db = tmp_path / "r.json"
     terminal = Terminal(db)
     try:
@@ -74,10 +79,7 @@ ReviewStore.apply = full_disk_for_titles
 @pytest.mark.slow
 def test_quitting_with_edits_not_saved_exits_3_naming_the_recovery_file_and_the_command(tmp_path, monkeypatch):
     """A script that runs the app must notice that what was typed is in a recovery file, not in the archive."""
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(UNSAVABLE_TITLE, encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", f"{hook}{os.pathsep}{ROOT}")
+    plant(UNSAVABLE_TITLE, tmp_path, monkeypatch)
     db = tmp_path / "r.json"
     terminal = Terminal(db)
     try:

@@ -26,6 +26,22 @@ def count_frames(screen) -> list[set[str]]:
     return frames
 
 
+def opened(path, review_id: str):
+    """The app opened on the review, its step's timer stopped: no tick of it lands in what is counted."""
+    app = new_app(path, start="open", review_id=review_id)
+    app.clock = lambda: 0.0
+    return app
+
+
+async def until_shown(pilot, condition) -> None:
+    """Until another process's change shows (the app looks every 0.1 s), then a moment for what it draws after."""
+    for _ in range(30):
+        await pilot.pause(0.1)
+        if condition():
+            break
+    await pilot.pause(0.2)
+
+
 def header_line(screen) -> str:
     return str(screen.query_one("HeaderTitle").render())
 
@@ -37,8 +53,7 @@ def header_line(screen) -> str:
 async def test_a_key_and_the_saving_it_starts_are_drawn_in_one_frame(tmp_path, step, screen_name, field, widget):
     path = tmp_path / "r.json"
     review_id = seed(path, complete_review(step) | {"step": step})
-    app = new_app(path, start="open", review_id=review_id)
-    app.clock = lambda: 0.0  # no tick of the step's timer in the key's window
+    app = opened(path, review_id)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, screen_name)
         screen = pilot.app.screen
@@ -60,8 +75,7 @@ async def test_a_why_another_participant_lengthened_onto_a_new_line_repaints_the
 
     path = tmp_path / "r.json"
     review_id = seed(path, complete_review("five_whys") | {"step": "five_whys"})
-    app = new_app(path, start="open", review_id=review_id)
-    app.clock = lambda: 0.0
+    app = opened(path, review_id)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "FiveWhysScreen")
         await pilot.pause(0.3)
@@ -72,11 +86,7 @@ async def test_a_why_another_participant_lengthened_onto_a_new_line_repaints_the
         frames = count_frames(screen)
         longer = chain.whys[0] + " because the pool had no limit" * 4
         ReviewStore(path).apply(review_id, ops.Edit("five_whys.chains", chain.id, {"whys": [longer, *chain.whys[1:]]}))
-        for _ in range(30):  # the app looks for others' changes every 0.1 s
-            await pilot.pause(0.1)
-            if answer.value == longer and answer.size.height > lines_before:
-                break
-        await pilot.pause(0.2)
+        await until_shown(pilot, lambda: answer.value == longer and answer.size.height > lines_before)
         assert answer.value == longer and answer.size.height > lines_before
         whole_form = [frame for frame in frames if {"StepContent", "Whys", "Field"} & frame]
         assert whole_form == [], frames
@@ -93,8 +103,7 @@ async def test_a_row_another_participant_lengthened_in_a_long_list_is_redrawn_wi
     doc = complete_review("timeline") | {"step": "timeline"}
     doc["timeline"] = [{"at": f"2026-03-02T10:{minute:02d}:00", "text": f"Event {minute}"} for minute in range(40)]
     review_id = seed(path, doc)
-    app = new_app(path, start="open", review_id=review_id)
-    app.clock = lambda: 0.0
+    app = opened(path, review_id)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "TimelineScreen")
         await pilot.pause(0.3)
@@ -107,17 +116,11 @@ async def test_a_row_another_participant_lengthened_in_a_long_list_is_redrawn_wi
         first = ReviewStore(path).get(review_id).timeline[0]
         longer = "Event 0, which another participant described at length: " + "the pool ran dry " * 4
         ReviewStore(path).apply(review_id, ops.Edit("timeline", first.id, {"text": longer}))
-        for _ in range(30):  # the app looks for others' changes every 0.1 s
-            await pilot.pause(0.1)
-            if "the pool ran dry the pool" in screen_text(pilot):
-                break
-        await pilot.pause(0.2)
+        await until_shown(pilot, lambda: "the pool ran dry the pool" in screen_text(pilot))
         shown = screen_text(pilot)
         assert layouts == []
         assert rows.virtual_size.height > rows.scrollable_content_region.height
-    fresh = new_app(path, start="open", review_id=review_id)
-    fresh.clock = lambda: 0.0
-    async with fresh.run_test(size=(80, 24)) as pilot:
+    async with opened(path, review_id).run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "TimelineScreen")
         await pilot.pause(0.3)
         assert screen_text(pilot) == shown
