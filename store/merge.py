@@ -134,13 +134,16 @@ def _holds(edits: list[tuple[int, int, str]], others: list[tuple[int, int, str]]
 def _merge_exact(mine_edits: list, theirs_edits: list, base: str) -> str | None:
     """Both diffs applied to base at once when they touch different parts of it; None when they overlap.
 
-    Where both insert at one place, mine goes first: it is the typing that just
-    arrived, from a cursor right after the text before that place.
+    Where both insert at one place, words that go on the line before it come
+    first and a new line after them: the line's writer typed on from there,
+    while the new line's writer started below it (``merge_text`` puts a first
+    text in a field on its own line).  Otherwise mine goes first: it is the
+    typing that just arrived, from a cursor right after the text before that place.
     """
     tagged = [(start, end, text, 0) for start, end, text in mine_edits]
     tagged += [(start, end, text, 1) for start, end, text in theirs_edits]
-    # Pure inserts before replacements at one place; mine before theirs.
-    tagged.sort(key=lambda edit: (edit[0], edit[1] > edit[0], edit[3]))
+    # Pure inserts before replacements at one place; a new line after words; mine before theirs.
+    tagged.sort(key=lambda edit: (edit[0], edit[1] > edit[0], edit[2].startswith("\n"), edit[3]))
     pieces, at = [], 0
     for start, end, text, _ in tagged:
         if start < at:

@@ -259,6 +259,15 @@ def test_typing_on_after_someone_added_a_line_below_stays_on_its_own_line():
     assert merged == Merged("Checkout down.\nAbout 1200 orders failed.\nS", False)
 
 
+def test_a_line_added_where_someone_types_on_goes_below_their_words_whichever_arrives_first():
+    # A typed "Checkout down for 40" and goes on; C's first words were put on a line below it (three terminals).
+    base = "Checkout down for 40"
+    typed_on, new_line = base + " minutes.", base + "\nSupport got 85 ticke"
+    expected = Merged("Checkout down for 40 minutes.\nSupport got 85 ticke", False)
+    assert merge_text(base, new_line, typed_on) == expected
+    assert merge_text(base, typed_on, new_line) == expected
+
+
 def test_a_letter_typed_where_someone_added_a_line_is_kept_even_if_their_line_holds_that_letter():
     # A's "t" must not count as already in B's text just because "About" has a "t" (seen with two terminals)
     assert merge_text("Checkou", "Checkout", "Checkou\nAbout 1") == Merged("Checkout\nAbout 1", False)

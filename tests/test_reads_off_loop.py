@@ -197,6 +197,51 @@ async def test_an_archive_that_cannot_be_read_is_named_and_the_list_stays_usable
         await wait_for_screen(pilot, "GroundRulesDialog")
 
 
+async def test_a_change_read_before_our_save_landed_is_not_shown_even_if_the_save_lands_as_it_arrives(
+        tmp_path, monkeypatch):
+    """Another terminal's change is read; we type and our save goes out; the save lands just as the read arrives.
+
+    The read lacks our save: shown, the field took our sent words for deleted by
+    the other terminal and merged our next keys into what was left (three
+    terminals over PostgreSQL, one run in 60).  It is read again instead.
+    """
+    db = tmp_path / "data"
+    review_id = seed(db, dict(complete_review("impact"), impact="", trigger=""))
+    app = new_app(db, start="open", review_id=review_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        reading = Gated(monkeypatch, "get")
+        from store import ops
+
+        ReviewStore(db).apply(review_id, ops.Set("trigger", "A config push."))  # another terminal
+        await until(pilot, lambda: reading.calls == 1)
+        writing = Gated(monkeypatch, "apply", read_first=False)
+        await type_text(pilot, "Typed meanwhile.")
+        await until(pilot, lambda: writing.calls == 1)  # our save is on its way, after the read began
+        shown_after_read = []
+        real_show_stored = PostmortemApp.show_stored
+
+        def save_lands_first(app, change, ours=False, read_after=None):
+            if not ours and not shown_after_read:
+                saved = app.saver.finished(review_id) + 1
+                writing.release.set()
+                while app.saver.finished(review_id) < saved:
+                    threading.Event().wait(0.005)
+            real_show_stored(app, change, ours, read_after)
+            if not ours:
+                shown_after_read.append(shown(pilot, "#impact"))
+
+        monkeypatch.setattr(PostmortemApp, "show_stored", save_lands_first)
+        reading.release.set()
+        await until(pilot, lambda: shown_after_read)
+        assert shown_after_read[0] == "Typed meanwhile."
+        await type_text(pilot, " More.")
+        await until(pilot, lambda: shown(pilot, "#trigger") == "A config push.")
+        await until(pilot, lambda: stored(db, review_id)["impact"] == "Typed meanwhile. More.")
+        assert shown(pilot, "#impact") == "Typed meanwhile. More."
+        assert stored(db, review_id)["trigger"] == "A config push."
+
+
 async def test_another_process_s_change_is_read_off_the_loop_while_typing_goes_on(tmp_path, monkeypatch):
     db = tmp_path / "data"
     review_id = seed(db, dict(complete_review("impact"), impact="", trigger=""))

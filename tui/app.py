@@ -297,14 +297,14 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._list_reading = False
         failed(error)
 
-    def read_review(self, review_id: str, done: Callable[[Review], None],
+    def read_review(self, review_id: str, done: Callable[[Review, int], None],
                     failed: Callable[[Exception], None], tries: int = 5) -> None:
-        """Read a review off the event loop; then ``done(review)`` or ``failed(error)`` on it.
+        """Read a review off the event loop; then ``done(review, finished_before)`` or ``failed(error)`` on it.
 
-        Never older than what this terminal's saver stored: a batch of ours
-        that the writer finished while the review was read may be missing from
-        it, so it is read again (a few times at most; the batch's own notice
-        brings the newer review anyway).
+        A batch of ours that the writer finished while the review was read may
+        be missing from it, so it is read again (a few times at most; the
+        batch's own notice brings the newer review anyway).  ``finished_before``
+        (the saver's count when the read began) lets ``show_stored`` make sure.
         """
         def work() -> tuple[int, Review]:
             before = self.saver.finished(review_id)
@@ -315,7 +315,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             if self.saver.finished(review_id) != before and tries > 1:
                 self.read_review(review_id, done, failed, tries - 1)
             else:
-                done(review)
+                done(review, before)
 
         self.off_loop(work, arrived, failed)
 
@@ -338,7 +338,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self.hold_keys(repeat="enter")
         self._refresh_header()
 
-        def done(review: Review) -> None:
+        def done(review: Review, _finished_before: int) -> None:
             self.opening = None
             self._refresh_header()
             show(review)
@@ -392,9 +392,9 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         self._rereading = True
 
-        def done(review: Review) -> None:
+        def done(review: Review, finished_before: int) -> None:
             self._rereading = False
-            self.show_stored(Change(review))
+            self.show_stored(Change(review), read_after=finished_before)
 
         def not_read(error: Exception) -> None:
             self._rereading = False
@@ -496,17 +496,21 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         """Show the stored review that a write of ours brought back (what was typed here, and others' changes)."""
         self.show_stored(change, ours=True)
 
-    def show_stored(self, change: Change, ours: bool = False) -> None:
+    def show_stored(self, change: Change, ours: bool = False, read_after: int | None = None) -> None:
         """Show a stored review if it is the one on screen and newer than the one shown.
 
         Writes finish in order, but a review read because another process
         changed the file may be newer than the notices of our writes still on
         their way.  ``ours``: brought back by our own write (see ``_tell_screen``).
+        ``read_after``: read when the saver had finished that many batches; if
+        one finished since, the review may lack it and is read again.
         """
         review = change.review
         if getattr(getattr(self.current_screen(), "review", None), "id", None) != review.id:
             return
-        if self.saver.on_its_way(review.id):
+        if self.saver.lacks_ours(review.id, read_after):
+            if read_after is not None:
+                self._seen_version = None  # what the read brought of others' changes: the next poll reads it again
             return  # lacks a batch of ours still being written or sent again: the review that brings it back shows
         if not self.screen_can_redraw():
             self._seen_version = None  # a screen still opening: not shown, so the next poll reads it again

@@ -136,6 +136,18 @@ class Saver:
         with self._mutex:
             return bool(self._sent_jobs(review_id))
 
+    def lacks_ours(self, review_id: str, finished_before: int | None = None) -> bool:
+        """True when a stored review may lack a batch of ours: one is on its way or, for a review read
+        when ``finished_before`` batches were finished, one finished since.
+
+        One look under the mutex: asked as two questions, a batch could finish
+        between them, and a review read before it was written be shown as the
+        latest (the field then took the batch's text for deleted).
+        """
+        with self._mutex:
+            finished = self._finished.get(review_id, 0)
+            return bool(self._sent_jobs(review_id)) or finished_before not in (None, finished)
+
     def finished(self, review_id: str) -> int:
         """How many batches of this review the writer has finished: a review read while this changed may lack one."""
         with self._mutex:
