@@ -175,9 +175,9 @@ people knew then. The same rules apply: a condition, not a person, and never
         wanted = max(len(whys), typed if self._whys_chain == self.chain_id else 0) + 1  # answers not stored yet stay
         same_chain = self._whys_chain == self.chain_id
         merging = same_chain and self.showing_stored and self.chain is not None
-        if merging and self.find_item("five_whys.chains", self.chain_id, self.stored_doc) is None:
+        if merging and self.stored_item("five_whys.chains", self.chain_id) is None:
             return []  # added here and not stored yet: the answers on screen are the latest
-        before = list((self.find_item("five_whys.chains", self.chain_id, self.previous_doc) or {}).get("whys") or [])
+        before = list(getattr(self.stored_item("five_whys.chains", self.chain_id, previous=True), "whys", None) or [])
         merged = list(whys)
         mounts = []
         for index in range(wanted):

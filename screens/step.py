@@ -385,14 +385,13 @@ class StepScreen(Facilitation, Exporting, Screen):
         what was last sent for the field, else what the store last told us.
         """
         bases = dict(bases or {})
-        item = self.find_item(list_name, item_id, self.stored_doc)
-        if item is None:  # added here and not stored yet: typed over what the add holds
-            item = self.find_item(list_name, item_id) or {}
+        item = self.stored_item(list_name, item_id)
+        added = self.find_item(list_name, item_id) or {} if item is None else {}  # not stored yet: what the add holds
         for name, value in changes.items():
             if (list_name, name) not in ops.MERGED_ITEM_TEXTS or name in bases:
                 continue
             key = f"{list_name}.{item_id}.{name}"
-            stored = item.get(name)
+            stored = getattr(item, name, None) if item is not None else added.get(name)
             if isinstance(value, str):
                 bases[name] = self.sync.base(key, stored or "")
             elif isinstance(value, list):  # the answers of a chain: one key per answer
@@ -407,6 +406,17 @@ class StepScreen(Facilitation, Exporting, Screen):
         """One item (dict form) of ``doc`` (default: the review as shown here), or None."""
         items = value_at(self.doc if doc is None else doc, list_name) or []
         return next((item for item in items if isinstance(item, dict) and item.get("id") == item_id), None)
+
+    def stored_item(self, list_name: str, item_id: str, previous: bool = False) -> Any | None:
+        """One item of the review as the store last told us (``previous``: before that), or None.
+
+        Read from the stored review itself: turning all of it into a dict to
+        find one item cost a millisecond per change shown on a long timeline.
+        """
+        found: Any = self._previous if previous else self._stored
+        for name in list_name.split("."):
+            found = getattr(found, name, None)
+        return next((item for item in found or [] if getattr(item, "id", None) == item_id), None)
 
     @property
     def stored_doc(self) -> dict:
@@ -567,7 +577,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         if isinstance(op, ops.Set):
             return None if op.field in ops.MERGED_TEXTS else _without_base(op)
         if isinstance(op, ops.Edit):
-            if self.find_item(op.list, op.item_id, self.stored_doc) is None:
+            if self.stored_item(op.list, op.item_id) is None:
                 return _without_base(op)
             changes = {name: value for name, value in op.changes.items()
                        if (op.list, name) not in ops.MERGED_ITEM_TEXTS}

@@ -358,7 +358,7 @@ class ItemEditor(Vertical):
         screen = self.screen
         same_item = self._form_item == self.editing_id and not force
         merging = same_item and getattr(screen, "showing_stored", False) and self.editing_id is not None
-        if merging and screen.find_item(self.list_name, self.editing_id, screen.stored_doc) is None:
+        if merging and screen.stored_item(self.list_name, self.editing_id) is None:
             return  # added here and not stored yet: the form holds the latest, and nobody else has it
         self._loading = True
         try:
@@ -384,7 +384,7 @@ class ItemEditor(Vertical):
         """Show the stored text with the typing not yet saved merged in, and queue what the store lacks."""
         screen = self.screen
         key = f"{self.list_name}.{self.editing_id}.{spec.name}"
-        before = (screen.find_item(self.list_name, self.editing_id, screen.previous_doc) or {}).get(spec.name) or ""
+        before = getattr(screen.stored_item(self.list_name, self.editing_id, previous=True), spec.name, None) or ""
         text = screen.sync.shown(key, widget.value, before, stored)
         replace_text(widget, text)
         if text != stored:  # typing not yet saved, now over the stored text
