@@ -538,13 +538,14 @@ class StepScreen(Facilitation, Exporting, Screen):
         self._previous, self._previous_doc = self._stored, self._stored_doc
         self._stored, self._stored_doc = review, None
         doc = review.to_dict()
-        for op in self.app.saver.pending_ops(review.id):
+        pending = self.app.saver.pending_ops(review.id)
+        for op in pending:
             try:
                 ops.apply(doc, _without_base(op))
             except StoreError:
                 continue  # the store refuses it too, and says so
         self.doc = doc
-        self.review = Review.from_dict(doc)
+        self.review = Review.from_dict(doc) if pending else review  # (as on_review_stored: nothing typed here waits)
         self.sync.shown_all()
         self.show_unseen_change()
 
