@@ -386,7 +386,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         """
         bases = dict(bases or {})
         item = self.stored_item(list_name, item_id)
-        added = self.find_item(list_name, item_id) or {} if item is None else {}  # not stored yet: what the add holds
+        added = (self.find_item(list_name, item_id) or {}) if item is None else {}  # not stored yet: the add's text
         for name, value in changes.items():
             if (list_name, name) not in ops.MERGED_ITEM_TEXTS or name in bases:
                 continue
