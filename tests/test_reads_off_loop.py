@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 
+from store import ops
 from store.db import ReviewStore
 from test_live_editing import shown
 from tui.app import PostmortemApp
@@ -197,6 +198,14 @@ async def test_an_archive_that_cannot_be_read_is_named_and_the_list_stays_usable
         await wait_for_screen(pilot, "GroundRulesDialog")
 
 
+async def another_terminal_s_change_being_read(pilot, db, review_id: str, monkeypatch) -> Gated:
+    """Another terminal sets the trigger; the app's read of that change waits on the returned gate."""
+    gate = Gated(monkeypatch, "get")
+    ReviewStore(db).apply(review_id, ops.Set("trigger", "A config push."))
+    await until(pilot, lambda: gate.calls >= 1)
+    return gate
+
+
 async def test_a_change_read_before_our_save_landed_is_not_shown_even_if_the_save_lands_as_it_arrives(
         tmp_path, monkeypatch):
     """Another terminal's change is read; we type and our save goes out; the save lands just as the read arrives.
@@ -210,11 +219,7 @@ async def test_a_change_read_before_our_save_landed_is_not_shown_even_if_the_sav
     app = new_app(db, start="open", review_id=review_id)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ImpactScreen")
-        reading = Gated(monkeypatch, "get")
-        from store import ops
-
-        ReviewStore(db).apply(review_id, ops.Set("trigger", "A config push."))  # another terminal
-        await until(pilot, lambda: reading.calls == 1)
+        reading = await another_terminal_s_change_being_read(pilot, db, review_id, monkeypatch)
         writing = Gated(monkeypatch, "apply", read_first=False)
         await type_text(pilot, "Typed meanwhile.")
         await until(pilot, lambda: writing.calls == 1)  # our save is on its way, after the read began
@@ -248,11 +253,7 @@ async def test_another_process_s_change_is_read_off_the_loop_while_typing_goes_o
     app = new_app(db, start="open", review_id=review_id)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ImpactScreen")
-        gate = Gated(monkeypatch, "get")
-        from store import ops
-
-        ReviewStore(db).apply(review_id, ops.Set("trigger", "A config push."))  # another terminal
-        await until(pilot, lambda: gate.calls >= 1)
+        gate = await another_terminal_s_change_being_read(pilot, db, review_id, monkeypatch)
         await type_text(pilot, "Typed meanwhile.")
         assert shown(pilot, "#impact") == "Typed meanwhile."  # every key echoed while the read waits
         gate.release.set()
