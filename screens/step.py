@@ -72,7 +72,24 @@ finishes the item and starts a new one; **Escape** goes back to the list.
 
 
 class StepContent(SizedByLayout, VerticalScroll):
-    """The step's scrolling form (see ``SizedByLayout``)."""
+    """The step's scrolling form (see ``SizedByLayout``), which keeps the field being typed in on screen.
+
+    Textual scrolls a field into view when it takes the focus, not when a
+    layout moves it later: the first key of a new item adds its row to the
+    list above the form, and at 80x24 that pushed the field one line below
+    the screen, so the rest of the item was typed blind.
+    """
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        self.call_after_refresh(self.keep_focus_in_view)
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def keep_focus_in_view(self) -> None:
+        focused = self.screen.focused if self.is_attached else None
+        if focused is None or self not in focused.ancestors:
+            return
+        if not self.scrollable_content_region.contains_region(focused.region):
+            focused.scroll_visible(animate=False, immediate=True)
 
 
 class StepScreen(Facilitation, Exporting, Screen):

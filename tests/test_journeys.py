@@ -780,6 +780,34 @@ async def test_the_why_being_answered_is_on_screen_at_80x24(tmp_path):
         assert "Why 3? Why: A schema change needed it" in screen_text(pilot)
 
 
+async def test_a_new_item_s_field_stays_on_screen_when_its_first_key_adds_a_row_above_it(tmp_path):
+    """The first key of a new card adds its row to the list above the form; the field must not slide off.
+
+    It did at some heights (at 80x24 with the session line of a live review):
+    the rest of the card was typed into a field nobody could see.  Every
+    height from the smallest the app draws (20 rows) up is tried, since where
+    the form ends up depends on it.
+    """
+    two_lines = "the rollback took longer than the runbook said, and nobody knew which of the two dashboards to trust"
+    doc = complete_review("could_improve") | {"could_improve": [{"text": f"{n}: {two_lines}"} for n in range(4)],
+                                              "surprises": [{"text": f"{n}: {two_lines}"} for n in range(2)]}
+    for height in range(20, 28):
+        path = tmp_path / f"at-{height}-rows.json"
+        async with (await open_at(path, doc)).run_test(size=(80, height)) as pilot:
+            await wait_for_screen(pilot, "CouldImproveScreen")
+            await pilot.press("f2")
+            await pilot.pause()
+            assert focus_is_visible(pilot), f"at 80x{height} the new card's field is off the screen before typing"
+            await type_text(pilot, "abc")
+            await pilot.pause()
+            assert focus_is_visible(pilot), f"at 80x{height} the card's field slid off the screen"
+            field_line = screen_text(pilot).splitlines()[pilot.app.focused.region.y]
+            assert "abc" in field_line, (height, field_line)
+            await pilot.press("escape")
+            await saved(pilot)
+        assert texts(stored(path)["could_improve"])[-1] == "abc"
+
+
 async def test_f4_on_summary_exports_the_written_and_the_client_summary_to_the_typed_path(tmp_path):
     path = tmp_path / "r.json"
     app = await open_at(path, complete_review("summary"))
