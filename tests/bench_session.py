@@ -9,6 +9,8 @@ timed test:
 
     .venv/bin/python tests/bench_session.py [--quick] [--participants N] [--cards K] [--pace S] [--lead-idle]
 
+(about 2 minutes; --quick about 80 s)
+
 How, and why this way:
 
 * One review (bench_store's realistic one, on could improve) in a temporary
@@ -21,13 +23,27 @@ How, and why this way:
   new cards at a human pace (a pause between keys), first alone, then while
   the participants write, then alone again once they have left: "alone" is
   both alone runs together, so a warm-up or a grown list weighs on it too.
-* Each participant is its own process (this script with ``--participant``):
-  the real app, headless, driven by its Pilot as a person would, F2, the
-  card's text one key at a time at a human pace (about 150 ms a key, a pause
-  between cards), Enter; K cards while silent writing is open.  Then, once
-  the facilitator opens the vote, Escape to the list, arrows and + for each
-  of its 3 votes.  It writes what it typed and the dots its screen shows into
-  a JSON file in the temporary directory.
+* Each participant is its own process, the real command
+  (``python -m tui.cli open ID --as Pn``) in a pseudo-terminal of 80x24, as
+  a person's terminal runs it: its screen is drawn into the pty and the step
+  timer runs.  One process of this script (``--room``) drives them all, a
+  thread each, reading every pty as a terminal would: F2, the card's text
+  one key at a time at a human pace (about 150 ms a key, a pause between
+  cards), Enter; K cards once silent writing is open.  Then, once the
+  facilitator opens the vote, Escape to the list, Home, arrows and + for
+  each of its 3 votes.  It cannot see the app's state, so the facilitator
+  leaves a file for each phase ("writing", "vote", "end") and a participant
+  gives its app a second to take the change in.  It writes what it typed and
+  the dots the file holds for it into a JSON file in the temporary directory.
+  (Until the ninth session the participants were headless apps under
+  ``run_test``, driven by their Pilots.  They used 0.09-0.20 of a core each
+  while writing; real terminals use 0.12-0.13, so the old figures were not
+  an artefact of the harness.)
+* The floor, in the same run: before the participants join, as many bare
+  Textual apps with one ``Input`` (bench_terminal's) are typed into the same
+  way, at the same pace, while the facilitator types.  The facilitator's echo
+  beside them against alone is what ten terminals typing cost the machine
+  with Textual alone; the rest of the "participants writing" figure is ours.
 * The facilitator: F3 opens silent writing once all 10 are present; after
   everyone has written, F3 and F2 reveal, F4 with limits "3 2" opens the vote,
   and F4 closes it once everyone has voted.
@@ -63,13 +79,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from bench_keys import KeyClock, LoopTimes, percentile  # bench_keys' harness (it puts the checkout on sys.path)
 from bench_store import make_review, verdict
+from bench_terminal import BARE_INPUT_APP, ROOT, Terminal  # a process in its own pseudo-terminal
 
-from store import ops, silent, voting  # noqa: E402
+from store import silent, voting  # noqa: E402
 from store.db import ReviewStore  # noqa: E402
 from tui.app import make_app  # noqa: E402
 
@@ -80,80 +98,137 @@ VOTES, PER_ITEM = 3, 2
 ECHO_BUDGET = 1.5  # facilitator's echo p95 with participants / alone
 COUNT_BUDGET_MS = 250
 WORDS = ("no canary", "paged nobody", "stale runbook", "retry storm", "lag unowned", "slow rollback")
-ENDED: Path | None = None  # in a participant: the file whose presence ends the run
 WRITING_LINE = re.compile(r"Silent writing \((?:anonymous|named) cards\): (.*?)\. You see how many")
 
 
-# -- a participant: its own process ----------------------------------------------------
+# -- the participants: real terminals, driven from one process of their own ---------------
 
-async def participate(db: Path, review_id: str, name: str, cards: int, pace: float, out: Path) -> None:
-    """Write ``cards`` cards while silent writing is open, then vote; put what was done in ``out/name.json``."""
-    global ENDED
-    ENDED = out / "end"
+KEYS = {"f2": b"\x1bOQ", "enter": b"\r", "escape": b"\x1b", "home": b"\x1b[H", "down": b"\x1b[B", "plus": b"+",
+        "ctrl+q": b"\x11"}
+
+
+def room(db: Path, review_id: str, count: int, cards: int, pace: float, out: Path, bare: bool) -> int:
+    """Participants P1..P``count``, each ``postmortem open ID --as Pn`` in a pseudo-terminal, a thread each.
+
+    With ``bare``, each is a bare Textual app with one ``Input`` (bench_terminal's) typed into the same way:
+    what ten terminals typing cost the machine with Textual alone, the floor for the facilitator's figure.
+    """
+    terminals: list[Terminal] = []
+    failures: list[str] = []
+
+    def run(name: str) -> None:
+        try:
+            if bare:
+                stand_in(name, cards, pace, out, terminals)
+            else:
+                participate(db, review_id, name, cards, pace, out, terminals)
+        except BaseException as error:  # noqa: BLE001 - said below, and the whole room fails
+            failures.append(f"{name}: {error!r}")
+
+    threads = [threading.Thread(target=run, args=(f"P{number}",)) for number in range(1, count + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for terminal in terminals:
+        if terminal.process.poll() is None:
+            terminal.process.kill()
+    print("\n".join(failures) or "every participant done", flush=True)
+    return 1 if failures else 0
+
+
+def participate(db: Path, review_id: str, name: str, cards: int, pace: float, out: Path,
+                terminals: list[Terminal]) -> None:
+    """As a person at a terminal: K cards once writing opens (F2, the text a key at a time, Enter), then 3 votes.
+
+    It cannot see the app's state, only its output: it goes by the files the
+    facilitator leaves in ``out`` ("writing", "vote", "end") and gives its
+    app a second to take each change in (a change shows within 250 ms).
+    Into ``out/name.json`` go the cards typed, when each one's first key
+    went out, the process's CPU time at each phase and the dots the file
+    holds for it once its votes are saved.
+    """
+    terminal = Terminal([sys.executable, "-m", "tui.cli", "--db", str(db), "open", review_id, "--as", name], ROOT)
+    terminals.append(terminal)
+    record: dict = {"name": name, "cards": [], "added_at": [], "dots": {}, "refused": []}
+    terminal.wait_for(review_id.encode(), 120)
+    record["cpu"] = [(time.time(), terminal.cpu_seconds())]  # on the step, waiting
+    wait_for_file(terminal, out / "writing", 300)
+    terminal.read_for(1.0)
+    record["cpu"].append((time.time(), terminal.cpu_seconds()))
+    rng = write_cards(terminal, name, cards, pace, record)
+    terminal.read_for(1.0)
+    record["cpu"].append((time.time(), terminal.cpu_seconds()))
+    (out / f"{name}.wrote").touch()
+    wait_for_file(terminal, out / "vote", 120)
+    terminal.read_for(1.0)
+    press(terminal, "escape", 0.5)  # from the new card's form to the list
+    rows = len(ReviewStore(db).get(review_id).could_improve)
+    for target in rng.sample(range(rows), VOTES):
+        press(terminal, "home", 0.1)
+        for _ in range(target):
+            press(terminal, "down", 0.02)
+        press(terminal, "plus", 0.3)
+    deadline = time.monotonic() + 30
+    while sum(record["dots"].values()) < VOTES and time.monotonic() < deadline:
+        terminal.read_for(0.5)
+        record["dots"] = voting.my_dots(ReviewStore(db).get(review_id), STEP, name)
+    (out / f"{name}.json").write_text(json.dumps(record))
+    wait_for_file(terminal, out / "end", 300)
+    terminal.quit()
+
+
+def stand_in(name: str, cards: int, pace: float, out: Path, terminals: list[Terminal]) -> None:
+    """A bare Textual Input app typed into as ``participate`` types its cards, once the file "bare-go" exists."""
+    terminal = Terminal([sys.executable, "-c", BARE_INPUT_APP], ROOT)
+    terminals.append(terminal)
+    terminal.wait_for(b"bare app ready", 120)
+    (out / f"bare-{name}.ready").touch()
+    wait_for_file(terminal, out / "bare-go", 300)
+    record: dict = {"name": name, "cards": [], "added_at": [], "cpu": [(time.time(), terminal.cpu_seconds())]}
+    write_cards(terminal, name, cards, pace, record)
+    record["cpu"].append((time.time(), terminal.cpu_seconds()))
+    (out / f"bare-{name}.json").write_text(json.dumps(record))
+    terminal.quit()
+
+
+def write_cards(terminal: Terminal, name: str, cards: int, pace: float, record: dict) -> random.Random:
+    """F2, a card's text a key at a time, Enter, ``cards`` times; returns the participant's random numbers."""
     rng = random.Random(name)
-    app = make_app(db, start="open", review_id=review_id, name=name)
-    app.clock = lambda: 0.0  # a frozen step timer, as for the facilitator
-    record: dict = {"name": name, "cards": [], "added_at": [], "stored_at": [], "dots": {}, "refused": []}
-    note_stored(app, record["stored_at"])
-    async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: type(app.screen).__name__ == SCREEN, 60, "the could-improve step")
-        record["cpu"] = [(time.time(), time.process_time())]  # on the step, waiting
-        await until(pilot, lambda: silent.writing(app.screen.review, STEP), 120, "silent writing to open")
-        record["cpu"].append((time.time(), time.process_time()))
-        for number in range(1, cards + 1):
-            await pilot.pause(rng.uniform(0.5, 1.5))  # thinking before a card
-            await pilot.press("f2")
-            text = f"{name} card {number} {rng.choice(WORDS)}"
-            for position, character in enumerate(text):
-                if position == 0:
-                    record["added_at"].append(time.time())  # this key adds the card
-                await pilot.press(character)
-                await asyncio.sleep(pace * rng.uniform(0.7, 1.3))
-            await pilot.press("enter")
-            record["cards"].append(text)
-        await saved(pilot)
-        record["cpu"].append((time.time(), time.process_time()))
-        (out / f"{name}.wrote").touch()
-        await until(pilot, lambda: voting.vote_open(app.screen.review, STEP), 120, "the vote to open")
-        await pilot.press("escape")
-        rows = app.screen.query_one("#could-improve .item-rows")
-        await until(pilot, lambda: app.focused is rows and rows.option_count > VOTES, 10, "the list")
-        for target in rng.sample(range(rows.option_count), VOTES):
-            for _ in range(rows.option_count):
-                if rows.highlighted == target:
-                    break
-                await pilot.press("down" if (rows.highlighted or 0) < target else "up")
-            await pilot.press("plus")
-            await pilot.pause()
-            refusal = str(app.screen.query_one("#refusal").content) if app.screen.query("#refusal") else ""
-            if refusal.strip():
-                record["refused"].append(refusal)
-        await saved(pilot)
-        record["dots"] = voting.my_dots(app.screen.review, STEP, name)
-        (out / f"{name}.json").write_text(json.dumps(record))
-        await until(pilot, ENDED.exists, 300, "the end of the session")
+    for number in range(1, cards + 1):
+        terminal.read_for(rng.uniform(0.5, 1.5))  # thinking before a card
+        press(terminal, "f2", 0.2)
+        text = f"{name} card {number} {rng.choice(WORDS)}"
+        for position, character in enumerate(text):
+            if position == 0:
+                record["added_at"].append(time.time())  # this key adds the card
+            terminal.write(character.encode())
+            terminal.read_for(pace * rng.uniform(0.7, 1.3))
+        press(terminal, "enter", 0.2)
+        record["cards"].append(text)
+    return rng
 
 
-def note_stored(app, stamps: list[float]) -> None:
-    """Stamp when the writer thread's ``apply`` that adds a card returns: the card is in the file from then on."""
-    apply = app.store.apply
+def press(terminal: Terminal, key: str, then: float) -> None:
+    terminal.write(KEYS[key])
+    terminal.read_for(then)
 
-    def noted(review_id, *changes, **options):  # options: the saver's retry token (issue 16)
-        change = apply(review_id, *changes, **options)
-        stamps.extend(time.time() for op in changes if isinstance(op, ops.Add) and op.list == STEP)
-        return change
 
-    app.store.apply = noted
+def wait_for_file(terminal: Terminal, path: Path, seconds: float) -> None:
+    """Read the terminal's output (an unread terminal would block its app) until ``path`` exists."""
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gave up waiting for {path.name} after {seconds:g} s")
+        terminal.read_for(0.1)
 
 
 async def until(pilot, condition, seconds: float, what: str) -> None:
-    """Let the app run until ``condition()``; give up after ``seconds``, or in a participant once the run ended."""
+    """Let the facilitator's app run until ``condition()``; give up after ``seconds``."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"gave up waiting for {what} after {seconds:g} s")
-        if ENDED is not None and condition != ENDED.exists and ENDED.exists():
-            raise SystemExit(f"the facilitator ended the run while this participant waited for {what}")
         await pilot.pause(0.05)
 
 
@@ -220,16 +295,18 @@ async def type_cards(pilot, clock: KeyClock, keys: int, pace: float, label: str,
     return texts
 
 
-def start_participants(db: Path, review_id: str, count: int, cards: int, pace: float, out: Path) -> list:
-    processes = []
-    for number in range(1, count + 1):
-        name = f"P{number}"
-        log = open(out / f"{name}.log", "w")
-        processes.append(subprocess.Popen(
-            [sys.executable, __file__, "--participant", name, "--db", str(db), "--review", review_id,
-             "--cards", str(cards), "--pace", str(pace), "--out", str(out)],
-            stdout=log, stderr=subprocess.STDOUT))
-    return processes
+def start_room(db: Path, review_id: str, count: int, cards: int, pace: float, out: Path,
+               bare: bool = False) -> subprocess.Popen:
+    """The participants' process (this script with ``--room``), its output in ``out/room.log`` (bare: room-bare)."""
+    with open(out / room_log(bare), "w") as log:
+        return subprocess.Popen(
+            [sys.executable, __file__, "--room", str(count), "--db", str(db), "--review", review_id,
+             "--cards", str(cards), "--pace", str(pace), "--out", str(out)] + (["--bare"] if bare else []),
+            stdout=log, stderr=subprocess.STDOUT)
+
+
+def room_log(bare: bool) -> str:
+    return "room-bare.log" if bare else "room.log"
 
 
 async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
@@ -239,13 +316,13 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
     names = [f"P{number}" for number in range(1, args.participants + 1)]
     app = make_app(db, start="open", review_id=review_id, name=LEAD)
     app.clock = lambda: 0.0
-    loops = {"alone": LoopTimes(), "writing": LoopTimes()}  # where the event loop's time goes, per phase
+    loops = {"alone": LoopTimes(), "bare": LoopTimes(), "writing": LoopTimes()}  # the event loop's time per phase
     for timing in loops.values():
         timing.install(app)
         for name in ("reload_from_store", "on_review_stored", "take_in_unseen"):  # on CouldImproveScreen only
             setattr(screen_class, name, timing.wrap(name, getattr(screen_class, name)))
     result: dict = {"lead_cards": [], "loops": loops}
-    processes: list = []
+    participants = None
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: type(app.screen).__name__ == SCREEN, 30, "the could-improve step")
         await pilot.pause()
@@ -258,15 +335,19 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
         result["lead_cards"] += await timed(loops["alone"], type_cards(pilot, clock, args.alone_keys, args.pace,
                                                                        "alone"))
         alone = list(clock.samples)
+        beside_bare = await beside_bare_apps(pilot, clock, loops["bare"], db, review_id, args, out)
+        result["lead_cards"] += beside_bare.pop()
 
         print(f"starting {len(names)} participant processes ...", flush=True)
-        processes = start_participants(db, review_id, len(names), args.cards, args.pace, out)
+        participants = start_room(db, review_id, len(names), args.cards, args.pace, out)
         try:
             here = lambda: {m.name for m in app.live.members} >= set(names)  # noqa: E731
-            await until(pilot, lambda: app.live.leads and here() or failed(processes), 120, "everyone to join")
-            check_alive(processes, out)
+            await until(pilot, lambda: app.live.leads and here() or failed(participants), 120, "everyone to join")
+            check_alive(participants, out)
             await pilot.press("f3")
             await until(pilot, lambda: silent.writing(app.screen.review, STEP), 10, "silent writing to open")
+            await saved(pilot)
+            (out / "writing").touch()
             print("silent writing open: participants write, the facilitator types ...", flush=True)
             written = lambda: all((out / f"{name}.wrote").exists() for name in names)  # noqa: E731
             begun = time.monotonic()
@@ -274,11 +355,11 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
             if not args.lead_idle:
                 result["lead_cards"] += await timed(loops["writing"], type_cards(
                     pilot, clock, args.active_keys, args.pace, "during",
-                    lambda: not written() and not failed(processes)))
+                    lambda: not written() and not failed(participants)))
             active = clock.samples[mark:]
             result["typing_s"] = time.monotonic() - begun
-            await until(pilot, lambda: written() or failed(processes), 300, "everyone to finish writing")
-            check_alive(processes, out)
+            await until(pilot, lambda: written() or failed(participants), 300, "everyone to finish writing")
+            check_alive(participants, out)
             result["writing_s"] = time.monotonic() - begun
             await until(pilot, lambda: all(counts.counts.get(name, 0) >= args.cards for name in names), 30,
                         "the facilitator's counts to reach every card")
@@ -292,10 +373,12 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
             await until(pilot, lambda: type(app.screen).__name__ == "PromptDialog", 10, "the vote's dialog")
             await pilot.press("ctrl+u", *f"{VOTES} {PER_ITEM}", "enter")
             await until(pilot, lambda: voting.vote_open(screen.review, STEP), 10, "the vote to open")
+            await saved(pilot)
+            (out / "vote").touch()
             print("vote open ...", flush=True)
             voted = lambda: all((out / f"{name}.json").exists() for name in names)  # noqa: E731
-            await until(pilot, lambda: voted() or failed(processes), 120, "everyone to vote")
-            check_alive(processes, out)
+            await until(pilot, lambda: voted() or failed(participants), 120, "everyone to vote")
+            check_alive(participants, out)
             used = lambda: voting.votes_used(screen.review, STEP)  # noqa: E731
             await until(pilot, lambda: all(used().get(name, 0) == VOTES for name in names), 10,
                         "the facilitator to see every vote")
@@ -304,12 +387,12 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
             await saved(pilot)
         finally:
             (out / "end").touch()
-            for process in processes:
+            if participants:
                 try:
-                    process.wait(timeout=60)
+                    participants.wait(timeout=60)
                 except subprocess.TimeoutExpired:
-                    process.kill()
-        check_alive(processes, out)
+                    participants.kill()
+        check_alive(participants, out)
         await until(pilot, lambda: not app.live.others(), 15, "the participants to leave")
         print("facilitator alone (2/2) ...", flush=True)
         mark = len(clock.samples)
@@ -317,8 +400,35 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
                                                                        "after"))
         alone += clock.samples[mark:]
         await saved(pilot)
-    result.update(alone=alone, active=active, shown_at=counts.shown_at, unidentified=clock.unidentified)
+    result.update(alone=alone, bare=beside_bare, active=active, shown_at=counts.shown_at, unidentified=clock.unidentified)
     return result
+
+
+async def beside_bare_apps(pilot, clock: KeyClock, timing: LoopTimes, db: Path, review_id: str, args,
+                           out: Path) -> list:
+    """The facilitator types while as many bare Textual Input apps are typed into as participants will write.
+
+    Returns the echo samples of those keys and, last, the cards the facilitator typed.
+    """
+    names = [f"P{number}" for number in range(1, args.participants + 1)]
+    print(f"{len(names)} bare Textual Input apps typed into as the participants will write (the floor) ...",
+          flush=True)
+    stand_ins = start_room(db, review_id, len(names), args.cards, args.pace, out, bare=True)
+    ready = lambda: all((out / f"bare-{name}.ready").exists() for name in names)  # noqa: E731
+    await until(pilot, lambda: ready() or failed(stand_ins), 120, "the bare apps to start")
+    check_alive(stand_ins, out, bare=True)
+    (out / "bare-go").touch()
+    mark = len(clock.samples)
+    typed = lambda: all((out / f"bare-{name}.json").exists() for name in names)  # noqa: E731
+    cards = await timed(timing, type_cards(pilot, clock, args.active_keys, args.pace, "beside bare apps",
+                                           lambda: not typed() and not failed(stand_ins)))
+    samples = clock.samples[mark:]
+    try:
+        stand_ins.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        stand_ins.kill()
+    check_alive(stand_ins, out, bare=True)
+    return samples + [cards]
 
 
 async def timed(timing: LoopTimes, typing):
@@ -333,38 +443,29 @@ async def timed(timing: LoopTimes, typing):
         timing.on = False
 
 
-def failed(processes: list) -> bool:
-    return any(process.poll() not in (None, 0) for process in processes)
+def failed(participants: subprocess.Popen | None) -> bool:
+    return participants is not None and participants.poll() not in (None, 0)
 
 
-def check_alive(processes: list, out: Path) -> None:
-    for number, process in enumerate(processes, start=1):
-        if process.poll() not in (None, 0):
-            log = (out / f"P{number}.log").read_text()[-3000:]
-            raise SystemExit(f"participant P{number} failed (exit code {process.returncode}):\n{log}")
+def check_alive(participants: subprocess.Popen | None, out: Path, bare: bool = False) -> None:
+    if failed(participants):
+        log = (out / room_log(bare)).read_text()[-3000:]
+        raise SystemExit(f"the participants' process failed (exit code {participants.returncode}):\n{log}")
 
 
 # -- the figures --------------------------------------------------------------------------
 
-def count_delays(records: list[dict], shown_at: dict) -> tuple[dict[str, list[float]], int]:
-    """ms from each card's first key to the facilitator's screen counting it, and its two parts; and misses.
-
-    The parts: the key to the card in the file (the participant's ``apply`` returned), and from there to
-    the facilitator's screen.
-    """
-    delays: dict[str, list[float]] = {"total": [], "to the file": [], "file to screen": []}
+def count_delays(records: list[dict], shown_at: dict) -> tuple[list[float], int]:
+    """ms from each card's first key to the facilitator's screen counting it; and the cards never counted."""
+    delays: list[float] = []
     missed = 0
     for record in records:
-        stored = record["stored_at"] if len(record["stored_at"]) == len(record["added_at"]) else []
         for number, added in enumerate(record["added_at"], start=1):
             shown = shown_at.get((record["name"], number))
             if shown is None:
                 missed += 1
-                continue
-            delays["total"].append((shown - added) * 1000)
-            if stored:
-                delays["to the file"].append((stored[number - 1] - added) * 1000)
-                delays["file to screen"].append((shown - stored[number - 1]) * 1000)
+            else:
+                delays.append((shown - added) * 1000)
     return delays, missed
 
 
@@ -393,7 +494,7 @@ def final_file(db: Path, review_id: str, records: list[dict], lead_cards: list[s
     return problems
 
 
-def where_the_time_goes(result: dict, records: list[dict]) -> None:
+def where_the_time_goes(result: dict, records: list[dict], bare_records: list[dict]) -> None:
     """The facilitator's event loop per phase (bench_keys' LoopTimes), and the CPU every process used."""
     print()
     print("Where the facilitator's event loop spends its time while typing: ms per call")
@@ -417,18 +518,22 @@ def where_the_time_goes(result: dict, records: list[dict]) -> None:
     cpu = [record["cpu"] for record in records]  # (wall, cpu) on the step, as writing opened, written
     waiting = sum(b[1] - a[1] for a, b, _ in cpu) / sum(b[0] - a[0] for a, b, _ in cpu)
     writing = sum(c[1] - b[1] for _, b, c in cpu) / sum(c[0] - b[0] for _, b, c in cpu)
+    bare = sum(b[1] - a[1] for a, b in (r["cpu"] for r in bare_records)) / sum(
+        b[0] - a[0] for a, b in (r["cpu"] for r in bare_records))
     alone, writing_loop = result["loops"]["alone"], result["loops"]["writing"]
     lead = getattr(writing_loop, "cpu_s", 0.0) / writing_loop.typing_s if writing_loop.typing_s else 0.0
     print(f"CPU used, in cores: each participant {waiting:.2f} while waiting for silent writing, {writing:.2f} "
           f"while writing; the facilitator {lead:.2f} while they wrote ({alone.cpu_s / alone.typing_s:.2f} alone); "
           f"all {len(records) + 1} together about "
           f"{lead + writing * len(records):.1f} of the machine's {os.cpu_count()} (load average at the end "
-          f"{os.getloadavg()[0]:.1f}: the rest is other work on the machine)")
+          f"{os.getloadavg()[0]:.1f}: the rest is other work on the machine); each bare Input app {bare:.2f} "
+          f"while typed into the same way")
 
 
-def report(result: dict, records: list[dict], problems: list[str], args) -> bool:
-    where_the_time_goes(result, records)
+def report(result: dict, records: list[dict], bare_records: list[dict], problems: list[str], args) -> bool:
+    where_the_time_goes(result, records, bare_records)
     echo_alone = [echo for echo, _, _ in result["alone"]]
+    echo_bare = [echo for echo, _, _ in result["bare"]]
     echo_active = [echo for echo, _, _ in result["active"]]
     delays, missed = count_delays(records, result["shown_at"])
     cards = sum(len(record["cards"]) for record in records)
@@ -440,10 +545,9 @@ def report(result: dict, records: list[dict], problems: list[str], args) -> bool
     print(header)
     print("-" * len(header))
     rows = [("facilitator key echo, alone", echo_alone),
+            (f"facilitator key echo, {args.participants} bare Input apps typed", echo_bare),
             (f"facilitator key echo, {args.participants} participants writing", echo_active),
-            ("participant's card to the facilitator's count", delays["total"]),
-            ("  of which: its first key to the file", delays["to the file"]),
-            ("  of which: the file to the facilitator's screen", delays["file to screen"])]
+            ("participant's card to the facilitator's count", delays)]
     for label, values in rows:
         if values:
             print(f"{label:<48} {len(values):>4} {statistics.median(values):>7.1f} "
@@ -463,10 +567,13 @@ def report(result: dict, records: list[dict], problems: list[str], args) -> bool
         met &= ratio <= ECHO_BUDGET
         print(f"budget: facilitator's key echo with {args.participants} participants writing, p95 <= "
               f"{ECHO_BUDGET}x alone: {ratio:.2f}x (p50 {ratio50:.2f}x) -> {verdict(ratio <= ECHO_BUDGET)}")
+        if echo_bare:
+            print(f"  for reference, beside {args.participants} bare Textual Input apps typed into the same way "
+                  f"(Textual's own cost, not ours): {percentile(echo_bare, 95) / percentile(echo_alone, 95):.2f}x "
+                  f"(p50 {statistics.median(echo_bare) / statistics.median(echo_alone):.2f}x)")
     else:
         met = False
         print("budget: facilitator's key echo: NOT measured (no keys typed while the participants wrote)")
-    delays = delays["total"]
     count_ok = bool(delays) and not missed and percentile(delays, 95) <= COUNT_BUDGET_MS
     met &= count_ok
     p95 = f"{percentile(delays, 95):.0f} ms" if delays else "-"
@@ -489,14 +596,14 @@ def main() -> int:
     parser.add_argument("--lead-idle", action="store_true",
                         help="the facilitator does not type while the participants write (no echo ratio then): "
                              "a card's way to the count without the facilitator's own typing")
-    parser.add_argument("--participant", help=argparse.SUPPRESS)  # this process is that participant
+    parser.add_argument("--room", type=int, help=argparse.SUPPRESS)  # this process runs that many participants
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)  # ... as bare Input apps
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--review", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.participant:
-        asyncio.run(participate(Path(args.db), args.review, args.participant, args.cards, args.pace, Path(args.out)))
-        return 0
+    if args.room:
+        return room(Path(args.db), args.review, args.room, args.cards, args.pace, Path(args.out), args.bare)
     args.cards = args.cards or (2 if args.quick else 3)
     args.alone_keys = 30 if args.quick else 60  # before, and again after: both count as "alone"
     args.active_keys = 400  # at most: the facilitator types while the participants write
@@ -508,9 +615,11 @@ def main() -> int:
         doc = make_review(1, random.Random(11)) | {"step": STEP}
         [review_id] = [review.id for review in ReviewStore(db).create_many([doc])]
         result = asyncio.run(facilitate(db, review_id, args, out))
-        records = [json.loads((out / f"P{n}.json").read_text()) for n in range(1, args.participants + 1)]
+        numbers = range(1, args.participants + 1)
+        records = [json.loads((out / f"P{n}.json").read_text()) for n in numbers]
+        bare_records = [json.loads((out / f"bare-P{n}.json").read_text()) for n in numbers]
         problems = final_file(db, review_id, records, result["lead_cards"])
-        met = report(result, records, problems, args)
+        met = report(result, records, bare_records, problems, args)
     print(f"\n(total {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.2f})")
     return 0 if met else 1
 
