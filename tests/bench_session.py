@@ -52,6 +52,9 @@ How, and why this way:
   facilitator's screen is hooked at every update it draws, and stamps the
   first one whose silent-writing line ("Silent writing (anonymous cards):
   P1 2, P2 0, ...") shows that participant's count reaching that card.
+  Its two parts are printed too: the participants' process watches the
+  review's file (a stat every 5 ms, read when it changed) and stamps when
+  each card is first in it.
 * With ``--lead-idle`` the facilitator does not type while the others write:
   while it types, a change of others that the app redraws makes it take in
   the next no sooner than 0.3 s later (``TYPING_POLL_SECONDS``); a card it
@@ -81,6 +84,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench_keys import KeyClock, LoopTimes, percentile  # bench_keys' harness (it puts the checkout on sys.path)
@@ -89,7 +93,7 @@ from bench_terminal import BARE_INPUT_APP, ROOT, Terminal  # a process in its ow
 
 from store import silent, voting  # noqa: E402
 from store.db import ReviewStore  # noqa: E402
-from tui.app import make_app  # noqa: E402
+from tui.app import SWITCH_INTERVAL_SECONDS, make_app  # noqa: E402
 
 STEP = "could_improve"
 SCREEN = "CouldImproveScreen"
@@ -126,15 +130,43 @@ def room(db: Path, review_id: str, count: int, cards: int, pace: float, out: Pat
             failures.append(f"{name}: {error!r}")
 
     threads = [threading.Thread(target=run, args=(f"P{number}",)) for number in range(1, count + 1)]
+    in_file: dict[tuple[str, int], float] = {}
+    done = threading.Event()
+    watch = threading.Thread(target=watch_cards, args=(ReviewStore(db).review_path(review_id), in_file, done))
+    if not bare:
+        watch.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    done.set()
+    if not bare:
+        watch.join()
+        (out / "in_file.json").write_text(json.dumps([[name, count, at] for (name, count), at in in_file.items()]))
     for terminal in terminals:
         if terminal.process.poll() is None:
             terminal.process.kill()
     print("\n".join(failures) or "every participant done", flush=True)
     return 1 if failures else 0
+
+
+def watch_cards(path: Path, in_file: dict, done: threading.Event) -> None:
+    """Stamp when each participant's n-th card is first in the review's file (a stat every 5 ms, read on a change)."""
+    seen = None
+    while not done.is_set():
+        try:
+            stat = path.stat()
+            if (stat.st_mtime_ns, stat.st_size, stat.st_ino) != seen:
+                seen = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                [review] = json.loads(path.read_bytes())["reviews"].values()
+                now = time.time()
+                authors = Counter(item.get("author") for item in review.get(STEP) or [])
+                for name, count in authors.items():
+                    for number in range(1, count + 1):
+                        in_file.setdefault((name, number), now)
+        except (OSError, ValueError):
+            pass  # between a write's replace and the next, or a half-read file: the next look sees it
+        time.sleep(0.005)
 
 
 def participate(db: Path, review_id: str, name: str, cards: int, pace: float, out: Path,
@@ -393,6 +425,7 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
                 except subprocess.TimeoutExpired:
                     participants.kill()
         check_alive(participants, out)
+        result["in_file"] = {(name, number): at for name, number, at in json.loads((out / "in_file.json").read_text())}
         await until(pilot, lambda: not app.live.others(), 15, "the participants to leave")
         print("facilitator alone (2/2) ...", flush=True)
         mark = len(clock.samples)
@@ -455,17 +488,24 @@ def check_alive(participants: subprocess.Popen | None, out: Path, bare: bool = F
 
 # -- the figures --------------------------------------------------------------------------
 
-def count_delays(records: list[dict], shown_at: dict) -> tuple[list[float], int]:
-    """ms from each card's first key to the facilitator's screen counting it; and the cards never counted."""
-    delays: list[float] = []
+def count_delays(records: list[dict], shown_at: dict, in_file: dict) -> tuple[dict[str, list[float]], int]:
+    """ms from each card's first key to the facilitator's screen counting it, and its two parts; and misses.
+
+    The parts: the key to the card in the review's file (``watch_cards``), and from there to the screen.
+    """
+    delays: dict[str, list[float]] = {"total": [], "to the file": [], "file to screen": []}
     missed = 0
     for record in records:
         for number, added in enumerate(record["added_at"], start=1):
             shown = shown_at.get((record["name"], number))
             if shown is None:
                 missed += 1
-            else:
-                delays.append((shown - added) * 1000)
+                continue
+            delays["total"].append((shown - added) * 1000)
+            stored = in_file.get((record["name"], number))
+            if stored is not None:
+                delays["to the file"].append((stored - added) * 1000)
+                delays["file to screen"].append((shown - stored) * 1000)
     return delays, missed
 
 
@@ -535,7 +575,7 @@ def report(result: dict, records: list[dict], bare_records: list[dict], problems
     echo_alone = [echo for echo, _, _ in result["alone"]]
     echo_bare = [echo for echo, _, _ in result["bare"]]
     echo_active = [echo for echo, _, _ in result["active"]]
-    delays, missed = count_delays(records, result["shown_at"])
+    delays, missed = count_delays(records, result["shown_at"], result["in_file"])
     cards = sum(len(record["cards"]) for record in records)
     print()
     print(f"{args.participants} participants, {args.cards} cards each at about {args.pace * 1000:.0f} ms a key; "
@@ -547,7 +587,9 @@ def report(result: dict, records: list[dict], bare_records: list[dict], problems
     rows = [("facilitator key echo, alone", echo_alone),
             (f"facilitator key echo, {args.participants} bare Input apps typed", echo_bare),
             (f"facilitator key echo, {args.participants} participants writing", echo_active),
-            ("participant's card to the facilitator's count", delays)]
+            ("participant's card to the facilitator's count", delays["total"]),
+            ("  of which: its first key to the file", delays["to the file"]),
+            ("  of which: the file to the facilitator's screen", delays["file to screen"])]
     for label, values in rows:
         if values:
             print(f"{label:<48} {len(values):>4} {statistics.median(values):>7.1f} "
@@ -574,6 +616,7 @@ def report(result: dict, records: list[dict], bare_records: list[dict], problems
     else:
         met = False
         print("budget: facilitator's key echo: NOT measured (no keys typed while the participants wrote)")
+    delays = delays["total"]
     count_ok = bool(delays) and not missed and percentile(delays, 95) <= COUNT_BUDGET_MS
     met &= count_ok
     p95 = f"{percentile(delays, 95):.0f} ms" if delays else "-"
@@ -609,6 +652,7 @@ def main() -> int:
     args.active_keys = 400  # at most: the facilitator types while the participants write
     started = time.perf_counter()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)  # the facilitator runs as ``postmortem`` (run_app) runs it
     with tempfile.TemporaryDirectory(prefix="pm-bench-", dir=os.environ.get("BENCH_DIR")) as tmp:
         db, out = Path(tmp, "reviews.json"), Path(tmp, "session")
         out.mkdir()

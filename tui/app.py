@@ -72,6 +72,11 @@ TYPING_POLL_SECONDS = 0.3
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
 KEYS_HELD_SECONDS = 10.0
+# How often the interpreter lock changes threads (Python's default is 5 ms).  The writer and the reader
+# (saves, and others' changes read off the loop) need it between their file operations while the loop
+# draws the frame of the key that made the save: at 5 ms each step could wait a whole interval, and a
+# participant's new card took 12-29 ms of wall time to write where the write itself takes 3 ms.
+SWITCH_INTERVAL_SECONDS = 0.0005
 # The exit status when the app ended with edits it could not save (in a recovery file, or lost if none could be
 # written): not 0, so a script notices; 1 is a crash, 2 bad usage, 128+N a signal.
 UNSAVED_EXIT = 3
@@ -965,6 +970,7 @@ def run_app(store: Backend, args: Namespace, first_list: EarlyRead | None = None
     # archive thousands of objects) lives as long as the app: freezing it keeps
     # the garbage collector from walking it again and again while Textual starts.
     gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     result = app.run()
     if app.crash_log is not None:
         print(visible(f"postmortem: an unexpected error ended the app ({type(app._exception).__name__}); "
