@@ -182,7 +182,7 @@ def participate(db: Path, review_id: str, name: str, cards: int, pace: float, ou
     """
     terminal = Terminal([sys.executable, "-m", "tui.cli", "--db", str(db), "open", review_id, "--as", name], ROOT)
     terminals.append(terminal)
-    record: dict = {"name": name, "cards": [], "added_at": [], "dots": {}, "refused": []}
+    record: dict = {"name": name, "cards": [], "added_at": [], "dots": {}}
     terminal.wait_for(review_id.encode(), 120)
     record["cpu"] = [(time.time(), terminal.cpu_seconds())]  # on the step, waiting
     wait_for_file(terminal, out / "writing", 300)
@@ -525,9 +525,8 @@ def final_file(db: Path, review_id: str, records: list[dict], lead_cards: list[s
     for record in records:
         for item_id, dots in record["dots"].items():
             cast[item_id] = cast.get(item_id, 0) + dots
-        if sum(record["dots"].values()) != VOTES or record["refused"]:
-            problems.append(f"{record['name']} cast {sum(record['dots'].values())} of {VOTES} votes "
-                            f"(refused: {record['refused']})")
+        if sum(record["dots"].values()) != VOTES:  # a + refused, lost or not saved within 30 s
+            problems.append(f"{record['name']} cast {sum(record['dots'].values())} of {VOTES} votes")
     for item in items:
         if item.votes != cast.get(item.id, 0):
             problems.append(f"card {item.text!r}: {item.votes} votes in the file, {cast.get(item.id, 0)} cast")
