@@ -81,8 +81,10 @@ class StepContent(SizedByLayout, VerticalScroll):
     """
 
     def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
-        self.call_after_refresh(self.keep_focus_in_view)
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed:  # what it holds grew or shrank: the field may have moved
+            self.call_after_refresh(self.keep_focus_in_view)
+        return changed
 
     def keep_focus_in_view(self) -> None:
         focused = self.screen.focused if self.is_attached else None
