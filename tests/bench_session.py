@@ -142,7 +142,7 @@ def room(db: Path, review_id: str, count: int, cards: int, pace: float, out: Pat
     done.set()
     if not bare:
         watch.join()
-        (out / "in_file.json").write_text(json.dumps([[name, count, at] for (name, count), at in in_file.items()]))
+        (out / "in_file.json").write_text(json.dumps([[name, number, at] for (name, number), at in in_file.items()]))
     for terminal in terminals:
         if terminal.process.poll() is None:
             terminal.process.kill()
