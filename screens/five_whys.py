@@ -248,7 +248,7 @@ people knew then. The same rules apply: a condition, not a person, and never
             self.show_chains()
             self.show_whys()
             return
-        self.edit_item("five_whys.chains", self.chain_id, {"whys": whys})
+        self.edit_item("five_whys.chains", self.chain_id, {"whys": whys}, typing=True)
         if index == len(self.chain.whys) - 1:
             self.show_whys()
 

@@ -129,8 +129,8 @@ of each is the address; a bare address needs no label).
             return f"SEV{level}" if level else ""
         return value.strip() if isinstance(value, str) and field in ("timezone", "review_date") else value
 
-    def set_field(self, field: str, value: Any) -> bool:
-        accepted = super().set_field(field, value)
+    def set_field(self, field: str, value: Any, typing: bool = False) -> bool:
+        accepted = super().set_field(field, value, typing)
         if field == "title":
             self.show_title()
         return accepted

@@ -30,7 +30,7 @@ from snapshot_apps.reviews import (
     store_review,
 )
 from store.db import ReviewStore
-from tui_helpers import read_file, saved, screen_ready
+from tui_helpers import read_file, saved, screen_ready, typing_paused
 from store.render import render_client, render_markdown
 from tui.app import make_app
 
@@ -542,6 +542,7 @@ async def test_blame_advisory_shows_under_the_title_as_it_is_typed(db):
         await wait_for_screen(pilot, "SetupScreen")
         assert app.focused.id == "title"
         await type_text(pilot, BLAME)
+        await typing_paused(pilot)  # what a field's typing changes beyond it is drawn once typing pauses
         note = field_note(app, "title")
         assert note.startswith('? Blame language: "Sam forgot to" makes a person the subject of the failure.')
         assert "The checklist had no step to run the migration" in note
@@ -560,6 +561,7 @@ async def test_blame_advisory_shows_under_the_impact_text(db):
         await wait_for_screen(pilot, "ImpactScreen")
         assert app.focused.id == "impact"
         await type_text(pilot, "For 20 min " + BLAME)  # with a number, so "no numbers" does not apply
+        await typing_paused(pilot)
         assert field_note(app, "impact").startswith('? Blame language: "Sam forgot to"')
         await type_text(pilot, " again")
         assert app.focused.text == "For 20 min " + BLAME + " again"
@@ -570,6 +572,7 @@ async def test_blame_advisory_shows_under_the_impact_text_before_it_has_numbers(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, "ImpactScreen")
         await type_text(pilot, BLAME)
+        await typing_paused(pilot)
         assert any("Sam forgot to" in line for line in check_lines(app))
         assert "Blame language" in field_note(app, "impact")
 
@@ -580,6 +583,7 @@ async def test_blame_advisory_shows_in_the_item_editor_note_while_typing_an_item
         await wait_for_screen(pilot, "WentWellScreen")
         assert "item-field" in app.focused.classes
         await type_text(pilot, BLAME)
+        await typing_paused(pilot)
         note = str(app.screen.query_one("#went-well .item-note", Static).content)
         assert note.startswith('? Blame language: "Sam forgot to" makes a person the subject of the failure.')
         await type_text(pilot, " but we caught it")

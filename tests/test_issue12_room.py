@@ -31,6 +31,7 @@ from tui_helpers import (
     stored,
     tab_to,
     type_text,
+    typing_paused,
     wait_for_screen,
 )
 
@@ -339,6 +340,7 @@ async def test_the_timeline_list_follows_an_event_just_added(db):
         await type_text(pilot, "2026-11-20 23:30")
         await pilot.press("tab", "tab")
         await type_text(pilot, "Replication back in sync")
+        await typing_paused(pilot)  # the row follows once typing pauses
         rows = app.screen.query_one("#events .item-rows").region
         shown = screen_text(pilot).splitlines()[rows.y:rows.bottom]
         assert any("Replication back in sync" in line for line in shown), shown  # in the list, on screen

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from tui_helpers import SIZE, complete_review, new_app, seed, stored
+from tui_helpers import SIZE, complete_review, new_app, seed, stored, typing_paused
 
 POLLS = 40  # pauses of 0.05 s: long enough for every terminal to see every save
 
@@ -166,5 +166,5 @@ async def test_timeline_rows_follow_a_timezone_another_participant_sets(tmp_path
             await pilot.press("tab")
         assert getattr(pilot.app.focused, "item_field", None) == "text"
         await pilot.press("end", "space", "m", "o", "r", "e")
-        await pilot.pause()
+        await typing_paused(pilot)  # the row follows once typing pauses
         assert str(rows.get_option_at_index(0).prompt) == "* 2026-11-20 19:00  [started] Index rebuild starts more"

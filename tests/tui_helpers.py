@@ -111,6 +111,15 @@ async def wait_for_screen(pilot: Pilot, name: str) -> None:
     assert active(pilot) == name, f"expected {name}, the active screen is {active(pilot)}"
 
 
+async def typing_paused(pilot: Pilot, seconds: float = 5.0) -> None:
+    """Pause typing until the step has drawn what keys typed into a field change beyond it (rows, checks)."""
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        if not getattr(pilot.app.screen, "checks_waiting", False):
+            return
+    assert not pilot.app.screen.checks_waiting, "the checks still wait for a typing pause"
+
+
 async def saved(pilot: Pilot, seconds: float = 5.0) -> None:
     """Wait until the app's writer has put every change on disk (writes run off the event loop)."""
     for _ in range(int(seconds / 0.01)):

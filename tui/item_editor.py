@@ -438,7 +438,8 @@ class ItemEditor(Vertical):
         raw = "" if widget.value is Select.NULL else str(widget.value)
         value = spec.to_store(raw) if spec.to_store else raw
         screen = self.screen
-        if self.current is not None and getattr(self.current, spec.name, None) == value:
+        now = self._edited_now()
+        if now is not None and getattr(now, spec.name, None) == value:
             return  # the notice of filling the form (it arrives after the fill): nothing was typed
         if self.editing_id is None:
             if not raw.strip():
@@ -446,8 +447,14 @@ class ItemEditor(Vertical):
             self.editing_id = screen.add_item(self.list_name, self.new_item(spec.name, value))
             self.redraw()
         else:
-            screen.edit_item(self.list_name, self.editing_id, {spec.name: value})
+            screen.edit_item(self.list_name, self.editing_id, {spec.name: value}, typing=isinstance(widget, Input))
         self._show_note()
+
+    def _edited_now(self) -> Any | None:
+        """The edited item as the screen holds it now, with every key typed (the rows wait for a typing pause)."""
+        if self.editing_id is None:
+            return None
+        return next((item for item in self.screen.items_of(self.list_name) if item.id == self.editing_id), None)
 
     def new_item(self, name: str, value: Any) -> dict:
         """The item added when the first field of a blank form is typed in."""
@@ -460,7 +467,8 @@ class ItemEditor(Vertical):
         self.action_new_item()
 
     def redraw(self) -> None:
-        """Redraw the rows and the form (the item being edited changed)."""
+        """Redraw the rows and the form (the item being edited changed), with what was typed before a pause."""
+        self.screen.checks_now()
         self._shown = False
         self.show(self.items, self.problems)
 
