@@ -124,3 +124,35 @@ async def test_a_row_another_participant_lengthened_in_a_long_list_is_redrawn_wi
         await wait_for_screen(pilot, "TimelineScreen")
         await pilot.pause(0.3)
         assert screen_text(pilot) == shown
+
+
+async def test_typing_into_a_text_wider_than_its_field_does_not_rebuild_the_screen_s_map(tmp_path):
+    """Each key scrolls such a field; its scrollbar has no size, and redrawing it made Textual lay out everything.
+
+    The compositor builds its whole map again when a widget it does not
+    show is redrawn (2.5 ms a key on the Five Whys, found by bench_terminal).
+    """
+    from textual.widgets import Input
+
+    path = tmp_path / "r.json"
+    doc = complete_review("five_whys") | {"step": "five_whys"}
+    long_why = "The deploy script read the host list from a stale cache that nobody refreshed"
+    doc["five_whys"]["chains"][0]["whys"][0] = long_why
+    review_id = seed(path, doc)
+    app = opened(path, review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        field = next(w for w in pilot.app.screen.query(Input) if getattr(w, "why_index", None) == 0)
+        field.focus()
+        await pilot.press("end", "w")
+        await pilot.pause(0.3)
+        assert field.scroll_x > 0, (field.cursor_position, field.size, field.value)  # wider than the field
+        compositor = pilot.app.screen._compositor
+        rebuilds = []
+        arrange = compositor._arrange_root
+        compositor._arrange_root = lambda *args, **kwargs: rebuilds.append(1) or arrange(*args, **kwargs)
+        for key in "xyz":
+            await pilot.press(key)
+            await pilot.pause(0.05)
+        assert field.value == long_why + "wxyz"
+        assert rebuilds == []

@@ -32,7 +32,7 @@ from typing import Any, Callable
 from rich.text import Text
 from textual import events
 from textual.strip import Strip
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -108,6 +108,16 @@ class LineInput(Input):
         self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
         held_frame(self, lambda: super(LineInput, self)._watch_value(value))
 
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        """Scrolling the text redraws the input, not its horizontal scrollbar, which has no size.
+
+        Textual moves that scrollbar too, and a widget redrawn that is not on
+        the screen makes the compositor build its whole map again: on every
+        key typed into a text wider than its field (2.5 ms a key on the Five Whys).
+        """
+        if round(old_value) != round(new_value):
+            self.refresh(self.size.region)
+
     def _on_paste(self, event: events.Paste) -> None:
         line = one_line(event.text)
         if line:
@@ -158,6 +168,16 @@ class WrappedLineInput(LineInput):
         segments = [segment for segment in self.app.console.render(line, self.app.console_options.update_width(width))
                     if segment.text != "\n"]
         return Strip(segments).apply_style(self.rich_style).extend_cell_length(width, self.rich_style)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        """While typed in, the input is one line high whatever its text: a key needs no layout.
+
+        Textual lays the whole screen out on every key typed into an input of
+        automatic height; for a Five Whys answer that was the costliest part of a key.
+        """
+        if layout and not recompose and self.has_focus and self.size.height == 1:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _on_focus(self, event: events.Focus) -> None:
         self.refresh(layout=True)
