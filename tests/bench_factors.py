@@ -1,8 +1,10 @@
 """Benchmark: what a key costs on the Five Whys step with 50 contributing factors, against the same step without.
 
 Issue 14's budget: a key costs at most a few ms of our code.  The factor
-check (store.checks) runs on every key press of the step, over every factor,
-so this measures it on a review with 10 chains of 5 whys and 50 factors, and
+check (store.checks) runs over every factor, at every typing pause and for
+every change of another participant's that the step shows (it ran on
+every key press before the checks waited for a typing pause), so this measures it on a
+review with 10 chains of 5 whys and 50 factors, and
 the same review without factors, in the same run (the ratio is what holds on
 a busy machine), in two ways:
 
@@ -14,8 +16,10 @@ a busy machine), in two ways:
 * **the app**: the real app at 80x24, typing a new factor's text (``bench_keys``'
   ``KeyClock``: key press to the last screen update it caused), with the
   time spent in the step's ``refresh_checks`` (the check, the panel, the
-  notes beside fields and the redrawn item lists) per key.  A bare Textual
-  app with one Input is the floor of the harness.
+  notes beside fields and the redrawn item lists) per key: only the key that
+  adds the factor runs it now, the others leave it to the typing pause (the
+  keys go out faster than ``CHECKS_PAUSE_SECONDS``).  A bare Textual app
+  with one Input is the floor of the harness.
 
     .venv/bin/python tests/bench_factors.py [--reps N] [--keys N]
 """
