@@ -13,9 +13,16 @@ import time
 import screens.step
 from tui.saver import DELAY
 from tui_helpers import (check_panel, complete_review, item_field, item_rows, new_app, option_texts, saved, seed,
-                         stored, tab_to, texts, typing_paused, wait_for_screen)
+                         stored, tab_to, texts, type_text, typing_paused, wait_for_screen)
 
 BLAME = "Sam forgot to check"
+
+
+def could_improve_app(tmp_path):
+    """A review stopped at could improve (one card), and the app opened on it: (file, id, app)."""
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("could_improve") | {"step": "could_improve"})
+    return path, review_id, new_app(path, start="open", review_id=review_id)
 
 
 async def open_could_improve(pilot) -> None:
@@ -33,13 +40,10 @@ def rows(pilot) -> list[str]:
 
 
 async def test_the_checks_and_the_row_follow_when_typing_pauses(tmp_path):
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("could_improve") | {"step": "could_improve"})
-    app = new_app(path, start="open", review_id=review_id)
+    path, review_id, app = could_improve_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_could_improve(pilot)
-        for key in BLAME:
-            await pilot.press(key if key != " " else "space")
+        await type_text(pilot, BLAME)
         last = time.monotonic()
         await pilot.pause(0.05)  # shorter than the pause
         assert pilot.app.focused.value == BLAME  # the field echoed every key
@@ -59,9 +63,7 @@ async def test_keys_typed_on_without_a_pause_keep_the_row_and_checks_waiting(tmp
     (A gap of ``DELAY`` lets the saver write, and what the write brings back
     is shown in full: the row is looked at only while every gap was shorter.)
     """
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("could_improve") | {"step": "could_improve"})
-    app = new_app(path, start="open", review_id=review_id)
+    path, review_id, app = could_improve_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_could_improve(pilot)
         await pilot.press("S")  # adds the card: its row shows at once
@@ -69,7 +71,7 @@ async def test_keys_typed_on_without_a_pause_keep_the_row_and_checks_waiting(tmp
         assert "* 2. S" in rows(pilot), rows(pilot)
         typed, looked, last, paused = "S", 0, time.monotonic(), False
         for key in "am forgot to":
-            await pilot.press(key if key != " " else "space")
+            await pilot.press(key)
             typed += key
             await pilot.pause(0.1)
             now = time.monotonic()
@@ -85,13 +87,10 @@ async def test_keys_typed_on_without_a_pause_keep_the_row_and_checks_waiting(tmp
 
 
 async def test_tab_out_of_the_field_shows_its_checks_at_once(tmp_path):
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("could_improve") | {"step": "could_improve"})
-    app = new_app(path, start="open", review_id=review_id)
+    path, review_id, app = could_improve_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_could_improve(pilot)
-        for key in BLAME:
-            await pilot.press(key if key != " " else "space")
+        await type_text(pilot, BLAME)
         await pilot.press("tab")
         await pilot.pause(0.05)
         assert blame_flagged(pilot)
@@ -99,13 +98,10 @@ async def test_tab_out_of_the_field_shows_its_checks_at_once(tmp_path):
 
 
 async def test_enter_shows_the_finished_card_in_the_list_at_once(tmp_path):
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("could_improve") | {"step": "could_improve"})
-    app = new_app(path, start="open", review_id=review_id)
+    path, review_id, app = could_improve_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_could_improve(pilot)
-        for key in "Alerts were too noisy":
-            await pilot.press(key if key != " " else "space")
+        await type_text(pilot, "Alerts were too noisy")
         await pilot.press("enter")
         await pilot.pause(0.05)
         assert any("Alerts were too noisy" in row for row in rows(pilot))
@@ -118,9 +114,7 @@ async def test_a_key_typed_back_to_what_the_row_still_shows_is_saved(tmp_path):
     and took such a key for the notice of filling the form: the file kept
     the "x".)
     """
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("could_improve") | {"step": "could_improve"})
-    app = new_app(path, start="open", review_id=review_id)
+    path, review_id, app = could_improve_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "CouldImproveScreen")
         await tab_to(pilot, item_rows("could-improve"))
