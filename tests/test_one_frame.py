@@ -50,7 +50,13 @@ def header_line(screen) -> str:
     ("impact", "ImpactScreen", "#impact", "TextBox"),
     ("five_whys", "FiveWhysScreen", "#problem", "LineInput"),
 ])
-async def test_a_key_and_the_saving_it_starts_are_drawn_in_one_frame(tmp_path, step, screen_name, field, widget):
+async def test_a_key_and_the_saving_it_starts_are_drawn_in_one_frame(tmp_path, monkeypatch, step, screen_name, field,
+                                                                     widget):
+    import tui.app
+
+    # The saver writes after a typing pause: a long one here, so a loaded machine's slow pause below
+    # cannot let it write (and the header say "saved" again) before the header is read.
+    monkeypatch.setattr(tui.app, "DELAY", 30.0)
     path = tmp_path / "r.json"
     review_id = seed(path, complete_review(step) | {"step": step})
     app = opened(path, review_id)
