@@ -749,6 +749,7 @@ class StepScreen(Facilitation, Exporting, Screen):
 
     def action_next_step(self) -> None:
         """Move on only when the step has no errors; otherwise say why, at the field."""
+        self.checks_now()  # what was typed just before shows (a refusal line it fixed goes) whatever comes next
         errors = [p for p in self.problems if p.level == "error"]
         if errors:
             self.refuse(errors)
