@@ -15,7 +15,7 @@ from pathlib import Path
 
 from store.db import ReviewStore
 from store.session import GONE_AFTER, Member
-from tui_helpers import SIZE, active, complete_review, new_app, seed, static_text, stored, type_text
+from tui_helpers import SIZE, active, complete_review, new_app, screen_ready, seed, static_text, stored, type_text
 
 
 async def join(stack: AsyncExitStack, db: Path, review_id: str, name: str, **options):
@@ -170,7 +170,8 @@ async def test_someone_typing_is_not_pulled_away_mid_sentence(tmp_path, monkeypa
             assert active(sam) == "ImpactScreen"  # typing: not pulled away
         assert active(lee) == "FiveWhysScreen"
         monkeypatch.setattr(tui.app, "TYPING_SECONDS", 0.5)  # Sam pauses
-        await until(pilots, lambda: active(sam) == "FiveWhysScreen", seconds=8)  # and follows
+        # and follows (mounted: a step still mounting when the test ends would mount into a closing app)
+        await until(pilots, lambda: active(sam) == "FiveWhysScreen" and screen_ready(sam.app.screen), seconds=8)
         assert " More details and more" in stored(db, review_id)["impact"]
 
 
