@@ -26,6 +26,7 @@ from typing import Any
 from textual import events
 from textual.app import App, ScreenStackError
 from textual.binding import Binding
+import textual.screen as textual_screen
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
@@ -77,6 +78,12 @@ KEYS_HELD_SECONDS = 10.0
 # draws the frame of the key that made the save: at 5 ms each step could wait a whole interval, and a
 # participant's new card took 12-29 ms of wall time to write where the write itself takes 3 ms.
 SWITCH_INTERVAL_SECONDS = 0.0005
+# Textual draws a changed screen on a fixed grid of 1/60 s: a key typed within one period of another frame
+# (another participant's change, just drawn) waited up to 16.7 ms for its echo, doubling the echo's p95 in a
+# live session (tests/bench_terminal.py "+other").  A screen is still drawn only when something changed, and
+# a key's own changes still go out in one frame (StepScreen.hold_frame); animations keep Textual's 60 a second.
+FRAME_PERIOD_SECONDS = 0.004
+textual_screen.UPDATE_PERIOD = FRAME_PERIOD_SECONDS  # read when a screen first schedules a frame
 # The exit status when the app ended with edits it could not save (in a recovery file, or lost if none could be
 # written): not 0, so a script notices; 1 is a crash, 2 bad usage, 128+N a signal.
 UNSAVED_EXIT = 3
