@@ -162,3 +162,45 @@ async def test_typing_into_a_text_wider_than_its_field_does_not_rebuild_the_scre
             await pilot.pause(0.05)
         assert field.value == long_why + "wxyz"
         assert rebuilds == []
+
+
+async def test_a_write_another_participant_s_change_brings_between_two_keys_does_not_flip_the_header(tmp_path,
+                                                                                                      monkeypatch):
+    """While someone types, others' changes make this terminal write between keys: the header stays "saving".
+
+    It said "saved" after each such write and "saving" again at the next key:
+    two header redraws a key in a live session.  Once typing pauses it says "saved".
+    """
+    import tui.app
+    from store import ops
+    from store.db import ReviewStore
+
+    monkeypatch.setattr(tui.app, "DELAY", 2.0)  # the typing pause: long, so the test's own delays stay inside it
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("impact") | {"step": "impact"})
+    app = opened(path, review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        screen = pilot.app.screen
+        screen.query_one("#impact").focus()
+        await pilot.pause(0.3)
+        drawn: list[tuple[float, str]] = []  # (seconds since the last key, the header) at each frame
+        draw = screen._compositor_refresh
+
+        def recorded() -> None:
+            draw()
+            drawn.append((app.saver.typed_for(), header_line(screen)))
+
+        screen._compositor_refresh = recorded
+        await pilot.press("x")
+        ReviewStore(path).apply(review_id, ops.Set("trigger", "A deploy, said another participant."))
+        await until_shown(pilot, lambda: "said another participant" in screen.query_one("#trigger").value)
+        assert not app.saver.has_pending  # the change made this terminal write what it typed, between two keys
+        assert "x" in ReviewStore(path).get(review_id).impact
+        while_typing = [header for since, header in drawn if since < 1.5]
+        assert while_typing and all(header.endswith("saving") for header in while_typing), drawn
+        for _ in range(50):  # typing pauses: "saved"
+            await pilot.pause(0.1)
+            if header_line(screen).endswith("saved"):
+                break
+        assert header_line(screen).endswith("saved")

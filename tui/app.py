@@ -570,13 +570,23 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return "watching"
         if self.saver.failure_reason:  # the notice said it in full; the header keeps saying it
             return f"NOT SAVED: {self.saver.failure_reason}"
-        return "saving" if self.saver.has_pending else "saved"
+        return "saving" if self.saver.has_pending or self._typing_on() else "saved"
+
+    def _typing_on(self) -> bool:
+        """Typing goes on (a key within the saver's pause): a write that landed between two keys is no "saved".
+
+        In a live session others' changes make this terminal write between
+        keys; saying "saved" then "saving" again redrew the header twice a key.
+        """
+        return self.saver.typed_for() < DELAY
 
     def show_save_state(self) -> None:
         """Put the save state in the screen's header, if it has one (the step screens)."""
         show = getattr(self.current_screen(), "show_header", None)
         if show is not None and self.screen_can_redraw():
             show()
+            if not self.saver.has_pending and self._typing_on():  # "saved" once typing pauses
+                self.set_timer(DELAY - self.saver.typed_for() + 0.01, self.show_save_state)
 
     def saving_problem(self, error: Exception | None) -> None:
         """Say in words why edits are not saved (and keep saying it), or that they are saved again."""
