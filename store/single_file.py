@@ -273,13 +273,27 @@ class SingleFileStore:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """Hold the thread lock and the file lock (both re-entrant)."""
-        with self._mutex, self._file_lock.acquire(poll_interval=LOCK_POLL):
-            self._locked_depth += 1
-            try:
+        """Hold the thread lock and the file lock (both re-entrant).
+
+        A nested block takes only the thread lock: this thread holds the file
+        lock already, and asking filelock again costs a tenth of a millisecond
+        of bookkeeping, about 6% of a saved change (tests/bench_store.py).
+        """
+        with self._mutex:
+            if self._locked_depth:
+                with self._deeper():
+                    yield
+                return
+            with self._file_lock.acquire(poll_interval=LOCK_POLL), self._deeper():
                 yield
-            finally:
-                self._locked_depth -= 1
+
+    @contextmanager
+    def _deeper(self) -> Iterator[None]:
+        self._locked_depth += 1
+        try:
+            yield
+        finally:
+            self._locked_depth -= 1
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
