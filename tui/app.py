@@ -70,6 +70,12 @@ ARCHIVE_POLL_SECONDS = 1.0
 # While someone types here (a key within TYPING_SECONDS), after another's change was redrawn,
 # the next is taken in no sooner than this: each redraw is time a key pressed meanwhile waits for.
 TYPING_POLL_SECONDS = 0.3
+# While someone types here, another's change is taken in between two keys: from AFTER_KEY_SECONDS[0] after
+# a key (its echo is out) to AFTER_KEY_SECONDS[1] (wider than a poll's interval, so a poll falls in it), or
+# once typing pauses for TYPING_PAUSE_SECONDS; a change never waits more than CHANGE_WAITS_SECONDS for that.
+AFTER_KEY_SECONDS = (0.03, 0.15)
+TYPING_PAUSE_SECONDS = 0.3
+CHANGE_WAITS_SECONDS = 0.4
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
 KEYS_HELD_SECONDS = 10.0
@@ -155,6 +161,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._last_shown: tuple[str, str] | None = None
         self._list_read_at = float("-inf")
         self._quiet_until = float("-inf")  # see poll_store
+        self._waiting_since: float | None = None  # since when another's change waits to be taken in (_between_keys)
         self.just_created: str | None = None  # a review made here and not yet started
         self.creating = False  # a new review is being stored (off the event loop)
         self.opening: str | None = None  # the review being read to be opened (off the event loop)
@@ -635,6 +642,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             self._list_read_at = now
         elif now < self._quiet_until and self.saver.typed_for() < TYPING_SECONDS:
             return  # typing, and a change was just redrawn: a later poll takes this one in
+        elif not self._between_keys(now):
+            return  # a key may come any moment: a poll just after the next one takes this change in
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
             return  # a dialog on top, or a screen on its way: not seen yet, so a later poll reads it
@@ -649,6 +658,22 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             reload()
         except OSError:
             self._seen_version = None  # the database is unreachable for now: a later poll reads again
+
+    def _between_keys(self, now: float) -> bool:
+        """Whether to take in another's change now: not typing, or just after a key, or it has waited long enough.
+
+        Taking a change in (reading, redrawing, writing the typing it merges
+        with) takes a few milliseconds; a key typed meanwhile waits for its
+        echo.  Just after a key's echo the next key is furthest off.
+        """
+        if self._waiting_since is None:
+            self._waiting_since = now  # (from the first change not taken in: later ones do not put it off)
+        typed = self.saver.typed_for()
+        if typed >= TYPING_PAUSE_SECONDS or AFTER_KEY_SECONDS[0] <= typed <= AFTER_KEY_SECONDS[1] or \
+                now - self._waiting_since >= CHANGE_WAITS_SECONDS:
+            self._waiting_since = None
+            return True
+        return False
 
     def _tell_screen(self, review: Review, ours: bool = False) -> None:
         """The screen shows ``review``; a redraw of others' changes while typing here makes the next one wait.

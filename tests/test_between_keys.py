@@ -1,0 +1,76 @@
+"""While someone types, another participant's change is taken in between two keys (issue 14, item 5).
+
+Taking a change in costs a few milliseconds (read, redraw, and writing the
+typing it merges with); a key typed meanwhile waits for its echo.  Just
+after a key's echo the next key is furthest off, so that is when it happens;
+a change never waits longer than ``CHANGE_WAITS_SECONDS``.  The time since
+the last key is set here (``saver.typed_for``) rather than typed, so a slow
+machine cannot move a key into or out of the moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from store import ops
+from store.db import ReviewStore
+from tui_helpers import complete_review, new_app, seed, wait_for_screen
+
+TRIGGER = "A deploy, said another participant."
+
+
+async def opened_on_impact(tmp_path):
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("impact") | {"step": "impact"})
+    return path, review_id, new_app(path, start="open", review_id=review_id)
+
+
+async def shown_within(pilot, seconds: float) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        if pilot.app.screen.query_one("#trigger").value == TRIGGER:
+            return True
+    return False
+
+
+async def test_a_change_waits_while_a_key_was_just_typed_and_shows_just_after_one(tmp_path, monkeypatch):
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "CHANGE_WAITS_SECONDS", 30.0)
+    path, review_id, app = await opened_on_impact(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        since_key = 0.01  # a key typed 10 ms ago, at every poll: its echo may not be out yet
+        app.saver.typed_for = lambda: since_key
+        ReviewStore(path).apply(review_id, ops.Set("trigger", TRIGGER))
+        assert not await shown_within(pilot, 0.8)  # eight polls saw it, none took it in
+        since_key = 0.05  # just after a key: the next one is furthest off
+        assert await shown_within(pilot, 3.0)
+
+
+async def test_a_change_shows_once_typing_pauses(tmp_path, monkeypatch):
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "CHANGE_WAITS_SECONDS", 30.0)
+    path, review_id, app = await opened_on_impact(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        since_key = 0.2  # typing, between two keys but late: the next key may come any moment
+        app.saver.typed_for = lambda: since_key
+        ReviewStore(path).apply(review_id, ops.Set("trigger", TRIGGER))
+        assert not await shown_within(pilot, 0.8)
+        since_key = tui.app.TYPING_PAUSE_SECONDS  # a pause
+        assert await shown_within(pilot, 3.0)
+
+
+async def test_a_change_never_waits_longer_than_its_bound_for_a_moment_between_keys(tmp_path):
+    import tui.app
+
+    path, review_id, app = await opened_on_impact(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        app.saver.typed_for = lambda: 0.01  # a fast typist: never a moment between keys
+        ReviewStore(path).apply(review_id, ops.Set("trigger", TRIGGER))
+        begun = asyncio.get_running_loop().time()
+        assert await shown_within(pilot, 5.0)
+        assert asyncio.get_running_loop().time() - begun >= tui.app.CHANGE_WAITS_SECONDS - 0.1
