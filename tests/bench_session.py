@@ -56,10 +56,10 @@ How, and why this way:
   review's file (a stat every 5 ms, read when it changed) and stamps when
   each card is first in it.
 * With ``--lead-idle`` the facilitator does not type while the others write:
-  while it types, a change of others that the app redraws makes it take in
-  the next no sooner than 0.3 s later (``TYPING_POLL_SECONDS``); a card it
-  cannot see (silent writing) is taken in without a redraw and starts no
-  such wait, so the two figures should be close.
+  while it types, another's change waits for a moment just after one of its
+  keys, at most one between the same two keys (``tui.app._between_keys``);
+  idle, a change is taken in at the next poll.  The two figures show what
+  that wait costs the count.
 * Also printed: where the facilitator's event loop spends its time (bench_keys'
   ``LoopTimes``) and the CPU each process used, since on a shared machine a
   process waiting for a CPU looks like a slow app.

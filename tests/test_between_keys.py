@@ -74,3 +74,31 @@ async def test_a_change_never_waits_longer_than_its_bound_for_a_moment_between_k
         begun = asyncio.get_running_loop().time()
         assert await shown_within(pilot, 5.0)
         assert asyncio.get_running_loop().time() - begun >= tui.app.CHANGE_WAITS_SECONDS - 0.1
+
+
+async def test_between_the_same_two_keys_only_one_change_is_taken_in(tmp_path, monkeypatch):
+    """Ten participants writing at once must not keep a typist's terminal redrawing the whole time it types."""
+    import time
+
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "AFTER_KEY_SECONDS", (0.03, 30.0))  # the moment after a key lasts: no race
+    monkeypatch.setattr(tui.app, "TYPING_PAUSE_SECONDS", 60.0)
+    monkeypatch.setattr(tui.app, "CHANGE_WAITS_SECONDS", 30.0)
+    path, review_id, app = await opened_on_impact(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        key_at = time.monotonic()
+        app.saver.typed_for = lambda: time.monotonic() - key_at
+        store = ReviewStore(path)
+        store.apply(review_id, ops.Set("trigger", TRIGGER))
+        assert await shown_within(pilot, 3.0)  # the first, just after the key
+        store.apply(review_id, ops.Set("detection", "Seen by a second participant."))
+        await pilot.pause(0.8)  # sixteen polls saw it; still the same two keys
+        assert pilot.app.screen.query_one("#detection").value != "Seen by a second participant."
+        key_at = time.monotonic()  # the next key
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if pilot.app.screen.query_one("#detection").value == "Seen by a second participant.":
+                break
+        assert pilot.app.screen.query_one("#detection").value == "Seen by a second participant."

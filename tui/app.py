@@ -67,15 +67,14 @@ POLL_SECONDS = 0.1
 # The list of reviews changes whenever anyone saves anywhere, and re-reading
 # 5,000 reviews takes about 80 ms: not ten times a second.
 ARCHIVE_POLL_SECONDS = 1.0
-# While someone types here (a key within TYPING_SECONDS), after another's change was redrawn,
-# the next is taken in no sooner than this: each redraw is time a key pressed meanwhile waits for.
-TYPING_POLL_SECONDS = 0.3
-# While someone types here, another's change is taken in between two keys: from AFTER_KEY_SECONDS[0] after
-# a key (its echo is out) to AFTER_KEY_SECONDS[1] (wider than a poll's interval, so a poll falls in it), or
-# once typing pauses for TYPING_PAUSE_SECONDS; a change never waits more than CHANGE_WAITS_SECONDS for that.
+# While someone types here, another's change is taken in between two keys, at most once between the same
+# two: from AFTER_KEY_SECONDS[0] after a key (its echo is out) to AFTER_KEY_SECONDS[1], or once typing
+# pauses for TYPING_PAUSE_SECONDS; a change never waits more than CHANGE_WAITS_SECONDS for that.  While one
+# waits, the store is polled every WAITING_POLL_SECONDS, so it is taken in as that moment comes.
 AFTER_KEY_SECONDS = (0.03, 0.15)
 TYPING_PAUSE_SECONDS = 0.3
-CHANGE_WAITS_SECONDS = 0.4
+CHANGE_WAITS_SECONDS = 0.25
+WAITING_POLL_SECONDS = 0.02
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
 KEYS_HELD_SECONDS = 10.0
@@ -160,8 +159,9 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._notice_context: contextvars.Context | None = None
         self._last_shown: tuple[str, str] | None = None
         self._list_read_at = float("-inf")
-        self._quiet_until = float("-inf")  # see poll_store
         self._waiting_since: float | None = None  # since when another's change waits to be taken in (_between_keys)
+        self._took_in_after: float = float("-inf")  # the key after which a change was last taken in while typing
+        self._poll_soon: Timer | None = None  # polls again shortly while another's change waits
         self.just_created: str | None = None  # a review made here and not yet started
         self.creating = False  # a new review is being stored (off the event loop)
         self.opening: str | None = None  # the review being read to be opened (off the event loop)
@@ -520,7 +520,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
 
         Writes finish in order, but a review read because another process
         changed the file may be newer than the notices of our writes still on
-        their way.  ``ours``: brought back by our own write (see ``_tell_screen``).
+        their way.  ``ours``: brought back by our own write (the typing pending here is in it).
         ``read_after``: read when the saver had finished that many batches; if
         one finished since, the review may lack it and is read again.
         """
@@ -542,12 +542,11 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             # at the end of one field, one's next words went after another's (test_live_processes).
             if self.saver.ready():
                 self.saver.flush()
-            self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
             return
         self._last_shown = (review.id, review.updated)
         if change.version is not None:
             self._seen_version = (review.id, change.version)
-        self._tell_screen(review, ours)
+        self._tell_screen(review)
 
     def _nothing_new_to_see(self, review: Review) -> bool:
         """Whether the screen would take ``review`` in without redrawing anything (an unrevealed card of another)."""
@@ -623,9 +622,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         see (another participant's unrevealed card) is taken in at once without
         a redraw, so a facilitator's count of cards stays current; a change it
         shows is left to the writer, which merges it with the typing
-        (``show_stored``).  Only after a change was redrawn or so merged while
-        someone types here does the next wait ``TYPING_POLL_SECONDS`` (each
-        redraw is time a key pressed meanwhile waits for).
+        (``show_stored``).  While someone types here, a change waits for a
+        moment between two keys (``_between_keys``).
         """
         try:
             version = self.watched_version()
@@ -640,9 +638,8 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             if now - self._list_read_at < ARCHIVE_POLL_SECONDS:
                 return
             self._list_read_at = now
-        elif now < self._quiet_until and self.saver.typed_for() < TYPING_SECONDS:
-            return  # typing, and a change was just redrawn: a later poll takes this one in
         elif not self._between_keys(now):
+            self._poll_again_soon()
             return  # a key may come any moment: a poll just after the next one takes this change in
         reload = getattr(self.current_screen(), "reload_from_store", None)
         if reload is None or not self.screen_can_redraw():
@@ -664,29 +661,37 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
 
         Taking a change in (reading, redrawing, writing the typing it merges
         with) takes a few milliseconds; a key typed meanwhile waits for its
-        echo.  Just after a key's echo the next key is furthest off.
+        echo.  Just after a key's echo the next key is furthest off.  Once
+        between the same two keys is enough: ten participants writing at once
+        would otherwise keep this terminal redrawing the whole time it types.
         """
         if self._waiting_since is None:
             self._waiting_since = now  # (from the first change not taken in: later ones do not put it off)
         typed = self.saver.typed_for()
-        if typed >= TYPING_PAUSE_SECONDS or AFTER_KEY_SECONDS[0] <= typed <= AFTER_KEY_SECONDS[1] or \
-                now - self._waiting_since >= CHANGE_WAITS_SECONDS:
+        last_key = now - typed
+        after_key = AFTER_KEY_SECONDS[0] <= typed <= AFTER_KEY_SECONDS[1] and last_key > self._took_in_after + 0.001
+        if typed >= TYPING_PAUSE_SECONDS or after_key or now - self._waiting_since >= CHANGE_WAITS_SECONDS:
             self._waiting_since = None
+            self._took_in_after = last_key
             return True
         return False
 
-    def _tell_screen(self, review: Review, ours: bool = False) -> None:
-        """The screen shows ``review``; a redraw of others' changes while typing here makes the next one wait.
+    def _poll_again_soon(self) -> None:
+        """Poll the store again shortly: a change waits for a moment between keys, and should not miss it."""
+        if self._poll_soon is None:
+            self._poll_soon = self.set_timer(WAITING_POLL_SECONDS, self._poll_waiting)
 
-        What our own write brings back is mostly what the screen shows already,
-        so it starts no wait: that would only delay others' changes behind it.
-        """
+    def _poll_waiting(self) -> None:
+        self._poll_soon = None
+        self.poll_store()
+
+    def _tell_screen(self, review: Review) -> None:
+        """The screen shows ``review``, and follows the facilitator."""
         if not self.screen_can_redraw():
             return
         stored = getattr(self.screen, "on_review_stored", None)
         if stored is not None:
-            if stored(review) and not ours and self.saver.typed_for() < TYPING_SECONDS:
-                self._quiet_until = time.monotonic() + TYPING_POLL_SECONDS
+            stored(review)
             self.follow_the_session()
 
     # The live session -----------------------------------------------------------
