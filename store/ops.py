@@ -330,9 +330,22 @@ def apply_all(doc: dict, ops: list[Operation] | tuple[Operation, ...]) -> list[s
     events were 10,000 sorts of a growing timeline (quadratic), under the lock.
     """
     added = [item_id for op in ops if (item_id := apply(doc, op, sort=False)) is not None]
-    if any(getattr(op, "list", None) == "timeline" for op in ops):
+    if any(_may_reorder_timeline(op) for op in ops):
         _sort_timeline(doc)
     return added
+
+
+def _may_reorder_timeline(op: Operation) -> bool:
+    """Whether ``op`` may leave the timeline out of time order.
+
+    Editing an event's text cannot, and sorting 300 events after every key
+    typed into one was most of what applying that key cost.
+    """
+    if isinstance(op, Set):
+        return op.field == "timezone"  # the same times, read in another zone
+    if op.list != "timeline":
+        return False
+    return isinstance(op, (Add, Move)) or (isinstance(op, Edit) and "at" in op.changes)
 
 
 def _sort_timeline(doc: dict) -> None:
@@ -350,6 +363,8 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
         _set(doc, op.field, op.value, op.base)
         if was_open:
             _count_votes_if_closed(doc, was_open)
+        if sort and _may_reorder_timeline(op):
+            _sort_timeline(doc)
         return None
     items = _items(doc, op.list)
     added = None
@@ -375,7 +390,7 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
         items.insert(target, items.pop(index))
     elif isinstance(op, Remove):
         items.pop(_index(items, op))
-    if op.list == "timeline" and sort:
+    if sort and _may_reorder_timeline(op):
         _sort_timeline(doc)
     return added
 
