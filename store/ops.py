@@ -331,7 +331,7 @@ def apply_all(doc: dict, ops: list[Operation] | tuple[Operation, ...]) -> list[s
     """
     added = [item_id for op in ops if (item_id := apply(doc, op, sort=False)) is not None]
     if any(_may_reorder_timeline(op) for op in ops):
-        _sort_timeline(doc)
+        sort_timeline(doc)
     return added
 
 
@@ -348,7 +348,8 @@ def _may_reorder_timeline(op: Operation) -> bool:
     return isinstance(op, (Add, Move)) or (isinstance(op, Edit) and "at" in op.changes)
 
 
-def _sort_timeline(doc: dict) -> None:
+def sort_timeline(doc: dict) -> None:
+    """Put the timeline in time order, ties (and events without a valid time, at the end) as they were."""
     tz_name = doc.get("timezone", "UTC")
     _items(doc, "timeline").sort(key=lambda event: sort_key(event, tz_name))
 
@@ -364,7 +365,7 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
         if was_open:
             _count_votes_if_closed(doc, was_open)
         if sort and _may_reorder_timeline(op):
-            _sort_timeline(doc)
+            sort_timeline(doc)
         return None
     items = _items(doc, op.list)
     added = None
@@ -391,7 +392,7 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     elif isinstance(op, Remove):
         items.pop(_index(items, op))
     if sort and _may_reorder_timeline(op):
-        _sort_timeline(doc)
+        sort_timeline(doc)
     return added
 
 

@@ -91,6 +91,7 @@ def new_document(doc: dict | None) -> dict:
     """
     source = doc or {}
     data = Review.from_dict(doc).to_dict() if doc is not None else new_review().to_dict()
+    operations.sort_timeline(data)  # (imported events may be in any order; changes keep it sorted from here)
     if source.get("next_item"):
         data["next_item"] = source["next_item"]
     return data

@@ -81,3 +81,18 @@ def test_a_new_timezone_re_sorts_times_typed_without_an_offset():
     assert [event["text"] for event in doc["timeline"]] == ["pasted, UTC", "typed, local"]
     ops.apply(doc, ops.Set("timezone", "Europe/Berlin"))
     assert [event["text"] for event in doc["timeline"]] == ["typed, local", "pasted, UTC"]
+
+
+def test_a_review_imported_with_its_events_out_of_order_is_stored_in_time_order(tmp_path):
+    """Editing an event's text does not sort the timeline, so a new review's must be sorted from the start."""
+    from store.db import ReviewStore
+
+    doc = new_review().to_dict() | {"timeline": [
+        {"at": "2026-11-20T12:00:00+00:00", "text": "noon"},
+        {"at": "not a time", "text": "no time"},
+        {"at": "2026-11-20T09:00:00+00:00", "text": "nine"},
+    ]}
+    review = ReviewStore(tmp_path / "reviews.json").create(doc)
+    assert [event.text for event in review.timeline] == ["nine", "noon", "no time"]
+    stored = ReviewStore(tmp_path / "reviews.json").get(review.id)
+    assert [event.text for event in stored.timeline] == ["nine", "noon", "no time"]
