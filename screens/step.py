@@ -442,10 +442,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         Read from the stored review itself: turning all of it into a dict to
         find one item cost a millisecond per change shown on a long timeline.
         """
-        found: Any = self._previous if previous else self._stored
-        for name in list_name.split("."):
-            found = getattr(found, name, None)
-        return next((item for item in found or [] if getattr(item, "id", None) == item_id), None)
+        return _item_of(self._previous if previous else self._stored, list_name, item_id)
 
     @property
     def stored_doc(self) -> dict:
@@ -561,6 +558,24 @@ class StepScreen(Facilitation, Exporting, Screen):
         """True when ``review`` differs from the last stored one only where this terminal cannot see."""
         return self._composed is not None and self.is_attached and nothing_to_see(self._stored, review,
                                                                                  self.app.live.me.name)
+
+    def leaves_typing_alone(self, review: Review) -> bool:
+        """True when ``review`` changed none of the fields and items that typing not yet saved here is in.
+
+        Then it can be shown at once, the typing kept over it as over a write
+        of our own that comes back; otherwise the writer merges the two first.
+        """
+        for op in self.app.saver.pending_ops(review.id):
+            if isinstance(op, ops.Set):
+                before = _field_of(self._stored, op.field, lambda: self.stored_doc)
+                if before != _field_of(review, op.field, review.to_dict):
+                    return False
+            elif isinstance(op, ops.Edit):
+                if self.stored_item(op.list, op.item_id) != _item_of(review, op.list, op.item_id):
+                    return False
+            else:
+                return False  # an item added, moved or removed here: the writer places it among theirs
+        return True
 
     def take_in_unseen(self, review: Review) -> None:
         """A stored review that differs from the last only where this terminal cannot see: keep it, redraw no field.
@@ -956,6 +971,14 @@ def typed_after(review: Review, doc: dict, op: ops.Operation) -> Review:
     if isinstance(op, ops.Set):
         return rebuilt(review, doc, op.field)
     return rebuilt(review, doc, op.list, op.item_id if isinstance(op, ops.Edit) else None)
+
+
+def _item_of(review: Any, list_name: str, item_id: str) -> Any | None:
+    """One item of a review (``five_whys.chains`` too), or None."""
+    found: Any = review
+    for name in list_name.split("."):
+        found = getattr(found, name, None)
+    return next((item for item in found or [] if getattr(item, "id", None) == item_id), None)
 
 
 def _field_of(review: Any, field: str, doc: Callable[[], dict]) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui_helpers import complete_review, new_app, seed, wait_for_screen
+from tui_helpers import complete_review, new_app, saved, seed, wait_for_screen
 
 
 def count_frames(screen) -> list[set[str]]:
@@ -193,10 +193,13 @@ async def test_a_write_another_participant_s_change_brings_between_two_keys_does
 
         screen._compositor_refresh = recorded
         await pilot.press("x")
-        ReviewStore(path).apply(review_id, ops.Set("trigger", "A deploy, said another participant."))
-        await until_shown(pilot, lambda: "said another participant" in screen.query_one("#trigger").value)
+        store = ReviewStore(path)
+        before = store.get(review_id).impact  # another participant changes the same text: the writer merges
+        store.apply(review_id, ops.Set("impact", "Confirmed by support. " + before, base=before))
+        await until_shown(pilot, lambda: "Confirmed by support" in screen.query_one("#impact").text)
         assert not app.saver.has_pending  # the change made this terminal write what it typed, between two keys
-        assert "x" in ReviewStore(path).get(review_id).impact
+        stored = ReviewStore(path).get(review_id).impact
+        assert "x" in stored and "Confirmed by support" in stored
         while_typing = [header for since, header in drawn if since < 1.5]
         assert while_typing and all(header.endswith("saving") for header in while_typing), drawn
         for _ in range(50):  # typing pauses: "saved"
@@ -204,3 +207,40 @@ async def test_a_write_another_participant_s_change_brings_between_two_keys_does
             if header_line(screen).endswith("saved"):
                 break
         assert header_line(screen).endswith("saved")
+
+
+async def test_another_participant_s_change_elsewhere_shows_at_once_and_the_typing_stays(tmp_path, monkeypatch):
+    """A change to another field than the one being typed into needs no write first: the typing stays over it.
+
+    (A change to the same field does: the writer merges the two, see the test above.)  Writing first cost
+    a write, a second read and a second redraw for every change of another's while someone typed here.
+    """
+    import tui.app
+    from store import ops
+    from store.db import ReviewStore
+
+    monkeypatch.setattr(tui.app, "DELAY", 30.0)  # no typing pause during the test: only a change could make it write
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("impact") | {"step": "impact"})
+    app = opened(path, review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        screen = pilot.app.screen
+        impact = screen.query_one("#impact")
+        impact.focus()
+        impact.move_cursor(impact.document.end)
+        await pilot.pause(0.3)
+        await pilot.press("x", "y")
+        ReviewStore(path).apply(review_id, ops.Set("trigger", "A deploy, said another participant."))
+        await until_shown(pilot, lambda: "said another participant" in screen.query_one("#trigger").value)
+        assert "said another participant" in screen.query_one("#trigger").value
+        assert app.saver.has_pending  # not written for their change
+        assert "xy" not in ReviewStore(path).get(review_id).impact
+        assert impact.text.endswith("xy") and impact.has_focus
+        await pilot.press("z")
+        assert impact.text.endswith("xyz")
+        app.flush_now()
+        await saved(pilot)
+        stored = ReviewStore(path).get(review_id)
+        assert stored.impact.endswith("xyz")
+        assert stored.trigger == "A deploy, said another participant."

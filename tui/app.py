@@ -536,10 +536,12 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             return
         if self._last_shown and self._last_shown[0] == review.id and review.updated <= self._last_shown[1]:
             return  # already shown, or older than what is
-        if not ours and self.saver.pending_ops(review.id) and not self._nothing_new_to_see(review):
-            # Typing not yet saved, and a change the screen shows: the writer merges the two (three-way, as the
-            # store does) and the review it brings back shows.  Merged on screen instead, while three people typed
-            # at the end of one field, one's next words went after another's (test_live_processes).
+        if not ours and self.saver.pending_ops(review.id) and not self._nothing_new_to_see(review) \
+                and not self._leaves_typing_alone(review):
+            # Typing not yet saved, and a change the screen shows in the same field or item: the writer merges the
+            # two (three-way, as the store does) and the review it brings back shows.  Merged on screen instead,
+            # while three people typed at the end of one field, one's next words went after another's
+            # (test_live_processes).  A change elsewhere shows at once, over which the typing stays as it is.
             if self.saver.ready():
                 self.saver.flush()
             return
@@ -547,6 +549,11 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         if change.version is not None:
             self._seen_version = (review.id, change.version)
         self._tell_screen(review)
+
+    def _leaves_typing_alone(self, review: Review) -> bool:
+        """Whether ``review`` changed nothing that typing not yet saved here is in (see StepScreen)."""
+        leaves = getattr(self.current_screen(), "leaves_typing_alone", None)
+        return bool(leaves and leaves(review))
 
     def _nothing_new_to_see(self, review: Review) -> bool:
         """Whether the screen would take ``review`` in without redrawing anything (an unrevealed card of another)."""
