@@ -567,8 +567,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         """
         for op in self.app.saver.pending_ops(review.id):
             if isinstance(op, ops.Set):
-                before = _field_of(self._stored, op.field, lambda: self.stored_doc)
-                if before != _field_of(review, op.field, review.to_dict):
+                if self.stored_value(op.field) != _field_of(review, op.field, review.to_dict):
                     return False
             elif isinstance(op, ops.Edit):
                 if self.stored_item(op.list, op.item_id) != _item_of(review, op.list, op.item_id):
@@ -973,12 +972,18 @@ def typed_after(review: Review, doc: dict, op: ops.Operation) -> Review:
     return rebuilt(review, doc, op.list, op.item_id if isinstance(op, ops.Edit) else None)
 
 
+def _attribute_at(review: Any, path: str) -> Any:
+    """The attribute at a dotted path of a review object (``five_whys.problem``), or None."""
+    value = review
+    for name in path.split("."):
+        value = getattr(value, name, None)
+    return value
+
+
 def _item_of(review: Any, list_name: str, item_id: str) -> Any | None:
     """One item of a review (``five_whys.chains`` too), or None."""
-    found: Any = review
-    for name in list_name.split("."):
-        found = getattr(found, name, None)
-    return next((item for item in found or [] if getattr(item, "id", None) == item_id), None)
+    items = _attribute_at(review, list_name) or []
+    return next((item for item in items if getattr(item, "id", None) == item_id), None)
 
 
 def _field_of(review: Any, field: str, doc: Callable[[], dict]) -> Any:
@@ -987,9 +992,7 @@ def _field_of(review: Any, field: str, doc: Callable[[], dict]) -> Any:
     The first key typed after each change another participant made read a
     text field from the whole review turned into a dict: 300 events each time.
     """
-    value = review
-    for part in field.split("."):
-        value = getattr(value, part, None)
+    value = _attribute_at(review, field)
     if value is None or isinstance(value, (str, int, float)):
         return value
     return value_at(doc(), field)

@@ -164,6 +164,13 @@ async def test_typing_into_a_text_wider_than_its_field_does_not_rebuild_the_scre
         assert rebuilds == []
 
 
+def on_impact(tmp_path):
+    """A complete review's file, its id, and an app that opens it on the impact step."""
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("impact") | {"step": "impact"})
+    return path, review_id, opened(path, review_id)
+
+
 async def test_a_write_another_participant_s_change_brings_between_two_keys_does_not_flip_the_header(tmp_path,
                                                                                                       monkeypatch):
     """While someone types, others' changes make this terminal write between keys: the header stays "saving".
@@ -176,9 +183,7 @@ async def test_a_write_another_participant_s_change_brings_between_two_keys_does
     from store.db import ReviewStore
 
     monkeypatch.setattr(tui.app, "DELAY", 2.0)  # the typing pause: long, so the test's own delays stay inside it
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("impact") | {"step": "impact"})
-    app = opened(path, review_id)
+    path, review_id, app = on_impact(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "ImpactScreen")
         screen = pilot.app.screen
@@ -220,9 +225,7 @@ async def test_another_participant_s_change_elsewhere_shows_at_once_and_the_typi
     from store.db import ReviewStore
 
     monkeypatch.setattr(tui.app, "DELAY", 30.0)  # no typing pause during the test: only a change could make it write
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("impact") | {"step": "impact"})
-    app = opened(path, review_id)
+    path, review_id, app = on_impact(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "ImpactScreen")
         screen = pilot.app.screen
