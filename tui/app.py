@@ -38,6 +38,7 @@ from store.model import Review
 from store.sanitize import visible
 from tui.commands import ReviewCommands
 from tui import textual_fixes  # noqa: F401  (patches the pinned Textual where random keys crashed it)
+from tui import partial_updates  # noqa: F401  (a screen update renders only the widgets under the change)
 from tui.crash_log import write_crash_log
 from tui.early_read import EarlyRead, versioned_list
 from tui.line_input import LineInput
