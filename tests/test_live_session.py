@@ -241,6 +241,10 @@ async def test_the_facilitator_sees_who_has_not_spoken_and_passes_the_floor_roun
         assert "Not heard from" not in presence(sam)  # the facilitator's view only
         await type_text(sam, " Refunds took 3 days.")
         await until(pilots, lambda: "Not heard from on this step: Ana. F12" in presence(lee))
+        step_at = lee.app.screen.query_one("#content").region.y
+        await type_text(ana, " Support was told.")
+        await until(pilots, lambda: "Everyone here has spoken on this step. F12: next speaker" in presence(lee))
+        assert lee.app.screen.query_one("#content").region.y == step_at  # the step did not move under Lee
 
         await lee.press("f12")
         await until(pilots, lambda: all(speaking(pilot) == "Ana" for pilot in pilots))

@@ -360,11 +360,22 @@ class LiveSession:
         if not self.leads and not self.following and self.leader() is not None:
             prefix = f"Browsing (ctrl+r: back to {self.leader().name}). Here: "
         line = _fit(prefix, parts, width)
-        quiet = self.not_heard_from(step) if self.leads else []
-        if quiet:
-            hint = ". F12: next speaker"
-            line += "\n" + _fit("Not heard from on this step: ", quiet, width - len(hint)) + hint
+        if self.leads and any(member.role == "participant" for member in self.others()):
+            line += "\n" + self.heard_line(step, width)
         return line
+
+    def heard_line(self, step: str, width: int) -> str:
+        """The facilitator's second line: who has not spoken on ``step`` yet, or that everyone has.
+
+        It stays while participants are here, whoever has spoken: the step
+        under it does not jump a line (and lay itself out again) each time
+        the last quiet participant speaks or a new one joins.
+        """
+        hint = ". F12: next speaker"
+        quiet = self.not_heard_from(step)
+        if not quiet:
+            return "Everyone here has spoken on this step" + hint
+        return _fit("Not heard from on this step: ", quiet, width - len(hint)) + hint
 
 
 def _describe(member: Member, me: bool, session_step: str, spotlight: str = "") -> str:
