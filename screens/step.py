@@ -488,7 +488,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.app.saver.queue(self.review.id, key, op, rebase=rebase)
         if typing and not rebase:
             self.checks_at_pause()
-        else:
+        elif not (rebase and self.checks_waiting):  # (typing merged over a newer text: checked at the pause too)
             self.refresh_checks()
         self.show_header()  # "saving" (redraws only when it said "saved")
         return True
@@ -548,7 +548,10 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.showing_stored = True
         try:
             self.show_review()
-            self.refresh_checks()  # redraws the item editors, whose forms merge too
+            if self.checks_waiting:  # typing here: this change's checks come with the typing's, at its pause
+                self.show_items()
+            else:
+                self.refresh_checks()  # redraws the item editors, whose forms merge too
         finally:
             self.showing_stored = False
             self.sync.shown_all()
@@ -717,6 +720,16 @@ class StepScreen(Facilitation, Exporting, Screen):
         if problem.level == "advisory":
             return not self.app.presenter
         return self.refused or problem.field in self.touched
+
+    def show_items(self) -> None:
+        """Redraw every item list from the review (their forms merge it), with the problems they show now.
+
+        Checking a 300-event timeline again for each change another
+        participant makes, while a key typed here waits, is what such a change
+        cost most; the checks follow at the typing's pause.
+        """
+        for editor in self.composed(ItemEditor):
+            editor.show(self.items_of(editor.list_name), editor.problems)
 
     def show_item_problems(self, problems: list[Problem]) -> None:
         """Redraw every item list from the review, with the problems on its rows."""

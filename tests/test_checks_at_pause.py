@@ -127,3 +127,27 @@ async def test_a_key_typed_back_to_what_the_row_still_shows_is_saved(tmp_path):
         await typing_paused(pilot)
         await saved(pilot)
     assert texts(stored(path, review_id)["could_improve"])[0] == before
+
+
+async def test_another_participant_s_card_shows_at_once_and_its_checks_at_the_typing_s_pause(tmp_path):
+    """While typing here, a card another participant adds is in the list at once; its blame flag at the pause."""
+    from store import ops
+    from store.db import ReviewStore
+
+    path, review_id, app = could_improve_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_could_improve(pilot)
+        await pilot.press("T", "h")  # the card is added, then typed into: its checks wait for the pause
+        assert pilot.app.screen.checks_waiting
+        ReviewStore(path).apply(review_id, ops.Add("could_improve", {"text": BLAME + " the runbook"}))
+        shown_while_typing = False
+        for key in "e rollback was slow":
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            if any(BLAME in row for row in rows(pilot)) and pilot.app.screen.checks_waiting:
+                shown_while_typing = True
+                assert not blame_flagged(pilot)  # checked at the pause, with what is typed here
+        assert shown_while_typing, rows(pilot)
+        await pilot.pause(screens.step.CHECKS_PAUSE_SECONDS + 0.2)
+        assert blame_flagged(pilot)
+        assert any("The rollback was slow" in row for row in rows(pilot))
