@@ -98,6 +98,38 @@ async def test_a_why_another_participant_lengthened_onto_a_new_line_repaints_the
         assert whole_form == [], frames
 
 
+async def test_a_why_another_participant_changed_within_its_lines_is_redrawn_without_a_layout(tmp_path):
+    """An answer that keeps its number of lines keeps its size: it is repainted, the screen is not laid out again,
+    and what shows is what a terminal opened afterwards shows."""
+    from store import ops
+    from store.db import ReviewStore
+    from tui_helpers import screen_text
+
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("five_whys") | {"step": "five_whys"})
+    app = opened(path, review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await pilot.pause(0.3)
+        screen = pilot.app.screen
+        answer = screen.query_one("#whys").query("WrappedLineInput").first()
+        lines_before = answer.size.height
+        layouts = []
+        lay_out = screen._refresh_layout
+        screen._refresh_layout = lambda *args, **kwargs: (layouts.append(args), lay_out(*args, **kwargs))[1]
+        chain = ReviewStore(path).get(review_id).five_whys.chains[0]
+        changed = chain.whys[0].replace("rebuilt", "rebuilt twice")
+        ReviewStore(path).apply(review_id, ops.Edit("five_whys.chains", chain.id, {"whys": [changed, *chain.whys[1:]]}))
+        await until_shown(pilot, lambda: "rebuilt twice" in screen_text(pilot))
+        shown = screen_text(pilot)
+        assert layouts == []
+        assert answer.size.height == lines_before
+    async with opened(path, review_id).run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "FiveWhysScreen")
+        await pilot.pause(0.3)
+        assert screen_text(pilot) == shown
+
+
 async def test_a_row_another_participant_lengthened_in_a_long_list_is_redrawn_without_a_layout(tmp_path):
     """A list taller than its room keeps its size: the grown row and those below it are redrawn, the screen is not
     laid out again, and what shows is what a terminal opened afterwards shows."""

@@ -170,14 +170,25 @@ class WrappedLineInput(LineInput):
         return Strip(segments).apply_style(self.rich_style).extend_cell_length(width, self.rich_style)
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False):
-        """While typed in, the input is one line high whatever its text: a key needs no layout.
+        """A new value asks for a layout only when it changes the input's height.
 
-        Textual lays the whole screen out on every key typed into an input of
-        automatic height; for a Five Whys answer that was the costliest part of a key.
+        Textual lays the whole screen out whenever the value of an input of
+        automatic height changes: on every key typed into a Five Whys answer
+        (one line high whatever its text while typed in), and on every change
+        another participant makes to one (wrapped, and mostly as many lines
+        as before).  That layout was the costliest part of either.
         """
-        if layout and not recompose and self.has_focus and self.size.height == 1:
+        if layout and not recompose and self._keeps_its_height():
             layout = False
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _keeps_its_height(self) -> bool:
+        """True when the text, as it would show now, takes as many lines as the input has (once laid out)."""
+        height = self.size.height
+        if self.has_focus:
+            return height == 1
+        width = self.scrollable_content_region.width
+        return height > 0 and width > 0 and self.is_attached and len(self._wrapped(width)) == height
 
     def _on_focus(self, event: events.Focus) -> None:
         self.refresh(layout=True)
