@@ -121,12 +121,14 @@ async def typing_paused(pilot: Pilot, seconds: float = 5.0) -> None:
 
 
 async def saved(pilot: Pilot, seconds: float = 5.0) -> None:
-    """Wait until the app's writer has put every change on disk (writes run off the event loop)."""
+    """Wait until the app's writer has put every change on disk (writes run off the event loop), and the step has
+    drawn the checks that wait for the typing's pause (a write that comes back while they wait leaves them to it)."""
     for _ in range(int(seconds / 0.01)):
-        if not pilot.app.saver.has_pending:
+        if not pilot.app.saver.has_pending and not getattr(pilot.app.screen, "checks_waiting", False):
             return
         await pilot.pause(0.01)
     assert not pilot.app.saver.has_pending, "changes still waiting to be written"
+    assert not getattr(pilot.app.screen, "checks_waiting", False), "the checks still wait for a typing pause"
 
 
 async def press_and_wait_for_screen(pilot: Pilot, key: str, name: str) -> None:
