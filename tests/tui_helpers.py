@@ -17,6 +17,7 @@ from typing import Any
 # Import the project from this checkout, as tests/test_store.py does.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from textual.app import ScreenStackError  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import Input, OptionList, Static  # noqa: E402
 
@@ -124,11 +125,20 @@ async def saved(pilot: Pilot, seconds: float = 5.0) -> None:
     """Wait until the app's writer has put every change on disk (writes run off the event loop), and the step has
     drawn the checks that wait for the typing's pause (a write that comes back while they wait leaves them to it)."""
     for _ in range(int(seconds / 0.01)):
-        if not pilot.app.saver.has_pending and not getattr(pilot.app.screen, "checks_waiting", False):
+        if not pilot.app.saver.has_pending and not checks_waiting(pilot.app):
             return
         await pilot.pause(0.01)
     assert not pilot.app.saver.has_pending, "changes still waiting to be written"
-    assert not getattr(pilot.app.screen, "checks_waiting", False), "the checks still wait for a typing pause"
+    assert not checks_waiting(pilot.app), "the checks still wait for a typing pause"
+
+
+def checks_waiting(app) -> bool:
+    """True while the step shown waits for a typing pause to draw its checks (False once the app has exited)."""
+    try:
+        screen = app.screen
+    except ScreenStackError:
+        return False
+    return getattr(screen, "checks_waiting", False)
 
 
 async def press_and_wait_for_screen(pilot: Pilot, key: str, name: str) -> None:
