@@ -108,7 +108,7 @@ async def test_a_review_read_while_a_save_of_ours_lands_is_read_again_not_shown_
         await type_text(pilot, "Typed before leaving.")
         await pilot.press("ctrl+o")
         await wait_for_screen(pilot, "HomeScreen")
-        await until(pilot, lambda: writing.calls == 1)
+        await until(pilot, lambda: writing.calls >= 1)  # (the live session may write its record of who spoke too)
         reading = Gated(monkeypatch, "get")  # reads the review as it is now: without the save
         await pilot.press("enter")
         await until(pilot, lambda: reading.calls == 1)
