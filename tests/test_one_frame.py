@@ -42,6 +42,29 @@ async def until_shown(pilot, condition) -> None:
     await pilot.pause(0.2)
 
 
+def count_layouts(screen) -> list:
+    """From now on, one entry per layout of the screen."""
+    layouts = []
+    lay_out = screen._refresh_layout
+    screen._refresh_layout = lambda *args, **kwargs: (layouts.append(args), lay_out(*args, **kwargs))[1]
+    return layouts
+
+
+def five_whys_app(tmp_path):
+    """A review stopped at the Five Whys, and the app opened on it: (file, id, app)."""
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("five_whys") | {"step": "five_whys"})
+    return path, review_id, opened(path, review_id)
+
+
+async def first_answer(pilot):
+    """Once the Five Whys step is drawn: the screen, and the first answer of its first chain."""
+    await wait_for_screen(pilot, "FiveWhysScreen")
+    await pilot.pause(0.3)
+    screen = pilot.app.screen
+    return screen, screen.query_one("#whys").query("WrappedLineInput").first()
+
+
 def header_line(screen) -> str:
     return str(screen.query_one("HeaderTitle").render())
 
@@ -79,14 +102,9 @@ async def test_a_why_another_participant_lengthened_onto_a_new_line_repaints_the
     from store import ops
     from store.db import ReviewStore
 
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("five_whys") | {"step": "five_whys"})
-    app = opened(path, review_id)
+    path, review_id, app = five_whys_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "FiveWhysScreen")
-        await pilot.pause(0.3)
-        screen = pilot.app.screen
-        answer = screen.query_one("#whys").query("WrappedLineInput").first()
+        screen, answer = await first_answer(pilot)
         lines_before = answer.size.height
         chain = ReviewStore(path).get(review_id).five_whys.chains[0]
         frames = count_frames(screen)
@@ -105,18 +123,11 @@ async def test_a_why_another_participant_changed_within_its_lines_is_redrawn_wit
     from store.db import ReviewStore
     from tui_helpers import screen_text
 
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("five_whys") | {"step": "five_whys"})
-    app = opened(path, review_id)
+    path, review_id, app = five_whys_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "FiveWhysScreen")
-        await pilot.pause(0.3)
-        screen = pilot.app.screen
-        answer = screen.query_one("#whys").query("WrappedLineInput").first()
+        screen, answer = await first_answer(pilot)
         lines_before = answer.size.height
-        layouts = []
-        lay_out = screen._refresh_layout
-        screen._refresh_layout = lambda *args, **kwargs: (layouts.append(args), lay_out(*args, **kwargs))[1]
+        layouts = count_layouts(screen)
         chain = ReviewStore(path).get(review_id).five_whys.chains[0]
         changed = chain.whys[0].replace("rebuilt", "rebuilt twice")
         ReviewStore(path).apply(review_id, ops.Edit("five_whys.chains", chain.id, {"whys": [changed, *chain.whys[1:]]}))
@@ -148,9 +159,7 @@ async def test_a_row_another_participant_lengthened_in_a_long_list_is_redrawn_wi
         screen = pilot.app.screen
         rows = screen.query_one(".item-rows")
         assert rows.virtual_size.height > rows.scrollable_content_region.height  # it scrolls
-        layouts = []
-        lay_out = screen._refresh_layout
-        screen._refresh_layout = lambda *args, **kwargs: (layouts.append(args), lay_out(*args, **kwargs))[1]
+        layouts = count_layouts(screen)
         first = ReviewStore(path).get(review_id).timeline[0]
         longer = "Event 0, which another participant described at length: " + "the pool ran dry " * 4
         ReviewStore(path).apply(review_id, ops.Edit("timeline", first.id, {"text": longer}))
