@@ -102,3 +102,43 @@ async def test_between_the_same_two_keys_only_one_change_is_taken_in(tmp_path, m
             if pilot.app.screen.query_one("#detection").value == "Seen by a second participant.":
                 break
         assert pilot.app.screen.query_one("#detection").value == "Seen by a second participant."
+
+
+async def test_a_pause_that_a_key_just_ended_is_no_pause(tmp_path, monkeypatch):
+    """A key has arrived and its field has not queued its change yet: the typing pause has ended, so a change waits."""
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "CHANGE_WAITS_SECONDS", 30.0)
+    path, review_id, app = await opened_on_impact(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        since_key = 0.01
+        app.saver.typed_for = lambda: tui.app.TYPING_PAUSE_SECONDS + 1.0  # the last change typed: long ago
+        app.key_for = lambda: since_key  # ... but a key arrived 10 ms ago
+        ReviewStore(path).apply(review_id, ops.Set("trigger", TRIGGER))
+        assert not await shown_within(pilot, 0.8)
+        since_key = tui.app.TYPING_PAUSE_SECONDS
+        assert await shown_within(pilot, 3.0)
+
+
+async def test_typing_is_not_written_while_a_key_is_on_its_way_to_its_field(tmp_path):
+    """A write started as the key that ended a pause arrived stretched that key's echo (bench_terminal, impact +other).
+
+    The key's change puts the save off once it is queued; until then the
+    time since the key does.
+    """
+    import tui.app
+    from tui_helpers import saved
+
+    path, review_id, app = await opened_on_impact(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        app.screen.query_one("#trigger").focus()
+        await pilot.press("x")
+        app.key_for = lambda: 0.01  # at every look, another key has just arrived
+        await pilot.pause(tui.app.DELAY + 0.5)
+        assert app.saver.has_pending
+        assert not ReviewStore(path).get(review_id).trigger.endswith("x")
+        app.key_for = lambda: 1.0
+        await saved(pilot)
+        assert ReviewStore(path).get(review_id).trigger.endswith("x")

@@ -76,6 +76,10 @@ ARCHIVE_POLL_SECONDS = 1.0
 AFTER_KEY_SECONDS = (0.03, 0.15)
 TYPING_PAUSE_SECONDS = 0.3
 CHANGE_WAITS_SECONDS = 0.15
+# A key arrived this recently may not have reached its field yet, whose change would have put a save off: a
+# pause of DELAY ended by a key is no pause, and a write then (6 ms of a 300-event review, in the writer
+# thread, holding the interpreter lock by turns) stretched that key's echo (tests/bench_terminal.py).
+KEY_IN_HAND_SECONDS = 0.05
 WAITING_POLL_SECONDS = 0.02
 # At most this long, keys typed during a change of step wait for the new step to take them (a loaded
 # machine can take seconds to mount a step; the new step normally hands them on at once).
@@ -163,6 +167,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         self._list_read_at = float("-inf")
         self._waiting_since: float | None = None  # since when another's change waits to be taken in (_between_keys)
         self._took_in_after: float = float("-inf")  # the key after which a change was last taken in while typing
+        self._key_at = float("-inf")  # when the last key arrived (its field may not have queued its change yet)
         self._poll_soon: Timer | None = None  # polls again shortly while another's change waits
         self.just_created: str | None = None  # a review made here and not yet started
         self.creating = False  # a new review is being stored (off the event loop)
@@ -481,6 +486,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         if isinstance(event, events.Key) and not self.screen_stack:
             return  # the app is closing: a key still on its way has nothing to go to (Textual would raise)
         if isinstance(event, events.Key) and not event.is_forwarded:
+            self._key_at = time.monotonic()
             if self.type_ahead.holding:  # a key typed before it may still move the focus (tui.type_ahead)
                 self.type_ahead.hold(event)
             else:
@@ -505,8 +511,13 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
 
     def flush_if_idle(self) -> None:
         """Hand edits that waited long enough (a typing pause) to the writer; never waits for it."""
-        if self.saver.has_pending and self.saver.idle_for() >= DELAY and self.saver.ready():
+        if self.saver.has_pending and self.saver.idle_for() >= DELAY and self.saver.ready() \
+                and self.key_for() >= KEY_IN_HAND_SECONDS:
             self.saver.flush()
+
+    def key_for(self) -> float:
+        """Seconds since the last key arrived, typed or not."""
+        return time.monotonic() - self._key_at
 
     def flush_now(self) -> None:
         """Hand pending edits to the writer now, without waiting for a typing pause (Enter, Escape, an add)."""
@@ -676,7 +687,7 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         """
         if self._waiting_since is None:
             self._waiting_since = now  # (from the first change not taken in: later ones do not put it off)
-        typed = self.saver.typed_for()
+        typed = min(self.saver.typed_for(), self.key_for())  # (a key not at its field yet has queued nothing)
         last_key = now - typed
         after_key = AFTER_KEY_SECONDS[0] <= typed <= AFTER_KEY_SECONDS[1] and last_key > self._took_in_after + 0.001
         if typed >= TYPING_PAUSE_SECONDS or after_key or now - self._waiting_since >= CHANGE_WAITS_SECONDS:
