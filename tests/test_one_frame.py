@@ -288,3 +288,58 @@ async def test_another_participant_s_change_elsewhere_shows_at_once_and_the_typi
         stored = ReviewStore(path).get(review_id)
         assert stored.impact.endswith("xyz")
         assert stored.trigger == "A deploy, said another participant."
+
+
+async def test_a_text_box_that_grows_by_a_line_is_laid_out_once_and_shows_no_scrollbar(tmp_path):
+    """A key that wraps the impact text onto a new line grows the box: one layout, one frame, no scrollbar.
+
+    Textual showed the box's scrollbar (the text was taller than the box
+    was), the layout grew the box and hid it, and a second layout followed:
+    the text wrapped narrower for a frame.
+    """
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("impact") | {"step": "impact", "impact": "Lost writes. " * 26})
+    app = opened(path, review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        screen = pilot.app.screen
+        box = screen.query_one("#impact")
+        box.focus()
+        box.move_cursor(box.document.end)
+        await pilot.pause(0.3)
+        height = box.size.height
+        scrollbar_at_layout: list[bool] = []
+        lay_out = screen._refresh_layout
+
+        def recorded(*args, **kwargs):
+            scrollbar_at_layout.append(box.show_vertical_scrollbar)
+            return lay_out(*args, **kwargs)
+
+        screen._refresh_layout = recorded
+        for _ in range(120):
+            await pilot.press("w")
+            await pilot.pause()
+            if box.size.height != height:
+                break
+        await pilot.pause(0.1)
+        assert box.size.height == height + 1
+        assert scrollbar_at_layout == [False]
+        assert not box.vertical_scrollbar.display
+
+
+async def test_a_text_box_at_its_tallest_shows_its_scrollbar_and_the_typing(tmp_path):
+    """Past its max-height the box stops growing: its scrollbar shows, and the line typed into stays in view."""
+    path = tmp_path / "r.json"
+    review_id = seed(path, complete_review("impact") | {"step": "impact", "impact": "Lost writes. " * 120})
+    app = opened(path, review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        box = pilot.app.screen.query_one("#impact")
+        box.focus()
+        box.move_cursor(box.document.end)
+        await pilot.press(*"zzz")
+        await pilot.pause(0.2)
+        assert box.size.height == 12
+        assert box.vertical_scrollbar.display
+        assert box.scroll_offset.y > 0
+        assert "zzz" in "".join(box.render_line(y).text for y in range(box.size.height))

@@ -34,6 +34,7 @@ from textual import events
 from textual.strip import Strip
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.css.scalar import Unit
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
@@ -137,6 +138,27 @@ class TextBox(TextArea):
     def edit(self, edit):
         """Every typed change (a key, a paste) goes through here and posts ``Changed``."""
         return held_frame(self, lambda: super(TextBox, self).edit(edit))
+
+    def _refresh_scrollbars(self) -> None:
+        """No scrollbar while a wrapping box can still grow to fit its text (its height is auto, up to its max-height).
+
+        Textual compares the text's new height with the box's old one: a key
+        that wrapped onto a new line showed the scrollbar, the layout then
+        grew the box and hid it again, and a second layout followed.  Two
+        frames, the text wrapped narrower in the first (a flicker), and 10-14
+        ms of layout on the key's frame.  (Hiding it afterwards is no fix: the
+        box rewraps its text whenever the scrollbar comes or goes.)
+        """
+        if self.soft_wrap and not self.show_vertical_scrollbar and self.virtual_size.height <= self._most_lines():
+            return
+        super()._refresh_scrollbars()
+
+    def _most_lines(self) -> float:
+        """How many lines of text the box shows at its tallest (no limit without a max-height in cells)."""
+        most = self.styles.max_height
+        if most is None or most.unit != Unit.CELLS:
+            return float("inf")
+        return most.value - self.styles.gutter.height
 
 
 class WrappedLineInput(LineInput):
