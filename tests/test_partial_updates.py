@@ -77,3 +77,62 @@ async def test_typing_into_an_event_shows_as_a_whole_redraw_would(tmp_path):
         await typing_paused(pilot)
         await pilot.pause()
         assert shown(terminal) == drawn_whole(app)
+
+
+def impact_app(tmp_path, text: str):
+    path = tmp_path / "r.json"
+    app = new_app(path, start="open", review_id=seed(path, complete_review("impact") | {"step": "impact", "impact": text}))
+    app.clock = lambda: 0.0
+    return app
+
+
+async def test_editing_a_paragraph_in_a_text_box_shows_as_a_whole_redraw_would(tmp_path):
+    """Typing at the end and in the middle (the rest of the line rewraps), a new line, deleting back across a wrap."""
+    app = impact_app(tmp_path, "Lost writes for EU users. " * 9 + "\nSupport got 85 tickets.")
+    terminal = terminal_of(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        box = app.screen.query_one("#impact")
+        box.focus()
+        await pilot.pause()
+        box.move_cursor((0, 60))
+        await type_text(pilot, "nearly all ")
+        assert shown(terminal) == drawn_whole(app)
+        box.move_cursor((0, len(box.document[0])))
+        await type_text(pilot, "Orders failed for 40 minutes and retries piled up on the queue.")
+        assert shown(terminal) == drawn_whole(app)
+        await pilot.press("enter")
+        await type_text(pilot, "New line")
+        assert shown(terminal) == drawn_whole(app)
+        for _ in range(20):
+            await pilot.press("backspace")
+        await pilot.pause()
+        assert shown(terminal) == drawn_whole(app)
+        box.move_cursor((1, 0))
+        await pilot.press("delete", "delete", "backspace")
+        await pilot.pause()
+        assert shown(terminal) == drawn_whole(app)
+        await typing_paused(pilot)
+        await pilot.pause()
+        assert shown(terminal) == drawn_whole(app)
+
+
+async def test_a_key_in_a_paragraph_repaints_the_rows_it_changed_not_the_whole_box(tmp_path):
+    """Over SSH each row sent again is bytes and latency: Textual repainted all the box's rows for each key."""
+    app = impact_app(tmp_path, "Lost writes for EU users. " * 11)
+    terminal = terminal_of(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        box = app.screen.query_one("#impact")
+        box.focus()
+        box.move_cursor(box.document.end)
+        await pilot.press("x")  # the header says "saving" from now on
+        await pilot.pause()
+        terminal.dirty.clear()
+        await pilot.press("y")
+        await pilot.pause()
+        cursor_row = box.region.y + box.content_offset.y + box.wrapped_document.location_to_offset(
+            box.cursor_location).y - box.scroll_offset.y
+        assert terminal.dirty == {cursor_row}
+        assert box.wrapped_document.height >= 4
+        assert shown(terminal) == drawn_whole(app)
