@@ -142,3 +142,17 @@ async def test_typing_is_not_written_while_a_key_is_on_its_way_to_its_field(tmp_
         app.key_for = lambda: 1.0
         await saved(pilot)
         assert ReviewStore(path).get(review_id).trigger.endswith("x")
+
+
+async def test_a_change_that_waited_its_bound_still_waits_for_the_echo_of_a_key_just_typed(tmp_path, monkeypatch):
+    """Taken in the moment its wait ran out, a change landed 10 ms after a key and held up that key's frame."""
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "CHANGE_WAITS_SECONDS", 0.3)
+    path, review_id, app = await opened_on_impact(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "ImpactScreen")
+        app.saver.typed_for = lambda: 0.01  # at every look, a key was typed 10 ms ago
+        ReviewStore(path).apply(review_id, ops.Set("trigger", TRIGGER))
+        assert not await shown_within(pilot, 0.45)  # its 0.3 s are over, and still a key's echo may be on its way
+        assert await shown_within(pilot, 2.0)  # keys that fast hold it off for at most twice its bound

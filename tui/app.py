@@ -70,10 +70,13 @@ POLL_SECONDS = 0.1
 ARCHIVE_POLL_SECONDS = 1.0
 # While someone types here, another's change is taken in between two keys, at most once between the same
 # two: from AFTER_KEY_SECONDS[0] after a key (its echo is out) to AFTER_KEY_SECONDS[1], or once typing
-# pauses for TYPING_PAUSE_SECONDS; a change never waits more than CHANGE_WAITS_SECONDS for that (with a poll's
-# POLL_SECONDS to notice it, and the other's write, about 30 ms, others' changes still show within 250 ms while
-# someone types here; at 0.15 s a facilitator typing at a person's pace saw a card counted after 230-250 ms).
-# While one waits, the store is polled every WAITING_POLL_SECONDS, so it is taken in as that moment comes.
+# pauses for TYPING_PAUSE_SECONDS.  A change that has waited CHANGE_WAITS_SECONDS for that is taken in at the
+# next moment at least AFTER_KEY_SECONDS[0] after a key (taken in at once, one came 10 ms after a key typed at
+# 250 ms a key and held up its frame); keys faster than that hold it off for at most twice as long.  With a
+# poll's POLL_SECONDS to notice it and the other's write (about 30 ms), others' changes show within 250 ms
+# while someone types here (at 0.15 s, a facilitator typing at a person's pace saw a card counted after
+# 230-250 ms).  While one waits, the store is polled every WAITING_POLL_SECONDS, so it is taken in as that
+# moment comes.
 AFTER_KEY_SECONDS = (0.03, 0.15)
 TYPING_PAUSE_SECONDS = 0.3
 CHANGE_WAITS_SECONDS = 0.1
@@ -691,7 +694,10 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         typed = min(self.saver.typed_for(), self.key_for())  # (a key not at its field yet has queued nothing)
         last_key = now - typed
         after_key = AFTER_KEY_SECONDS[0] <= typed <= AFTER_KEY_SECONDS[1] and last_key > self._took_in_after + 0.001
-        if typed >= TYPING_PAUSE_SECONDS or after_key or now - self._waiting_since >= CHANGE_WAITS_SECONDS:
+        waited = now - self._waiting_since
+        # Waited long enough: taken in now, unless a key's echo may still be on its way
+        overdue = waited >= CHANGE_WAITS_SECONDS and (typed >= AFTER_KEY_SECONDS[0] or waited >= 2 * CHANGE_WAITS_SECONDS)
+        if typed >= TYPING_PAUSE_SECONDS or after_key or overdue:
             self._waiting_since = None
             self._took_in_after = last_key
             return True
