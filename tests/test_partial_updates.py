@@ -136,3 +136,21 @@ async def test_a_key_in_a_paragraph_repaints_the_rows_it_changed_not_the_whole_b
         assert terminal.dirty == {cursor_row}
         assert box.wrapped_document.height >= 4
         assert shown(terminal) == drawn_whole(app)
+
+
+async def test_typing_lines_into_the_paste_box_shows_as_a_whole_redraw_would(tmp_path):
+    """The timeline's paste box has line numbers: at line 10 they grow a digit, and every row moves over."""
+    app = opened(tmp_path, "timeline")
+    terminal = terminal_of(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, "TimelineScreen")
+        await pilot.press("f5")
+        await wait_for_screen(pilot, "TimelinePasteDialog")
+        for number in range(1, 12):
+            await type_text(pilot, f"14:{number:02} line {number}")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert shown(terminal) == drawn_whole(app), f"after line {number}"
+        await pilot.press("up", "end", "backspace")
+        await pilot.pause()
+        assert shown(terminal) == drawn_whole(app)

@@ -150,10 +150,10 @@ class TextBox(TextArea):
         160 B in a one-line field.  The rows repainted are those of the edited
         line from the edit on, and the cursor's old and new rows; all the rows
         below too when the text's wrapped height changed, and the whole box
-        when it scrolled.
+        when it scrolled or its line numbers grew a digit.
         """
         rows = self.wrapped_document
-        height, scrolled = rows.height, self.scroll_offset
+        height, scrolled, gutter = rows.height, self.scroll_offset, self.gutter_width
         cursor_before = rows.location_to_offset(self.cursor_location).y
         first = rows.location_to_offset(edit.top).y
         self._rows_only, self._whole_asked = True, False
@@ -163,7 +163,7 @@ class TextBox(TextArea):
             self._rows_only = False
         if not self._whole_asked:
             return result
-        if self.scroll_offset != scrolled:
+        if self.scroll_offset != scrolled or self.gutter_width != gutter:
             self.refresh()
             return result
         line = result.end_location[0]
