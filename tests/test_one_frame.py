@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui_helpers import complete_review, new_app, saved, seed, wait_for_screen
+from tui_helpers import complete_review, impact_box_at_end, new_app, saved, seed, wait_for_screen
 
 
 def count_frames(screen) -> list[set[str]]:
@@ -205,10 +205,10 @@ async def test_typing_into_a_text_wider_than_its_field_does_not_rebuild_the_scre
         assert rebuilds == []
 
 
-def on_impact(tmp_path):
-    """A complete review's file, its id, and an app that opens it on the impact step."""
+def on_impact(tmp_path, **fields):
+    """A complete review's file (with ``fields``), its id, and an app that opens it on the impact step."""
     path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("impact") | {"step": "impact"})
+    review_id = seed(path, complete_review("impact") | {"step": "impact"} | fields)
     return path, review_id, opened(path, review_id)
 
 
@@ -268,12 +268,8 @@ async def test_another_participant_s_change_elsewhere_shows_at_once_and_the_typi
     monkeypatch.setattr(tui.app, "DELAY", 30.0)  # no typing pause during the test: only a change could make it write
     path, review_id, app = on_impact(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "ImpactScreen")
+        impact = await impact_box_at_end(pilot)
         screen = pilot.app.screen
-        impact = screen.query_one("#impact")
-        impact.focus()
-        impact.move_cursor(impact.document.end)
-        await pilot.pause(0.3)
         await pilot.press("x", "y")
         ReviewStore(path).apply(review_id, ops.Set("trigger", "A deploy, said another participant."))
         await until_shown(pilot, lambda: "said another participant" in screen.query_one("#trigger").value)
@@ -297,16 +293,10 @@ async def test_a_text_box_that_grows_by_a_line_is_laid_out_once_and_shows_no_scr
     was), the layout grew the box and hid it, and a second layout followed:
     the text wrapped narrower for a frame.
     """
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("impact") | {"step": "impact", "impact": "Lost writes. " * 26})
-    app = opened(path, review_id)
+    _, _, app = on_impact(tmp_path, impact="Lost writes. " * 26)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "ImpactScreen")
+        box = await impact_box_at_end(pilot)
         screen = pilot.app.screen
-        box = screen.query_one("#impact")
-        box.focus()
-        box.move_cursor(box.document.end)
-        await pilot.pause(0.3)
         height = box.size.height
         scrollbar_at_layout: list[bool] = []
         lay_out = screen._refresh_layout
@@ -329,14 +319,9 @@ async def test_a_text_box_that_grows_by_a_line_is_laid_out_once_and_shows_no_scr
 
 async def test_a_text_box_at_its_tallest_shows_its_scrollbar_and_the_typing(tmp_path):
     """Past its max-height the box stops growing: its scrollbar shows, and the line typed into stays in view."""
-    path = tmp_path / "r.json"
-    review_id = seed(path, complete_review("impact") | {"step": "impact", "impact": "Lost writes. " * 120})
-    app = opened(path, review_id)
+    _, _, app = on_impact(tmp_path, impact="Lost writes. " * 120)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "ImpactScreen")
-        box = pilot.app.screen.query_one("#impact")
-        box.focus()
-        box.move_cursor(box.document.end)
+        box = await impact_box_at_end(pilot)
         await pilot.press(*"zzz")
         await pilot.pause(0.2)
         assert box.size.height == 12

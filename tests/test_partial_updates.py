@@ -12,7 +12,8 @@ from __future__ import annotations
 import pyte
 from textual._compositor import CompositorUpdate
 
-from tui_helpers import complete_review, new_app, saved, seed, type_text, typing_paused, wait_for_screen
+from tui_helpers import (complete_review, impact_box_at_end, new_app, saved, seed, type_text, typing_paused,
+                         wait_for_screen)
 
 
 def terminal_of(app) -> pyte.Screen:
@@ -38,8 +39,8 @@ def drawn_whole(app) -> list[str]:
     return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
 
 
-def opened(tmp_path, step: str):
-    app = new_app(tmp_path, start="open", review_id=seed(tmp_path, complete_review(step=step)))
+def opened(tmp_path, step: str, **fields):
+    app = new_app(tmp_path, start="open", review_id=seed(tmp_path, complete_review(step=step) | fields))
     app.clock = lambda: 0.0  # the step's timer stopped: the screens compared do not tick apart
     return app
 
@@ -79,22 +80,12 @@ async def test_typing_into_an_event_shows_as_a_whole_redraw_would(tmp_path):
         assert shown(terminal) == drawn_whole(app)
 
 
-def impact_app(tmp_path, text: str):
-    path = tmp_path / "r.json"
-    app = new_app(path, start="open", review_id=seed(path, complete_review("impact") | {"step": "impact", "impact": text}))
-    app.clock = lambda: 0.0
-    return app
-
-
 async def test_editing_a_paragraph_in_a_text_box_shows_as_a_whole_redraw_would(tmp_path):
     """Typing at the end and in the middle (the rest of the line rewraps), a new line, deleting back across a wrap."""
-    app = impact_app(tmp_path, "Lost writes for EU users. " * 9 + "\nSupport got 85 tickets.")
+    app = opened(tmp_path, "impact", impact="Lost writes for EU users. " * 9 + "\nSupport got 85 tickets.")
     terminal = terminal_of(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "ImpactScreen")
-        box = app.screen.query_one("#impact")
-        box.focus()
-        await pilot.pause()
+        box = await impact_box_at_end(pilot)
         box.move_cursor((0, 60))
         await type_text(pilot, "nearly all ")
         assert shown(terminal) == drawn_whole(app)
@@ -119,13 +110,10 @@ async def test_editing_a_paragraph_in_a_text_box_shows_as_a_whole_redraw_would(t
 
 async def test_a_key_in_a_paragraph_repaints_the_rows_it_changed_not_the_whole_box(tmp_path):
     """Over SSH each row sent again is bytes and latency: Textual repainted all the box's rows for each key."""
-    app = impact_app(tmp_path, "Lost writes for EU users. " * 11)
+    app = opened(tmp_path, "impact", impact="Lost writes for EU users. " * 11)
     terminal = terminal_of(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, "ImpactScreen")
-        box = app.screen.query_one("#impact")
-        box.focus()
-        box.move_cursor(box.document.end)
+        box = await impact_box_at_end(pilot)
         await pilot.press("x")  # the header says "saving" from now on
         await pilot.pause()
         terminal.dirty.clear()

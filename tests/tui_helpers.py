@@ -121,6 +121,16 @@ async def typing_paused(pilot: Pilot, seconds: float = 5.0) -> None:
     assert not pilot.app.screen.checks_waiting, "the checks still wait for a typing pause"
 
 
+async def impact_box_at_end(pilot: Pilot):
+    """Once the impact step is drawn: its text box, focused, the cursor at the end of its text."""
+    await wait_for_screen(pilot, "ImpactScreen")
+    box = pilot.app.screen.query_one("#impact")
+    box.focus()
+    box.move_cursor(box.document.end)
+    await pilot.pause(0.3)
+    return box
+
+
 async def saved(pilot: Pilot, seconds: float = 5.0) -> None:
     """Wait until the app's writer has put every change on disk (writes run off the event loop), and the step has
     drawn the checks that wait for the typing's pause (a write that comes back while they wait leaves them to it)."""
