@@ -187,8 +187,8 @@ class StepScreen(Facilitation, Exporting, Screen):
         return self._composed[kind]
 
     def on_mount(self) -> None:
-        if not self.children:  # replaced while it was composing (Textual removed its widgets): never shown
-            return
+        if self._pruning or not self.children:  # replaced while it was composing (Textual removes, or removed, its
+            return  # widgets): never shown
         self._composed = {}
         self.show_panels()
         self.timebox = Timebox(self.review.timebox(self.STEP), self.app.clock)
