@@ -186,8 +186,7 @@ people knew then. The same rules apply: a condition, not a person, and never
                 answer = inputs[index]
                 if merging:
                     key = f"five_whys.chains.{self.chain_id}.whys.{index}"
-                    text = self.sync.shown(key, answer.value, before[index] if index < len(before) else "", stored)
-                    replace_text(answer, text)
+                    text = self.sync.show(answer, key, before[index] if index < len(before) else "", stored)
                     if index < len(merged):
                         merged[index] = text
                     elif text:

@@ -25,7 +25,7 @@ from store.model import Action, Review
 from store.ops import Set, apply
 from tui.key_footer import KeyFooter
 from tui.text import show_note, show_text
-from tui.text_sync import TextSync, replace_text
+from tui.text_sync import TextSync
 from screens.dialogs import AnswersOnce
 from tui.line_input import LineInput
 
@@ -228,8 +228,7 @@ class FollowUpScreen(AnswersOnce, Screen):
         """The store holds a newer review: show it; the notes show others' words around what is typed here."""
         before, self.review = self.review, review
         notes = self.query_one("#follow-up-notes", Input)
-        text = self.sync.shown("follow_up.notes", notes.value, before.follow_up.notes, review.follow_up.notes)
-        replace_text(notes, text)
+        text = self.sync.show(notes, "follow_up.notes", before.follow_up.notes, review.follow_up.notes)
         if text != review.follow_up.notes:  # typing not yet saved, now over the stored notes
             self.app.saver.queue(review.id, "follow_up.notes",
                                  Set("follow_up.notes", text, base=review.follow_up.notes), rebase=True)

@@ -254,8 +254,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         """
         if self.showing_stored and field in ops.MERGED_TEXTS and isinstance(widget, (Input, TextArea)):
             before = self.previous_value(field) or ""
-            text = self.sync.shown(field, widget_text(widget), before, value or "")
-            replace_text(widget, text)
+            text = self.sync.show(widget, field, before, value or "")
             if text != (value or ""):  # typing not yet saved, now over the stored text
                 self.queue(("set", field), ops.Set(field, text, base=value or ""), touched=field, rebase=True)
             return

@@ -49,7 +49,7 @@ def _dmp() -> diff_match_patch:
     return dmp
 
 
-def merge_text(base: str, mine: str, theirs: str) -> Merged:
+def merge_text(base: str, mine: str, theirs: str, placed: bool = False) -> Merged:
     """Both edits of ``base`` in one text or, if that is not safe, both texts kept.
 
     If one text already makes the other's edit (the same typo fixed twice,
@@ -58,6 +58,11 @@ def merge_text(base: str, mine: str, theirs: str) -> Merged:
     applied together exactly; else mine is replayed onto theirs, or theirs
     onto mine (fuzzy matching can work one way round and not the other), and
     a replay is taken only if it keeps exactly both edits.
+
+    ``placed``: theirs is what a write of this terminal's own made of base
+    (base is the text it sent), so the store has already put others' text
+    where it belongs around base's; where both insert at one place, mine (typed
+    on since) goes right after base's, first (see ``_merge_exact``).
     """
     if mine == base:
         return Merged(theirs, False)
@@ -85,6 +90,8 @@ def merge_text(base: str, mine: str, theirs: str) -> Merged:
     # A true merge has base's characters that neither side deleted and all either side typed:
     # no more (nothing doubled, no deleted text revived), as whole() ensures no fewer.
     expected = Counter(mine) + Counter(theirs) + Counter(base[i] for i in by_mine & by_theirs) - Counter(base)
+    if not placed:
+        theirs_edits = _earliest(theirs_edits, mine_edits, base)  # see _merge_exact
     exact = _merge_exact(mine_edits, theirs_edits, base)
     if exact is not None:
         return Merged(exact, False)
@@ -138,7 +145,17 @@ def _merge_exact(mine_edits: list, theirs_edits: list, base: str) -> str | None:
     first and a new line after them: the line's writer typed on from there,
     while the new line's writer started below it (``merge_text`` puts a first
     text in a field on its own line).  Otherwise mine goes first: it is the
-    typing that just arrived, from a cursor right after the text before that place.
+    typing that just arrived, from a cursor right after the text before that
+    place (someone else's cursor there stays before text that arrives at it,
+    see ``map_cursor``, so their typing goes before it too).
+
+    Unless ``placed``, ``merge_text`` first moves theirs' inserts as early as
+    they can go (``_earliest``).  A diff shows inserted text at the
+    last place that gives the same text: two people start a sentence with a
+    space at once, the store puts the later one's space first, and the other,
+    typing on after their own space (now the second), would get a diff that
+    shows the first one's space after theirs, and their next letters would go
+    between the spaces: the sentences glued together, their letters mixed.
     """
     tagged = [(start, end, text, 0) for start, end, text in mine_edits]
     tagged += [(start, end, text, 1) for start, end, text in theirs_edits]
@@ -153,6 +170,37 @@ def _merge_exact(mine_edits: list, theirs_edits: list, base: str) -> str | None:
         at = end
     pieces.append(base[at:])
     return "".join(pieces)
+
+
+def _earliest(edits: list, others: list, base: str) -> list:
+    """``edits`` with what each insert of one line starts with moved as early in ``base`` as gives the same text.
+
+    A diff shows text inserted by several people at one place as one insert:
+    its first part may go earlier and the rest stay (``_moved_back``).  An
+    insert is not moved into text that an edit of either side changes.
+    """
+    moved, floor = [], 0  # no further back than past the edit before (two at one place might swap)
+    bounds = sorted(end for start, end, _ in others if end > start)
+    for start, end, text in edits:
+        if start == end and text and "\n" not in text:
+            limit = max([floor] + [bound for bound in bounds if bound <= start])
+            for size in range(len(text), 0, -1):
+                at, head = _moved_back(base, start, text[:size], limit)
+                if at < start:
+                    moved.append((at, at, head))
+                    text = text[size:]
+                    break
+        if text or end > start:
+            moved.append((start, end, text))
+        floor = end + 1 if moved else 0
+    return sorted(moved, key=lambda edit: edit[0])
+
+
+def _moved_back(base: str, start: int, text: str, limit: int) -> tuple[int, str]:
+    """``text`` inserted at ``start`` moved as early as it gives the same text (not before ``limit``)."""
+    while start > limit and base[start - 1] == text[-1]:
+        start, text = start - 1, base[start - 1] + text[:-1]
+    return start, text
 
 
 def _replay(dmp: diff_match_patch, base: str, edit: list, onto: list) -> str | None:
@@ -181,24 +229,55 @@ def _trace(diffs: list) -> tuple[list[int | None], set[int]]:
     return origin, deleted
 
 
-def map_cursor(old: str, new: str, cursor: int) -> int:
+def map_cursor(old: str, new: str, cursor: int, typed_from: int | None = None) -> int:
     """Where a cursor at ``cursor`` in ``old`` belongs once the text became ``new``.
 
     It stays after the character it followed: text merged in before it moves
     it along; text inserted right at it or after it does not, so a participant
     keeps typing where they were; if the text before it went, it lands where
     that text was.
+
+    ``typed_from``: where this terminal's typing that ends at the cursor began.
+    Text another write inserted at or after the cursor that could as well sit
+    where that typing began was put there by the store (``_merge_exact``: the
+    later write goes first, and text goes as early as it can): the cursor goes
+    after it.  (A diff can also pair up the same characters differently, one
+    typed here with one typed there: three people who start with the same
+    keys at once can still end up typing at one spot now and then.)
     """
     cursor = max(0, min(cursor, len(old)))
     if cursor == 0:
         return 0
     old_at = new_at = 0
-    for op, data in diff_match_patch().diff_main(old, new):
+    diffs = diff_match_patch().diff_main(old, new)
+    for index, (op, data) in enumerate(diffs):
         if op == _INSERT:  # only reached for text before the cursor
             new_at += len(data)
         elif old_at + len(data) >= cursor:  # the run holding the character before the cursor
-            return min(new_at + (cursor - old_at if op == _EQUAL else 0), len(new))
+            if op != _EQUAL:
+                return min(new_at, len(new))
+            at = new_at + cursor - old_at
+            following = diffs[index + 1] if index + 1 < len(diffs) else (_EQUAL, "")
+            if typed_from is not None and following[0] == _INSERT:  # the first insert after the cursor
+                at += _before_typing(old, new, typed_from, cursor, old_at + len(data), following[1], at - cursor)
+            return min(at, len(new))
         else:
             old_at += len(data)
             new_at += len(data) if op == _EQUAL else 0
     return min(new_at, len(new))
+
+
+def _before_typing(old: str, new: str, typed_from: int, cursor: int, inserted_at: int, inserted: str,
+                   shift: int) -> int:
+    """How much of ``inserted`` (at ``inserted_at``, after the cursor) could as well sit where the typing began.
+
+    A diff shows text inserted by several people at one place as one insert:
+    its first part may belong before the typing, the rest after it.
+    ``shift``: how far edits before the typing moved it in ``new``.
+    """
+    if not 0 <= typed_from < cursor <= inserted_at:
+        return 0
+    for size in range(len(inserted), 0, -1):
+        if new[typed_from + shift + size:inserted_at + shift + size] == old[typed_from:inserted_at]:
+            return size
+    return 0

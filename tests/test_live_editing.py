@@ -74,6 +74,28 @@ async def test_everyone_typing_into_one_text_field_keeps_every_word(tmp_path, co
             assert shown(pilot, "#impact") == impact
 
 
+async def test_two_people_starting_a_sentence_with_the_same_keys_at_once_each_go_on_after_their_own(tmp_path):
+    """A space and "The " typed by both at once: a diff cannot tell whose are whose, yet no sentence is split."""
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact="Checkout down."))
+    texts = [" The cache was cold.", " The queue was full."]
+    async with AsyncExitStack() as stack:
+        pilots = await open_apps(stack, db, review_id, 2)
+        for pilot in pilots:
+            await pilot.press("ctrl+e")  # the end of the field
+        for index in range(len(texts[0])):
+            for pilot, text in zip(pilots, texts):
+                await pilot.press(text[index])
+            await asyncio.sleep(0.1)  # saves and the other's changes land between keys
+        await settle(pilots)
+        impact = stored(db, review_id)["impact"]
+        assert impact.startswith("Checkout down. The ") and len(impact) == len("Checkout down.") + 40, impact
+        for text in texts:
+            assert text in impact, f"{text!r} is not whole in {impact!r}"
+        for pilot in pilots:
+            assert shown(pilot, "#impact") == impact
+
+
 async def test_typing_after_someone_else_keeps_both_and_the_cursor(tmp_path):
     db = tmp_path / "reviews.json"
     review_id = seed(db, dict(complete_review("impact"), impact=""))

@@ -41,6 +41,14 @@ def wait_until(condition, terminals, seconds: float = 20.0) -> bool:
     return condition()
 
 
+def drain(terminals, seconds: float) -> None:
+    """Read what the terminals draw for ``seconds`` (an app blocked writing to its terminal would stall)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for terminal in terminals:
+            terminal.read(0.01)
+
+
 def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(archive_location, open_archive):
     """Once per backend: the terminals share a data directory, or a PostgreSQL database."""
     db = archive_location
@@ -84,6 +92,43 @@ def test_three_terminals_type_at_once_and_one_is_killed_and_one_hung_up(archive_
         for text in [*SENTENCES.values(), "Refunds took 3 days.", "Typed just before the link dropped.",
                      "Still typing."]:
             assert text in final, f"{text!r} lost: {final!r}"
+    finally:
+        for terminal in terminals.values():
+            terminal.close()
+
+
+SAME_START = {"A": " The cache was cold.", "B": " The queue was full."}  # a space, then "The ": the same keys
+
+
+@pytest.mark.parametrize("pace", [0.07, 0.3])
+def test_two_people_starting_a_sentence_at_the_same_place_at_once_keep_each_sentence_whole(tmp_path, pace):
+    """Each types a sentence at the end of the same field at once, a key every ``pace`` seconds.
+
+    Both sentences start with the same keys (a space, "The "): a diff cannot
+    tell whose they are, and each terminal must still go on typing after its
+    own, or the sentences lose their spaces and mix their letters ("...
+    full.cache was cold. ehT").  (Three people doing so at 70 ms a key still
+    lose a space now and then: see the issue's note.)
+    """
+    sentences = SAME_START
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact="Checkout down."))
+    terminals = {name: Terminal(db, ("open", review_id, "--as", name)) for name in sentences}
+    try:
+        for terminal in terminals.values():
+            terminal.wait_for("Who and what was affected")
+            terminal.type("\x05")  # ctrl+e: the end of the field
+        time.sleep(0.5)
+        for index in range(max(map(len, sentences.values()))):
+            for name, terminal in terminals.items():
+                terminal.type(sentences[name][index:index + 1])
+            drain(terminals.values(), pace)
+        expected_size = len("Checkout down.") + sum(map(len, sentences.values()))
+        assert wait_until(lambda: len(impact(db, review_id)) >= expected_size, terminals.values()), impact(db, review_id)
+        final = impact(db, review_id)
+        assert final.startswith("Checkout down. ") and len(final) == expected_size, final
+        for sentence in sentences.values():
+            assert sentence in final, f"{sentence!r} is not whole in {final!r}"
     finally:
         for terminal in terminals.values():
             terminal.close()

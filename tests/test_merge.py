@@ -123,8 +123,9 @@ def test_an_edit_the_other_text_already_holds_is_not_doubled(base, mine, theirs,
     ("base", "mine", "theirs", "expected"),
     [
         ("at peak", "at peak ", "at peak ", "at peak  "),  # both typed a space: both are kept
+        # theirs ends with the "." before that place, so could sit one character earlier: it goes first
         ("The disk filled up.", "The disk filled up. Done.", "The disk filled up. Done. Really.",
-         "The disk filled up. Done. Done. Really."),
+         "The disk filled up. Done. Really. Done."),
     ],
 )
 def test_the_same_text_typed_by_both_at_one_place_is_kept_twice(base, mine, theirs, expected):
@@ -271,3 +272,36 @@ def test_a_line_added_where_someone_types_on_goes_below_their_words_whichever_ar
 def test_a_letter_typed_where_someone_added_a_line_is_kept_even_if_their_line_holds_that_letter():
     # A's "t" must not count as already in B's text just because "About" has a "t" (seen with two terminals)
     assert merge_text("Checkou", "Checkout", "Checkou\nAbout 1") == Merged("Checkout\nAbout 1", False)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "cursor", "typed_from", "expected"),
+    [
+        # another's space, typed at once, could sit where this typing (a space) began: the store put it there
+        ("down. ", "down.  ", 6, 5, 7),
+        ("down.  ", "down.   S", 6, 5, 7),  # the first part of what arrived goes before the typing, the rest after
+        ("down. Th", "down. T Th", 8, 5, 10),  # before the typing (the diff shows it inside it)
+        ("up. Nobody was paged.", "up. Nobody was paged. Alerts.", 21, 3, 21),  # after it: it stays after
+        ("down. ", "down.  ", 6, None, 6),  # nobody typing here: text arriving at the cursor goes after it
+    ],
+)
+def test_map_cursor_after_text_that_went_before_the_typing(old, new, cursor, typed_from, expected):
+    assert map_cursor(old, new, cursor, typed_from) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "mine", "theirs", "expected"),
+    [
+        # theirs' space went before my space (the store puts the later write first): my letter follows mine
+        ("down. ", "down. S", "down.  ", "down.  S"),
+        ("down.  ", "down. E ", "down.   S", "down.  E S"),  # theirs' space before my typing, their S at the end
+        ("down.", "down. ", "down. ", "down.  "),
+    ],
+)
+def test_text_that_could_sit_earlier_goes_before_my_typing(base, mine, theirs, expected):
+    assert merge_text(base, mine, theirs) == Merged(expected, False)
+
+
+def test_text_our_own_write_placed_stays_after_what_we_sent():
+    """We sent "down. ", the store put ours first, we typed "A" since: it goes right after our space."""
+    assert merge_text("down. ", "down. A", "down.  ", placed=True) == Merged("down. A ", False)

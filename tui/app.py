@@ -548,6 +548,11 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
             if read_after is not None:
                 self._seen_version = None  # what the read brought of others' changes: the next poll reads it again
             return  # lacks a batch of ours still being written or sent again: the review that brings it back shows
+        if not ours and self.saver.answering(review.id):
+            # Our batch's own review comes next, on its way to this loop: shown first, its text fields know that
+            # the others' text in it was placed by our write (TextSync.show); the next poll reads the rest.
+            self._seen_version = None
+            return
         if not self.screen_can_redraw():
             self._seen_version = None  # a screen still opening: not shown, so the next poll reads it again
             return

@@ -385,8 +385,7 @@ class ItemEditor(Vertical):
         screen = self.screen
         key = f"{self.list_name}.{self.editing_id}.{spec.name}"
         before = getattr(screen.stored_item(self.list_name, self.editing_id, previous=True), spec.name, None) or ""
-        text = screen.sync.shown(key, widget.value, before, stored)
-        replace_text(widget, text)
+        text = screen.sync.show(widget, key, before, stored)
         if text != stored:  # typing not yet saved, now over the stored text
             screen.edit_item(self.list_name, self.editing_id, {spec.name: text}, bases={spec.name: stored},
                              rebase=True)

@@ -148,6 +148,11 @@ class Saver:
             finished = self._finished.get(review_id, 0)
             return bool(self._sent_jobs(review_id)) or finished_before not in (None, finished)
 
+    def answering(self, review_id: str) -> bool:
+        """True while a batch for this review was handed to the writer and its notice is not handled yet."""
+        with self._mutex:
+            return bool(self._awaiting.get(review_id))
+
     def finished(self, review_id: str) -> int:
         """How many batches of this review the writer has finished: a review read while this changed may lack one."""
         with self._mutex:

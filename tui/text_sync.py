@@ -21,14 +21,33 @@ from store.merge import map_cursor, merge_text
 
 
 class TextSync:
-    """Per field key, the text last sent to the store (the next stored text holds it)."""
+    """Per field key, the text last sent to the store (the next stored text holds it), and where the typing is."""
 
     def __init__(self) -> None:
         self._sent: dict[str, str] = {}
+        # The field's latest typing: its span in a text the field showed, and that text (see ``show``).
+        self._typing: dict[str, tuple[int, int, str]] = {}
+        self._new_from: dict[str, int] = {}  # where what the text last sent adds to its base begins
 
-    def sending(self, key: str, text: str) -> None:
-        """This text went to the writer: the next stored text holds it."""
+    def sending(self, key: str, text: str, base: str | None = None) -> None:
+        """This text went to the writer: the next stored text holds it.  ``base``: the text it was typed over."""
         self._sent[key] = text
+        if base is not None:
+            self._note_typing(key, base, text)
+
+    def _note_typing(self, key: str, base: str, text: str) -> None:
+        """Remember the span typed, joined to the typing it goes on from (see ``show``)."""
+        same = min(len(base), len(text))
+        start = next((i for i in range(same) if base[i] != text[i]), same)
+        tail = next((i for i in range(same - start) if base[-1 - i] != text[-1 - i]), same - start)
+        self._new_from[key] = start
+        span = _typed_on(self._typing.get(key), text)  # told by where the typing ended, not by comparing letters
+        if span is None:
+            span = (start, len(text) - tail)
+        if span[0] < span[1]:
+            self._typing[key] = (*span, text)
+        else:
+            self._typing.pop(key, None)
 
     def shown_all(self) -> None:
         """A stored review was shown: it holds everything sent (one batch is out at a time), so nothing sent is pending.
@@ -45,8 +64,8 @@ class TextSync:
     def sent_ops(self, ops: list) -> None:
         """The writer was given these operations: remember the text each sets."""
         for op in ops:
-            for key, text in text_keys(op):
-                self.sending(key, text)
+            for key, text, base in text_keys(op):
+                self.sending(key, text, base)
 
     def shown(self, key: str, on_screen: str, before: str, stored: str) -> str:
         """What the field should show now that the store holds ``stored`` (it held ``before``).
@@ -55,42 +74,109 @@ class TextSync:
         ``stored``; if the result differs from ``stored``, the caller must
         queue it with ``stored`` as its base.
         """
+        ours = key in self._sent  # stored answers what we sent: our write placed others' text around it
         base = self._sent.pop(key, before)
         if on_screen in (base, stored):
             return stored
-        return merge_text(base, on_screen, stored).text
+        return merge_text(base, on_screen, stored, placed=ours).text
+
+    def show(self, widget: Input | TextArea, key: str, before: str, stored: str) -> str:
+        """Put in ``widget`` what it should show now that the store holds ``stored`` (see ``shown``); returns it.
+
+        The cursor stays where the user is typing.  When two people type the
+        same characters at one place at once (a space, "The "), a diff cannot
+        tell whose are whose, so the cursor is placed as the store placed the
+        texts (``store.merge``): text that arrived from another write and
+        could as well sit where this terminal's typing began went there, before
+        it; in the text our own write brought back, others' text that could sit
+        there went there only if some of the typing was stored already (else
+        what we sent went first).  Without this, the two go on typing at one
+        spot and their words get mixed.
+        """
+        old = widget_text(widget)
+        cursor = _cursor_offset(widget)
+        typing = self._typing.get(key)
+        sent = self._sent.get(key)
+        if sent is not None and typing and typing[2] == sent:
+            typed_since = _typed_at(sent, old, typing[1])
+            if typed_since is not None and cursor == typing[1] + len(typed_since):
+                self._sent.pop(key)
+                return self._show_ours(widget, key, sent, stored, typing, typed_since)
+        text = self.shown(key, old, before, stored)
+        at_typing = typing is not None and typing[2] == old and typing[1] == cursor
+        replace_text(widget, text, typed_from=typing[0] if at_typing and sent is None else None)
+        if at_typing and text != old:
+            self._follow_typing(key, old, text, typing, _cursor_offset(widget))
+        return text
+
+    def _show_ours(self, widget: Input | TextArea, key: str, sent: str, stored: str, typing: tuple[int, int, str],
+                   typed_since: str) -> str:
+        """Our write came back: the typing's end as that write placed it, and what was typed since after it."""
+        start, end, _ = typing
+        typed_from = start if start < self._new_from.get(key, start) else None
+        at = map_cursor(sent, stored, end, typed_from)
+        text = stored[:at] + typed_since + stored[at:]
+        _put(widget, text, at + len(typed_since))
+        self._follow_typing(key, sent, stored, typing, at)
+        if key in self._typing:
+            start, end, _ = self._typing[key]
+            self._typing[key] = (start, end + len(typed_since), text)
+        return text
+
+    def _follow_typing(self, key: str, old: str, text: str, typing: tuple[int, int, str], cursor: int) -> None:
+        """The typing's span in ``text`` (it was in ``old``): still just before the cursor, or forgotten."""
+        start, end, _ = typing
+        size = end - start
+        if cursor >= size and text[cursor - size:cursor] == old[start:end]:
+            self._typing[key] = (cursor - size, cursor, text)
+        else:
+            self._typing.pop(key, None)
 
 
-def text_keys(op) -> list[tuple[str, str]]:
-    """The field keys and texts a merged-text operation sets (a chain's answers: one key each)."""
+def text_keys(op) -> list[tuple[str, str, str | None]]:
+    """The field keys, texts and bases (None: none) a merged-text operation sets (a chain's answers: one key each)."""
     if isinstance(op, ops.Set) and op.field in ops.MERGED_TEXTS and isinstance(op.value, str):
-        return [(op.field, op.value)]
+        return [(op.field, op.value, op.base if isinstance(op.base, str) else None)]
+    new_item = isinstance(op, ops.Add) and op.item_id and isinstance(op.item, dict)
+    if new_item:
+        op = ops.Edit(op.list, op.item_id, op.item)  # the texts of a new item, under the id it gets, typed over nothing
+    if not isinstance(op, ops.Edit):
+        return []
     found = []
-    if isinstance(op, ops.Add) and op.item_id and isinstance(op.item, dict):
-        op = ops.Edit(op.list, op.item_id, op.item)  # the texts of a new item, under the id it gets
-    if isinstance(op, ops.Edit):
-        for name, value in op.changes.items():
-            if (op.list, name) not in ops.MERGED_ITEM_TEXTS:
-                continue
-            key = f"{op.list}.{op.item_id}.{name}"
-            if isinstance(value, str):
-                found.append((key, value))
-            elif isinstance(value, list):
-                found += [(f"{key}.{index}", text) for index, text in enumerate(value) if isinstance(text, str)]
+    for name, value in op.changes.items():
+        if (op.list, name) not in ops.MERGED_ITEM_TEXTS:
+            continue
+        key = f"{op.list}.{op.item_id}.{name}"
+        base = "" if new_item else (op.bases or {}).get(name)
+        if isinstance(value, str):
+            found.append((key, value, base if isinstance(base, str) else None))
+        elif isinstance(value, list):
+            found += [(f"{key}.{index}", text, _answer(base, index, new_item)) for index, text in enumerate(value)
+                      if isinstance(text, str)]
     return found
+
+
+def _answer(bases, index: int, new_item: bool) -> str | None:
+    """The base of one answer of a chain (None: none)."""
+    if new_item:
+        return ""
+    if isinstance(bases, list):
+        return bases[index] if index < len(bases) and isinstance(bases[index], str) else ""
+    return None
 
 
 def widget_text(widget: Input | TextArea) -> str:
     return widget.text if isinstance(widget, TextArea) else widget.value
 
 
-def replace_text(widget: Input | TextArea, text: str, keep_cursor: bool = True) -> None:
+def replace_text(widget: Input | TextArea, text: str, keep_cursor: bool = True,
+                 typed_from: int | None = None) -> None:
     """Put ``text`` in the widget.
 
     With ``keep_cursor``, the cursor stays by the text it was next to
     (someone else's words arrived), focused or not: the terminal losing focus
     for a moment must not move it; otherwise it goes to the end (the field
-    now shows another item).
+    now shows another item).  ``typed_from``: see ``store.merge.map_cursor``.
     """
     old = widget_text(widget)
     if old == text and keep_cursor:
@@ -102,11 +188,51 @@ def replace_text(widget: Input | TextArea, text: str, keep_cursor: bool = True) 
     if isinstance(widget, TextArea):
         cursor = _offset(old, widget.cursor_location)
         widget.load_text(text)
-        widget.cursor_location = _location(text, map_cursor(old, text, cursor) if keep else len(text))
+        widget.cursor_location = _location(text, map_cursor(old, text, cursor, typed_from) if keep else len(text))
         return
     cursor = widget.cursor_position
     widget.value = text
-    widget.cursor_position = map_cursor(old, text, cursor) if keep else len(text)
+    widget.cursor_position = map_cursor(old, text, cursor, typed_from) if keep else len(text)
+
+
+def _typed_on(typing: tuple[int, int, str] | None, text: str) -> tuple[int, int] | None:
+    """The span of ``typing`` once the field shows ``text``, if it was typed on (or taken back) at its end."""
+    if typing is None:
+        return None
+    start, end, shown = typing
+    typed = _typed_at(shown, text, end)
+    if typed is not None:
+        return start, end + len(typed)
+    cut = len(shown) - len(text)
+    if 0 < cut <= end - start and text == shown[:end - cut] + shown[end:]:
+        return start, end - cut
+    return None
+
+
+def _typed_at(sent: str, on_screen: str, at: int) -> str | None:
+    """What was typed at ``at`` since ``sent`` was sent ("" if nothing), or None if the text changed otherwise."""
+    size = len(on_screen) - len(sent)
+    if size < 0 or on_screen[:at] != sent[:at] or on_screen[at + size:] != sent[at:]:
+        return None
+    return on_screen[at:at + size]
+
+
+def _put(widget: Input | TextArea, text: str, cursor: int) -> None:
+    """``text`` in the widget, the cursor at offset ``cursor``."""
+    if isinstance(widget, TextArea):
+        if widget.text != text:
+            widget.load_text(text)
+        widget.cursor_location = _location(text, cursor)
+        return
+    if widget.value != text:
+        widget.value = text
+    widget.cursor_position = cursor
+
+
+def _cursor_offset(widget: Input | TextArea) -> int:
+    if isinstance(widget, TextArea):
+        return _offset(widget.text, widget.cursor_location)
+    return widget.cursor_position
 
 
 def _cursor_to_end(widget: Input | TextArea) -> None:
