@@ -14,6 +14,7 @@ holds no widgets; the screens own the keys (``title``, ``actions.i4.what``,
 
 from __future__ import annotations
 
+from diff_match_patch import diff_match_patch
 from textual.widgets import Input, TextArea
 
 from store import ops
@@ -37,9 +38,9 @@ class TextSync:
 
     def _note_typing(self, key: str, base: str, text: str) -> None:
         """Remember the span typed, joined to the typing it goes on from (see ``show``)."""
-        same = min(len(base), len(text))
-        start = next((i for i in range(same) if base[i] != text[i]), same)
-        tail = next((i for i in range(same - start) if base[-1 - i] != text[-1 - i]), same - start)
+        dmp = diff_match_patch()
+        start = dmp.diff_commonPrefix(base, text)
+        tail = min(dmp.diff_commonSuffix(base, text), min(len(base), len(text)) - start)
         self._new_from[key] = start
         span = _typed_on(self._typing.get(key), text)  # told by where the typing ended, not by comparing letters
         if span is None:
@@ -67,13 +68,8 @@ class TextSync:
             for key, text, base in text_keys(op):
                 self.sending(key, text, base)
 
-    def shown(self, key: str, on_screen: str, before: str, stored: str) -> str:
-        """What the field should show now that the store holds ``stored`` (it held ``before``).
-
-        Text typed since (on screen, and not sent yet) is merged into
-        ``stored``; if the result differs from ``stored``, the caller must
-        queue it with ``stored`` as its base.
-        """
+    def _shown(self, key: str, on_screen: str, before: str, stored: str) -> str:
+        """What the field should show now that the store holds ``stored`` (it held ``before``): typing since merged in."""
         ours = key in self._sent  # stored answers what we sent: our write placed others' text around it
         base = self._sent.pop(key, before)
         if on_screen in (base, stored):
@@ -81,9 +77,11 @@ class TextSync:
         return merge_text(base, on_screen, stored, placed=ours).text
 
     def show(self, widget: Input | TextArea, key: str, before: str, stored: str) -> str:
-        """Put in ``widget`` what it should show now that the store holds ``stored`` (see ``shown``); returns it.
+        """Put in ``widget`` what it should show now that the store holds ``stored`` (it held ``before``); returns it.
 
-        The cursor stays where the user is typing.  When two people type the
+        Text typed since (on screen, and not sent yet) is merged into
+        ``stored``; if the result differs from ``stored``, the caller must
+        queue it with ``stored`` as its base.  The cursor stays where the user is typing.  When two people type the
         same characters at one place at once (a space, "The "), a diff cannot
         tell whose are whose, so the cursor is placed as the store placed the
         texts (``store.merge``): text that arrived from another write and
@@ -101,26 +99,24 @@ class TextSync:
             typed_since = _typed_at(sent, old, typing[1])
             if typed_since is not None and cursor == typing[1] + len(typed_since):
                 self._sent.pop(key)
-                return self._show_ours(widget, key, sent, stored, typing, typed_since)
-        text = self.shown(key, old, before, stored)
+                return self._show_ours(widget, key, old, sent, stored, typing, typed_since)
+        text = self._shown(key, old, before, stored)
         at_typing = typing is not None and typing[2] == old and typing[1] == cursor
         replace_text(widget, text, typed_from=typing[0] if at_typing and sent is None else None)
         if at_typing and text != old:
             self._follow_typing(key, old, text, typing, _cursor_offset(widget))
         return text
 
-    def _show_ours(self, widget: Input | TextArea, key: str, sent: str, stored: str, typing: tuple[int, int, str],
-                   typed_since: str) -> str:
+    def _show_ours(self, widget: Input | TextArea, key: str, old: str, sent: str, stored: str,
+                   typing: tuple[int, int, str], typed_since: str) -> str:
         """Our write came back: the typing's end as that write placed it, and what was typed since after it."""
         start, end, _ = typing
         typed_from = start if start < self._new_from.get(key, start) else None
-        at = map_cursor(sent, stored, end, typed_from)
-        text = stored[:at] + typed_since + stored[at:]
-        _put(widget, text, at + len(typed_since))
-        self._follow_typing(key, sent, stored, typing, at)
-        if key in self._typing:
-            start, end, _ = self._typing[key]
-            self._typing[key] = (start, end + len(typed_since), text)
+        placed = map_cursor(sent, stored, end, typed_from)
+        text = stored[:placed] + typed_since + stored[placed:]
+        cursor = placed + len(typed_since)
+        _put(widget, text, cursor)
+        self._follow_typing(key, old, text, (start, end + len(typed_since), old), cursor)
         return text
 
     def _follow_typing(self, key: str, old: str, text: str, typing: tuple[int, int, str], cursor: int) -> None:
@@ -181,18 +177,8 @@ def replace_text(widget: Input | TextArea, text: str, keep_cursor: bool = True,
     old = widget_text(widget)
     if old == text and keep_cursor:
         return
-    keep = keep_cursor
-    if old == text:  # the same words, from another item: the cursor still goes to the end
-        _cursor_to_end(widget)
-        return
-    if isinstance(widget, TextArea):
-        cursor = _offset(old, widget.cursor_location)
-        widget.load_text(text)
-        widget.cursor_location = _location(text, map_cursor(old, text, cursor, typed_from) if keep else len(text))
-        return
-    cursor = widget.cursor_position
-    widget.value = text
-    widget.cursor_position = map_cursor(old, text, cursor, typed_from) if keep else len(text)
+    # (the same words from another item: the cursor still goes to the end)
+    _put(widget, text, map_cursor(old, text, _cursor_offset(widget), typed_from) if keep_cursor else len(text))
 
 
 def _typed_on(typing: tuple[int, int, str] | None, text: str) -> tuple[int, int] | None:
@@ -233,13 +219,6 @@ def _cursor_offset(widget: Input | TextArea) -> int:
     if isinstance(widget, TextArea):
         return _offset(widget.text, widget.cursor_location)
     return widget.cursor_position
-
-
-def _cursor_to_end(widget: Input | TextArea) -> None:
-    if isinstance(widget, TextArea):
-        widget.cursor_location = _location(widget.text, len(widget.text))
-    else:
-        widget.cursor_position = len(widget.value)
 
 
 def _offset(text: str, location: tuple[int, int]) -> int:
