@@ -25,6 +25,7 @@ from snapshot_apps.reviews import (
 from store.db import ReviewStore
 from store.model import STEPS
 from tui.app import PostmortemApp, make_app
+from tui.key_footer import KeyFooter
 
 SIZE = (80, 24)
 SCREENS = {
@@ -62,6 +63,10 @@ def until_screen(name: str):
                 break
             await pilot.pause()
         assert type(pilot.app.screen).__name__ == name
+        for _ in range(100):  # the footer draws its keys a frame after the screen (one pause was short under load)
+            if all(footer.children for footer in pilot.app.screen.query(KeyFooter)):
+                break
+            await pilot.pause()
         await pilot.pause()
 
     return wait
