@@ -43,11 +43,30 @@ async def until_shown(pilot, condition) -> None:
 
 
 def count_layouts(screen) -> list:
-    """From now on, one entry per layout of the screen."""
+    """From now on, one entry per layout of the screen: its arguments (``scroll=True`` is a layout for a scroll)."""
     layouts = []
     lay_out = screen._refresh_layout
-    screen._refresh_layout = lambda *args, **kwargs: (layouts.append(args), lay_out(*args, **kwargs))[1]
+    screen._refresh_layout = lambda *args, **kwargs: (layouts.append((args, kwargs)), lay_out(*args, **kwargs))[1]
     return layouts
+
+
+async def settled(pilot, screen) -> None:
+    """Until the screen has drawn what opening it asked for: no layout, scroll or footer keys pending for 0.2 s.
+
+    A fixed pause was not enough on a loaded machine (CI counted two layouts
+    of the opening as the change's), so a layout counted after this is the change's own.
+    """
+    layouts = count_layouts(screen)
+    quiet = 0
+    for _ in range(100):  # at most about 5 s
+        before = len(layouts)
+        await pilot.pause(0.05)
+        pending = screen._layout_required or screen._scroll_required or not all(
+            footer.children for footer in screen.query("KeyFooter"))
+        quiet = 0 if pending or len(layouts) != before else quiet + 1
+        if quiet == 4:
+            break
+    del screen._refresh_layout  # the screen's own method again
 
 
 def five_whys_app(tmp_path):
@@ -60,8 +79,8 @@ def five_whys_app(tmp_path):
 async def first_answer(pilot):
     """Once the Five Whys step is drawn: the screen, and the first answer of its first chain."""
     await wait_for_screen(pilot, "FiveWhysScreen")
-    await pilot.pause(0.3)
     screen = pilot.app.screen
+    await settled(pilot, screen)
     return screen, screen.query_one("#whys").query("WrappedLineInput").first()
 
 
@@ -155,8 +174,8 @@ async def test_a_row_another_participant_lengthened_in_a_long_list_is_redrawn_wi
     app = opened(path, review_id)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_screen(pilot, "TimelineScreen")
-        await pilot.pause(0.3)
         screen = pilot.app.screen
+        await settled(pilot, screen)
         rows = screen.query_one(".item-rows")
         assert rows.virtual_size.height > rows.scrollable_content_region.height  # it scrolls
         layouts = count_layouts(screen)
