@@ -70,6 +70,16 @@ def test_import_prints_the_new_id_and_list_shows_it(db, imported, capsys):
     assert {"id", "title", "kind", "step", "updated", "open_actions"} <= set(rows[0])
 
 
+def test_db_may_come_after_the_command_as_well_as_before_it(tmp_path, db, imported, capsys):
+    code, out, _ = run(capsys, "list", "--json", "--db", str(db))
+    assert code == 0 and [row["id"] for row in json.loads(out)] == ["pm-1"]
+    other = tmp_path / "other"
+    code, out, _ = run(capsys, "--db", str(other), "list", "--json", "--db", str(db))  # the later one counts
+    assert code == 0 and [row["id"] for row in json.loads(out)] == ["pm-1"]
+    code, out, _ = run(capsys, "--db", str(db), "list", "--json")  # without it after the command: the one before
+    assert code == 0 and [row["id"] for row in json.loads(out)] == ["pm-1"]
+
+
 def test_check_json_lists_problems_by_section_and_exits_0_without_errors(db, imported, capsys):
     code, out, _ = run(capsys, "--db", str(db), "check", imported, "--json")
     report = json.loads(out)

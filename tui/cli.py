@@ -48,14 +48,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {visible(message)}\n")
 
 
+DB_HELP = ("the archive: a data directory, an old reviews.json, or a postgresql://user@host/dbname URL "
+           "(default: $POSTMORTEM_DB or the user data dir)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command's arguments; each subcommand maps to a ``cmd_<name>`` function."""
     parser = _Parser(
         prog="postmortem",
         description="Guide a team through a blameless post-mortem and keep the result.",
     )
-    parser.add_argument("--db", metavar="PATH", help="the archive: a data directory, an old reviews.json, or a "
-                        "postgresql://user@host/dbname URL (default: $POSTMORTEM_DB or the user data dir)")
+    parser.add_argument("--db", metavar="PATH", help=DB_HELP)
     parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -114,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="time to detect and resolve, action completion, root-cause words")
     stats.add_argument("--json", action="store_true", help="print JSON")
     stats.add_argument("--kind", choices=("incident", "project"), help="only incident or only project reviews")
+    for command in commands.choices.values():  # `postmortem open pm-3 --db PATH` works as well as before the command
+        command.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=DB_HELP)
     return parser
 
 
