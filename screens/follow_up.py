@@ -228,6 +228,7 @@ class FollowUpScreen(AnswersOnce, Screen):
         """The store holds a newer review: show it; the notes show others' words around what is typed here."""
         before, self.review = self.review, review
         notes = self.query_one("#follow-up-notes", Input)
+        self.sync.writer, self.sync.anchors = self.app.live.me.id, review.anchors  # where typing here ends in it
         text = self.sync.show(notes, "follow_up.notes", before.follow_up.notes, review.follow_up.notes)
         if text != review.follow_up.notes:  # typing not yet saved, now over the stored notes
             self.app.saver.queue(review.id, "follow_up.notes",

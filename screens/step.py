@@ -540,6 +540,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.doc = review.to_dict()
         self._previous, self._previous_doc = self._stored, self._stored_doc
         self._stored, self._stored_doc = review, None
+        self.sync.writer, self.sync.anchors = self.app.live.me.id, review.anchors  # where typing here ends in it
         self.replay_pending()
         self.recheck_other_steps_soon()  # another participant may have changed them
         if self._composed is None or not self.is_attached:

@@ -281,3 +281,81 @@ def _before_typing(old: str, new: str, typed_from: int, cursor: int, inserted_at
         if new[typed_from + shift + size:inserted_at + shift + size] == old[typed_from:inserted_at]:
             return size
     return 0
+
+
+# Anchors: where each writer's typing ends in a stored text --------------------------------------------------
+
+# Unicode noncharacters, reserved for a program's own use: the sanitiser removes them from every text, so one
+# never stands for anything typed.  One per writer of a field while its texts are merged.
+MARKS = tuple(chr(code) for code in range(0xFDD0, 0xFDF0))
+
+
+def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], writer: str | None = None,
+                   at: int | None = None, base_at: int | None = None,
+                   one_line: bool = False) -> tuple[Merged, dict[str, int]]:
+    """``merge_text`` that knows where each writer's typing ends: the merged text and the anchors moved with it.
+
+    ``anchors``: writer -> where that writer's typing ends in ``theirs``.
+    ``writer`` typed ``mine`` over ``base``; its typing ends at ``at`` in
+    ``mine``, and its anchor was at ``base_at`` in ``base``.
+
+    Two people who start typing the same characters at one place at once (a
+    space, "The ") cannot be told apart by a diff, and their next letters
+    went to one spot, their words mixed.  Here each writer's place is a
+    character of its own (``MARKS``), put into the three texts before they
+    are merged and taken out after, so the merge sees which space is whose.
+    One-line fields that the merge gave two lines keep no anchors.
+    """
+    anchors = {name: place for name, place in anchors.items() if 0 <= place <= len(theirs) and name != writer} | (
+        {writer: anchors[writer]} if writer in anchors and 0 <= anchors[writer] <= len(theirs) else {})
+    names = list(anchors)[-len(MARKS):]
+    if writer is not None and writer not in anchors:
+        names = names[-(len(MARKS) - 1):] + [writer]
+    mark = {name: MARKS[index] for index, name in enumerate(names)}
+    marked_base, marked_mine = base, mine
+    if writer is not None:
+        if base and writer in anchors and base_at is not None and 0 <= base_at <= len(base):
+            marked_base = _marked(base, {mark[writer]: base_at})  # (an empty base keeps merge_text's rule for it)
+        else:
+            anchors.pop(writer, None)  # where the writer was in base is not known: its place is where it typed now
+        if at is not None and 0 <= at <= len(mine):
+            marked_mine = _marked(mine, {mark[writer]: at})
+    marked_theirs = _marked(theirs, {mark[name]: anchors[name] for name in names if name in anchors})
+    merged = merge_text(marked_base, marked_mine, marked_theirs)
+    text, places = _unmarked(merged.text, {symbol: name for name, symbol in mark.items()}, writer)
+    if one_line and "\n" in text:
+        return Merged(" ".join(text.split()), merged.conflict), {}
+    return Merged(text, merged.conflict), {name: places[name] for name in names if name in places}
+
+
+def _marked(text: str, places: dict[str, int]) -> str:
+    """``text`` with each mark put in at its place (marks at one place in the order given)."""
+    pieces, at = [], 0
+    for symbol, place in sorted(places.items(), key=lambda entry: entry[1]):
+        pieces += [text[at:place], symbol]
+        at = place
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+def _unmarked(text: str, names: dict[str, str], writer: str | None) -> tuple[str, dict[str, int]]:
+    """``text`` without marks, and each writer's place in it.
+
+    A merge that kept both versions holds the writer's mark twice (the old
+    place in theirs, the new one in mine): the last one counts; anyone
+    else's, the first.
+    """
+    pieces: list[str] = []
+    places: dict[str, int] = {}
+    size = 0
+    start = 0
+    for index, character in enumerate(text):
+        if character in names:
+            pieces.append(text[start:index])
+            size += index - start
+            start = index + 1
+            name = names[character]
+            if name == writer or name not in places:
+                places[name] = size
+    pieces.append(text[start:])
+    return "".join(pieces), places

@@ -339,6 +339,9 @@ class Review:
     session: SessionRecord = field(default_factory=SessionRecord)
     created: str = ""
     updated: str = ""
+    # Where each terminal's typing ends in the texts typed into at once (store.ops, TextSync): the store's own,
+    # never exported, and left out of to_dict (a copy of a review starts without them).
+    anchors: dict[str, dict[str, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Review":
@@ -396,6 +399,7 @@ class Review:
             session=SessionRecord.from_dict(data.get("session")),
             created=data.get("created") or "",
             updated=data.get("updated") or "",
+            anchors=data["anchors"] if isinstance(data.get("anchors"), dict) else {},
         )
 
     def to_dict(self) -> dict[str, Any]:

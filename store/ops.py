@@ -16,7 +16,7 @@ from typing import Any
 
 from store.errors import InvalidField, UnknownItem
 from store.model import ACTION_TYPES, FACTOR_KINDS, IMPACT_CATEGORIES, ITEM_LISTS, KINDS, REVIEW_STATUSES, MARKERS, SEVERITIES, STATUSES, STEPS
-from store.merge import merge_text
+from store.merge import merge_anchored
 from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
 
@@ -34,11 +34,19 @@ class Set:
     merged three-way into what is stored now (see :mod:`store.merge`), so two
     people typing into it both keep their words; without a base the value
     replaces what is stored.
+
+    ``writer``: the terminal that typed it; ``at``: where its typing ends in
+    ``value``; ``base_at``: where its typing ended in ``base``.  The store
+    keeps each writer's place in the text (``anchors``), so the merge tells
+    apart the same characters typed by two people at one place.
     """
 
     field: str
     value: Any
     base: Any = None
+    writer: str | None = None
+    at: int | None = None
+    base_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,12 +66,15 @@ class Add:
 
 @dataclass(frozen=True)
 class Edit:
-    """Change some fields of one item, found by id; ``bases`` as Set's ``base``, per field."""
+    """Change some fields of one item, found by id; ``bases``, ``at`` and ``base_at`` as Set's, per field."""
 
     list: str
     item_id: str
     changes: dict
     bases: dict | None = None
+    writer: str | None = None
+    at: dict | None = None
+    base_at: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -361,7 +372,7 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     """
     if isinstance(op, Set):
         was_open = _vote_open_on(doc) if op.field == "session.vote" else None
-        _set(doc, op.field, op.value, op.base)
+        _set(doc, op.field, op.value, op.base, op)
         if was_open:
             _count_votes_if_closed(doc, was_open)
         if sort and _may_reorder_timeline(op):
@@ -378,9 +389,14 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
             del changes["ballot"]  # a dot cast after the vote closed (or before it opened) counts for nothing
         if "ballot" in changes:  # voter by voter: people voting at once never undo each other's dots
             changes["ballot"] = _merged_ballot(item.get("ballot"), changes["ballot"])
-        for name, base in (op.bases or {}).items():
-            if name in changes and (op.list, name) in MERGED_ITEM_TEXTS:
-                changes[name] = _merged(f"{op.list}.{name}", base, changes[name], item.get(name))
+        for name in changes.keys() & {name for listed, name in MERGED_ITEM_TEXTS if listed == op.list}:
+            key = f"{op.list}.{op.item_id}.{name}"
+            if (op.bases or {}).get(name) is None:
+                _forget_anchors(doc, key)  # the text was set, not merged: nobody's place in it is known
+                continue
+            at = _cleaned_at(ITEM_FIELDS[op.list][name], name, op.changes[name], _at(op.at, name))
+            where = _Where(key, op.writer, at, _at(op.base_at, name))
+            changes[name] = _merged(f"{op.list}.{name}", op.bases[name], changes[name], item.get(name), doc, where)
         item.update(changes)
         for name in OPTIONAL_ITEM_FIELDS & changes.keys():
             if not item[name]:
@@ -391,6 +407,9 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
         items.insert(target, items.pop(index))
     elif isinstance(op, Remove):
         items.pop(_index(items, op))
+        anchors = doc.get("anchors")
+        for key in [key for key in anchors if key.startswith(f"{op.list}.{op.item_id}.")] if isinstance(anchors, dict) else []:
+            del anchors[key]
     if sort and _may_reorder_timeline(op):
         sort_timeline(doc)
     return added
@@ -458,39 +477,107 @@ def _checked_item(list_name: str, changes: dict, where: str | None = None) -> di
     return checked
 
 
-def _set(doc: dict, field: str, value: Any, base: Any = None) -> None:
+def _set(doc: dict, field: str, value: Any, base: Any = None, op: Set | None = None) -> None:
     if field not in REVIEW_FIELDS:
         raise InvalidField(field, "not a field that can be set")
-    value = REVIEW_FIELDS[field](field, value)
+    typed, value = value, REVIEW_FIELDS[field](field, value)
     *parents, name = field.split(".")
     target = doc
     for parent in parents:
         target = target.setdefault(parent, {})
-    if base is not None and field in MERGED_TEXTS:
-        value = _merged(field, base, value, target.get(name))
+    if field in MERGED_TEXTS:
+        if base is None:
+            _forget_anchors(doc, field)  # the text was set, not merged: nobody's place in it is known
+        else:
+            at = _cleaned_at(REVIEW_FIELDS[field], field, typed, op.at if op is not None else None)
+            where = _Where(field, op.writer, at, op.base_at) if op is not None else _Where(field)
+            value = _merged(field, base, value, target.get(name), doc, where)
     target[name] = value
 
 
-def _merged(field: str, base: Any, mine: Any, stored: Any) -> Any:
+@dataclass(frozen=True)
+class _Where:
+    """A merged text's key in ``doc["anchors"]``, and the writer's places (see Set)."""
+
+    key: str
+    writer: str | None = None
+    at: int | None = None
+    base_at: int | None = None
+
+
+# A review keeps the writers' places in this many of its texts, the latest typed into (store.merge.merge_anchored).
+ANCHORED_TEXTS = 64
+
+
+def _merged(field: str, base: Any, mine: Any, stored: Any, doc: dict | None = None, where: _Where | None = None) -> Any:
     """``mine`` (typed over ``base``) merged three-way into ``stored``; a list of texts item by item.
 
     A one-line field keeps one line even when the merge kept both texts.
+    With ``doc`` and ``where``, the writers' places in the text
+    (``doc["anchors"]``) are used and moved with it.
     """
     if isinstance(mine, list):
         base = base if isinstance(base, list) else []
         stored = stored if isinstance(stored, list) else []
         size = max(len(mine), len(stored))
-        merged = [_merged(field, _at(base, i), _at(mine, i), _at(stored, i)) for i in range(size)]
+        merged = [_merged(field, _text_at(base, i), _text_at(mine, i), _text_at(stored, i)) for i in range(size)]
         while merged and not merged[-1].strip():
             merged.pop()  # an answer removed by one side and left alone by the other stays removed
         return merged
     if not isinstance(stored, str) or not isinstance(base, str):
+        if doc is not None and where is not None:
+            _forget_anchors(doc, where.key)
         return mine
-    text = merge_text(clean(base), mine, stored).text
-    return " ".join(text.split()) if field in ONE_LINE_TEXTS and "\n" in text else text
+    one_line = field in ONE_LINE_TEXTS
+    if doc is None or where is None:
+        return merge_anchored(clean(base), mine, stored, {}, one_line=one_line)[0].text
+    merged, places = merge_anchored(clean(base), mine, stored, _anchors_of(doc, where.key), where.writer,
+                                    where.at, where.base_at, one_line=one_line)
+    _keep_anchors(doc, where.key, places)
+    return merged.text
 
 
-def _at(texts: list, index: int) -> str:
+def _anchors_of(doc: dict, key: str) -> dict[str, int]:
+    """The writers' places in one text of ``doc`` (none if the file holds something else there)."""
+    anchors = doc.get("anchors")
+    places = anchors.get(key) if isinstance(anchors, dict) else None
+    if not isinstance(places, dict):
+        return {}
+    return {name: place for name, place in places.items()
+            if isinstance(name, str) and isinstance(place, int) and not isinstance(place, bool)}
+
+
+def _keep_anchors(doc: dict, key: str, places: dict[str, int]) -> None:
+    """Store the writers' places in one text, that text last among the texts typed into (the oldest go first)."""
+    anchors = doc.get("anchors")
+    if not isinstance(anchors, dict):
+        anchors = doc["anchors"] = {}
+    anchors.pop(key, None)
+    if places:
+        anchors[key] = places
+    while len(anchors) > ANCHORED_TEXTS:
+        del anchors[next(iter(anchors))]
+
+
+def _forget_anchors(doc: dict, key: str) -> None:
+    anchors = doc.get("anchors")
+    if isinstance(anchors, dict):
+        anchors.pop(key, None)
+
+
+def _at(places: dict | None, name: str) -> int | None:
+    place = places.get(name) if isinstance(places, dict) else None
+    return place if isinstance(place, int) and not isinstance(place, bool) else None
+
+
+def _cleaned_at(check, field: str, typed: Any, at: int | None) -> int | None:
+    """Where ``at`` (a place in the text as typed) lies once the text is cleaned as it is stored."""
+    if at is None or not isinstance(typed, str):
+        return at
+    return len(check(field, typed[:at]))
+
+
+def _text_at(texts: list, index: int) -> str:
     return texts[index] if index < len(texts) and isinstance(texts[index], str) else ""
 
 

@@ -26,10 +26,11 @@ _ESCAPE_SEQUENCE = re.compile(
     re.VERBOSE,
 )
 
-# C0 controls except tab and newline, DEL, C1 controls, and the bidi
-# embedding/override/isolate marks that can reorder what a reader sees.
+# C0 controls except tab and newline, DEL, C1 controls, the bidi
+# embedding/override/isolate marks that can reorder what a reader sees, and the
+# noncharacters the store marks writers' places with while it merges (store.merge.MARKS).
 _UNSAFE_CHARACTER = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]"
+    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufdd0-\ufdef]"
 )
 # What ends a line somewhere (a terminal, Python's splitlines, a mail reader).
 _LINE_BREAKS = re.compile(r"[ \t]*[\n\t\u2028\u2029][ \t\n\u2028\u2029]*")

@@ -7,7 +7,7 @@ from diff_match_patch import diff_match_patch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.merge import CONFLICT_SEPARATOR, Merged, map_cursor, merge_text
+from store.merge import CONFLICT_SEPARATOR, MARKS, Merged, map_cursor, merge_anchored, merge_text
 
 
 def test_two_people_appending_to_the_same_field_keep_both_sentences():
@@ -305,3 +305,92 @@ def test_text_that_could_sit_earlier_goes_before_my_typing(base, mine, theirs, e
 def test_text_our_own_write_placed_stays_after_what_we_sent():
     """We sent "down. ", the store put ours first, we typed "A" since: it goes right after our space."""
     assert merge_text("down. ", "down. A", "down.  ", placed=True) == Merged("down. A ", False)
+
+
+# Anchors: the store keeps where each writer's typing ends -----------------------------------------------------
+
+
+def test_two_people_starting_with_a_space_at_once_each_type_on_after_their_own_space():
+    """The race traced on 2026-12-03: A and B both type a space at the end of "down.", then a letter each."""
+    text, anchors = merge_anchored("down.", "down. ", "down.", {}, "A", at=6)
+    assert (text.text, anchors) == ("down. ", {"A": 6})
+    text, anchors = merge_anchored("down.", "down. ", text.text, anchors, "B", at=6)
+    assert text.text == "down.  " and anchors == {"A": 7, "B": 6}  # B's space went first: A's is the second
+    # B saw the store's text, its cursor at its place: "A" goes after B's space
+    text, anchors = merge_anchored("down.  ", "down. A ", text.text, anchors, "B", at=7, base_at=6)
+    assert (text.text, anchors["A"], anchors["B"]) == ("down. A ", 8, 7)
+    # A never saw B's space: it typed "S" after its own, over the text it had sent
+    text, anchors = merge_anchored("down. ", "down. S", text.text, anchors, "A", at=7, base_at=6)
+    assert (text.text, anchors["A"], anchors["B"]) == ("down. A S", 9, 7)
+
+
+def test_a_writer_whose_place_in_its_base_is_not_known_gets_its_place_from_what_it_typed():
+    text, anchors = merge_anchored("ab", "abX", "ab", {"A": 1, "B": 2}, "A", at=3)
+    assert text.text == "abX" and anchors["A"] == 3
+
+
+def test_the_marks_never_stay_in_the_text_even_when_both_versions_are_kept():
+    base = "The rollback took forty minutes because the runbook was stale."
+    mine, theirs = "Rolled back in 40 min.", "Nobody knew the runbook had moved to the wiki last spring."
+    text, anchors = merge_anchored(base, mine, theirs, {"B": 10}, "A", at=len(mine), base_at=5)
+    assert text.conflict and not any(mark in text.text for mark in MARKS)
+    assert text.text.endswith(mine) and anchors["A"] == len(text.text)
+
+
+def test_at_most_as_many_writers_keep_a_place_as_there_are_marks():
+    anchors = {f"w{index}": 0 for index in range(len(MARKS) + 5)}
+    text, kept = merge_anchored("x", "xy", "x", anchors, "me", at=2, base_at=1)
+    assert text.text == "xy" and len(kept) == len(MARKS) and kept["me"] == 2
+
+
+SENTENCES = (" The cache was cold.", " The queue was full.", " The disk was full.")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(("type", "type", "type", "send", "read"))),
+                max_size=160))
+def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(schedule):
+    """Three terminals type at the end of one text, sending and reading the store's text in any order.
+
+    Each terminal does what TextSync does: it types at its cursor, sends the
+    text with where its typing ends and where it ended in the text it typed
+    over, and on reading the store's text puts what it typed since at the
+    place the store keeps for it.  However the writes interleave, each
+    sentence ends up whole.
+    """
+    start = "Checkout down."
+    stored, anchors = start, {}
+    writers = [{"ref": start, "pos": len(start), "typed": "", "done": 0, "sent": False} for _ in SENTENCES]
+
+    def send(index: int) -> None:
+        nonlocal stored, anchors
+        writer = writers[index]
+        if not writer["typed"]:
+            return
+        ref, pos, typed = writer["ref"], writer["pos"], writer["typed"]
+        mine = ref[:pos] + typed + ref[pos:]
+        merged, anchors = merge_anchored(ref, mine, stored, anchors, str(index), at=pos + len(typed), base_at=pos)
+        assert not merged.conflict
+        stored = merged.text
+        writer.update(ref=mine, pos=pos + len(typed), typed="", sent=True)
+
+    def read(index: int) -> None:
+        writer = writers[index]
+        if writer["sent"]:
+            writer.update(ref=stored, pos=anchors[str(index)])
+
+    for index, action in schedule:
+        writer = writers[index]
+        if action == "type" and writer["done"] < len(SENTENCES[index]):
+            writer["typed"] += SENTENCES[index][writer["done"]]
+            writer["done"] += 1
+        elif action == "send":
+            send(index)
+        elif action == "read":
+            read(index)
+    for index, writer in enumerate(writers):
+        writer["typed"] += SENTENCES[index][writer["done"]:]
+        send(index)
+    assert len(stored) == len(start) + sum(map(len, SENTENCES)) and stored.startswith(start)
+    for sentence in SENTENCES:
+        assert sentence in stored, stored

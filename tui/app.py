@@ -582,12 +582,14 @@ class PostmortemApp(App[int], inherit_bindings=False):  # Textual's ctrl+q would
         sees = getattr(self.current_screen(), "nothing_new_to_see", None)
         return bool(sees and sees(review))
 
-    def _sending(self, review_id: str, ops: list) -> None:
-        """Edits go to the writer: the screen's text fields remember what they sent."""
+    def _sending(self, review_id: str, ops: list) -> list | None:
+        """Edits go to the writer: the screen's text fields remember what they sent, and say where typing ends."""
         screen = self.current_screen()
         sync = getattr(screen, "sync", None)
         if sync is not None and getattr(screen.review, "id", None) == review_id:
-            sync.sent_ops(ops)
+            sync.writer = self.live.me.id
+            return sync.sent_ops(ops)
+        return None
 
     def _deliver(self, callback, *args) -> None:
         """Run a writer-thread notice on the event loop (at once before the app runs or after it ended)."""

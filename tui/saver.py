@@ -70,10 +70,14 @@ class Saver:
         on_error: Callable[[Exception], None],
         on_written: Callable[[Change], None] = lambda change: None,
         deliver: Callable[..., None] | None = None,
-        on_sending: Callable[[str, list[Operation]], None] = lambda review_id, ops: None,
+        on_sending: Callable[[str, list[Operation]], list[Operation] | None] = lambda review_id, ops: None,
         on_settled: Callable[[], None] = lambda: None,
     ) -> None:
-        """``deliver(fn, *args)`` runs ``fn`` on the app's event loop (default: at once, in the writer)."""
+        """``deliver(fn, *args)`` runs ``fn`` on the app's event loop (default: at once, in the writer).
+
+        ``on_sending(review_id, ops)``: told of each batch before it goes; it may return the ops to send instead
+        (the same changes, with where this terminal's typing ends in each text: ``TextSync.sent_ops``).
+        """
         self.store = store
         self.on_error = on_error
         self.on_written = on_written
@@ -246,7 +250,9 @@ class Saver:
 
     def _submit(self, review_id: str, ops: list[Operation], keys: list[Hashable], held: _Job | None = None) -> _Job:
         """Hand a batch to the writer; ``held``: a batch sent before, sent again under its token and place."""
-        self.on_sending(review_id, ops)  # the text fields remember what they sent
+        placed = self.on_sending(review_id, ops)  # the text fields remember what they sent, and where typing ends
+        if held is None and placed is not None:
+            ops = placed
         job = _Job(review_id, ops, keys) if held is None else _Job(review_id, ops, keys, token=held.token,
                                                                    order=held.order)
         with self._mutex:

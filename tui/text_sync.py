@@ -14,6 +14,8 @@ holds no widgets; the screens own the keys (``title``, ``actions.i4.what``,
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from diff_match_patch import diff_match_patch
 from textual.widgets import Input, TextArea
 
@@ -29,6 +31,12 @@ class TextSync:
         # The field's latest typing: its span in a text the field showed, and that text (see ``show``).
         self._typing: dict[str, tuple[int, int, str]] = {}
         self._new_from: dict[str, int] = {}  # where what the text last sent adds to its base begins
+        # Where this terminal's typing ends, as the store keeps it (store.merge.merge_anchored): this terminal
+        # (set by the app), the anchors of the stored review last shown (key -> writer -> place), and per key the
+        # latest text sent or shown with the typing's end in it.
+        self.writer: str | None = None
+        self.anchors: dict = {}
+        self._anchor_in: dict[str, tuple[str, int]] = {}
 
     def sending(self, key: str, text: str, base: str | None = None) -> None:
         """This text went to the writer: the next stored text holds it.  ``base``: the text it was typed over."""
@@ -62,11 +70,50 @@ class TextSync:
         """The text new typing in this field is typed over: what was last sent, else what is stored."""
         return self._sent.get(key, stored)
 
-    def sent_ops(self, ops: list) -> None:
-        """The writer was given these operations: remember the text each sets."""
-        for op in ops:
+    def sent_ops(self, sent: list) -> list:
+        """The writer was given these operations: remember the text each sets; returns them with the typing's places.
+
+        Each merged text set over a base says where this terminal's typing
+        ends in it (``at``) and where it ended in its base (``base_at``), so
+        the store can keep its place apart from anyone else's.
+        """
+        placed = []
+        for op in sent:
+            ends: dict[str, int] = {}
+            base_ends: dict[str, int] = {}
             for key, text, base in text_keys(op):
                 self.sending(key, text, base)
+                if base is None or isinstance(op, ops.Add):
+                    continue  # a new item's text is not merged: the store keeps no place in it
+                earlier = self._anchor_in.get(key)
+                if earlier is not None and earlier[0] == base:
+                    base_ends[key] = earlier[1]
+                ends[key] = self._typing_end(key, text)
+                self._anchor_in[key] = (text, ends[key])
+            placed.append(self._with_places(op, ends, base_ends))
+        return placed
+
+    def _typing_end(self, key: str, text: str) -> int:
+        """Where the typing just sent in ``text`` ends (where a deletion was, when nothing was typed)."""
+        typing = self._typing.get(key)
+        if typing is not None and typing[2] == text:
+            return typing[1]
+        return min(self._new_from.get(key, len(text)), len(text))
+
+    def _with_places(self, op, ends: dict[str, int], base_ends: dict[str, int]):
+        """``op`` with this terminal's typing places in the texts it sets (see ``sent_ops``)."""
+        if self.writer is None or not ends:
+            return op
+        if isinstance(op, ops.Set):
+            return replace(op, writer=self.writer, at=ends[op.field], base_at=base_ends.get(op.field))
+        if not isinstance(op, ops.Edit):
+            return op
+        keys = {name: f"{op.list}.{op.item_id}.{name}" for name in op.changes}
+        named = {name: key for name, key in keys.items() if key in ends}
+        if not named:
+            return op
+        return replace(op, writer=self.writer, at={name: ends[key] for name, key in named.items()},
+                       base_at={name: base_ends[key] for name, key in named.items() if key in base_ends})
 
     def _shown(self, key: str, on_screen: str, before: str, stored: str) -> str:
         """What the field should show now that the store holds ``stored`` (it held ``before``): typing since merged in."""
@@ -95,6 +142,12 @@ class TextSync:
         cursor = _cursor_offset(widget)
         typing = self._typing.get(key)
         sent = self._sent.get(key)
+        place = self._stored_place(key, stored)
+        if place is not None:
+            text = self._show_at_place(widget, key, old, cursor, before, stored, place)
+            self._anchor_in[key] = (stored, place)
+            if text is not None:
+                return text
         if sent is not None and typing and typing[2] == sent:
             typed_since = _typed_at(sent, old, typing[1])
             if typed_since is not None and cursor == typing[1] + len(typed_since):
@@ -105,6 +158,40 @@ class TextSync:
         replace_text(widget, text, typed_from=typing[0] if at_typing and sent is None else None)
         if at_typing and text != old:
             self._follow_typing(key, old, text, typing, _cursor_offset(widget))
+        return text
+
+    def _stored_place(self, key: str, stored: str) -> int | None:
+        """Where the store says this terminal's typing ends in ``stored`` (None: it keeps no place for it)."""
+        places = self.anchors.get(key) if isinstance(self.anchors, dict) and self.writer else None
+        place = places.get(self.writer) if isinstance(places, dict) else None
+        if isinstance(place, int) and not isinstance(place, bool) and 0 <= place <= len(stored):
+            return place
+        return None
+
+    def _show_at_place(self, widget: Input | TextArea, key: str, old: str, cursor: int, before: str, stored: str,
+                       place: int) -> str | None:
+        """``stored``, with what was typed here since at this terminal's place in it; None if the field shows other typing.
+
+        The field shows the text last sent (or shown) with keys typed since
+        at the end of the typing, the cursor after them: they go to where the
+        store put the end of that typing, whatever others typed around it.
+        """
+        earlier = self._anchor_in.get(key)
+        if earlier is None or earlier[0] != self._sent.get(key, before):
+            return None  # the store's place is for another text than the one typed on here
+        then, end = earlier
+        typed_since = _typed_at(then, old, end)
+        if typed_since is None or cursor != end + len(typed_since):
+            return None
+        self._sent.pop(key, None)
+        text = stored[:place] + typed_since + stored[place:]
+        _put(widget, text, place + len(typed_since))
+        typing = self._typing.get(key)
+        start = typing[0] if typing is not None and typing[2] == then and typing[1] == end else end
+        if start < end + len(typed_since):
+            self._follow_typing(key, old, text, (start, end + len(typed_since), old), place + len(typed_since))
+        else:
+            self._typing.pop(key, None)
         return text
 
     def _show_ours(self, widget: Input | TextArea, key: str, old: str, sent: str, stored: str,

@@ -1,0 +1,60 @@
+"""The store keeps where each terminal's typing ends in a text typed into at once, and nothing else shows it."""
+
+from __future__ import annotations
+
+from store import ops
+from store.db import ReviewStore
+from store.interchange import export_document
+from tui_helpers import complete_review, seed, stored
+
+
+def test_each_writer_s_place_is_kept_in_the_file_and_moved_by_the_others_writes(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact="down."))
+    store = ReviewStore(db)
+    store.apply(review_id, ops.Set("impact", "down. ", base="down.", writer="A", at=6))
+    store.apply(review_id, ops.Set("impact", "down. ", base="down.", writer="B", at=6))
+    store.apply(review_id, ops.Set("impact", "down. S", base="down. ", writer="A", at=7, base_at=6))
+    doc = stored(db, review_id)
+    assert doc["impact"] == "down.  S"  # B's space first, A's letter after A's own space
+    assert doc["anchors"] == {"impact": {"B": 6, "A": 8}}
+    review = store.get(review_id)
+    assert review.anchors == {"impact": {"B": 6, "A": 8}}
+    assert "anchors" not in export_document(review) and "anchors" not in review.to_dict()
+
+
+def test_an_item_s_places_go_with_the_item_and_a_text_set_outright_keeps_none(tmp_path):
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("could_improve"), could_improve=[{"text": "No canary"}]))
+    store = ReviewStore(db)
+    item_id = store.get(review_id).could_improve[0].id
+    store.apply(review_id, ops.Edit("could_improve", item_id, {"text": "No canary stage"}, {"text": "No canary"},
+                                    writer="A", at={"text": 15}, base_at={"text": 9}))
+    impact = store.get(review_id).impact
+    store.apply(review_id, ops.Set("impact", "x" + impact, base=impact, writer="A", at=1))
+    assert stored(db, review_id)["anchors"] == {f"could_improve.{item_id}.text": {"A": 15}, "impact": {"A": 1}}
+    store.apply(review_id, ops.Remove("could_improve", item_id), ops.Set("impact", "replaced"))
+    assert stored(db, review_id)["anchors"] == {}
+
+
+def test_a_file_holding_something_else_where_the_places_go_is_still_merged_into(tmp_path):
+    doc = {"impact": "down.", "anchors": {"impact": {"A": "nine", "B": True}}}
+    ops.apply(doc, ops.Set("impact", "down. ok", base="down.", writer="C", at=8))
+    assert doc["impact"] == "down. ok" and doc["anchors"] == {"impact": {"C": 8}}
+    doc = {"impact": "down.", "anchors": ["not", "an", "object"]}
+    ops.apply(doc, ops.Set("impact", "down. ok", base="down.", writer="C", at=8))
+    assert doc["anchors"] == {"impact": {"C": 8}}
+
+
+def test_a_review_keeps_places_only_in_the_texts_last_typed_into(tmp_path):
+    doc = {"timeline": [{"id": f"i{n}", "text": "", "at": "", "marker": None} for n in range(ops.ANCHORED_TEXTS + 3)]}
+    for n in range(ops.ANCHORED_TEXTS + 3):
+        ops.apply(doc, ops.Edit("timeline", f"i{n}", {"text": "x"}, {"text": ""}, writer="A", at={"text": 1}))
+    assert len(doc["anchors"]) == ops.ANCHORED_TEXTS
+    assert "timeline.i0.text" not in doc["anchors"] and f"timeline.i{ops.ANCHORED_TEXTS + 2}.text" in doc["anchors"]
+
+
+def test_typed_text_never_holds_the_marks_the_store_merges_with(tmp_path):
+    doc = {"impact": ""}
+    ops.apply(doc, ops.Set("impact", "a\ufdd0b\ufdefc", base="", writer="A", at=5))
+    assert doc["impact"] == "abc" and doc["anchors"] == {"impact": {"A": 3}}
