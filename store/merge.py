@@ -304,8 +304,11 @@ def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], w
     went to one spot, their words mixed.  Here each writer's place is a
     character of its own (``MARKS``), put into the three texts before they
     are merged and taken out after, so the merge sees which space is whose.
-    One-line fields that the merge gave two lines keep no anchors.
+    One-line fields that the merge gave two lines keep no anchors.  Without
+    ``at`` the writer's place only moves with the merge, as anyone else's.
     """
+    if at is None:
+        writer = None
     anchors = {name: place for name, place in anchors.items() if 0 <= place <= len(theirs) and name != writer} | (
         {writer: anchors[writer]} if writer in anchors and 0 <= anchors[writer] <= len(theirs) else {})
     names = list(anchors)[-len(MARKS):]

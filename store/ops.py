@@ -497,12 +497,21 @@ def _set(doc: dict, field: str, value: Any, base: Any = None, op: Set | None = N
 
 @dataclass(frozen=True)
 class _Where:
-    """A merged text's key in ``doc["anchors"]``, and the writer's places (see Set)."""
+    """A merged text's key in ``doc["anchors"]``, and the writer's places (see Set); a list's, one per text."""
 
     key: str
     writer: str | None = None
-    at: int | None = None
-    base_at: int | None = None
+    at: int | list | None = None
+    base_at: int | list | None = None
+
+    def answer(self, index: int) -> "_Where":
+        """The places in one text of a list (a chain's answers: ``...whys.2``)."""
+        return _Where(f"{self.key}.{index}", self.writer, _nth(self.at, index), _nth(self.base_at, index))
+
+
+def _nth(places: Any, index: int) -> int | None:
+    place = places[index] if isinstance(places, list) and index < len(places) else None
+    return place if isinstance(place, int) and not isinstance(place, bool) else None
 
 
 # A review keeps the writers' places in this many of its texts, the latest typed into (store.merge.merge_anchored).
@@ -520,7 +529,8 @@ def _merged(field: str, base: Any, mine: Any, stored: Any, doc: dict | None = No
         base = base if isinstance(base, list) else []
         stored = stored if isinstance(stored, list) else []
         size = max(len(mine), len(stored))
-        merged = [_merged(field, _text_at(base, i), _text_at(mine, i), _text_at(stored, i)) for i in range(size)]
+        merged = [_merged(field, _text_at(base, i), _text_at(mine, i), _text_at(stored, i), doc,
+                          where.answer(i) if where is not None else None) for i in range(size)]
         while merged and not merged[-1].strip():
             merged.pop()  # an answer removed by one side and left alone by the other stays removed
         return merged
@@ -565,15 +575,18 @@ def _forget_anchors(doc: dict, key: str) -> None:
         anchors.pop(key, None)
 
 
-def _at(places: dict | None, name: str) -> int | None:
+def _at(places: dict | None, name: str) -> int | list | None:
+    """One field's places: a place, or a list of them (a chain's answers), or None."""
     place = places.get(name) if isinstance(places, dict) else None
-    return place if isinstance(place, int) and not isinstance(place, bool) else None
+    return place if isinstance(place, (int, list)) and not isinstance(place, bool) else None
 
 
-def _cleaned_at(check, field: str, typed: Any, at: int | None) -> int | None:
-    """Where ``at`` (a place in the text as typed) lies once the text is cleaned as it is stored."""
-    if at is None or not isinstance(typed, str):
-        return at
+def _cleaned_at(check, field: str, typed: Any, at: int | list | None) -> int | list | None:
+    """Where ``at`` (a place in the text as typed) lies once the text is cleaned as it is stored (lists: each)."""
+    if isinstance(at, list) and isinstance(typed, list):
+        return [_cleaned_at(_text, field, text, _nth(at, index)) for index, text in enumerate(typed)]
+    if not isinstance(at, int) or not isinstance(typed, str):
+        return None
     return len(check(field, typed[:at]))
 
 

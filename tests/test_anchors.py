@@ -58,3 +58,17 @@ def test_typed_text_never_holds_the_marks_the_store_merges_with(tmp_path):
     doc = {"impact": ""}
     ops.apply(doc, ops.Set("impact", "a\ufdd0b\ufdefc", base="", writer="A", at=5))
     assert doc["impact"] == "abc" and doc["anchors"] == {"impact": {"A": 3}}
+
+
+def test_each_answer_of_a_chain_keeps_its_writers_places():
+    doc = {"five_whys": {"problem": "Checkout failed", "chains": [{"id": "i1", "whys": ["down.", "No alert"]}]}}
+
+    def typed(writer: str, base: str, mine: str, at: int, base_at: int | None = None) -> None:
+        ops.apply(doc, ops.Edit("five_whys.chains", "i1", {"whys": [mine, "No alert"]}, {"whys": [base, "No alert"]},
+                                writer=writer, at={"whys": [at, None]}, base_at={"whys": [base_at, None]}))
+
+    typed("A", "down.", "down. ", 6)
+    typed("B", "down.", "down. ", 6)
+    typed("A", "down. ", "down. S", 7, base_at=6)  # A never saw B's space: its letter still follows its own
+    assert doc["five_whys"]["chains"][0]["whys"] == ["down.  S", "No alert"]
+    assert doc["anchors"] == {"five_whys.chains.i1.whys.0": {"B": 6, "A": 8}}

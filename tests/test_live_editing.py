@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from tui_helpers import SIZE, complete_review, new_app, seed, stored, typing_paused
+from tui_helpers import SIZE, complete_review, new_app, seed, stored, tab_to, typing_paused, wait_for_screen
 
 POLLS = 40  # pauses of 0.05 s: long enough for every terminal to see every save
 
@@ -74,26 +74,55 @@ async def test_everyone_typing_into_one_text_field_keeps_every_word(tmp_path, co
             assert shown(pilot, "#impact") == impact
 
 
-async def test_two_people_starting_a_sentence_with_the_same_keys_at_once_each_go_on_after_their_own(tmp_path):
-    """A space and "The " typed by both at once: a diff cannot tell whose are whose, yet no sentence is split."""
+SAME_START = [" The cache was cold.", " The queue was full.", " The disk was full."]
+
+
+async def type_same_start(pilots: list, texts: list[str]) -> None:
+    """Each pilot types its text at its field's end, a key each in turn, saves and others' changes landing between."""
+    for pilot in pilots:
+        await pilot.press("ctrl+e")  # the end of the field
+    for index in range(max(map(len, texts))):
+        for pilot, text in zip(pilots, texts):
+            if index < len(text):
+                await pilot.press(text[index])
+        await asyncio.sleep(0.1)
+    await settle(pilots)
+
+
+@pytest.mark.parametrize("count", [2, 3])
+async def test_people_starting_a_sentence_with_the_same_keys_at_once_each_go_on_after_their_own(tmp_path, count):
+    """A space and "The " typed by all at once: a diff cannot tell whose are whose, yet no sentence is split."""
     db = tmp_path / "reviews.json"
     review_id = seed(db, dict(complete_review("impact"), impact="Checkout down."))
-    texts = [" The cache was cold.", " The queue was full."]
+    texts = SAME_START[:count]
     async with AsyncExitStack() as stack:
-        pilots = await open_apps(stack, db, review_id, 2)
-        for pilot in pilots:
-            await pilot.press("ctrl+e")  # the end of the field
-        for index in range(len(texts[0])):
-            for pilot, text in zip(pilots, texts):
-                await pilot.press(text[index])
-            await asyncio.sleep(0.1)  # saves and the other's changes land between keys
-        await settle(pilots)
+        pilots = await open_apps(stack, db, review_id, count)
+        await type_same_start(pilots, texts)
         impact = stored(db, review_id)["impact"]
-        assert impact.startswith("Checkout down. The ") and len(impact) == len("Checkout down.") + 40, impact
+        assert impact.startswith("Checkout down. The ") and len(impact) == len("Checkout down.") + sum(map(len, texts))
         for text in texts:
             assert text in impact, f"{text!r} is not whole in {impact!r}"
         for pilot in pilots:
             assert shown(pilot, "#impact") == impact
+
+
+async def test_people_starting_the_same_keys_in_one_answer_of_a_chain_each_go_on_after_their_own(tmp_path):
+    """The same, in the first answer of a Five Whys chain (each answer keeps its writers' places)."""
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, complete_review("five_whys"))
+    async with AsyncExitStack() as stack:
+        pilots = await open_apps(stack, db, review_id, 3)
+        for pilot in pilots:
+            await wait_for_screen(pilot, "FiveWhysScreen")
+            await tab_to(pilot, lambda widget: widget.has_class("why"))
+            assert pilot.app.focused.value == "The index was rebuilt"
+        await type_same_start(pilots, SAME_START)
+        answer = stored(db, review_id)["five_whys"]["chains"][0]["whys"][0]
+        assert answer.startswith("The index was rebuilt The ") and len(answer) == 21 + sum(map(len, SAME_START))
+        for text in SAME_START:
+            assert text in answer, f"{text!r} is not whole in {answer!r}"
+        for pilot in pilots:
+            assert pilot.app.focused.value == answer
 
 
 async def test_typing_after_someone_else_keeps_both_and_the_cursor(tmp_path):

@@ -10,6 +10,13 @@ skipped, and nothing on screen is ever dropped.
 :class:`TextSync` remembers, per field key, the last text sent for it.  It
 holds no widgets; the screens own the keys (``title``, ``actions.i4.what``,
 ``five_whys.chains.i7.whys.2``) and the stored review.
+
+Each text sent says where this terminal's typing ends in it, and the store
+keeps that place for it, moved by everyone's writes (the review's
+``anchors``, see ``store.merge.merge_anchored``).  Shown the store's text,
+the field puts the cursor, and what was typed since, at that place: people
+who start typing the same keys at one spot at once each type on after their
+own, which no diff of the texts could tell.
 """
 
 from __future__ import annotations
@@ -83,8 +90,8 @@ class TextSync:
             base_ends: dict[str, int] = {}
             for key, text, base in text_keys(op):
                 self.sending(key, text, base)
-                if base is None or isinstance(op, ops.Add):
-                    continue  # a new item's text is not merged: the store keeps no place in it
+                if base is None or isinstance(op, ops.Add) or text == base:
+                    continue  # a new item's text is not merged, and an answer left as it was keeps its place
                 earlier = self._anchor_in.get(key)
                 if earlier is not None and earlier[0] == base:
                     base_ends[key] = earlier[1]
@@ -108,12 +115,19 @@ class TextSync:
             return replace(op, writer=self.writer, at=ends[op.field], base_at=base_ends.get(op.field))
         if not isinstance(op, ops.Edit):
             return op
-        keys = {name: f"{op.list}.{op.item_id}.{name}" for name in op.changes}
-        named = {name: key for name, key in keys.items() if key in ends}
-        if not named:
-            return op
-        return replace(op, writer=self.writer, at={name: ends[key] for name, key in named.items()},
-                       base_at={name: base_ends[key] for name, key in named.items() if key in base_ends})
+        at, base_at = {}, {}
+        for name, value in op.changes.items():
+            key = f"{op.list}.{op.item_id}.{name}"
+            if isinstance(value, list):  # a chain's answers: a place per answer (None where none was sent)
+                keys = [f"{key}.{index}" for index in range(len(value))]
+                if any(answer in ends for answer in keys):
+                    at[name] = [ends.get(answer) for answer in keys]
+                    base_at[name] = [base_ends.get(answer) for answer in keys]
+            elif key in ends:
+                at[name] = ends[key]
+                if key in base_ends:
+                    base_at[name] = base_ends[key]
+        return replace(op, writer=self.writer, at=at, base_at=base_at) if at else op
 
     def _shown(self, key: str, on_screen: str, before: str, stored: str) -> str:
         """What the field should show now that the store holds ``stored`` (it held ``before``): typing since merged in."""
