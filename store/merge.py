@@ -159,8 +159,10 @@ def _merge_exact(mine_edits: list, theirs_edits: list, base: str) -> str | None:
     """
     tagged = [(start, end, text, 0) for start, end, text in mine_edits]
     tagged += [(start, end, text, 1) for start, end, text in theirs_edits]
-    # Pure inserts before replacements at one place; a new line after words; mine before theirs.
-    tagged.sort(key=lambda edit: (edit[0], edit[1] > edit[0], edit[2].startswith("\n"), edit[3]))
+    # Pure inserts before replacements at one place; a new line after words; another writer's bare place
+    # (``merge_anchored``: their typing ends there, and text arriving at it goes after it); mine before theirs.
+    tagged.sort(key=lambda edit: (edit[0], edit[1] > edit[0], edit[2].startswith("\n"),
+                                  not (edit[3] and edit[2] and set(edit[2]) <= _MARK_SET), edit[3]))
     pieces, at = [], 0
     for start, end, text, _ in tagged:
         if start < at:
@@ -288,6 +290,7 @@ def _before_typing(old: str, new: str, typed_from: int, cursor: int, inserted_at
 # Unicode noncharacters, reserved for a program's own use: the sanitiser removes them from every text, so one
 # never stands for anything typed.  One per writer of a field while its texts are merged.
 MARKS = tuple(chr(code) for code in range(0xFDD0, 0xFDF0))
+_MARK_SET = frozenset(MARKS)
 
 
 def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], writer: str | None = None,

@@ -62,6 +62,8 @@ class Add:
     item: Any
     after: str | None = None
     item_id: str | None = None
+    writer: str | None = None  # as Edit's: where the writer's typing ends in the new item's texts
+    at: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -620,6 +622,12 @@ def _add(doc: dict, op: Add, items: list) -> str:
     item_id = op.item_id or new_item_id(doc)
     position = ids.index(op.after) + 1 if op.after in ids else len(items)
     items.insert(position, {"id": item_id} | item)
+    if op.writer is not None:  # the first keys of a new item: its writer's place, for the next keys' merge
+        raw = op.item if isinstance(op.item, dict) else {}
+        for name in [name for listed, name in MERGED_ITEM_TEXTS if listed == op.list]:
+            at = _cleaned_at(ITEM_FIELDS[op.list][name], name, raw.get(name), _at(op.at, name))
+            if isinstance(at, int) and isinstance(item.get(name), str) and at <= len(item[name]):
+                _keep_anchors(doc, f"{op.list}.{item_id}.{name}", {op.writer: at})
     return item_id
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from store import ops
 from store.db import ReviewStore
 from store.interchange import export_document
+from store.merge import merge_anchored
 from tui_helpers import complete_review, seed, stored
 
 
@@ -72,3 +73,25 @@ def test_each_answer_of_a_chain_keeps_its_writers_places():
     typed("A", "down. ", "down. S", 7, base_at=6)  # A never saw B's space: its letter still follows its own
     assert doc["five_whys"]["chains"][0]["whys"] == ["down.  S", "No alert"]
     assert doc["anchors"] == {"five_whys.chains.i1.whys.0": {"B": 6, "A": 8}}
+
+
+def test_a_new_item_s_first_keys_give_its_writer_a_place_there():
+    doc = {"could_improve": []}
+    ops.apply(doc, ops.Add("could_improve", {"text": " The"}, item_id="iabcdefghi", writer="A", at={"text": 4}))
+    assert doc["anchors"] == {"could_improve.iabcdefghi.text": {"A": 4}}
+    ops.apply(doc, ops.Edit("could_improve", "iabcdefghi", {"text": " The The"}, {"text": " The"},
+                            writer="B", at={"text": 8}, base_at={"text": 4}))  # B (no place yet) typed the same
+    ops.apply(doc, ops.Edit("could_improve", "iabcdefghi", {"text": " The cache"}, {"text": " The"},
+                            writer="A", at={"text": 10}, base_at={"text": 4}))
+    assert doc["could_improve"][0]["text"] == " The cache The"  # A's word right after A's " The"
+
+
+def test_someone_who_stopped_at_the_end_types_on_before_a_sentence_appended_after_them():
+    """As a cursor stays put when another's text arrives right at it (README: live editing)."""
+    text, anchors = merge_anchored("Checkout down.", "Checkout down. EU only", "Checkout down.", {}, "A", at=22)
+    text, anchors = merge_anchored("Checkout down. EU only", "Checkout down. EU only. Orders failed.", text.text,
+                                   anchors, "B", at=38)
+    assert anchors == {"A": 22, "B": 38}
+    text, anchors = merge_anchored("Checkout down. EU only", "Checkout down. EU only, for 40 minutes",
+                                   text.text, anchors, "A", at=38, base_at=22)
+    assert text.text == "Checkout down. EU only, for 40 minutes. Orders failed."

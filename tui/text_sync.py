@@ -90,10 +90,10 @@ class TextSync:
             base_ends: dict[str, int] = {}
             for key, text, base in text_keys(op):
                 self.sending(key, text, base)
-                if base is None or isinstance(op, ops.Add) or text == base:
-                    continue  # a new item's text is not merged, and an answer left as it was keeps its place
+                if base is None or text == base:
+                    continue  # an answer left as it was keeps its place
                 earlier = self._anchor_in.get(key)
-                if earlier is not None and earlier[0] == base:
+                if earlier is not None and earlier[0] == base and not isinstance(op, ops.Add):
                     base_ends[key] = earlier[1]
                 ends[key] = self._typing_end(key, text)
                 self._anchor_in[key] = (text, ends[key])
@@ -113,6 +113,10 @@ class TextSync:
             return op
         if isinstance(op, ops.Set):
             return replace(op, writer=self.writer, at=ends[op.field], base_at=base_ends.get(op.field))
+        if isinstance(op, ops.Add) and isinstance(op.item, dict):  # a new item's texts (no chain answers)
+            at = {name: ends[f"{op.list}.{op.item_id}.{name}"] for name in op.item
+                  if f"{op.list}.{op.item_id}.{name}" in ends and isinstance(op.item[name], str)}
+            return replace(op, writer=self.writer, at=at) if at else op
         if not isinstance(op, ops.Edit):
             return op
         at, base_at = {}, {}
