@@ -142,6 +142,27 @@ async def test_typing_after_someone_else_keeps_both_and_the_cursor(tmp_path):
     assert "Checkout down for 40 minutes for EU users." in impact and "About 1200 orders failed." in impact
 
 
+async def test_someone_who_stopped_at_the_end_types_on_before_what_another_appended_meanwhile(tmp_path):
+    """Their cursor stayed put when the other's sentence arrived right at it: their next words go there."""
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact=""))
+    async with AsyncExitStack() as stack:
+        first, second = await open_apps(stack, db, review_id, 2)
+        for key in "Checkout down for 40 minutes.":
+            await first.press(key)
+        await settle([first, second])
+        await second.press("ctrl+e")
+        for key in " About 1200 orders failed.":
+            await second.press(key)
+        await settle([first, second])
+        for key in " EU only.":
+            await first.press(key)
+        await settle([first, second])
+        expected = "Checkout down for 40 minutes. EU only. About 1200 orders failed."
+        assert stored(db, review_id)["impact"] == expected
+        assert shown(first, "#impact") == shown(second, "#impact") == expected
+
+
 @pytest.mark.parametrize("count", [2, 3])
 async def test_everyone_typing_into_one_item_keeps_every_word(tmp_path, count):
     db = tmp_path / "reviews.json"
