@@ -222,7 +222,9 @@ class FollowUpScreen(AnswersOnce, Screen):
         stored = self.review.follow_up.notes
         if typed != stored:
             base = self.sync.base("follow_up.notes", stored)
-            self.app.saver.queue(self.review.id, "follow_up.notes", Set("follow_up.notes", typed, base=base))
+            op = Set("follow_up.notes", typed, base=base)
+            self.sync.note_cursor(op, event.input)
+            self.app.saver.queue(self.review.id, "follow_up.notes", op)
 
     def on_review_stored(self, review: Review) -> None:
         """The store holds a newer review: show it; the notes show others' words around what is typed here."""

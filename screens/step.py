@@ -484,6 +484,7 @@ class StepScreen(Facilitation, Exporting, Screen):
             return False
         self.touched.add(touched)
         self.review = typed_after(self.review, self.doc, op)
+        self.sync.note_cursor(op, self.focused)  # where the typing ends, for the store's place of this terminal
         self.app.saver.queue(self.review.id, key, op, rebase=rebase)
         if typing and not rebase:
             self.checks_at_pause()

@@ -269,6 +269,27 @@ def map_cursor(old: str, new: str, cursor: int, typed_from: int | None = None) -
     return min(new_at, len(new))
 
 
+def past_continued_typing(old: str, new: str, cursor: int, mapped: int, places: list[int]) -> int:
+    """``mapped`` (``cursor`` in ``old`` mapped into ``new``) moved past another's typing that went on from there.
+
+    A cursor stays put when text arrives right at it, but not when it sat
+    where another writer's typing ends and that writer typed on: their words
+    go on before it (``places``: where writers' typing ends in ``new``).
+    """
+    old_at = new_at = 0
+    for op, data in diff_match_patch().diff_main(old, new):
+        if op == _INSERT and old_at == cursor and new_at == mapped:
+            inside = [place for place in places if mapped < place <= mapped + len(data)]
+            return min(inside) if inside else mapped
+        if op != _INSERT:
+            old_at += len(data)
+        if op != _DELETE:
+            new_at += len(data)
+        if old_at > cursor:
+            break
+    return mapped
+
+
 def _before_typing(old: str, new: str, typed_from: int, cursor: int, inserted_at: int, inserted: str,
                    shift: int) -> int:
     """How much of ``inserted`` (at ``inserted_at``, after the cursor) could as well sit where the typing began.
@@ -291,6 +312,7 @@ def _before_typing(old: str, new: str, typed_from: int, cursor: int, inserted_at
 # never stands for anything typed.  One per writer of a field while its texts are merged.
 MARKS = tuple(chr(code) for code in range(0xFDD0, 0xFDF0))
 _MARK_SET = frozenset(MARKS)
+_START, _WRITER_MARKS = MARKS[-1], MARKS[:-1]  # where the writer's typing starts, in this merge only
 
 
 def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], writer: str | None = None,
@@ -300,33 +322,53 @@ def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], w
 
     ``anchors``: writer -> where that writer's typing ends in ``theirs``.
     ``writer`` typed ``mine`` over ``base``; its typing ends at ``at`` in
-    ``mine``, and its anchor was at ``base_at`` in ``base``.
+    ``mine``, and its anchor was at ``base_at`` in ``base`` (before its first
+    write: where its cursor was when it last took in the stored text).
 
     Two people who start typing the same characters at one place at once (a
     space, "The ") cannot be told apart by a diff, and their next letters
     went to one spot, their words mixed.  Here each writer's place is a
     character of its own (``MARKS``), put into the three texts before they
     are merged and taken out after, so the merge sees which space is whose.
-    One-line fields that the merge gave two lines keep no anchors.  Without
-    ``at`` the writer's place only moves with the merge, as anyone else's.
+    Typing that only adds text at the writer's place is also marked where it
+    starts (``_START``): a diff slides an insert over the same text before it
+    (" The" typed after " The" shows as typed before it), and the writer's
+    words would go before another's place there.  At one place, others'
+    places come before the writer's (their cursor stays put when text
+    arrives at it).  One-line fields that the merge gave two lines keep no
+    anchors.  Without ``at`` the writer's place only moves with the merge, as
+    anyone else's.
     """
     if at is None:
         writer = None
     anchors = {name: place for name, place in anchors.items() if 0 <= place <= len(theirs) and name != writer} | (
         {writer: anchors[writer]} if writer in anchors and 0 <= anchors[writer] <= len(theirs) else {})
-    names = list(anchors)[-len(MARKS):]
-    if writer is not None and writer not in anchors:
-        names = names[-(len(MARKS) - 1):] + [writer]
-    mark = {name: MARKS[index] for index, name in enumerate(names)}
-    marked_base, marked_mine = base, mine
+    known = writer is not None and bool(base) and base_at is not None and 0 <= base_at <= len(base)
+    if known and writer not in anchors:
+        # Its first write here, from where its cursor was: that place, as its cursor would have moved, in the stored text.
+        mapped = map_cursor(base, theirs, base_at)
+        anchors[writer] = past_continued_typing(base, theirs, base_at, mapped, list(anchors.values()))
+    if writer is not None and not known:
+        anchors.pop(writer, None)  # where the writer was in base is not known: its place is where it typed now
+    names = [name for name in anchors if name != writer][-(len(_WRITER_MARKS) - 1):] + \
+        ([writer] if writer is not None else [])
+    mark = {name: _WRITER_MARKS[index] for index, name in enumerate(names)}
+    others = {mark[name]: anchors[name] for name in names if name != writer and name in anchors}
+    marked_base, marked_mine, marked_theirs = base, mine, _marked(theirs, others)
     if writer is not None:
-        if base and writer in anchors and base_at is not None and 0 <= base_at <= len(base):
-            marked_base = _marked(base, {mark[writer]: base_at})  # (an empty base keeps merge_text's rule for it)
+        own = mark[writer]
+        at = min(at, len(mine))
+        adds_only = known and at >= base_at and mine[:base_at] == base[:base_at] and mine[at:] == base[base_at:]
+        if adds_only:
+            marked_base = _marked(base, {_START + own: base_at})
+            marked_mine = _marked(mine, {_START: base_at, own: at})
+        elif known:
+            marked_base = _marked(base, {own: base_at})
+            marked_mine = _marked(mine, {own: at})
         else:
-            anchors.pop(writer, None)  # where the writer was in base is not known: its place is where it typed now
-        if at is not None and 0 <= at <= len(mine):
-            marked_mine = _marked(mine, {mark[writer]: at})
-    marked_theirs = _marked(theirs, {mark[name]: anchors[name] for name in names if name in anchors})
+            marked_mine = _marked(mine, {own: at})
+        if known:
+            marked_theirs = _marked(theirs, others | {(_START + own if adds_only else own): anchors[writer]})
     merged = merge_text(marked_base, marked_mine, marked_theirs)
     text, places = _unmarked(merged.text, {symbol: name for name, symbol in mark.items()}, writer)
     if one_line and "\n" in text:
@@ -335,7 +377,7 @@ def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], w
 
 
 def _marked(text: str, places: dict[str, int]) -> str:
-    """``text`` with each mark put in at its place (marks at one place in the order given)."""
+    """``text`` with each mark put in at its place (marks at one place in the order given: the writer's last)."""
     pieces, at = [], 0
     for symbol, place in sorted(places.items(), key=lambda entry: entry[1]):
         pieces += [text[at:place], symbol]
@@ -356,11 +398,13 @@ def _unmarked(text: str, names: dict[str, str], writer: str | None) -> tuple[str
     size = 0
     start = 0
     for index, character in enumerate(text):
-        if character in names:
+        if character in _MARK_SET:
             pieces.append(text[start:index])
             size += index - start
             start = index + 1
-            name = names[character]
+            name = names.get(character)
+            if name is None:
+                continue  # where the typing started (or a mark of nobody's)
             if name == writer or name not in places:
                 places[name] = size
     pieces.append(text[start:])

@@ -95,3 +95,25 @@ def test_someone_who_stopped_at_the_end_types_on_before_a_sentence_appended_afte
     text, anchors = merge_anchored("Checkout down. EU only", "Checkout down. EU only, for 40 minutes",
                                    text.text, anchors, "A", at=38, base_at=22)
     assert text.text == "Checkout down. EU only, for 40 minutes. Orders failed."
+
+
+def test_a_first_write_from_where_another_s_typing_ended_goes_after_what_they_typed_on_since():
+    """C's cursor was at the end, right after A's " T"; A typed on ("he"), then C's first keys arrived."""
+    text, anchors = merge_anchored("Checkout down. T", "Checkout down. The", "Checkout down. T", {"A": 16}, "A",
+                                   at=18, base_at=16)
+    text, anchors = merge_anchored("Checkout down. T", "Checkout down. T The", text.text, anchors, "C",
+                                   at=20, base_at=16)
+    assert text.text == "Checkout down. The The" and anchors == {"A": 18, "C": 22}
+
+
+def test_a_first_write_goes_after_words_typed_on_at_its_cursor_and_before_a_place_elsewhere():
+    """A typed ", 40 min" on from where B's cursor was; B's sentence follows A's words, whatever A's place."""
+    text, anchors = merge_anchored("Checkout down. EU only", "Checkout down. EU only. Orders failed.",
+                                   "Checkout down. EU only, 40 min", {"A": 30}, "B", at=38, base_at=22)
+    assert text.text == "Checkout down. EU only, 40 min. Orders failed." and anchors == {"A": 30, "B": 46}
+
+
+def test_text_that_arrived_at_a_cursor_from_no_one_s_typing_leaves_it_where_it_was():
+    text, anchors = merge_anchored("Checkout down. EU only", "Checkout down. EU only. Orders failed.",
+                                   "Checkout down. EU only, 40 min", {"A": 5}, "B", at=38, base_at=22)
+    assert text.text == "Checkout down. EU only. Orders failed., 40 min" and anchors["B"] == 38

@@ -106,6 +106,29 @@ async def test_people_starting_a_sentence_with_the_same_keys_at_once_each_go_on_
             assert shown(pilot, "#impact") == impact
 
 
+@pytest.mark.parametrize("lead", [1, 2])
+async def test_people_who_start_the_same_keys_a_moment_after_another_each_go_on_after_their_own(tmp_path, lead):
+    """One has typed a key or two, and everyone has seen them, when the other two start with the same keys.
+
+    Their cursors stayed before the first one's space; the diff of what they
+    sent showed their " T" as "T " typed after that space, and their words
+    went in among the first one's ("... full.The queue was full.  The
+    cache ...", on every run before each terminal sent where its cursor was).
+    """
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("impact"), impact="Checkout down."))
+    async with AsyncExitStack() as stack:
+        pilots = await open_apps(stack, db, review_id, 3)
+        first = pilots[0]
+        await first.press("ctrl+e", *SAME_START[0][:lead])
+        await settle(pilots)
+        await type_same_start(pilots, [SAME_START[0][lead:], *SAME_START[1:]])
+        impact = stored(db, review_id)["impact"]
+        assert len(impact) == len("Checkout down.") + sum(map(len, SAME_START))
+        for text in SAME_START:
+            assert text in impact, f"{text!r} is not whole in {impact!r}"
+
+
 async def test_people_starting_the_same_keys_in_one_answer_of_a_chain_each_go_on_after_their_own(tmp_path):
     """The same, in the first answer of a Five Whys chain (each answer keeps its writers' places)."""
     db = tmp_path / "reviews.json"

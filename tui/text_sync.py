@@ -27,7 +27,7 @@ from diff_match_patch import diff_match_patch
 from textual.widgets import Input, TextArea
 
 from store import ops
-from store.merge import map_cursor, merge_text
+from store.merge import map_cursor, merge_text, past_continued_typing
 
 
 class TextSync:
@@ -43,7 +43,8 @@ class TextSync:
         # latest text sent or shown with the typing's end in it.
         self.writer: str | None = None
         self.anchors: dict = {}
-        self._anchor_in: dict[str, tuple[str, int]] = {}
+        self._anchor_in: dict[str, tuple[str, int | None]] = {}  # (None: shown, and the store keeps no place for us)
+        self._cursor_at: dict[str, tuple[str, int]] = {}  # per key: a text queued from a field, and its cursor then
 
     def sending(self, key: str, text: str, base: str | None = None) -> None:
         """This text went to the writer: the next stored text holds it.  ``base``: the text it was typed over."""
@@ -92,16 +93,34 @@ class TextSync:
                 self.sending(key, text, base)
                 if base is None or text == base:
                     continue  # an answer left as it was keeps its place
+                ends[key] = self._typing_end(key, text)
                 earlier = self._anchor_in.get(key)
                 if earlier is not None and earlier[0] == base and not isinstance(op, ops.Add):
-                    base_ends[key] = earlier[1]
-                ends[key] = self._typing_end(key, text)
+                    place = earlier[1] if earlier[1] is not None else _typed_from(base, text, ends[key])
+                    if place is not None:
+                        base_ends[key] = place
                 self._anchor_in[key] = (text, ends[key])
             placed.append(self._with_places(op, ends, base_ends))
         return placed
 
+    def note_cursor(self, op, widget) -> None:
+        """``op`` was queued from what ``widget`` holds: its cursor is where the typing ends (see ``sent_ops``).
+
+        A diff of the text sent against its base cannot say: " T" typed
+        before a space shows as "T " typed after it.
+        """
+        if not isinstance(widget, (Input, TextArea)):
+            return
+        text = widget_text(widget)
+        for key, value, _ in text_keys(op):
+            if value == text and text:
+                self._cursor_at[key] = (text, _cursor_offset(widget))
+
     def _typing_end(self, key: str, text: str) -> int:
         """Where the typing just sent in ``text`` ends (where a deletion was, when nothing was typed)."""
+        cursor = self._cursor_at.get(key)
+        if cursor is not None and cursor[0] == text:
+            return cursor[1]
         typing = self._typing.get(key)
         if typing is not None and typing[2] == text:
             return typing[1]
@@ -166,6 +185,21 @@ class TextSync:
             self._anchor_in[key] = (stored, place)
             if text is not None:
                 return text
+            return self._show_without_place(widget, key, old, cursor, before, stored, typing, sent)
+        text = self._show_without_place(widget, key, old, cursor, before, stored, typing, sent)
+        if text == stored:  # no place kept for this terminal yet: where its first typing over this text begins is one
+            self._anchor_in[key] = (stored, None)
+            others = self.anchors.get(key) if isinstance(self.anchors, dict) else None
+            if isinstance(others, dict) and old != stored:
+                places = [place for place in others.values() if isinstance(place, int) and not isinstance(place, bool)]
+                moved = past_continued_typing(old, stored, cursor, _cursor_offset(widget), places)
+                if moved != _cursor_offset(widget):
+                    _put(widget, stored, moved)
+        return text
+
+    def _show_without_place(self, widget: Input | TextArea, key: str, old: str, cursor: int, before: str,
+                            stored: str, typing: tuple[int, int, str] | None, sent: str | None) -> str:
+        """``show`` as it was before the store kept places: typing since merged in, the cursor mapped."""
         if sent is not None and typing and typing[2] == sent:
             typed_since = _typed_at(sent, old, typing[1])
             if typed_since is not None and cursor == typing[1] + len(typed_since):
@@ -298,6 +332,14 @@ def _typed_on(typing: tuple[int, int, str] | None, text: str) -> tuple[int, int]
     if 0 < cut <= end - start and text == shown[:end - cut] + shown[end:]:
         return start, end - cut
     return None
+
+
+def _typed_from(base: str, text: str, end: int) -> int | None:
+    """Where in ``base`` the typing that made ``text`` began, if it only added text ending at ``end``; else None."""
+    start = end - (len(text) - len(base))
+    if start < 0 or start > len(base) or end > len(text):
+        return None
+    return start if text[:start] == base[:start] and text[end:] == base[start:] else None
 
 
 def _typed_at(sent: str, on_screen: str, at: int) -> str | None:
