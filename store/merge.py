@@ -316,14 +316,15 @@ _START, _WRITER_MARKS = MARKS[-1], MARKS[:-1]  # where the writer's typing start
 
 
 def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], writer: str | None = None,
-                   at: int | None = None, base_at: int | None = None,
-                   one_line: bool = False) -> tuple[Merged, dict[str, int]]:
+                   at: int | None = None, base_at: int | None = None, one_line: bool = False,
+                   base_places: dict[str, int] | None = None) -> tuple[Merged, dict[str, int]]:
     """``merge_text`` that knows where each writer's typing ends: the merged text and the anchors moved with it.
 
     ``anchors``: writer -> where that writer's typing ends in ``theirs``.
     ``writer`` typed ``mine`` over ``base``; its typing ends at ``at`` in
     ``mine``, and its anchor was at ``base_at`` in ``base`` (before its first
-    write: where its cursor was when it last took in the stored text).
+    write: where its cursor was when it last took in the stored text, and
+    ``base_places``, the others' places in ``base`` as it read them).
 
     Two people who start typing the same characters at one place at once (a
     space, "The ") cannot be told apart by a diff, and their next letters
@@ -346,8 +347,7 @@ def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], w
     known = writer is not None and bool(base) and base_at is not None and 0 <= base_at <= len(base)
     if known and writer not in anchors:
         # Its first write here, from where its cursor was: that place, as its cursor would have moved, in the stored text.
-        mapped = map_cursor(base, theirs, base_at)
-        anchors[writer] = past_continued_typing(base, theirs, base_at, mapped, list(anchors.values()))
+        anchors[writer] = _first_place(base, theirs, base_at, anchors, base_places or {})
     if writer is not None and not known:
         anchors.pop(writer, None)  # where the writer was in base is not known: its place is where it typed now
     names = [name for name in anchors if name != writer][-(len(_WRITER_MARKS) - 1):] + \
@@ -374,6 +374,28 @@ def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], w
     if one_line and "\n" in text:
         return Merged(" ".join(text.split()), merged.conflict), {}
     return Merged(text, merged.conflict), {name: places[name] for name in names if name in places}
+
+
+def _first_place(base: str, theirs: str, base_at: int, anchors: dict[str, int], base_places: dict[str, int]) -> int:
+    """Where a writer's first typing over ``base``, begun at ``base_at``, goes in ``theirs``.
+
+    The others' places it read with ``base`` (``base_places``), still kept in
+    ``theirs``, are marked in both, so the way from one text to the other is
+    pinned by them (a diff pairs one person's space with another's); a place
+    at the cursor goes before it.  Without any, the cursor is mapped as a
+    screen maps it.
+    """
+    shared = [name for name in anchors if isinstance(base_places.get(name), int)
+              and 0 <= base_places[name] <= len(base)][:len(_WRITER_MARKS)]
+    if not shared:
+        mapped = map_cursor(base, theirs, base_at)
+        return past_continued_typing(base, theirs, base_at, mapped, list(anchors.values()))
+    mark = {name: _WRITER_MARKS[index] for index, name in enumerate(shared)}
+    marked_base = _marked(base, {mark[name]: base_places[name] for name in shared})
+    marked_theirs = _marked(theirs, {mark[name]: anchors[name] for name in shared})
+    cursor = base_at + sum(1 for name in shared if base_places[name] <= base_at)
+    mapped = map_cursor(marked_base, marked_theirs, cursor)
+    return mapped - sum(1 for character in marked_theirs[:mapped] if character in _MARK_SET)
 
 
 def _marked(text: str, places: dict[str, int]) -> str:

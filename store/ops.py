@@ -47,6 +47,7 @@ class Set:
     writer: str | None = None
     at: int | None = None
     base_at: int | None = None
+    base_places: dict | None = None  # a first write's base: the others' places in it, as the writer read them
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Edit:
     writer: str | None = None
     at: dict | None = None
     base_at: dict | None = None
+    base_places: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -397,7 +399,8 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
                 _forget_anchors(doc, key)  # the text was set, not merged: nobody's place in it is known
                 continue
             at = _cleaned_at(ITEM_FIELDS[op.list][name], name, op.changes[name], _at(op.at, name))
-            where = _Where(key, op.writer, at, _at(op.base_at, name))
+            places = op.base_places.get(name) if isinstance(op.base_places, dict) else None
+            where = _Where(key, op.writer, at, _at(op.base_at, name), places)
             changes[name] = _merged(f"{op.list}.{name}", op.bases[name], changes[name], item.get(name), doc, where)
         item.update(changes)
         for name in OPTIONAL_ITEM_FIELDS & changes.keys():
@@ -492,7 +495,7 @@ def _set(doc: dict, field: str, value: Any, base: Any = None, op: Set | None = N
             _forget_anchors(doc, field)  # the text was set, not merged: nobody's place in it is known
         else:
             at = _cleaned_at(REVIEW_FIELDS[field], field, typed, op.at if op is not None else None)
-            where = _Where(field, op.writer, at, op.base_at) if op is not None else _Where(field)
+            where = _Where(field, op.writer, at, op.base_at, op.base_places) if op is not None else _Where(field)
             value = _merged(field, base, value, target.get(name), doc, where)
     target[name] = value
 
@@ -505,6 +508,7 @@ class _Where:
     writer: str | None = None
     at: int | list | None = None
     base_at: int | list | None = None
+    base_places: dict | None = None
 
     def answer(self, index: int) -> "_Where":
         """The places in one text of a list (a chain's answers: ``...whys.2``)."""
@@ -543,8 +547,11 @@ def _merged(field: str, base: Any, mine: Any, stored: Any, doc: dict | None = No
     one_line = field in ONE_LINE_TEXTS
     if doc is None or where is None:
         return merge_anchored(clean(base), mine, stored, {}, one_line=one_line)[0].text
+    base_places = where.base_places if isinstance(where.base_places, dict) else {}
     merged, places = merge_anchored(clean(base), mine, stored, _anchors_of(doc, where.key), where.writer,
-                                    where.at, where.base_at, one_line=one_line)
+                                    where.at, where.base_at, one_line=one_line,
+                                    base_places={name: place for name, place in base_places.items()
+                                                 if isinstance(place, int) and not isinstance(place, bool)})
     _keep_anchors(doc, where.key, places)
     return merged.text
 

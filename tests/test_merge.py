@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from diff_match_patch import diff_match_patch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from store.merge import CONFLICT_SEPARATOR, MARKS, Merged, map_cursor, merge_anchored, merge_text
+from store.merge import CONFLICT_SEPARATOR, MARKS, Merged, map_cursor, merge_anchored, merge_text, past_continued_typing
 
 
 def test_two_people_appending_to_the_same_field_keep_both_sentences():
@@ -346,7 +346,8 @@ def test_at_most_as_many_writers_keep_a_place_as_there_are_marks():
 SENTENCES = (" The cache was cold.", " The queue was full.", " The disk was full.")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
+@example([(0, "type"), (0, "send"), (1, "type"), (1, "send"), (2, "read")])  # a first write between two spaces
 @given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(("type", "type", "type", "send", "read"))),
                 max_size=160))
 def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(schedule):
@@ -355,8 +356,9 @@ def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(sche
     Each terminal does what TextSync does: it types at its cursor, sends the
     text with where its typing ends and where it ended in the text it typed
     over, and on reading the store's text puts what it typed since at the
-    place the store keeps for it.  However the writes interleave, each
-    sentence ends up whole.
+    place the store keeps for it (before its first write, where its cursor
+    went, and the others' places it read with the text go with that write).
+    However the writes interleave, each sentence ends up whole.
     """
     start = "Checkout down."
     stored, anchors = start, {}
@@ -369,7 +371,8 @@ def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(sche
             return
         ref, pos, typed = writer["ref"], writer["pos"], writer["typed"]
         mine = ref[:pos] + typed + ref[pos:]
-        merged, anchors = merge_anchored(ref, mine, stored, anchors, str(index), at=pos + len(typed), base_at=pos)
+        merged, anchors = merge_anchored(ref, mine, stored, anchors, str(index), at=pos + len(typed), base_at=pos,
+                                         base_places=None if writer["sent"] else writer.get("others"))
         assert not merged.conflict
         stored = merged.text
         writer.update(ref=mine, pos=pos + len(typed), typed="", sent=True)
@@ -378,6 +381,10 @@ def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(sche
         writer = writers[index]
         if writer["sent"]:
             writer.update(ref=stored, pos=anchors[str(index)])
+        elif not writer["typed"]:  # no place kept yet: its cursor moves as a screen moves it; it notes the others'
+            moved = map_cursor(writer["ref"], stored, writer["pos"])
+            moved = past_continued_typing(writer["ref"], stored, writer["pos"], moved, list(anchors.values()))
+            writer.update(ref=stored, pos=moved, others=dict(anchors))
 
     for index, action in schedule:
         writer = writers[index]

@@ -45,6 +45,7 @@ class TextSync:
         self.anchors: dict = {}
         self._anchor_in: dict[str, tuple[str, int | None]] = {}  # (None: shown, and the store keeps no place for us)
         self._cursor_at: dict[str, tuple[str, int]] = {}  # per key: a text queued from a field, and its cursor then
+        self._others_in: dict[str, tuple[str, dict[str, int]]] = {}  # per key: a text shown, and the others' places
 
     def sending(self, key: str, text: str, base: str | None = None) -> None:
         """This text went to the writer: the next stored text holds it.  ``base``: the text it was typed over."""
@@ -89,6 +90,7 @@ class TextSync:
         for op in sent:
             ends: dict[str, int] = {}
             base_ends: dict[str, int] = {}
+            base_places: dict[str, dict[str, int]] = {}  # a first write's: the others' places in its base
             for key, text, base in text_keys(op):
                 self.sending(key, text, base)
                 if base is None or text == base:
@@ -99,8 +101,11 @@ class TextSync:
                     place = earlier[1] if earlier[1] is not None else _typed_from(base, text, ends[key])
                     if place is not None:
                         base_ends[key] = place
+                    others = self._others_in.get(key)
+                    if earlier[1] is None and others is not None and others[0] == base and others[1]:
+                        base_places[key] = others[1]
                 self._anchor_in[key] = (text, ends[key])
-            placed.append(self._with_places(op, ends, base_ends))
+            placed.append(self._with_places(op, ends, base_ends, base_places))
         return placed
 
     def note_cursor(self, op, widget) -> None:
@@ -126,19 +131,20 @@ class TextSync:
             return typing[1]
         return min(self._new_from.get(key, len(text)), len(text))
 
-    def _with_places(self, op, ends: dict[str, int], base_ends: dict[str, int]):
+    def _with_places(self, op, ends: dict[str, int], base_ends: dict[str, int], base_places: dict[str, dict]):
         """``op`` with this terminal's typing places in the texts it sets (see ``sent_ops``)."""
         if self.writer is None or not ends:
             return op
         if isinstance(op, ops.Set):
-            return replace(op, writer=self.writer, at=ends[op.field], base_at=base_ends.get(op.field))
+            return replace(op, writer=self.writer, at=ends[op.field], base_at=base_ends.get(op.field),
+                           base_places=base_places.get(op.field))
         if isinstance(op, ops.Add) and isinstance(op.item, dict):  # a new item's texts (no chain answers)
             at = {name: ends[f"{op.list}.{op.item_id}.{name}"] for name in op.item
                   if f"{op.list}.{op.item_id}.{name}" in ends and isinstance(op.item[name], str)}
             return replace(op, writer=self.writer, at=at) if at else op
         if not isinstance(op, ops.Edit):
             return op
-        at, base_at = {}, {}
+        at, base_at, others = {}, {}, {}
         for name, value in op.changes.items():
             key = f"{op.list}.{op.item_id}.{name}"
             if isinstance(value, list):  # a chain's answers: a place per answer (None where none was sent)
@@ -150,7 +156,9 @@ class TextSync:
                 at[name] = ends[key]
                 if key in base_ends:
                     base_at[name] = base_ends[key]
-        return replace(op, writer=self.writer, at=at, base_at=base_at) if at else op
+                if key in base_places:
+                    others[name] = base_places[key]
+        return replace(op, writer=self.writer, at=at, base_at=base_at, base_places=others or None) if at else op
 
     def _shown(self, key: str, on_screen: str, before: str, stored: str) -> str:
         """What the field should show now that the store holds ``stored`` (it held ``before``): typing since merged in."""
@@ -190,9 +198,11 @@ class TextSync:
         if text == stored:  # no place kept for this terminal yet: where its first typing over this text begins is one
             self._anchor_in[key] = (stored, None)
             others = self.anchors.get(key) if isinstance(self.anchors, dict) else None
-            if isinstance(others, dict) and old != stored:
-                places = [place for place in others.values() if isinstance(place, int) and not isinstance(place, bool)]
-                moved = past_continued_typing(old, stored, cursor, _cursor_offset(widget), places)
+            places = {name: place for name, place in others.items() if isinstance(place, int)
+                      and not isinstance(place, bool) and 0 <= place <= len(stored)} if isinstance(others, dict) else {}
+            self._others_in[key] = (stored, places)
+            if places and old != stored:
+                moved = past_continued_typing(old, stored, cursor, _cursor_offset(widget), list(places.values()))
                 if moved != _cursor_offset(widget):
                     _put(widget, stored, moved)
         return text
