@@ -315,6 +315,11 @@ _MARK_SET = frozenset(MARKS)
 _START, _WRITER_MARKS = MARKS[-1], MARKS[:-1]  # where the writer's typing starts, in this merge only
 
 
+def is_place(value: object) -> bool:
+    """Whether ``value`` can be a place in a text (a whole number; a file or an op may hold anything)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def merge_anchored(base: str, mine: str, theirs: str, anchors: dict[str, int], writer: str | None = None,
                    at: int | None = None, base_at: int | None = None, one_line: bool = False,
                    base_places: dict[str, int] | None = None) -> tuple[Merged, dict[str, int]]:
@@ -385,7 +390,7 @@ def _first_place(base: str, theirs: str, base_at: int, anchors: dict[str, int], 
     at the cursor goes before it.  Without any, the cursor is mapped as a
     screen maps it.
     """
-    shared = [name for name in anchors if isinstance(base_places.get(name), int)
+    shared = [name for name in anchors if is_place(base_places.get(name))
               and 0 <= base_places[name] <= len(base)][:len(_WRITER_MARKS)]
     if not shared:
         mapped = map_cursor(base, theirs, base_at)

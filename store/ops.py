@@ -16,7 +16,7 @@ from typing import Any
 
 from store.errors import InvalidField, UnknownItem
 from store.model import ACTION_TYPES, FACTOR_KINDS, IMPACT_CATEGORIES, ITEM_LISTS, KINDS, REVIEW_STATUSES, MARKERS, SEVERITIES, STATUSES, STEPS
-from store.merge import merge_anchored
+from store.merge import is_place, merge_anchored
 from store.sanitize import clean, one_line, quote, quote_key
 from store.timeline import sort_key
 
@@ -376,7 +376,7 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
     """
     if isinstance(op, Set):
         was_open = _vote_open_on(doc) if op.field == "session.vote" else None
-        _set(doc, op.field, op.value, op.base, op)
+        _set(doc, op)
         if was_open:
             _count_votes_if_closed(doc, was_open)
         if sort and _may_reorder_timeline(op):
@@ -393,7 +393,7 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
             del changes["ballot"]  # a dot cast after the vote closed (or before it opened) counts for nothing
         if "ballot" in changes:  # voter by voter: people voting at once never undo each other's dots
             changes["ballot"] = _merged_ballot(item.get("ballot"), changes["ballot"])
-        for name in changes.keys() & {name for listed, name in MERGED_ITEM_TEXTS if listed == op.list}:
+        for name in changes.keys() & _merged_names(op.list):
             key = f"{op.list}.{op.item_id}.{name}"
             if (op.bases or {}).get(name) is None:
                 _forget_anchors(doc, key)  # the text was set, not merged: nobody's place in it is known
@@ -412,9 +412,7 @@ def apply(doc: dict, op: Operation, sort: bool = True) -> str | None:
         items.insert(target, items.pop(index))
     elif isinstance(op, Remove):
         items.pop(_index(items, op))
-        anchors = doc.get("anchors")
-        for key in [key for key in anchors if key.startswith(f"{op.list}.{op.item_id}.")] if isinstance(anchors, dict) else []:
-            del anchors[key]
+        _forget_anchors(doc, f"{op.list}.{op.item_id}")
     if sort and _may_reorder_timeline(op):
         sort_timeline(doc)
     return added
@@ -482,21 +480,22 @@ def _checked_item(list_name: str, changes: dict, where: str | None = None) -> di
     return checked
 
 
-def _set(doc: dict, field: str, value: Any, base: Any = None, op: Set | None = None) -> None:
+def _set(doc: dict, op: Set) -> None:
+    field = op.field
     if field not in REVIEW_FIELDS:
         raise InvalidField(field, "not a field that can be set")
-    typed, value = value, REVIEW_FIELDS[field](field, value)
+    value = REVIEW_FIELDS[field](field, op.value)
     *parents, name = field.split(".")
     target = doc
     for parent in parents:
         target = target.setdefault(parent, {})
     if field in MERGED_TEXTS:
-        if base is None:
+        if op.base is None:
             _forget_anchors(doc, field)  # the text was set, not merged: nobody's place in it is known
         else:
-            at = _cleaned_at(REVIEW_FIELDS[field], field, typed, op.at if op is not None else None)
-            where = _Where(field, op.writer, at, op.base_at, op.base_places) if op is not None else _Where(field)
-            value = _merged(field, base, value, target.get(name), doc, where)
+            at = _cleaned_at(REVIEW_FIELDS[field], field, op.value, op.at)
+            where = _Where(field, op.writer, at, op.base_at, op.base_places)
+            value = _merged(field, op.base, value, target.get(name), doc, where)
     target[name] = value
 
 
@@ -517,41 +516,34 @@ class _Where:
 
 def _nth(places: Any, index: int) -> int | None:
     place = places[index] if isinstance(places, list) and index < len(places) else None
-    return place if isinstance(place, int) and not isinstance(place, bool) else None
+    return place if is_place(place) else None
 
 
 # A review keeps the writers' places in this many of its texts, the latest typed into (store.merge.merge_anchored).
 ANCHORED_TEXTS = 64
 
 
-def _merged(field: str, base: Any, mine: Any, stored: Any, doc: dict | None = None, where: _Where | None = None) -> Any:
+def _merged(field: str, base: Any, mine: Any, stored: Any, doc: dict, where: _Where) -> Any:
     """``mine`` (typed over ``base``) merged three-way into ``stored``; a list of texts item by item.
 
     A one-line field keeps one line even when the merge kept both texts.
-    With ``doc`` and ``where``, the writers' places in the text
-    (``doc["anchors"]``) are used and moved with it.
+    The writers' places in the text (``doc["anchors"]``) are used and moved with it.
     """
     if isinstance(mine, list):
         base = base if isinstance(base, list) else []
         stored = stored if isinstance(stored, list) else []
         size = max(len(mine), len(stored))
-        merged = [_merged(field, _text_at(base, i), _text_at(mine, i), _text_at(stored, i), doc,
-                          where.answer(i) if where is not None else None) for i in range(size)]
+        merged = [_merged(field, _text_at(base, i), _text_at(mine, i), _text_at(stored, i), doc, where.answer(i))
+                  for i in range(size)]
         while merged and not merged[-1].strip():
             merged.pop()  # an answer removed by one side and left alone by the other stays removed
         return merged
     if not isinstance(stored, str) or not isinstance(base, str):
-        if doc is not None and where is not None:
-            _forget_anchors(doc, where.key)
+        _forget_anchors(doc, where.key)
         return mine
-    one_line = field in ONE_LINE_TEXTS
-    if doc is None or where is None:
-        return merge_anchored(clean(base), mine, stored, {}, one_line=one_line)[0].text
     base_places = where.base_places if isinstance(where.base_places, dict) else {}
     merged, places = merge_anchored(clean(base), mine, stored, _anchors_of(doc, where.key), where.writer,
-                                    where.at, where.base_at, one_line=one_line,
-                                    base_places={name: place for name, place in base_places.items()
-                                                 if isinstance(place, int) and not isinstance(place, bool)})
+                                    where.at, where.base_at, one_line=field in ONE_LINE_TEXTS, base_places=base_places)
     _keep_anchors(doc, where.key, places)
     return merged.text
 
@@ -562,8 +554,7 @@ def _anchors_of(doc: dict, key: str) -> dict[str, int]:
     places = anchors.get(key) if isinstance(anchors, dict) else None
     if not isinstance(places, dict):
         return {}
-    return {name: place for name, place in places.items()
-            if isinstance(name, str) and isinstance(place, int) and not isinstance(place, bool)}
+    return {name: place for name, place in places.items() if isinstance(name, str) and is_place(place)}
 
 
 def _keep_anchors(doc: dict, key: str, places: dict[str, int]) -> None:
@@ -579,15 +570,22 @@ def _keep_anchors(doc: dict, key: str, places: dict[str, int]) -> None:
 
 
 def _forget_anchors(doc: dict, key: str) -> None:
+    """Drop the writers' places in one text, and in the texts under it (an item's, a chain's answers)."""
     anchors = doc.get("anchors")
     if isinstance(anchors, dict):
-        anchors.pop(key, None)
+        for held in [held for held in anchors if held == key or held.startswith(f"{key}.")]:
+            del anchors[held]
+
+
+def _merged_names(list_name: str) -> set[str]:
+    """The item fields of ``list_name`` whose texts are merged (and keep their writers' places)."""
+    return {name for listed, name in MERGED_ITEM_TEXTS if listed == list_name}
 
 
 def _at(places: dict | None, name: str) -> int | list | None:
     """One field's places: a place, or a list of them (a chain's answers), or None."""
     place = places.get(name) if isinstance(places, dict) else None
-    return place if isinstance(place, (int, list)) and not isinstance(place, bool) else None
+    return place if is_place(place) or isinstance(place, list) else None
 
 
 def _cleaned_at(check, field: str, typed: Any, at: int | list | None) -> int | list | None:
@@ -631,7 +629,7 @@ def _add(doc: dict, op: Add, items: list) -> str:
     items.insert(position, {"id": item_id} | item)
     if op.writer is not None:  # the first keys of a new item: its writer's place, for the next keys' merge
         raw = op.item if isinstance(op.item, dict) else {}
-        for name in [name for listed, name in MERGED_ITEM_TEXTS if listed == op.list]:
+        for name in _merged_names(op.list):
             at = _cleaned_at(ITEM_FIELDS[op.list][name], name, raw.get(name), _at(op.at, name))
             if isinstance(at, int) and isinstance(item.get(name), str) and at <= len(item[name]):
                 _keep_anchors(doc, f"{op.list}.{item_id}.{name}", {op.writer: at})

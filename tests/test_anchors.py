@@ -117,3 +117,12 @@ def test_text_that_arrived_at_a_cursor_from_no_one_s_typing_leaves_it_where_it_w
     text, anchors = merge_anchored("Checkout down. EU only", "Checkout down. EU only. Orders failed.",
                                    "Checkout down. EU only, 40 min", {"A": 5}, "B", at=38, base_at=22)
     assert text.text == "Checkout down. EU only. Orders failed., 40 min" and anchors["B"] == 38
+
+
+def test_a_chain_s_answers_set_outright_keep_no_places():
+    doc = {"five_whys": {"problem": "p", "chains": [{"id": "i1", "whys": ["down."]}]}}
+    ops.apply(doc, ops.Edit("five_whys.chains", "i1", {"whys": ["down. x"]}, {"whys": ["down."]},
+                            writer="A", at={"whys": [7]}))
+    assert doc["anchors"] == {"five_whys.chains.i1.whys.0": {"A": 7}}
+    ops.apply(doc, ops.Edit("five_whys.chains", "i1", {"whys": ["imported"]}))
+    assert doc["anchors"] == {}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from tui_helpers import SIZE, complete_review, new_app, seed, stored, tab_to, typing_paused, wait_for_screen
+from tui_helpers import SIZE, complete_review, new_app, seed, stored, tab_to, type_text, typing_paused, wait_for_screen
 
 POLLS = 40  # pauses of 0.05 s: long enough for every terminal to see every save
 
@@ -171,15 +171,12 @@ async def test_someone_who_stopped_at_the_end_types_on_before_what_another_appen
     review_id = seed(db, dict(complete_review("impact"), impact=""))
     async with AsyncExitStack() as stack:
         first, second = await open_apps(stack, db, review_id, 2)
-        for key in "Checkout down for 40 minutes.":
-            await first.press(key)
+        await type_text(first, "Checkout down for 40 minutes.")
         await settle([first, second])
         await second.press("ctrl+e")
-        for key in " About 1200 orders failed.":
-            await second.press(key)
+        await type_text(second, " About 1200 orders failed.")
         await settle([first, second])
-        for key in " EU only.":
-            await first.press(key)
+        await type_text(first, " EU only.")
         await settle([first, second])
         expected = "Checkout down for 40 minutes. EU only. About 1200 orders failed."
         assert stored(db, review_id)["impact"] == expected

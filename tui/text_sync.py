@@ -27,7 +27,7 @@ from diff_match_patch import diff_match_patch
 from textual.widgets import Input, TextArea
 
 from store import ops
-from store.merge import map_cursor, merge_text, past_continued_typing
+from store.merge import is_place, map_cursor, merge_text, past_continued_typing
 
 
 class TextSync:
@@ -198,8 +198,8 @@ class TextSync:
         if text == stored:  # no place kept for this terminal yet: where its first typing over this text begins is one
             self._anchor_in[key] = (stored, None)
             others = self.anchors.get(key) if isinstance(self.anchors, dict) else None
-            places = {name: place for name, place in others.items() if isinstance(place, int)
-                      and not isinstance(place, bool) and 0 <= place <= len(stored)} if isinstance(others, dict) else {}
+            places = {name: place for name, place in others.items() if is_place(place) and 0 <= place <= len(stored)} \
+                if isinstance(others, dict) else {}
             self._others_in[key] = (stored, places)
             if places and old != stored:
                 moved = past_continued_typing(old, stored, cursor, _cursor_offset(widget), list(places.values()))
@@ -226,7 +226,7 @@ class TextSync:
         """Where the store says this terminal's typing ends in ``stored`` (None: it keeps no place for it)."""
         places = self.anchors.get(key) if isinstance(self.anchors, dict) and self.writer else None
         place = places.get(self.writer) if isinstance(places, dict) else None
-        if isinstance(place, int) and not isinstance(place, bool) and 0 <= place <= len(stored):
+        if is_place(place) and 0 <= place <= len(stored):
             return place
         return None
 
