@@ -203,6 +203,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         # Keys typed during the change of step come here, behind the focus just asked for (both wait in the
         # app's queue, after the keys already in it, which are held till then).
         self.app.call_later(self.app.release_keys)
+        self.call_after_refresh(self.app.freeze_long_lived)  # once the first step is drawn
 
     def join_session(self) -> None:
         """Join the review's live session on this step: lead it if nobody does, move its step if this terminal steers."""
@@ -485,7 +486,7 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.touched.add(touched)
         self.review = typed_after(self.review, self.doc, op)
         self.sync.note_cursor(op, self.focused)  # where the typing ends, for the store's place of this terminal
-        self.app.saver.queue(self.review.id, key, op, rebase=rebase)
+        self.app.saver.queue(self.review.id, key, op, rebase=rebase, typed=typing)
         if typing and not rebase:
             self.checks_at_pause()
         elif not (rebase and self.checks_waiting):  # (typing merged over a newer text: checked at the pause too)
@@ -493,14 +494,16 @@ class StepScreen(Facilitation, Exporting, Screen):
         self.show_header()  # "saving" (redraws only when it said "saved")
         return True
 
-    def add_item(self, list_name: str, item: Any, after: str | None = None) -> str | None:
+    def add_item(self, list_name: str, item: Any, after: str | None = None, typing: bool = False) -> str | None:
         """Add an item now on screen, and on disk at once; its id (chosen here), or None if refused.
 
         A card written while silent writing is open is hidden, with its author (store.silent).
+        ``typing``: added by the first key typed into a blank form, so it is checked, and its row drawn, once
+        typing pauses, like the keys after it.
         """
         item = item | card_fields(self.review, self.STEP, list_name, self.app.live.me.name)
         item_id = ops.fresh_item_id()
-        return item_id if self.send(ops.Add(list_name, item, after, item_id)) else None
+        return item_id if self.send(ops.Add(list_name, item, after, item_id), typing=typing) else None
 
     def remove_item(self, list_name: str, item_id: str) -> None:
         """Remove an item now on screen and on disk (after the caller's confirmation)."""
@@ -510,16 +513,17 @@ class StepScreen(Facilitation, Exporting, Screen):
         """Move an item up (-1) or down (+1), on screen and on disk."""
         self.send(ops.Move(list_name, item_id, offset))
 
-    def send(self, *operations: ops.Operation) -> bool:
+    def send(self, *operations: ops.Operation, typing: bool = False) -> bool:
         """Apply explicit changes (Enter, a dialog's answer) on screen and hand them to the writer at once.
 
         Nothing waits for the writer: each goes under its own key, so none
-        replaces another, and they are written in this order.
+        replaces another, and they are written in this order.  ``typing``: a
+        key typed made them (see ``queue``).
         """
         for op in operations:
             key = self.app.saver.explicit_key()
             touched = getattr(op, "field", None) or f"{op.list}.{getattr(op, 'item_id', '')}"
-            if not self.queue(key, op, touched=touched):
+            if not self.queue(key, op, touched=touched, typing=typing):
                 return False
         self.app.flush_now()
         return True

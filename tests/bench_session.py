@@ -348,6 +348,7 @@ async def facilitate(db: Path, review_id: str, args, out: Path) -> dict:
     names = [f"P{number}" for number in range(1, args.participants + 1)]
     app = make_app(db, start="open", review_id=review_id, name=LEAD)
     app.clock = lambda: 0.0
+    app.freezes_long_lived = True  # as run_app's app does (gc.freeze once the step is drawn)
     loops = {"alone": LoopTimes(), "bare": LoopTimes(), "writing": LoopTimes()}  # the event loop's time per phase
     for timing in loops.values():
         timing.install(app)

@@ -103,6 +103,8 @@ class ItemRows(OptionList):
         return self.query_ancestor(ItemEditor)
 
     _measuring = False  # inside _update_lines (see refresh)
+    _adding = False  # inside add_options (see refresh)
+    _layout_asked = False  # a layout add_options asked for, decided once its rows are measured
 
     def _update_lines(self) -> None:
         self._measuring = True
@@ -111,6 +113,17 @@ class ItemRows(OptionList):
         finally:
             self._measuring = False
 
+    def add_options(self, new_options):
+        """Rows added to a list that scrolls before and after are only drawn, not laid out (see refresh)."""
+        self._adding, self._layout_asked = True, False
+        try:
+            super().add_options(new_options)
+        finally:
+            self._adding = False
+        if self._layout_asked and not self._scrolls_either_way():
+            self.refresh(layout=True)
+        return self
+
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False):
         """A list that scrolls before and after a row grew or shrank is not laid out again, only redrawn.
 
@@ -118,9 +131,13 @@ class ItemRows(OptionList):
         changes: a row of another participant's that wraps onto one more line
         cost a layout pass of about 7 ms (17 ms at p95) per change it made.
         A list already taller than its room keeps its size on screen, so only
-        its scrollbar and rows need drawing again.
+        its scrollbar and rows need drawing again.  Adding rows (a new card's
+        first key adds one) asks for a layout before the rows are measured;
+        it is decided once they are (``add_options``).
         """
-        if layout and not recompose and self._measuring and self._scrolls_either_way():
+        if layout and not recompose and self._adding:
+            self._layout_asked, layout = True, False
+        elif layout and not recompose and self._measuring and self._scrolls_either_way():
             layout = False
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
@@ -251,18 +268,25 @@ class ItemEditor(Vertical):
         self._show_note()
 
     def _show_rows(self) -> None:
-        """Replace only the rows whose text changed; rebuild when items came, went or moved.
+        """Replace only the rows whose text changed, add rows that came at the end; rebuild when items went or moved.
 
         Typing changes one row at a time, and rebuilding hundreds of rows on
-        every key press is what made long timelines slow.
+        every key press is what made long timelines slow.  A new card's first
+        key adds its row at the end: a rebuild there measured the empty list
+        on the way, which hid the scrollbar and showed it again, two layouts
+        of the whole screen (that key took about 11 ms where the next took 3).
         """
         rows = self._rows
         ids = [item.id for item in self.items]
         texts = self._row_texts_now(ids)
-        if ids and ids == self._row_ids:
+        shown = len(self._row_ids)
+        if ids and shown and ids[:shown] == self._row_ids:
             for index, (before, after) in enumerate(zip(self._row_texts, texts)):
                 if before != after:
                     rows.replace_row(index, self._row(after))
+            if len(ids) > shown:
+                rows.add_options([Option(self._row(text), id=item_id)
+                                  for item_id, text in zip(ids[shown:], texts[shown:])])
         else:
             highlighted = rows.highlighted
             rows.clear_options()
@@ -443,8 +467,15 @@ class ItemEditor(Vertical):
         if self.editing_id is None:
             if not raw.strip():
                 return
-            self.editing_id = screen.add_item(self.list_name, self.new_item(spec.name, value))
-            self.redraw()
+            # Its row and checks come at the typing's pause, as the next keys' do (a redraw here made
+            # the first key of a card cost twice what the next did).
+            self.editing_id = screen.add_item(self.list_name, self.new_item(spec.name, value),
+                                              typing=isinstance(widget, Input))
+            if isinstance(widget, Input):
+                self._form_item = self.editing_id  # the form shows it: the stored add must not refill the field
+                self._show_form_title()
+            else:
+                self.redraw()
         else:
             screen.edit_item(self.list_name, self.editing_id, {spec.name: value}, typing=isinstance(widget, Input))
         self._show_note()

@@ -174,12 +174,13 @@ class Saver:
         with self._mutex:
             return bool(self._unfinished) or any(self._pending.values()) or any(self._held.values())
 
-    def queue(self, review_id: str, key: Hashable, op: Operation, rebase: bool = False) -> None:
+    def queue(self, review_id: str, key: Hashable, op: Operation, rebase: bool = False, typed: bool = False) -> None:
         """Hold ``op`` until the next flush; a later op with the same key replaces it.
 
         The replacement keeps the base of the op it replaces (it was typed over
         the same stored text), unless ``rebase``: the screen merged newer
-        stored text in and the op's base is that text.
+        stored text in and the op's base is that text.  ``typed``: an explicit
+        change made by a key typed (a blank form's first key adds its item) is typing too.
         """
         with self._mutex:
             pending = self._pending.setdefault(review_id, {})
@@ -188,7 +189,7 @@ class Saver:
             if rebase:  # typing merged into newer stored text is no new typing: it does not put its save off
                 return
             self._last_queued = time.monotonic()
-            if not _is_explicit(key):
+            if typed or not _is_explicit(key):
                 self._last_typed = self._last_queued
 
     def explicit_key(self) -> Hashable:
