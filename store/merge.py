@@ -390,17 +390,32 @@ def _first_place(base: str, theirs: str, base_at: int, anchors: dict[str, int], 
     at the cursor goes before it.  Without any, the cursor is mapped as a
     screen maps it.
     """
-    shared = [name for name in anchors if is_place(base_places.get(name))
-              and 0 <= base_places[name] <= len(base)][:len(_WRITER_MARKS)]
-    if not shared:
+    mapped = map_cursor_by_places(base, theirs, base_at, base_places, anchors)
+    if mapped is None:
         mapped = map_cursor(base, theirs, base_at)
         return past_continued_typing(base, theirs, base_at, mapped, list(anchors.values()))
+    return mapped
+
+
+def map_cursor_by_places(old: str, new: str, cursor: int, old_places: dict[str, int],
+                         new_places: dict[str, int]) -> int | None:
+    """``cursor`` in ``old`` mapped into ``new`` by the writers' places in both; None if no writer's is in both.
+
+    Each writer's place is marked in both texts, so the way from one to the
+    other is pinned by them (a diff pairs one person's space with another's).
+    A place at the cursor goes before it: a cursor where another's typing
+    ended follows what they typed on since, as the screen showed it there.
+    """
+    shared = [name for name in new_places if is_place(old_places.get(name)) and 0 <= old_places[name] <= len(old)
+              and is_place(new_places[name]) and 0 <= new_places[name] <= len(new)][:len(_WRITER_MARKS)]
+    if not shared:
+        return None
     mark = {name: _WRITER_MARKS[index] for index, name in enumerate(shared)}
-    marked_base = _marked(base, {mark[name]: base_places[name] for name in shared})
-    marked_theirs = _marked(theirs, {mark[name]: anchors[name] for name in shared})
-    cursor = base_at + sum(1 for name in shared if base_places[name] <= base_at)
-    mapped = map_cursor(marked_base, marked_theirs, cursor)
-    return mapped - sum(1 for character in marked_theirs[:mapped] if character in _MARK_SET)
+    marked_old = _marked(old, {mark[name]: old_places[name] for name in shared})
+    marked_new = _marked(new, {mark[name]: new_places[name] for name in shared})
+    at = cursor + sum(1 for name in shared if old_places[name] <= cursor)
+    mapped = map_cursor(marked_old, marked_new, at)
+    return mapped - sum(1 for character in marked_new[:mapped] if character in _MARK_SET)
 
 
 def _marked(text: str, places: dict[str, int]) -> str:

@@ -69,7 +69,8 @@ class Add:
 
 @dataclass(frozen=True)
 class Edit:
-    """Change some fields of one item, found by id; ``bases``, ``at`` and ``base_at`` as Set's, per field."""
+    """Change some fields of one item, found by id; ``bases``, ``at``, ``base_at`` and ``base_places`` as Set's, per
+    field (a chain's answers: a list of them, one per answer)."""
 
     list: str
     item_id: str
@@ -507,11 +508,14 @@ class _Where:
     writer: str | None = None
     at: int | list | None = None
     base_at: int | list | None = None
-    base_places: dict | None = None
+    base_places: dict | list | None = None
 
     def answer(self, index: int) -> "_Where":
         """The places in one text of a list (a chain's answers: ``...whys.2``)."""
-        return _Where(f"{self.key}.{index}", self.writer, _nth(self.at, index), _nth(self.base_at, index))
+        others = self.base_places[index] if isinstance(self.base_places, list) and index < len(self.base_places) \
+            else None
+        return _Where(f"{self.key}.{index}", self.writer, _nth(self.at, index), _nth(self.base_at, index),
+                      others if isinstance(others, dict) else None)
 
 
 def _nth(places: Any, index: int) -> int | None:

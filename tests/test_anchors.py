@@ -5,7 +5,7 @@ from __future__ import annotations
 from store import ops
 from store.db import ReviewStore
 from store.interchange import export_document
-from store.merge import merge_anchored
+from store.merge import map_cursor, merge_anchored, past_continued_typing
 from tui_helpers import complete_review, seed, stored
 
 
@@ -126,3 +126,50 @@ def test_a_chain_s_answers_set_outright_keep_no_places():
     assert doc["anchors"] == {"five_whys.chains.i1.whys.0": {"A": 7}}
     ops.apply(doc, ops.Edit("five_whys.chains", "i1", {"whys": ["imported"]}))
     assert doc["anchors"] == {}
+
+
+SENTENCES = (" The cache was cold.", " The queue was full.", " The disk was full.")
+
+
+def test_a_first_write_in_a_chain_s_answer_is_placed_by_the_others_places_it_read():
+    """Three people answer one why at once; the third's cursor sat between the others' fresh spaces when it read.
+
+    The case test_merge's property found for a whole text (its pinned
+    example), through the store's ops for a chain's answer: the third's first
+    write carries the others' places it read (``base_places``, one per answer).
+    """
+    start = "Checkout down."
+    doc = {"five_whys": {"problem": "p", "chains": [{"id": "i1", "whys": [start, "No alert"]}]}}
+    key = "five_whys.chains.i1.whys.0"
+    writers = [{"ref": start, "pos": len(start), "typed": "", "sent": False, "others": None} for _ in SENTENCES]
+
+    def answer() -> str:
+        return doc["five_whys"]["chains"][0]["whys"][0]
+
+    def send(index: int) -> None:
+        writer = writers[index]
+        ref, pos, typed = writer["ref"], writer["pos"], writer["typed"]
+        mine = ref[:pos] + typed + ref[pos:]
+        others = None if writer["sent"] else writer["others"]
+        ops.apply(doc, ops.Edit("five_whys.chains", "i1", {"whys": [mine, "No alert"]}, {"whys": [ref, "No alert"]},
+                                writer=str(index), at={"whys": [pos + len(typed), None]},
+                                base_at={"whys": [pos, None]}, base_places={"whys": [others, None]}))
+        writer.update(ref=mine, pos=pos + len(typed), typed="", sent=True)
+
+    def read(index: int) -> None:  # as TextSync reads before its first write: the cursor moved, the others noted
+        writer, stored, places = writers[index], answer(), dict(doc["anchors"][key])
+        moved = map_cursor(writer["ref"], stored, writer["pos"])
+        moved = past_continued_typing(writer["ref"], stored, writer["pos"], moved, list(places.values()))
+        writer.update(ref=stored, pos=moved, others=places)
+
+    writers[0]["typed"] = " "
+    send(0)
+    writers[1]["typed"] = " "
+    send(1)
+    read(2)
+    for index, sentence in enumerate(SENTENCES):
+        writers[index]["typed"] += sentence[1:] if index < 2 else sentence
+        send(index)
+    assert len(answer()) == len(start) + sum(map(len, SENTENCES))
+    assert all(sentence in answer() for sentence in SENTENCES), answer()
+    assert doc["five_whys"]["chains"][0]["whys"][1] == "No alert"

@@ -129,6 +129,63 @@ async def test_people_who_start_the_same_keys_a_moment_after_another_each_go_on_
             assert text in impact, f"{text!r} is not whole in {impact!r}"
 
 
+def hold_looking(pilot) -> None:
+    """This terminal does not look at the store's changes (a slow or busy terminal) until ``look_again``."""
+    app = pilot.app
+    app.watched_version = lambda: app._seen_version
+
+
+def look_again(pilot) -> None:
+    del pilot.app.watched_version
+
+
+async def test_someone_who_only_watched_starts_typing_after_the_words_another_typed_on_at_their_cursor(tmp_path):
+    """Cam's cursor sat at the end of Ali's " The" (Bo's space after it); Ali typed on there; then all three typed.
+
+    In a chain's answer (a one-line field): Ali's space came between "The"
+    and Bo's space, and a diff of what Cam's field showed put it after Cam's
+    cursor, so Cam's sentence went into Ali's ("... The The disk was full.
+    cache was cold.", found by test_merge's property).  Cam's cursor follows
+    Ali's typing by the places the store keeps, in the text as Cam read it and as it is now.
+    """
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, complete_review("five_whys"))
+    async with AsyncExitStack() as stack:
+        pilots = await open_apps(stack, db, review_id, 3)
+        ali, bo, cam = pilots
+        for pilot in pilots:
+            await wait_for_screen(pilot, "FiveWhysScreen")
+            await tab_to(pilot, lambda widget: widget.has_class("why"))
+            await pilot.press("end")
+        hold_looking(bo)
+        hold_looking(cam)
+        await type_text(ali, " The")
+        await settle(pilots)
+        await type_text(bo, " ")  # Bo has not seen Ali's " The": the store puts Bo's space after it
+        await settle(pilots)
+        look_again(cam)
+        await settle(pilots)
+        hold_looking(cam)
+        await type_text(ali, " ")  # on from Ali's place, where Cam's cursor is
+        await settle(pilots)
+        look_again(cam)
+        look_again(bo)
+        await settle(pilots)
+        rest = ["cache was cold.", "The queue was full.", SAME_START[2]]
+        for index in range(max(map(len, rest))):
+            for pilot, text in zip(pilots, rest):
+                if index < len(text):
+                    await pilot.press(text[index])
+            await asyncio.sleep(0.1)
+        await settle(pilots)
+        answer = stored(db, review_id)["five_whys"]["chains"][0]["whys"][0]
+        assert len(answer) == len("The index was rebuilt") + sum(map(len, SAME_START))
+        for text in SAME_START:
+            assert text in answer, f"{text!r} is not whole in {answer!r}"
+        for pilot in pilots:
+            assert pilot.app.focused.value == answer
+
+
 async def test_people_starting_the_same_keys_in_one_answer_of_a_chain_each_go_on_after_their_own(tmp_path):
     """The same, in the first answer of a Five Whys chain (each answer keeps its writers' places)."""
     db = tmp_path / "reviews.json"

@@ -7,7 +7,8 @@ from diff_match_patch import diff_match_patch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from store.merge import CONFLICT_SEPARATOR, MARKS, Merged, map_cursor, merge_anchored, merge_text, past_continued_typing
+from store.merge import (CONFLICT_SEPARATOR, MARKS, Merged, map_cursor, map_cursor_by_places, merge_anchored, merge_text,
+                         past_continued_typing)
 
 
 def test_two_people_appending_to_the_same_field_keep_both_sentences():
@@ -348,6 +349,8 @@ SENTENCES = (" The cache was cold.", " The queue was full.", " The disk was full
 
 @settings(max_examples=500, deadline=None)
 @example([(0, "type"), (0, "send"), (1, "type"), (1, "send"), (2, "read")])  # a first write between two spaces
+@example([(0, "type")] * 4 + [(0, "send"), (0, "type"), (1, "type"), (1, "send"), (2, "read"), (0, "send"),
+                              (2, "read")])  # read twice at the end of another's typing, who typed on between
 @given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(("type", "type", "type", "send", "read"))),
                 max_size=160))
 def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(schedule):
@@ -382,8 +385,10 @@ def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(sche
         if writer["sent"]:
             writer.update(ref=stored, pos=anchors[str(index)])
         elif not writer["typed"]:  # no place kept yet: its cursor moves as a screen moves it; it notes the others'
-            moved = map_cursor(writer["ref"], stored, writer["pos"])
-            moved = past_continued_typing(writer["ref"], stored, writer["pos"], moved, list(anchors.values()))
+            moved = map_cursor_by_places(writer["ref"], stored, writer["pos"], writer.get("others") or {}, anchors)
+            if moved is None:
+                moved = map_cursor(writer["ref"], stored, writer["pos"])
+                moved = past_continued_typing(writer["ref"], stored, writer["pos"], moved, list(anchors.values()))
             writer.update(ref=stored, pos=moved, others=dict(anchors))
 
     for index, action in schedule:

@@ -27,7 +27,7 @@ from diff_match_patch import diff_match_patch
 from textual.widgets import Input, TextArea
 
 from store import ops
-from store.merge import is_place, map_cursor, merge_text, past_continued_typing
+from store.merge import is_place, map_cursor, map_cursor_by_places, merge_text, past_continued_typing
 
 
 class TextSync:
@@ -152,6 +152,8 @@ class TextSync:
                 if any(answer in ends for answer in keys):
                     at[name] = [ends.get(answer) for answer in keys]
                     base_at[name] = [base_ends.get(answer) for answer in keys]
+                    if any(answer in base_places for answer in keys):
+                        others[name] = [base_places.get(answer) for answer in keys]
             elif key in ends:
                 at[name] = ends[key]
                 if key in base_ends:
@@ -200,9 +202,12 @@ class TextSync:
             others = self.anchors.get(key) if isinstance(self.anchors, dict) else None
             places = {name: place for name, place in others.items() if is_place(place) and 0 <= place <= len(stored)} \
                 if isinstance(others, dict) else {}
+            read = self._others_in.get(key)  # the others' places in the text shown till now, if it was the store's
             self._others_in[key] = (stored, places)
             if places and old != stored:
-                moved = past_continued_typing(old, stored, cursor, _cursor_offset(widget), list(places.values()))
+                moved = map_cursor_by_places(old, stored, cursor, read[1] if read and read[0] == old else {}, places)
+                if moved is None:
+                    moved = past_continued_typing(old, stored, cursor, _cursor_offset(widget), list(places.values()))
                 if moved != _cursor_offset(widget):
                     _put(widget, stored, moved)
         return text
