@@ -189,3 +189,45 @@ async def test_a_card_held_back_at_the_reveal_takes_no_votes_from_its_author(tmp
         await until(pilots, lambda: ballot(db, review_id)[ITEMS[0]] == {"Sam": 1})
         assert ballot(db, review_id)["Kai forgot the canary"] == {}
         assert "2 of your 3 votes left" in static_text(sam, "#session-line")
+
+
+async def test_a_dot_goes_on_the_row_chosen_even_after_writing_a_card(tmp_path):
+    """Sam wrote a card, went to the list and voted down it: each + lands on the row Sam highlighted.
+
+    Found in a four-terminal trial: Sam's first dot redrew its row, and the
+    list jumped back to the card Sam had last written, so Sam's next two
+    dots went on that card (the tally's ranking was wrong, and nobody could see why).
+    """
+    db = tmp_path / "reviews.json"
+    review_id = review_at_could_improve(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await sam.press("f2")
+        await type_text(sam, "Nobody owned the index rebuild")  # no Enter: the form still holds it
+        await until(pilots, lambda: len(stored(db, review_id)["could_improve"]) == 4)
+        await open_vote(lee, pilots)
+        await sam.press("escape", "home")
+        await sam.pause()
+        await sam.press("plus")
+        await until(pilots, lambda: ballot(db, review_id)[ITEMS[0]] == {"Sam": 1} and "●" in screen_text(sam))
+        await sam.press("down", "plus")
+        await until(pilots, lambda: ballot(db, review_id)[ITEMS[1]] == {"Sam": 1})
+        await sam.press("down", "plus")
+        await until(pilots, lambda: ballot(db, review_id)[ITEMS[2]] == {"Sam": 1})
+        assert ballot(db, review_id)["Nobody owned the index rebuild"] == {}
+
+
+async def test_the_highlighted_row_stays_on_its_item_when_another_removes_a_row_above(tmp_path):
+    """Sam is about to vote for the second item when someone else removes the first: Sam's row is still that item."""
+    from store import ops
+
+    db = tmp_path / "reviews.json"
+    review_id = review_at_could_improve(db)
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await to_row(sam, 1)
+        rows = sam.app.screen.query_one("#could-improve .item-rows")
+        first = stored(db, review_id)["could_improve"][0]["id"]
+        ReviewStore(db).apply(review_id, ops.Remove("could_improve", first))
+        await until(pilots, lambda: rows.option_count == 2)
+        assert ITEMS[1] in str(rows.get_option_at_index(rows.highlighted).prompt)

@@ -289,10 +289,13 @@ class ItemEditor(Vertical):
                                   for item_id, text in zip(ids[shown:], texts[shown:])])
         else:
             highlighted = rows.highlighted
+            chosen = self._row_ids[highlighted] if highlighted is not None and highlighted < shown else None
             rows.clear_options()
             rows.add_options([Option(self._row(text), id=item_id) for item_id, text in zip(ids, texts)])
             if not ids:
                 rows.add_option(Option(Content(f"No {self.noun}s yet: type in the fields below."), disabled=True))
+            elif chosen in ids:  # the same item, wherever it went (a vote's close ranks the rows)
+                rows.highlighted = ids.index(chosen)
             elif highlighted is not None:
                 rows.highlighted = min(highlighted, len(ids) - 1)
         self._row_ids, self._row_texts, self._row_items = ids, texts, list(self.items)
@@ -324,7 +327,15 @@ class ItemEditor(Vertical):
         return texts
 
     def _follow_edited(self, rows: ItemRows) -> None:
-        """The list follows the item being edited: a new event added at the end (or sorted in) comes into view."""
+        """The list follows the item being edited: a new event added at the end (or sorted in) comes into view.
+
+        Not while the list has the focus: there the highlight is the person's
+        own (voting, choosing a row), and a row redrawn by a change (their own
+        dot, another's words) took it to the item last edited, and the next +
+        voted for that one.
+        """
+        if rows.has_focus:
+            return
         if self.editing_id in self._row_ids:
             index = self._row_ids.index(self.editing_id)
             if rows.highlighted != index:
