@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Select, Static, TextArea
 
 from store import ops
-from store.checks import Problem, check_review, check_step
+from store.checks import Problem, check_review, check_step_seen_by
 from store.errors import StoreError, UnknownReview
 from store.model import STEP_TITLES, STEPS, Review, rebuilt
 from store.prompts import PROMPTS
@@ -665,8 +665,8 @@ class StepScreen(Facilitation, Exporting, Screen):
 
     @property
     def problems(self) -> list[Problem]:
-        """The current step's problems, from store.checks."""
-        return check_step(self.seen_review, self.STEP)
+        """The current step's problems, from store.checks, as this terminal sees the review (store.silent)."""
+        return check_step_seen_by(self.review, self.STEP, self.app.live.me.name)
 
     def checks_at_pause(self) -> None:
         """Refresh the checks once typing pauses (``CHECKS_PAUSE_SECONDS``); one timer per pause, not per key."""

@@ -39,7 +39,7 @@ from store.language import (  # noqa: F401  (re-exported: the checks' public API
 )
 from store.model import ACTION_TYPES, FACTOR_KINDS, KINDS, MARKERS, SEVERITIES, STEPS, Review
 from store.sanitize import quote
-from store.silent import numbers, visible_to
+from store.silent import ALL_SILENT_LISTS as SILENT_LIST_NAMES, numbers, visible_to
 from store.timeline import event_time, is_timezone, parse_date, show_time
 
 # ---------------------------------------------------------------------------
@@ -714,6 +714,33 @@ def check_step(review: Review, step: str) -> list[Problem]:
     if step not in _STEP_CHECKS:
         raise ValueError(f"unknown step {quote(step)} (expected one of {', '.join(STEPS)})")
     return _ordered(_STEP_CHECKS[step](review))
+
+
+def check_step_seen_by(review: Review, step: str, name: str | None) -> list[Problem]:
+    """``check_step`` of the review as ``name`` sees it while cards wait for the reveal (store.silent).
+
+    The cards ``name`` cannot see are not checked, so their words are never
+    judged on another's screen; but a list is not empty for them: a problem
+    of a whole list that only their hiding makes says that they wait for the
+    reveal instead (the facilitator was told "Nothing is listed" while five
+    cards were written).
+    """
+    seen = visible_to(review, name)
+    found = check_step(seen, step)
+    if seen is review:
+        return found
+    everyone = {(problem.field, problem.message) for problem in check_step(review, step)}
+    waiting = {list_name: len(getattr(review, list_name)) - len(getattr(seen, list_name))
+               for list_name in SILENT_LIST_NAMES}
+    kept = []
+    for problem in found:
+        if waiting.get(problem.field) and (problem.field, problem.message) not in everyone:
+            count = waiting[problem.field]
+            problem = _error(problem.field, f"{count} card{'s' if count != 1 else ''} written silently "
+                             f"{'wait' if count != 1 else 'waits'} for the reveal.",
+                             "The facilitator reads and reveals them with F3.")
+        kept.append(problem)
+    return kept
 
 
 def field_errors(review: Review, step: str, field: str) -> list[Problem]:

@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack
 from store.db import ReviewStore
 from store.render import render_client, render_json, render_markdown
 from test_live_session import join, presence, run_command, until
-from tui_helpers import complete_review, screen_text, seed, static_text, stored, type_text
+from tui_helpers import check_panel, complete_review, screen_text, seed, static_text, stored, type_text
 
 CARD = "Paging reached the database team in a minute"
 BLAME = "Ana forgot to check the dashboard"
@@ -193,3 +193,26 @@ async def test_a_card_is_named_by_the_number_everyone_counts_not_by_its_row_here
         await pilot.press("up")  # the held-back card: it has no number until it is revealed
         await press_and_wait_for_screen(pilot, "delete", "ConfirmDialog")
         assert "Delete your item (not revealed yet)?" in screen_text(pilot)
+
+
+async def test_the_facilitator_is_told_the_cards_wait_for_the_reveal_not_that_nothing_is_listed(tmp_path):
+    """Found in a four-terminal trial: five cards written, and the facilitator's panel said the list was empty."""
+    db = tmp_path / "reviews.json"
+    review_id = seed(db, dict(complete_review("went_well"), went_well=[]))
+    async with AsyncExitStack() as stack:
+        lee, sam, ana = pilots = await session(stack, db, review_id)
+        await open_writing(pilots)
+        await write_card(sam, CARD)
+        await write_card(ana, "Rollback took two minutes")
+        await until(pilots, lambda: "Ana 1" in static_text(lee, "#session-line")
+                    and "Sam 1" in static_text(lee, "#session-line")
+                    and any("2 cards written silently wait for the reveal" in line for line in check_panel(lee)))
+        assert not any("Nothing is listed" in line for line in check_panel(lee))
+        await lee.press("ctrl+n")  # moving on is refused, for that reason
+        await lee.pause()
+        assert "wait for the reveal" in static_text(lee, "#refusal")
+        assert type(lee.app.screen).__name__ == "WentWellScreen"
+        await open_reveal(pilots)
+        await lee.press("f2")
+        await until(pilots, lambda: CARD in screen_text(lee))
+        await until(pilots, lambda: not any("reveal" in line for line in check_panel(lee)))
