@@ -79,7 +79,7 @@ def merge_text(base: str, mine: str, theirs: str, placed: bool = False) -> Merge
         return (
             all(mine_origin[i] in by_theirs for i in _trace(dmp.diff_main(mine, text))[1])
             and all(theirs_origin[i] in by_mine for i in _trace(dmp.diff_main(theirs, text))[1])
-            and all(typed in text for op, typed in to_mine + to_theirs if op == _INSERT)
+            and _runs_whole(text, to_mine + to_theirs)
         )
 
     mine_edits, theirs_edits = _edits(to_mine), _edits(to_theirs)
@@ -90,9 +90,12 @@ def merge_text(base: str, mine: str, theirs: str, placed: bool = False) -> Merge
     # A true merge has base's characters that neither side deleted and all either side typed:
     # no more (nothing doubled, no deleted text revived), as whole() ensures no fewer.
     expected = Counter(mine) + Counter(theirs) + Counter(base[i] for i in by_mine & by_theirs) - Counter(base)
-    if not placed:
-        theirs_edits = _earliest(theirs_edits, mine_edits, base)  # see _merge_exact
-    exact = _merge_exact(mine_edits, theirs_edits, base)
+    exact = _merge_exact(mine_edits, theirs_edits if placed else _earliest(theirs_edits, mine_edits, base), base)
+    if exact is not None and not placed and not _runs_whole(exact, to_mine + to_theirs):
+        # Moved earlier, the first part of their insert left the rest on the other side of my typing ("b" then
+        # "ba" became "bb a"): as the diff shows it, it stays whole.
+        as_typed = _merge_exact(mine_edits, theirs_edits, base)
+        exact = as_typed if as_typed is not None and _runs_whole(as_typed, to_mine + to_theirs) else exact
     if exact is not None:
         return Merged(exact, False)
     for edit, onto in ((to_mine, to_theirs), (to_theirs, to_mine)):
@@ -100,6 +103,11 @@ def merge_text(base: str, mine: str, theirs: str, placed: bool = False) -> Merge
         if text is not None and Counter(text) == expected and whole(text):
             return Merged(text, False)
     return Merged(CONFLICT_SEPARATOR.join(text for text in (theirs, mine) if text), True)
+
+
+def _runs_whole(text: str, diffs: list) -> bool:
+    """Every run inserted by ``diffs`` is in ``text`` in one piece."""
+    return all(typed in text for op, typed in diffs if op == _INSERT)
 
 
 def _edits(diffs: list) -> list[tuple[int, int, str]]:

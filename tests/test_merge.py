@@ -216,6 +216,7 @@ def test_inserts_by_both_always_survive(data, base, alphabet):
 
 
 @settings(max_examples=300, deadline=None)
+@example("b", "b ", "bba")  # their "ba" was cut in two by my space ("bb a"): its "b" moved before base's "b"
 @given(_TEXT, _TEXT, _TEXT)
 def test_any_edits_are_merged_whole_or_both_kept(base, mine, theirs):
     """Whatever the edits, every run either side typed is in the result."""
