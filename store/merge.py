@@ -398,11 +398,21 @@ def _first_place(base: str, theirs: str, base_at: int, anchors: dict[str, int], 
     at the cursor goes before it.  Without any, the cursor is mapped as a
     screen maps it.
     """
-    mapped = map_cursor_by_places(base, theirs, base_at, base_places, anchors)
-    if mapped is None:
-        mapped = map_cursor(base, theirs, base_at)
-        return past_continued_typing(base, theirs, base_at, mapped, list(anchors.values()))
-    return mapped
+    return map_cursor_as_read(base, theirs, base_at, map_cursor(base, theirs, base_at), base_places, anchors)
+
+
+def map_cursor_as_read(old: str, new: str, cursor: int, mapped: int, old_places: dict[str, int],
+                       new_places: dict[str, int]) -> int:
+    """Where a cursor at ``cursor`` in ``old`` goes in ``new`` for a terminal that has not typed there yet.
+
+    By the writers' places where it knows them in both texts
+    (``map_cursor_by_places``); else ``mapped`` (the cursor as the screen
+    mapped it) moved past another's typing that went on from it.
+    """
+    by_places = map_cursor_by_places(old, new, cursor, old_places, new_places)
+    if by_places is not None:
+        return by_places
+    return past_continued_typing(old, new, cursor, mapped, list(new_places.values()))
 
 
 def map_cursor_by_places(old: str, new: str, cursor: int, old_places: dict[str, int],

@@ -512,14 +512,18 @@ class _Where:
 
     def answer(self, index: int) -> "_Where":
         """The places in one text of a list (a chain's answers: ``...whys.2``)."""
-        others = self.base_places[index] if isinstance(self.base_places, list) and index < len(self.base_places) \
-            else None
+        others = _listed(self.base_places, index)
         return _Where(f"{self.key}.{index}", self.writer, _nth(self.at, index), _nth(self.base_at, index),
                       others if isinstance(others, dict) else None)
 
 
+def _listed(values: Any, index: int) -> Any:
+    """The ``index``-th of a list of per-answer values (None where the op gave no list, or a shorter one)."""
+    return values[index] if isinstance(values, list) and index < len(values) else None
+
+
 def _nth(places: Any, index: int) -> int | None:
-    place = places[index] if isinstance(places, list) and index < len(places) else None
+    place = _listed(places, index)
     return place if is_place(place) else None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from store import ops
 from store.db import ReviewStore
 from store.interchange import export_document
-from store.merge import map_cursor, merge_anchored, past_continued_typing
+from store.merge import map_cursor, map_cursor_as_read, merge_anchored
 from tui_helpers import complete_review, seed, stored
 
 
@@ -158,8 +158,8 @@ def test_a_first_write_in_a_chain_s_answer_is_placed_by_the_others_places_it_rea
 
     def read(index: int) -> None:  # as TextSync reads before its first write: the cursor moved, the others noted
         writer, stored, places = writers[index], answer(), dict(doc["anchors"][key])
-        moved = map_cursor(writer["ref"], stored, writer["pos"])
-        moved = past_continued_typing(writer["ref"], stored, writer["pos"], moved, list(places.values()))
+        moved = map_cursor_as_read(writer["ref"], stored, writer["pos"], map_cursor(writer["ref"], stored, writer["pos"]),
+                                   {}, places)
         writer.update(ref=stored, pos=moved, others=places)
 
     writers[0]["typed"] = " "

@@ -81,6 +81,11 @@ async def type_same_start(pilots: list, texts: list[str]) -> None:
     """Each pilot types its text at its field's end, a key each in turn, saves and others' changes landing between."""
     for pilot in pilots:
         await pilot.press("ctrl+e")  # the end of the field
+    await type_in_turn(pilots, texts)
+
+
+async def type_in_turn(pilots: list, texts: list[str]) -> None:
+    """Each pilot types its text where its cursor is, a key each in turn, saves and others' changes landing between."""
     for index in range(max(map(len, texts))):
         for pilot, text in zip(pilots, texts):
             if index < len(text):
@@ -171,13 +176,7 @@ async def test_someone_who_only_watched_starts_typing_after_the_words_another_ty
         look_again(cam)
         look_again(bo)
         await settle(pilots)
-        rest = ["cache was cold.", "The queue was full.", SAME_START[2]]
-        for index in range(max(map(len, rest))):
-            for pilot, text in zip(pilots, rest):
-                if index < len(text):
-                    await pilot.press(text[index])
-            await asyncio.sleep(0.1)
-        await settle(pilots)
+        await type_in_turn(pilots, ["cache was cold.", "The queue was full.", SAME_START[2]])
         answer = stored(db, review_id)["five_whys"]["chains"][0]["whys"][0]
         assert len(answer) == len("The index was rebuilt") + sum(map(len, SAME_START))
         for text in SAME_START:

@@ -7,8 +7,7 @@ from diff_match_patch import diff_match_patch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from store.merge import (CONFLICT_SEPARATOR, MARKS, Merged, map_cursor, map_cursor_by_places, merge_anchored, merge_text,
-                         past_continued_typing)
+from store.merge import CONFLICT_SEPARATOR, MARKS, Merged, map_cursor, map_cursor_as_read, merge_anchored, merge_text
 
 
 def test_two_people_appending_to_the_same_field_keep_both_sentences():
@@ -386,10 +385,8 @@ def test_writers_who_each_type_on_at_their_place_keep_their_sentences_whole(sche
         if writer["sent"]:
             writer.update(ref=stored, pos=anchors[str(index)])
         elif not writer["typed"]:  # no place kept yet: its cursor moves as a screen moves it; it notes the others'
-            moved = map_cursor_by_places(writer["ref"], stored, writer["pos"], writer.get("others") or {}, anchors)
-            if moved is None:
-                moved = map_cursor(writer["ref"], stored, writer["pos"])
-                moved = past_continued_typing(writer["ref"], stored, writer["pos"], moved, list(anchors.values()))
+            moved = map_cursor_as_read(writer["ref"], stored, writer["pos"], map_cursor(writer["ref"], stored, writer["pos"]),
+                                       writer.get("others") or {}, anchors)
             writer.update(ref=stored, pos=moved, others=dict(anchors))
 
     for index, action in schedule:

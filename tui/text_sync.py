@@ -27,7 +27,7 @@ from diff_match_patch import diff_match_patch
 from textual.widgets import Input, TextArea
 
 from store import ops
-from store.merge import is_place, map_cursor, map_cursor_by_places, merge_text, past_continued_typing
+from store.merge import is_place, map_cursor, map_cursor_as_read, merge_text
 
 
 class TextSync:
@@ -205,9 +205,8 @@ class TextSync:
             read = self._others_in.get(key)  # the others' places in the text shown till now, if it was the store's
             self._others_in[key] = (stored, places)
             if places and old != stored:
-                moved = map_cursor_by_places(old, stored, cursor, read[1] if read and read[0] == old else {}, places)
-                if moved is None:
-                    moved = past_continued_typing(old, stored, cursor, _cursor_offset(widget), list(places.values()))
+                moved = map_cursor_as_read(old, stored, cursor, _cursor_offset(widget),
+                                           read[1] if read and read[0] == old else {}, places)
                 if moved != _cursor_offset(widget):
                     _put(widget, stored, moved)
         return text
